@@ -1,0 +1,45 @@
+"""The Missions Unit: exists only under the ``mission_leadership`` reform."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+
+class MissionUnit(mesa.Agent):
+    """A unit at the centre with a mission CEO, pooled money and trajectory stocktakes.
+
+    Every quarter it compares each place's *reported* indicator with that place's trajectory
+    to the target and sets how the pooled money is shared: places further behind get more.
+    (It sees what is reported, so gaming misdirects it.)
+
+    Args:
+        model: The owning model.
+        slot: Organisation slot in ``model.orgs``.
+        intensity: Strength of the mission-leadership reform that created it.
+    """
+
+    sector = "central"
+    stocktake_months = 3
+
+    def __init__(self, model, slot: int, intensity: float) -> None:
+        super().__init__(model)
+        self.slot = slot
+        self.intensity = intensity
+        self.stocktakes = 0
+        self.weights = model.places.formula_weight.copy()
+
+    def step(self) -> None:
+        """Hold a stocktake every quarter and re-weight the pooled money."""
+        if self.model.month % self.stocktake_months:
+            return
+        self.stocktakes += 1
+        behind = self.model.places_behind(reported=True)
+        strength = self.model.p["realloc_strength"] * self.intensity
+        w = self.model.places.formula_weight * (1.0 + strength * behind)
+        self.weights = w / w.sum() if w.sum() > 0 else self.model.places.formula_weight.copy()
+
+    @property
+    def off_track(self) -> int:
+        """Number of places behind their trajectory at the last look."""
+        return int(np.count_nonzero(self.model.places_behind(reported=True) > 0))

@@ -1,0 +1,263 @@
+"""Money: the annual budget cycle (settlements, pots and bids, grants, plans) and monthly flows.
+
+Money is in £m. Councils pay crisis (statutory, late) demand first, then their frontline teams
+and the charities they commission; what is left is carried forward. Charities receive contract,
+grant and donation income, pay their staff, and close when their reserves run out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from missionsim.network import CONTRACT, PARTNERSHIP
+from missionsim.state import CHARITY, COUNCIL
+from missionsim.world import bids_per_year
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.model import MissionModel
+
+
+def post_bill(p: dict) -> float:
+    """Cost of one funded, filled post per month (£m), overhead included."""
+    return p["staff_cost"] * (1.0 + p["overhead"]) / 12.0
+
+
+def evidence_factor(model: MissionModel, slots: np.ndarray) -> np.ndarray:
+    """How much funders favour each organisation for what the evidence says of its programme.
+
+    Funders weight by the posterior mean relative to the prior, discounted by how much of the
+    belief comes from data; under experimentation they weight evidence far more strongly.
+    """
+    pr = model.programmes
+    prog = model.orgs.programme[slots]
+    conf = 1.0 - pr.prior_prec / pr.prec[prog]
+    weight = 0.5 + 2.0 * model.levers.experimentation
+    zscore = (pr.mean[prog] - pr.prior_mean) * np.sqrt(pr.prior_prec)
+    return np.clip(np.exp(weight * conf * zscore), 0.2, 5.0)
+
+
+def council_trust(model: MissionModel) -> np.ndarray:
+    """Trust between each charity and its council (0 where they have no tie)."""
+    net, o = model.net, model.orgs
+    out = np.zeros(o.n)
+    if net.n_edges == 0:
+        return out
+    ku, kv = o.kind[net.u], o.kind[net.v]
+    m1 = (ku == COUNCIL) & (kv == CHARITY)
+    m2 = (kv == COUNCIL) & (ku == CHARITY)
+    out[net.v[m1]] = net.trust[m1]
+    out[net.u[m2]] = net.trust[m2]
+    return out
+
+
+def annual_budget(model: MissionModel) -> None:
+    """Run the annual budget round (months 12, 24, …)."""
+    p, pl, o, lv = model.p, model.places, model.orgs, model.levers
+    rng = model.streams["budget"]
+    n_loc = pl.n
+    money = model.mission_money()
+    c = lv.competitive_share
+    pl.settlement_age += 1
+    renew = pl.settlement_age >= lv.settlement_years
+    if renew:
+        pl.settlement = (1.0 - c) * (1.0 - lv.pooled_share) * money * pl.formula_weight
+        pl.settlement_age = 0
+    pots_total = min(c * (1.0 - lv.pooled_share) * money, max(0.0, money - pl.settlement.sum()))
+    model.pool_total = max(0.0, money - pl.settlement.sum() - pots_total)
+
+    # competitive pots: bids cost money and capacity; capacity wins (Matthew effect)
+    n_pots = max(1, int(round(p["pots_per_locality"] * n_loc)))
+    u_bid = rng.random((n_pots, n_loc))
+    u_win = rng.random(n_pots)
+    pl.pots = np.zeros(n_loc)
+    if pots_total > 0:
+        cap = model.effective_capacity()
+        bids = bids_per_year(cap)
+        bidding = u_bid < np.minimum(1.0, bids / n_pots)[None, :]
+        nbids = bidding.sum(axis=0)
+        w = bidding * np.clip(cap, 1e-6, None)[None, :] ** p["matthew_exponent"]
+        totals = w.sum(axis=1)
+        value = pots_total / n_pots
+        for j in np.flatnonzero(totals > 0):
+            winner = int(np.searchsorted(np.cumsum(w[j]) / totals[j], u_win[j]))
+            pl.pots[min(winner, n_loc - 1)] += value
+        cost = nbids * p["bid_cost"]
+        pay = np.minimum(cost, np.maximum(pl.balance, 0.0))
+        pl.balance -= pay
+        model.ledger_spend(float(pay.sum()))
+        pl.capacity = np.clip(pl.capacity - p["bid_capacity_cost"] * nbids, 0.0, 1.0)
+        model.bids_last_round = nbids
+
+    # department grants to charities: a settled part and a competitive part
+    charities = np.flatnonzero((o.kind == CHARITY) & o.active)
+    grants = model.charity_grant_money0 * model.funding_mult
+    posts = np.maximum(model.staff.funded_by_org(o.n)[charities], 1)
+    noise = rng.normal(0.0, 1.0, o.n)[charities]
+    if charities.size:
+        if renew:
+            o.grant_settled[:] = 0.0
+            o.grant_settled[charities] = (1.0 - c) * grants * posts / posts.sum()
+        w = posts * evidence_factor(model, charities) * np.exp(p["contract_volatility"] * noise)
+        o.grant[:] = 0.0
+        o.grant[charities] = o.grant_settled[charities] + c * grants * w / w.sum()
+
+    plan_councils(model, tender=renew)
+    plan_charities(model, charities)
+
+
+def plan_councils(model: MissionModel, tender: bool) -> None:
+    """Councils split next year's money between crisis, their teams and commissioning."""
+    p, pl, o = model.p, model.places, model.orgs
+    income = pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled
+    crisis = crisis_demand(model) * 12.0
+    early = np.maximum(0.0, income - crisis + 0.5 * np.maximum(pl.balance, 0.0))
+    pl.early_share = np.where(income > 0, np.minimum(1.0, early / np.maximum(income, 1e-12)), 0.0)
+    pl.commissioning = p["commission_share"] * early
+    charities = np.flatnonzero((o.kind == CHARITY) & o.active)
+    loc = o.locality[charities]
+    if tender and charities.size:
+        rng = model.streams["budget"]
+        noise = rng.normal(0.0, 1.0, o.n)[charities]
+        sigma = p["contract_volatility"] * (0.25 + 0.75 * model.levers.competitive_share)
+        posts = np.maximum(model.staff.funded_by_org(o.n)[charities], 1)
+        trust = council_trust(model)[charities]
+        w = posts * (0.5 + trust) * evidence_factor(model, charities) * np.exp(sigma * noise)
+        total = np.bincount(loc, weights=w, minlength=pl.n)
+        o.contract[:] = 0.0
+        o.contract[charities] = pl.commissioning[loc] * w / np.maximum(total[loc], 1e-12)
+        new = charities[(o.contract[charities] > 0.05 * pl.commissioning[loc])
+                        & (trust == 0.0)]
+        if new.size:
+            model.net.add_edges(model.council_slot(o.locality[new]), new,
+                                np.full(new.size, CONTRACT), np.full(new.size, 0.2))
+    elif charities.size:  # contracts are indexed to what the council can commission
+        committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
+        ratio = np.where(committed > 0, pl.commissioning / np.maximum(committed, 1e-12), 1.0)
+        o.contract[charities] *= np.minimum(ratio[loc], 1.0)
+    bill_year = post_bill(p) * 12.0 * (1.0 - model.expected_vacancy)
+    committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
+    targets = np.floor(np.maximum(0.0, early - committed) / bill_year).astype(np.int64)
+    model.set_establishment(model.council_slot(np.arange(pl.n)), targets)
+
+
+def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
+    """Charities set next year's posts from expected income, protecting thin reserves."""
+    p, o = model.p, model.orgs
+    if charities.size == 0:
+        return
+    bill = post_bill(p) * (1.0 - model.expected_vacancy)
+    income = (o.contract[charities] + o.grant[charities]) / 12.0 + o.donations[charities]
+    cost = np.maximum(model.staff.funded_by_org(o.n)[charities], 1) * bill
+    # spend reserves above twice the median down over a year; rebuild those below it
+    reserves = o.reserves[charities]
+    spare = np.maximum(0.0, reserves - 2.0 * p["reserves_median"] * cost) / 12.0
+    short = np.maximum(0.0, p["reserves_median"] * cost - reserves) / 24.0
+    targets = np.floor(np.maximum(0.0, income + spare - short) / bill).astype(np.int64)
+    model.set_establishment(charities, np.maximum(targets, 0))
+
+
+def crisis_demand(model: MissionModel) -> np.ndarray:
+    """Monthly crisis (late) demand on each council (£m a month).
+
+    Crisis demand rises with need (demand shocks) and when outcomes deteriorate below where
+    they started: problems not prevented early arrive later as crises.
+    """
+    m, pl = model.mission, model.places
+    gap0 = np.abs(pl.best - pl.y0)
+    worse = np.maximum(0.0, m.direction * (pl.y0 - pl.y)) / np.maximum(gap0, 1e-9)
+    return pl.crisis0 / 12.0 * model.demand_mult * (1.0 + model.p["crisis_feedback"] * worse)
+
+
+def monthly_flows(model: MissionModel) -> None:
+    """Pay this month's money: councils, then charities; pool, shrink, close and found."""
+    p, pl, o, s = model.p, model.places, model.orgs, model.staff
+    bill = post_bill(p)
+    n_orgs = o.n
+    filled = s.filled_by_org(n_orgs)
+    # pooled money (Missions Unit weights, or the formula when there is no unit)
+    weights = model.mission_unit.weights if model.mission_unit is not None else pl.formula_weight
+    pl.pooled = model.pool_total * weights
+    # councils
+    income = (pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled) / 12.0
+    crisis = crisis_demand(model)
+    charities = np.flatnonzero((o.kind == CHARITY) & o.active)
+    loc = o.locality[charities]
+    contracts_due = np.bincount(loc, weights=o.contract[charities], minlength=pl.n) / 12.0
+    council_slots = model.council_slot(np.arange(pl.n))
+    staff_due = filled[council_slots] * bill
+    available = pl.balance + income
+    crisis_paid = np.minimum(crisis, np.maximum(available, 0.0))
+    rest = available - crisis_paid
+    due = staff_due + contracts_due
+    paid = np.minimum(due, np.maximum(rest, 0.0))
+    frac = np.where(due > 0, paid / np.maximum(due, 1e-12), 1.0)
+    pl.balance = rest - paid
+    total_out = crisis_paid + paid
+    pl.early_share = np.where(total_out > 0, paid / np.maximum(total_out, 1e-12), 0.0)
+    model.ledger_available(float((income - crisis_paid).sum()))
+    model.ledger_spend(float(paid.sum()))
+    short = np.flatnonzero(frac < 1.0 - 1e-12)
+    if short.size:  # a council that cannot pay cuts posts at once
+        funded = s.funded_by_org(n_orgs)[council_slots[short]]
+        model.set_establishment(council_slots[short], np.floor(funded * frac[short]).astype(int))
+
+    # charities
+    if charities.size == 0:
+        return
+    rng = model.streams["finance"]
+    shocks = rng.normal(0.0, 1.0, n_orgs)[charities]
+    target = o.donations0[charities] * (1.0 + 0.3 * model.levers.mobilisation)
+    logd = np.log(np.maximum(o.donations[charities], 1e-12))
+    logd += 0.1 * (np.log(np.maximum(target, 1e-12)) - logd) + p["donation_volatility"] * shocks
+    o.donations[charities] = np.exp(logd)
+    grants_paid = o.grant[charities] / 12.0
+    model.ledger_available(float(grants_paid.sum()))
+    model.ledger_spend(float(grants_paid.sum()))
+    income_c = o.contract[charities] / 12.0 * frac[loc] + grants_paid + o.donations[charities]
+    cost_c = filled[charities] * bill
+    o.reserves[charities] += income_c - cost_c
+    pool_reserves(model, charities, cost_c)
+    # a charity whose reserves are thin and income short cuts posts to what income pays
+    months = o.reserves[charities] / np.maximum(cost_c, 1e-12)
+    shrink = (months < 1.0) & (income_c < cost_c) & (o.reserves[charities] >= 0)
+    if shrink.any():
+        model.set_establishment(charities[shrink],
+                                np.floor(income_c[shrink] / bill).astype(np.int64))
+    for slot in charities[o.reserves[charities] < 0.0]:
+        model.close_charity(int(slot))
+    # new charities take the place of closed ones
+    closed = np.flatnonzero((o.kind == CHARITY) & ~o.active)
+    u = model.streams["entry"].random(n_orgs)
+    rate = (1.0 + 0.5 * model.levers.mobilisation) / p["charity_entry_months"]
+    for slot in closed[u[closed] < rate]:
+        model.found_charity(int(slot))
+
+
+def pool_reserves(model: MissionModel, charities: np.ndarray, cost: np.ndarray) -> None:
+    """Partners with healthy reserves lend to trusted partners close to running out."""
+    net, o = model.net, model.orgs
+    if net.n_edges == 0 or model.p["pooling_rate"] == 0:
+        return
+    monthly_cost = np.zeros(o.n)
+    monthly_cost[charities] = cost
+    both = (o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY) & (net.kind == PARTNERSHIP)
+    both &= (net.trust >= 0.4) & o.active[net.u] & o.active[net.v]
+    if not both.any():
+        return
+    a, b, t = net.u[both], net.v[both], net.trust[both]
+    surplus = np.maximum(0.0, o.reserves - 3.0 * monthly_cost)
+    deficit = np.maximum(0.0, 1.0 * monthly_cost - o.reserves)
+    rate = model.p["pooling_rate"] * t
+    flow_ab = rate * np.minimum(surplus[a], deficit[b])  # a helps b
+    flow_ba = rate * np.minimum(surplus[b], deficit[a])
+    # cap what each donor gives at its surplus
+    give = np.bincount(a, flow_ab, o.n) + np.bincount(b, flow_ba, o.n)
+    scale = np.where(give > surplus, surplus / np.maximum(give, 1e-12), 1.0)
+    flow_ab *= scale[a]
+    flow_ba *= scale[b]
+    delta = (np.bincount(b, flow_ab, o.n) - np.bincount(a, flow_ab, o.n)
+             + np.bincount(a, flow_ba, o.n) - np.bincount(b, flow_ba, o.n))
+    o.reserves += delta
+    model.pooled_last_month = float(flow_ab.sum() + flow_ba.sum())

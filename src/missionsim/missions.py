@@ -1,0 +1,104 @@
+"""Missions as data: indicator, direction, baseline, spread, target, deadline, response.
+
+A mission is a plain record. The outcome dynamics in :mod:`missionsim.outcomes` read it and
+contain no mission-specific code, so a new mission is a new entry here (or, later, a table in a
+scenario file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A national mission and how its indicator behaves.
+
+    Attributes:
+        name: Registry key.
+        title: Human-readable statement of the mission.
+        indicator: Name of the indicator.
+        unit: Unit of the indicator ("%" or "people").
+        direction: +1 when the mission raises the indicator, -1 when it lowers it.
+        aggregate: "mean" (population-weighted rate) or "sum" (a national count).
+        baseline: National value at month 0.
+        spread_sd: Spread of place values around what deprivation predicts (indicator units
+            for "mean" missions, relative log-spread for "sum" missions).
+        deprivation_effect: Change in a place's value per unit of deprived share
+            (indicator units for "mean" missions; relative for "sum" missions).
+        target: National target value.
+        deadline: Month (from month 0) by which the target should be met.
+        best: Best achievable value (a ceiling for raise, a floor for lower missions).
+        response_months: Time constant of the outcome's response to delivery.
+        elasticity: How strongly the gap to the best value shrinks with effective delivery.
+        momentum: Improvement already in the pipeline at month 0 (indicator units, in the
+            mission's direction) that the current system delivers if nothing changes.
+        noise: Monthly place-level innovation, as a share of the place's gap to the best value.
+        start_label: Calendar label of month 0.
+        source: Where the numbers come from.
+    """
+
+    name: str
+    title: str
+    indicator: str
+    unit: str
+    direction: int
+    aggregate: str
+    baseline: float
+    spread_sd: float
+    deprivation_effect: float
+    target: float
+    deadline: int
+    best: float
+    response_months: float
+    elasticity: float
+    momentum: float
+    noise: float
+    start_label: str
+    source: str
+
+
+MISSIONS: dict[str, Mission] = {
+    "early_years": Mission(
+        name="early_years",
+        title="75% of five-year-olds reach a good level of development by 2028",
+        indicator="good level of development (GLD)",
+        unit="%",
+        direction=+1,
+        aggregate="mean",
+        baseline=68.3,
+        spread_sd=3.0,
+        deprivation_effect=-21.2,
+        target=75.0,
+        deadline=36,
+        best=90.0,
+        response_months=20.7,
+        elasticity=1.0,
+        momentum=2.9,
+        noise=0.016,
+        start_label="2025-07 (2024/25 results)",
+        source="CALIBRATION A: GLD 68.3% (2024/25); FSM 51.3 vs 72.5; council SD 3.2–3.9; "
+               "first-profile fit k ≈ 0.58/yr; Plan for Change target 75% by 2028",
+    ),
+    "rough_sleeping": Mission(
+        name="rough_sleeping",
+        title="Cut rough sleeping by two thirds (1,850 → 617) by March 2002",
+        indicator="people sleeping rough on a single night",
+        unit="people",
+        direction=-1,
+        aggregate="sum",
+        baseline=1850.0,
+        spread_sd=0.6,
+        deprivation_effect=4.0,
+        target=617.0,
+        deadline=45,
+        best=150.0,
+        response_months=8.0,
+        elasticity=1.3,
+        momentum=0.0,
+        noise=0.02,
+        start_label="1998-06 (first national count)",
+        source="CALIBRATION B: 1,850 (June 1998); target 617 by March 2002; 703 (June 2001)",
+    ),
+}
+"""Missions shipped with missionsim, by name."""

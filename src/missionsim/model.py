@@ -1,0 +1,476 @@
+"""MissionModel: the mission delivery system as a Mesa model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+
+from missionsim import evidence, finance, outcomes, ties, workforce, world
+from missionsim.agents import Charity, Department, FrontlineStaff, MissionUnit
+from missionsim.agents.department import DEPARTMENTS
+from missionsim.missions import MISSIONS, Mission
+from missionsim.network import COORDINATION, PARTNERSHIP
+from missionsim.params import PRESETS, resolve
+from missionsim.reforms import REFORMS, Levers, Reform, make_reform
+from missionsim.reporters import REPORTERS
+from missionsim.state import CHARITY, COUNCIL, FILLED, UNFUNDED, UNIT, VACANT
+
+STREAMS = ("world", "government", "budget", "finance", "entry", "workforce", "evidence",
+           "adoption", "network", "outcome")
+"""Named random streams, each derived from the run's seed. Every phase draws from its own
+stream, in blocks of a fixed shape, so that two scenarios run with the same seed see the same
+world and the same shocks (common random numbers)."""
+
+DEFAULT_HORIZON = 120
+
+
+class MissionModel(mesa.Model):
+    """Agent-based model of a mission delivery system.
+
+    Build it with keyword arguments, step it like any Mesa model, read
+    ``model.datacollector.get_model_vars_dataframe()``::
+
+        model = MissionModel(preset="workshop", reforms={"devolution": {"start": 12}}, rng=1)
+        model.run()
+        model.target_met()
+
+    Args:
+        preset: World size: ``"workshop"`` (30 places), ``"england"`` (153), ``"small"`` (10).
+        mission: ``"early_years"`` (default) or ``"rough_sleeping"``.
+        reforms: Mapping of reform name to settings (``start``, ``end``, ``intensity``), to an
+            intensity, or to ``True``.
+        params: Parameter overrides (see :mod:`missionsim.params`).
+        horizon: Months :meth:`run` simulates by default (120).
+        rng: Seed or generator, as for :class:`mesa.Model`.
+        seed: Deprecated Mesa spelling of ``rng``.
+        **overrides: Parameter overrides given directly as keywords (as ``batch_run`` does).
+
+    Each call to :meth:`step` advances one month through these phases, in this order:
+
+    1. **policy** – reset the levers from the parameters; reforms begin, apply or finish;
+       their costs are booked; the month's funding and demand shocks are set.
+    2. **government** – each Department recovers focus or is distracted; the Missions Unit
+       (if any) holds its quarterly stocktake and re-weights pooled money.
+    3. **budget** – in months 12, 24, …: settlements (renewed when they run out),
+       competitive pots (bids cost money and capacity, capacity wins), department grants
+       to charities, council plans (crisis first, then teams and commissioning), contract
+       tenders, and every employer's funded posts.
+    4. **capacity** – council capacity moves towards its target.
+    5. **finance** – councils pay crisis demand, then staff and contracts; charities take
+       income, pay staff, pool reserves with trusted partners, shrink, close; new charities
+       are founded in the place of closed ones.
+    6. **workforce** – workload and conditions set morale; quits, hires, skill growth.
+    7. **evidence** – programmes in use yield evidence; organisations adopt better-evidenced
+       practice from trusted partners (and drop practice shown not to work under trials).
+    8. **partnerships** – contact, trust growth and erosion, ties break and form; the
+       networkx graph is synchronised.
+    9. **outcome** – effective delivery in each place; the true indicator moves towards what
+       delivery supports, with a lag; gaming sets the reported indicator.
+    10. **record** – the DataCollector records the model-level reporters.
+    """
+
+    def __init__(
+        self,
+        preset: str = "workshop",
+        mission: str = "early_years",
+        reforms: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        horizon: int = DEFAULT_HORIZON,
+        rng: Any = None,
+        seed: Any = None,
+        **overrides: Any,
+    ) -> None:
+        if not isinstance(preset, str) or preset not in PRESETS:
+            raise ValueError(f"preset = {preset!r}: expected one of {', '.join(sorted(PRESETS))}")
+        if not isinstance(mission, str) or mission not in MISSIONS:
+            raise ValueError(f"mission = {mission!r}: expected one of "
+                             f"{', '.join(sorted(MISSIONS))}")
+        if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+            raise ValueError(f"horizon = {horizon!r}: expected a whole number of months ≥ 1")
+        if params is not None and not isinstance(params, Mapping):
+            raise ValueError(f"params = {params!r}: expected a mapping of parameter names to "
+                             "values")
+        if reforms is not None and not isinstance(reforms, Mapping):
+            raise ValueError(f"reforms = {reforms!r}: expected a mapping of reform names to "
+                             "settings")
+        super().__init__(rng=rng, seed=seed)
+        self.preset = preset
+        self.p = resolve(preset, {**(params or {}), **overrides})
+        self.mission: Mission = MISSIONS[mission]
+        self.horizon = horizon
+        order = list(REFORMS)
+        built = [make_reform(name, s) for name, s in (reforms or {}).items()]
+        self.reforms: list[Reform] = sorted(built, key=lambda r: order.index(r.name))
+        self.streams = _streams(self._seed)
+        self.levers = Levers.from_params(self.p)
+        self.month = 0
+        self.demand_mult = 1.0
+        self.funding_mult = 1.0
+        self.reform_cost = 0.0
+        self.spend_month = 0.0
+        self.spend_total = 0.0
+        self.available_total = 0.0
+        self.pool_total = 0.0
+        self.adoptions = 0
+        self.closures_month = 0
+        self.bids_last_round = np.zeros(self.p["n_localities"], dtype=np.int64)
+        self.pooled_last_month = 0.0
+        self.mission_unit: MissionUnit | None = None
+        self._outcome_at_deadline: float | None = None
+        self._dept_draws = np.zeros((0, 2))
+
+        self.expected_vacancy = world.steady_vacancy(self.p)
+        world.build(self)
+        self.departments: list[Department] = [a for a in self.org_agents
+                                              if isinstance(a, Department)]
+        self._init_reference_state()
+        for reform in self.reforms:
+            reform.initialize(self)
+        self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
+        self.datacollector.collect(self)
+
+    # --- construction helpers -------------------------------------------------------------
+    def _init_reference_state(self) -> None:
+        """Put morale, reach and gaming at their month-0 levels; record reference values."""
+        pl, s = self.places, self.staff
+        pl.reach0 = outcomes.reach(self)
+        pl.reach = pl.reach0.copy()
+        pl.filled0 = np.bincount(s.loc[s.status == FILLED], minlength=pl.n).astype(float)
+        self.morale_ref = 0.0
+        target = workforce.morale_target(self)
+        noise = self.streams["world"].normal(0.0, 0.08, s.n)
+        s.morale[:] = np.clip(target + noise, 0.0, 1.0)
+        self.morale_ref = float(target.mean())
+        charity_slots = np.flatnonzero(self.orgs.kind == CHARITY)
+        charity_effort = np.bincount(s.loc[(s.status == FILLED)
+                                           & (self.orgs.kind[s.org] == CHARITY)],
+                                     minlength=pl.n).astype(float)
+        self.volunteers0 = self.p["volunteer_effort"] * charity_effort * 0.6
+        self.n_charity_slots = charity_slots.size
+        pl.d0 = np.maximum(outcomes.delivery(self), 1e-12)
+        pl.delivery = np.ones(pl.n)
+        behind = self.places_behind(reported=False)
+        pressure = self.levers.punitive * (0.5 + 0.5 * np.tanh(3.0 * behind))
+        pl.gaming = np.clip(self.p["gaming_strength"] * pressure, 0.0, 0.9)
+        pl.y_hist.append(pl.y.copy())
+
+    # --- the step ---------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one month (see the class docstring for the phases and their order)."""
+        self.month = self.steps - 1
+        self._phase_policy()
+        self._phase_government()
+        if self.month > 0 and self.month % 12 == 0:
+            finance.annual_budget(self)
+        self._phase_capacity()
+        finance.monthly_flows(self)
+        workforce.update(self)
+        evidence.update(self)
+        ties.update(self)
+        outcomes.update(self)
+        self.spend_total += self.spend_month
+        self.month = self.steps
+        if self.month == self.mission.deadline:
+            self._outcome_at_deadline = outcomes.national(self, self.places.y)
+        self.datacollector.collect(self)
+        self.spend_month = 0.0
+        if self.month >= self.horizon:
+            self.running = False
+
+    def run(self, steps: int | None = None) -> MissionModel:
+        """Run ``steps`` months (default: to the horizon) and return the model."""
+        if steps is None:
+            steps = max(0, self.horizon - self.month)
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"steps = {steps!r}: expected a whole number of months ≥ 0")
+        for _ in range(steps):
+            self.step()
+        return self
+
+    def _phase_policy(self) -> None:
+        p, m = self.p, self.month
+        self.levers = Levers.from_params(self.p)
+        cost = 0.0
+        for reform in self.reforms:
+            active = reform.is_active(m)
+            if active and not reform._running:
+                reform._running = True
+                reform.begin(self)
+            elif not active and reform._running:
+                reform._running = False
+                reform.finish(self)
+            if active:
+                reform.apply(self, self.levers)
+                cost += reform.monthly_cost(self)
+        lv = self.levers
+        lv.autonomy = min(1.0, lv.autonomy)
+        lv.pooled_share = min(0.9, lv.pooled_share)
+        lv.focus_protection = min(1.0, lv.focus_protection)
+        self.reform_cost = cost
+        self.ledger_available(cost)
+        self.ledger_spend(cost)
+        shock_on = p["demand_shock_month"] <= m < p["demand_shock_month"] + 12
+        self.demand_mult = 1.0 + p["demand_shock"] * shock_on
+        self.funding_mult = 1.0 - p["funding_shock"] * (m >= p["funding_shock_month"])
+
+    def _phase_government(self) -> None:
+        self._dept_draws = self.streams["government"].random((len(self.departments), 2))
+        for dept in self.departments:
+            dept.step()
+        if self.mission_unit is not None:
+            self.mission_unit.step()
+
+    def _phase_capacity(self) -> None:
+        pl = self.places
+        target = np.clip(pl.capacity_base + self.levers.capacity_boost, 0.0, 1.0)
+        pl.capacity += (target - pl.capacity) / self.p["capacity_months"]
+
+    # --- money ledger -------------------------------------------------------------------------
+    def ledger_spend(self, amount: float) -> None:
+        """Book mission spending this month (£m)."""
+        self.spend_month += amount
+
+    def ledger_available(self, amount: float) -> None:
+        """Book money made available to the mission this month (£m)."""
+        self.available_total += amount
+
+    def mission_money(self) -> float:
+        """Department mission money for councils this year (£m), after any funding shock."""
+        return self.mission_money0 * self.funding_mult
+
+    # --- queries used by mechanisms, agents and reporters -----------------------------------
+    def draws_for_department(self, slot: int) -> tuple[float, float]:
+        """This month's two uniform draws for department ``slot``."""
+        row = self._dept_draws[slot]
+        return float(row[0]), float(row[1])
+
+    @property
+    def n_localities(self) -> int:
+        """Number of localities."""
+        return self.places.n
+
+    def council_slot(self, locality):
+        """Organisation slot of the council of ``locality`` (array or int)."""
+        return locality + len(DEPARTMENTS)
+
+    def org_agent(self, slot: int):
+        """The Mesa agent in organisation ``slot`` (None if closed)."""
+        return self.org_agents[slot]
+
+    def active_charities(self) -> int:
+        """Number of charities operating."""
+        return int(np.count_nonzero((self.orgs.kind == CHARITY) & self.orgs.active))
+
+    def need(self) -> np.ndarray:
+        """Need in each place this month (demand shocks included)."""
+        return self.places.need0 * self.demand_mult
+
+    def effective_capacity(self) -> np.ndarray:
+        """Council capacity net of what maintaining cross-sector ties uses."""
+        net, o = self.net, self.orgs
+        cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
+        deg = net.degree(o.n, cross)
+        used = self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
+        return np.clip(self.places.capacity - used, 0.0, 1.0)
+
+    def charity_focus(self) -> np.ndarray:
+        """Charities' focus on the mission, eroded by funders' demands (per org slot)."""
+        lv = self.levers
+        return np.full(self.orgs.n, 1.0 - 0.15 * lv.competitive_share - 0.05 * lv.punitive)
+
+    def charity_reserves_months(self) -> np.ndarray:
+        """Reserves in months of current costs, per org slot (0 for non-charities)."""
+        o = self.orgs
+        cost = self.staff.funded_by_org(o.n) * finance.post_bill(self.p)
+        months = o.reserves / np.maximum(cost, 1e-9)
+        return np.where((o.kind == CHARITY) & o.active, months, 0.0)
+
+    def orgs_by_locality(self) -> list[np.ndarray]:
+        """Active council and charity slots in each locality."""
+        o = self.orgs
+        ok = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
+        slots = np.flatnonzero(ok)
+        loc = o.locality[slots]
+        return [slots[loc == i] for i in range(self.places.n)]
+
+    def local_trust(self) -> np.ndarray:
+        """Mean trust on ties within each locality (0 where there are none)."""
+        net, o, n = self.net, self.orgs, self.places.n
+        if net.n_edges == 0:
+            return np.zeros(n)
+        lu, lv_ = o.locality[net.u], o.locality[net.v]
+        same = (lu == lv_) & (lu >= 0)
+        tot = np.bincount(lu[same], weights=net.trust[same], minlength=n)
+        cnt = np.bincount(lu[same], minlength=n)
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+
+    def cross_sector_strength(self) -> np.ndarray:
+        """Trusted cross-sector ties per local organisation, in [0, 1], per place."""
+        net, o, n = self.net, self.orgs, self.places.n
+        if net.n_edges == 0:
+            return np.zeros(n)
+        cross = ties.cross_sector(self)
+        loc = np.maximum(o.locality[net.u], o.locality[net.v])
+        m = cross & (loc >= 0)
+        tot = np.bincount(loc[m], weights=net.trust[m], minlength=n)
+        orgs = np.bincount(o.locality[((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
+                                      & (o.locality >= 0)], minlength=n)
+        return np.clip(tot / np.maximum(orgs, 1), 0.0, 1.0)
+
+    def improving(self) -> np.ndarray:
+        """1 where a place's true indicator improved over the last months, else 0."""
+        h = self.places.y_hist
+        return (self.mission.direction * (h[-1] - h[0]) > 0).astype(float)
+
+    def national_improving(self) -> float:
+        """1 if the national true indicator improved over the last months, else 0."""
+        h = self.places.y_hist
+        change = outcomes.national(self, h[-1]) - outcomes.national(self, h[0])
+        return float(self.mission.direction * change > 0)
+
+    def trajectory(self, month: int | None = None) -> float:
+        """National trajectory to the target: a straight line from the baseline."""
+        m = self.mission
+        t = self.month if month is None else month
+        return m.baseline + (m.target - m.baseline) * min(1.0, t / m.deadline)
+
+    def place_trajectory(self) -> np.ndarray:
+        """Each place's trajectory: its start plus its pro-rata share of the required change."""
+        m, pl = self.mission, self.places
+        frac = min(1.0, self.month / m.deadline)
+        if m.aggregate == "mean":
+            required = np.full(pl.n, m.target - m.baseline)
+        else:
+            required = (m.target / m.baseline - 1.0) * pl.y0
+        return pl.y0 + frac * required
+
+    def places_behind(self, reported: bool) -> np.ndarray:
+        """How far each place is behind its trajectory, as a share of the required change."""
+        m, pl = self.mission, self.places
+        y = outcomes.reported(self) if reported else pl.y
+        if m.aggregate == "mean":
+            scale = np.full(pl.n, abs(m.target - m.baseline))
+        else:
+            scale = np.abs(m.target / m.baseline - 1.0) * pl.y0
+        shortfall = m.direction * (self.place_trajectory() - y)
+        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))
+
+    def target_met(self) -> bool:
+        """Whether the national true indicator met the target at the mission's deadline.
+
+        Raises:
+            ValueError: If the run has not yet reached the deadline.
+        """
+        if self._outcome_at_deadline is None:
+            raise ValueError(f"target_met: the run is at month {self.month}; the deadline is "
+                             f"month {self.mission.deadline}")
+        return bool(self.mission.direction * (self._outcome_at_deadline - self.mission.target)
+                    >= 0)
+
+    # --- structural changes -----------------------------------------------------------------
+    def set_establishment(self, slots: np.ndarray, targets: np.ndarray) -> None:
+        """Set the number of funded posts of each employer in ``slots`` to ``targets``.
+
+        Cuts take vacant posts first, then the most recent hires; growth reuses the employer's
+        unfunded posts first, then adds new ones (with new FrontlineStaff agents).
+        """
+        s = self.staff
+        slots = np.asarray(slots, dtype=np.int64)
+        targets = np.maximum(np.asarray(targets, dtype=np.int64), 0)
+        funded = s.funded_by_org(self.orgs.n)[slots]
+        change = targets - funded
+        if not change.any():
+            return
+        order = np.argsort(s.org, kind="stable")
+        starts = np.searchsorted(s.org[order], slots, side="left")
+        ends = np.searchsorted(s.org[order], slots, side="right")
+        new_org: list[int] = []
+        for i in np.flatnonzero(change):
+            posts = order[starts[i]:ends[i]]
+            d = int(change[i])
+            if d < 0:
+                st = s.status[posts]
+                live = posts[st != UNFUNDED]
+                # vacant first (status 1 < 2), then shortest tenure
+                key = np.lexsort((s.tenure[live], s.status[live]))
+                s.status[live[key[:-d]]] = UNFUNDED
+            else:
+                spare = posts[s.status[posts] == UNFUNDED][:d]
+                s.status[spare] = VACANT
+                new_org.extend([int(slots[i])] * (d - spare.size))
+        if new_org:
+            orgs = np.array(new_org, dtype=np.int64)
+            new = s.append(orgs, self.orgs.locality[orgs])
+            s.status[new] = VACANT
+            self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)
+
+    def close_charity(self, slot: int) -> None:
+        """Close the charity in ``slot``: its posts, contracts and ties go."""
+        o = self.orgs
+        self.set_establishment(np.array([slot]), np.array([0]))
+        o.active[slot] = False
+        o.reserves[slot] = o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
+        self.net.remove_node(slot)
+        agent = self.org_agents[slot]
+        if agent is not None:
+            agent.remove()
+        self.org_agents[slot] = None
+        o.closed += 1
+        self.closures_month += 1
+
+    def found_charity(self, slot: int) -> None:
+        """Found a new, small charity in the empty ``slot`` with a new programme."""
+        o, p = self.orgs, self.p
+        rng = self.streams["entry"]
+        agent = Charity(self, slot)
+        self.org_agents[slot] = agent
+        o.node[slot] = agent.unique_id
+        o.active[slot] = True
+        bill = finance.post_bill(p)
+        o.donations0[slot] = o.donations[slot] = 1.5 * bill * (0.5 + rng.random())
+        o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
+        o.reserves[slot] = 2.0 * 2 * bill
+        prog = self.programmes.add(world.draw_effects(rng, 1, p))[0]
+        o.programme[slot] = o.own_programme[slot] = prog
+        o.practice[slot] = self.programmes.theta[prog]
+        self.net.add_node(slot, **world.node_attrs(o, slot))
+        council = int(self.council_slot(int(o.locality[slot])))
+        self.net.add_edges([council], [slot], [PARTNERSHIP], [0.2])
+        self.set_establishment(np.array([slot]), np.array([2]))
+        o.founded += 1
+
+    def create_mission_unit(self, reform: Reform) -> None:
+        """Create the Missions Unit (called by the mission-leadership reform)."""
+        if self.mission_unit is not None:
+            return
+        o = self.orgs
+        slot = int(np.flatnonzero(o.kind == UNIT)[0])
+        self.mission_unit = MissionUnit(self, slot, reform.intensity)
+        o.node[slot] = self.mission_unit.unique_id
+        o.active[slot] = True
+        self.org_agents[slot] = self.mission_unit
+        self.net.add_node(slot, **world.node_attrs(o, slot))
+        depts = [d.slot for d in self.departments]
+        self.net.add_edges([slot] * len(depts), depts, [COORDINATION] * len(depts),
+                           [0.5] * len(depts))
+
+    def remove_mission_unit(self) -> None:
+        """Dissolve the Missions Unit (when the reform ends)."""
+        unit = self.mission_unit
+        if unit is None:
+            return
+        self.net.remove_node(unit.slot)
+        self.orgs.active[unit.slot] = False
+        self.org_agents[unit.slot] = None
+        unit.remove()
+        self.mission_unit = None
+
+
+def _streams(seed: Any) -> dict[str, np.random.Generator]:
+    """Independent named generators derived from the run's seed."""
+    seq = np.random.SeedSequence(int(seed) % 2**64)
+    return {name: np.random.default_rng(child)
+            for name, child in zip(STREAMS, seq.spawn(len(STREAMS)), strict=True)}

@@ -1,0 +1,126 @@
+"""The partnership network: ties between organisations that form, strengthen, erode and break.
+
+The networkx graph ``Partnerships.graph`` is what users see (``model.partnerships``): nodes are
+organisation ids with attributes ``sector``, ``locality``, ``kind``; edges carry ``kind``
+("funding", "contract", "partnership", "coordination") and ``trust``. For speed the same ties
+are mirrored in NumPy arrays (endpoints as organisation slots, trust, kind code) that the
+monthly update works on; trust is written back to the graph's edge attributes every month and
+ties are added to or removed from the graph as they form and break, so the two never differ
+at the end of a step.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+EDGE_KINDS = ("funding", "contract", "partnership", "coordination")
+FUNDING, CONTRACT, PARTNERSHIP, COORDINATION = range(4)
+
+
+class Partnerships:
+    """Ties between organisation slots, mirrored in a networkx graph.
+
+    Args:
+        node_ids: Graph node id of each organisation slot.
+    """
+
+    def __init__(self, node_ids: np.ndarray) -> None:
+        self.graph = nx.Graph()
+        self.node_ids = node_ids
+        self.u = np.zeros(0, dtype=np.int64)
+        self.v = np.zeros(0, dtype=np.int64)
+        self.kind = np.zeros(0, dtype=np.int8)
+        self.trust = np.zeros(0, dtype=np.float64)
+        self._data: list[dict] = []  # graph edge-attribute dicts, aligned with the arrays
+        self._index: set[tuple[int, int]] = set()
+
+    # --- structure ------------------------------------------------------------------------
+    def add_node(self, index: int, **attrs) -> None:
+        """Add organisation slot ``index`` to the graph with its attributes."""
+        self.graph.add_node(int(self.node_ids[index]), **attrs)
+
+    def remove_node(self, slot: int) -> None:
+        """Remove organisation ``slot`` and all its ties."""
+        self.remove_edges(self.edges_of(slot))
+        node = int(self.node_ids[slot])
+        if self.graph.has_node(node):
+            self.graph.remove_node(node)
+
+    def has_edge(self, a: int, b: int) -> bool:
+        """Whether slots ``a`` and ``b`` are tied."""
+        return (min(a, b), max(a, b)) in self._index
+
+    def add_edges(self, us, vs, kinds, trusts) -> int:
+        """Add ties (skipping self-ties and ties that already exist); return how many."""
+        added_u, added_v, added_k, added_t = [], [], [], []
+        for a, b, k, t in zip(us, vs, kinds, trusts, strict=True):
+            a, b = int(a), int(b)
+            key = (min(a, b), max(a, b))
+            if a == b or key in self._index:
+                continue
+            self._index.add(key)
+            data = {"kind": EDGE_KINDS[int(k)], "trust": float(t)}
+            self.graph.add_edge(int(self.node_ids[key[0]]), int(self.node_ids[key[1]]), **data)
+            self._data.append(self.graph.edges[int(self.node_ids[key[0]]),
+                                               int(self.node_ids[key[1]])])
+            added_u.append(key[0])
+            added_v.append(key[1])
+            added_k.append(int(k))
+            added_t.append(float(t))
+        if added_u:
+            self.u = np.concatenate([self.u, np.array(added_u, dtype=np.int64)])
+            self.v = np.concatenate([self.v, np.array(added_v, dtype=np.int64)])
+            self.kind = np.concatenate([self.kind, np.array(added_k, dtype=np.int8)])
+            self.trust = np.concatenate([self.trust, np.array(added_t)])
+        return len(added_u)
+
+    def remove_edges(self, idx: np.ndarray) -> None:
+        """Remove the ties at array positions ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if idx.size == 0:
+            return
+        for i in idx.tolist():
+            a, b = int(self.u[i]), int(self.v[i])
+            self._index.discard((a, b))
+            na, nb = int(self.node_ids[a]), int(self.node_ids[b])
+            if self.graph.has_edge(na, nb):
+                self.graph.remove_edge(na, nb)
+        keep = np.ones(self.u.size, dtype=bool)
+        keep[idx] = False
+        self.u, self.v = self.u[keep], self.v[keep]
+        self.kind, self.trust = self.kind[keep], self.trust[keep]
+        self._data = [d for d, k in zip(self._data, keep.tolist(), strict=True) if k]
+
+    def edges_of(self, slot: int) -> np.ndarray:
+        """Array positions of the ties touching ``slot``."""
+        return np.flatnonzero((self.u == slot) | (self.v == slot))
+
+    def sync_trust(self) -> None:
+        """Write the trust array back to the graph's edge attributes."""
+        for data, t in zip(self._data, self.trust.tolist(), strict=True):
+            data["trust"] = t
+
+    # --- queries --------------------------------------------------------------------------
+    @property
+    def n_edges(self) -> int:
+        """Number of ties."""
+        return int(self.u.size)
+
+    def degree(self, n_slots: int, mask: np.ndarray | None = None) -> np.ndarray:
+        """Number of ties per slot, counting only the ties in ``mask`` if given."""
+        u, v = (self.u, self.v) if mask is None else (self.u[mask], self.v[mask])
+        return np.bincount(u, minlength=n_slots) + np.bincount(v, minlength=n_slots)
+
+    def trust_sum(self, n_slots: int, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum of trust on the ties of each slot, counting only ties in ``mask`` if given."""
+        if mask is None:
+            mask = np.ones(self.u.size, dtype=bool)
+        t = self.trust[mask]
+        return (np.bincount(self.u[mask], weights=t, minlength=n_slots)
+                + np.bincount(self.v[mask], weights=t, minlength=n_slots))
+
+    def neighbours(self, slot: int) -> np.ndarray:
+        """Slots tied to ``slot``."""
+        idx = self.edges_of(slot)
+        return np.where(self.u[idx] == slot, self.v[idx], self.u[idx])

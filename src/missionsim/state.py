@@ -1,0 +1,163 @@
+"""Array-backed state: places (one council each), organisations, programmes and staff posts.
+
+Mesa agents are thin views onto these arrays; the model's phases update them vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# organisation kinds and sectors
+DEPARTMENT, COUNCIL, CHARITY, UNIT = range(4)
+KIND_NAMES = ("department", "council", "charity", "missions_unit")
+SECTOR_OF_KIND = ("central", "local_government", "voluntary", "central")
+# staff post status
+UNFUNDED, VACANT, FILLED = 0, 1, 2
+
+
+@dataclass
+class Places:
+    """Per-locality state; locality ``i`` has council ``i``.
+
+    Money is in £m a year unless a name says otherwise.
+    """
+
+    cohort: np.ndarray
+    deprivation: np.ndarray
+    z: np.ndarray  # standardised deprivation
+    need0: np.ndarray
+    formula_weight: np.ndarray  # share of formula (settlement) money
+    capacity: np.ndarray
+    capacity_base: np.ndarray
+    core: np.ndarray  # core council funding before any funding shock
+    crisis0: np.ndarray  # crisis (late) spending demand at the start
+    settlement: np.ndarray
+    pots: np.ndarray
+    pooled: np.ndarray
+    balance: np.ndarray
+    early_share: np.ndarray
+    commissioning: np.ndarray  # annual money commissioned from charities
+    y0: np.ndarray  # outcome at month 0
+    best: np.ndarray  # best achievable outcome per place
+    y: np.ndarray  # true outcome
+    gaming: np.ndarray  # share of the gap hidden by gaming
+    d0: np.ndarray = field(default=None)  # effective delivery at month 0
+    delivery: np.ndarray = field(default=None)  # effective delivery relative to month 0
+    reach: np.ndarray = field(default=None)
+    reach0: np.ndarray = field(default=None)
+    filled0: np.ndarray = field(default=None)
+    y_hist: list = field(default_factory=list)  # last few months of y, for trends
+    core_factor: float = 1.0  # funding-shock multiplier on core money
+    settlement_age: int = 0  # years since the last settlement round
+
+    @property
+    def n(self) -> int:
+        """Number of places."""
+        return int(self.cohort.size)
+
+
+@dataclass
+class Orgs:
+    """Per-organisation state for every slot (departments, councils, charities, the unit)."""
+
+    kind: np.ndarray
+    locality: np.ndarray  # -1 for national organisations
+    active: np.ndarray
+    node: np.ndarray  # graph node id (Mesa unique_id of the current agent)
+    programme: np.ndarray  # programme currently used (charities and councils)
+    own_programme: np.ndarray  # programme the organisation started with
+    practice: np.ndarray  # true effect (SD) of the practice in use, after any scale loss
+    reserves: np.ndarray  # £m (charities)
+    contract: np.ndarray  # £m a year from council contracts
+    grant: np.ndarray  # £m a year from department grants
+    grant_settled: np.ndarray  # the settled (non-competitive) part of the grant
+    donations: np.ndarray  # £m a month
+    donations0: np.ndarray  # long-run level of donations (£m a month)
+    closed: int = 0  # closures so far
+    founded: int = 0  # new charities so far
+
+    @property
+    def n(self) -> int:
+        """Number of organisation slots."""
+        return int(self.kind.size)
+
+
+class Programmes:
+    """Programmes: true effect (hidden) and the evidence about it (a normal posterior)."""
+
+    def __init__(self, prior_mean: float, prior_sd: float) -> None:
+        self.theta = np.zeros(0)
+        self.mean = np.zeros(0)
+        self.prec = np.zeros(0)
+        self.prior_mean = prior_mean
+        self.prior_prec = 1.0 / prior_sd**2
+
+    def add(self, theta: np.ndarray) -> np.ndarray:
+        """Add programmes with true effects ``theta``; return their ids."""
+        theta = np.atleast_1d(np.asarray(theta, dtype=float))
+        start = self.theta.size
+        self.theta = np.concatenate([self.theta, theta])
+        self.mean = np.concatenate([self.mean, np.full(theta.size, self.prior_mean)])
+        self.prec = np.concatenate([self.prec, np.full(theta.size, self.prior_prec)])
+        return np.arange(start, start + theta.size)
+
+    @property
+    def sd(self) -> np.ndarray:
+        """Posterior standard deviation of each programme's effect."""
+        return 1.0 / np.sqrt(self.prec)
+
+    @property
+    def n(self) -> int:
+        """Number of programmes."""
+        return int(self.theta.size)
+
+
+class StaffArrays:
+    """Frontline posts: employer, locality, status and the holder's skill, morale, tenure.
+
+    Slots are appended when employers fund more posts than they have; a post an employer can
+    no longer fund becomes ``UNFUNDED`` and is reused first when it funds posts again.
+    """
+
+    _FIELDS = (("org", np.int64), ("loc", np.int64), ("status", np.int8),
+               ("skill", np.float64), ("morale", np.float64), ("tenure", np.int64))
+
+    def __init__(self) -> None:
+        for name, dtype in self._FIELDS:
+            setattr(self, name, np.zeros(0, dtype=dtype))
+        self.quits = 0
+        self.hires = 0
+
+    @property
+    def n(self) -> int:
+        """Number of post slots."""
+        return int(self.org.size)
+
+    def append(self, org: np.ndarray, loc: np.ndarray) -> np.ndarray:
+        """Append unfunded slots for employers ``org`` in localities ``loc``; return slots."""
+        org = np.asarray(org, dtype=np.int64)
+        start = self.n
+        k = int(org.size)
+        for name, dtype in self._FIELDS:
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(k, dtype=dtype)]))
+        self.org[start:] = org
+        self.loc[start:] = loc
+        return np.arange(start, start + k)
+
+    def funded_count(self) -> int:
+        """Number of funded posts (vacant or filled)."""
+        return int(np.count_nonzero(self.status != UNFUNDED))
+
+    def filled_count(self) -> int:
+        """Number of filled posts (headcount)."""
+        return int(np.count_nonzero(self.status == FILLED))
+
+    def funded_by_org(self, n_orgs: int) -> np.ndarray:
+        """Funded posts per organisation slot."""
+        return np.bincount(self.org[self.status != UNFUNDED], minlength=n_orgs)
+
+    def filled_by_org(self, n_orgs: int) -> np.ndarray:
+        """Filled posts per organisation slot."""
+        return np.bincount(self.org[self.status == FILLED], minlength=n_orgs)
