@@ -18,6 +18,10 @@ from missionsim.world import bids_per_year
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model import MissionModel
 
+INSOLVENCY_MONTHS = 0.25  # a charity closes when its deficit exceeds a week of costs
+GRANT_SPREAD = 0.5  # log SD of competitive grant awards (assumption)
+NOTICE_MONTHS = 3.0  # cuts to posts take effect over about three months (notice periods)
+
 
 def post_bill(p: dict) -> float:
     """Cost of one funded, filled post per month (£m), overhead included."""
@@ -99,7 +103,7 @@ def annual_budget(model: MissionModel) -> None:
         if renew:
             o.grant_settled[:] = 0.0
             o.grant_settled[charities] = (1.0 - c) * grants * posts / posts.sum()
-        w = posts * evidence_factor(model, charities) * np.exp(p["contract_volatility"] * noise)
+        w = posts * evidence_factor(model, charities) * np.exp(GRANT_SPREAD * noise)
         o.grant[:] = 0.0
         o.grant[charities] = o.grant_settled[charities] + c * grants * w / w.sum()
 
@@ -118,28 +122,56 @@ def plan_councils(model: MissionModel, tender: bool) -> None:
     charities = np.flatnonzero((o.kind == CHARITY) & o.active)
     loc = o.locality[charities]
     if tender and charities.size:
-        rng = model.streams["budget"]
-        noise = rng.normal(0.0, 1.0, o.n)[charities]
-        sigma = p["contract_volatility"] * (0.25 + 0.75 * model.levers.competitive_share)
-        posts = np.maximum(model.staff.funded_by_org(o.n)[charities], 1)
-        trust = council_trust(model)[charities]
-        w = posts * (0.5 + trust) * evidence_factor(model, charities) * np.exp(sigma * noise)
-        total = np.bincount(loc, weights=w, minlength=pl.n)
-        o.contract[:] = 0.0
-        o.contract[charities] = pl.commissioning[loc] * w / np.maximum(total[loc], 1e-12)
-        new = charities[(o.contract[charities] > 0.05 * pl.commissioning[loc])
-                        & (trust == 0.0)]
-        if new.size:
-            model.net.add_edges(model.council_slot(o.locality[new]), new,
-                                np.full(new.size, CONTRACT), np.full(new.size, 0.2))
+        tender_contracts(model, charities)
     elif charities.size:  # contracts are indexed to what the council can commission
         committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
         ratio = np.where(committed > 0, pl.commissioning / np.maximum(committed, 1e-12), 1.0)
-        o.contract[charities] *= np.minimum(ratio[loc], 1.0)
+        o.contract[charities] *= ratio[loc]
     bill_year = post_bill(p) * 12.0 * (1.0 - model.expected_vacancy)
     committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
     targets = np.floor(np.maximum(0.0, early - committed) / bill_year).astype(np.int64)
     model.set_establishment(model.council_slot(np.arange(pl.n)), targets)
+
+
+def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
+    """Re-tender council contracts: incumbents may lose theirs outright, others may win one.
+
+    The chance of losing rises with competition and short terms and falls with the trust
+    between charity and council; under experimentation, weakly evidenced programmes lose
+    more often. Each council's commissioning is then shared among the holders by size, trust
+    and evidence.
+    """
+    o, pl = model.orgs, model.places
+    loc = o.locality[charities]
+    rng = model.streams["budget"]
+    noise = rng.normal(0.0, 1.0, o.n)[charities]
+    u = rng.random(o.n)[charities]
+    trust = council_trust(model)[charities]
+    evidence = evidence_factor(model, charities)
+    churn = tender_churn(model)
+    holder = o.contract[charities] > 0
+    lose = holder & (u < np.clip(churn * (1.5 - trust) / evidence, 0.0, 1.0))
+    win = ~holder & (u < churn)
+    keep = (holder & ~lose) | win
+    posts = np.maximum(model.staff.funded_by_org(o.n)[charities], 1)
+    w = keep * posts * (0.5 + trust) * evidence * np.exp(0.3 * noise)
+    total = np.bincount(loc, weights=w, minlength=pl.n)
+    o.contract[charities] = pl.commissioning[loc] * w / np.maximum(total[loc], 1e-12)
+    model.contracts_lost += int(lose.sum())
+    new = charities[win & (trust == 0.0)]
+    if new.size:
+        model.net.add_edges(model.council_slot(o.locality[new]), new,
+                            np.full(new.size, CONTRACT), np.full(new.size, 0.2))
+
+
+def tender_churn(model: MissionModel) -> float:
+    """Chance an incumbent loses its contract at a tender (before trust and evidence).
+
+    Competition and short terms raise it; a three-year term roughly halves it per tender.
+    """
+    lv = model.levers
+    return model.p["contract_churn"] * (0.5 + lv.competitive_share) / np.sqrt(
+        lv.settlement_years)
 
 
 def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
@@ -150,12 +182,22 @@ def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
     bill = post_bill(p) * (1.0 - model.expected_vacancy)
     income = (o.contract[charities] + o.grant[charities]) / 12.0 + o.donations[charities]
     cost = np.maximum(model.staff.funded_by_org(o.n)[charities], 1) * bill
-    # spend reserves above twice the median down over a year; rebuild those below it
+    # each charity keeps reserves near its own target (few funders pay for reserves, so
+    # many run thin): spend a surplus down over a year, rebuild a shortfall over two
     reserves = o.reserves[charities]
-    spare = np.maximum(0.0, reserves - 2.0 * p["reserves_median"] * cost) / 12.0
-    short = np.maximum(0.0, p["reserves_median"] * cost - reserves) / 24.0
-    targets = np.floor(np.maximum(0.0, income + spare - short) / bill).astype(np.int64)
-    model.set_establishment(charities, np.maximum(targets, 0))
+    target = o.reserve_target[charities]
+    spare = np.maximum(0.0, reserves - (1.5 * target + 0.5) * cost) / 12.0
+    short = np.maximum(0.0, target * cost - reserves) / 24.0
+    targets = np.round(np.maximum(0.0, income + spare - short) / bill).astype(np.int64)
+    funded = model.staff.funded_by_org(o.n)[charities]
+    model.set_establishment(charities, notice_limited(funded, targets))
+
+
+def notice_limited(funded: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Posts after a month of cuts: notice periods let a third of the excess go each month;
+    growth (opening vacancies) is immediate."""
+    cut = np.floor(funded - (funded - targets) / NOTICE_MONTHS).astype(np.int64)
+    return np.where(targets < funded, cut, targets)
 
 
 def crisis_demand(model: MissionModel) -> np.ndarray:
@@ -219,13 +261,17 @@ def monthly_flows(model: MissionModel) -> None:
     cost_c = filled[charities] * bill
     o.reserves[charities] += income_c - cost_c
     pool_reserves(model, charities, cost_c)
-    # a charity whose reserves are thin and income short cuts posts to what income pays
+    # a charity whose reserves are thin and income short cuts posts towards what income
+    # pays; notice periods mean a third of the excess goes each month
     months = o.reserves[charities] / np.maximum(cost_c, 1e-12)
-    shrink = (months < 1.0) & (income_c < cost_c) & (o.reserves[charities] >= 0)
+    shrink = (months < 1.0) & (income_c < cost_c)
     if shrink.any():
-        model.set_establishment(charities[shrink],
-                                np.floor(income_c[shrink] / bill).astype(np.int64))
-    for slot in charities[o.reserves[charities] < 0.0]:
+        funded = model.staff.funded_by_org(n_orgs)[charities[shrink]]
+        affordable = np.floor(income_c[shrink] / bill).astype(np.int64)
+        model.set_establishment(charities[shrink], notice_limited(funded, affordable))
+    # insolvent: reserves exhausted and the overdraft trustees can carry (a month) used up
+    for slot in charities[o.reserves[charities] < -INSOLVENCY_MONTHS * np.maximum(cost_c,
+                                                                                 bill)]:
         model.close_charity(int(slot))
     # new charities take the place of closed ones
     closed = np.flatnonzero((o.kind == CHARITY) & ~o.active)

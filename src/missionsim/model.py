@@ -115,6 +115,7 @@ class MissionModel(mesa.Model):
         self.available_total = 0.0
         self.pool_total = 0.0
         self.adoptions = 0
+        self.contracts_lost = 0
         self.closures_month = 0
         self.bids_last_round = np.zeros(self.p["n_localities"], dtype=np.int64)
         self.pooled_last_month = 0.0
@@ -432,7 +433,8 @@ class MissionModel(mesa.Model):
         bill = finance.post_bill(p)
         o.donations0[slot] = o.donations[slot] = 1.5 * bill * (0.5 + rng.random())
         o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
-        o.reserves[slot] = 2.0 * 2 * bill
+        o.reserve_target[slot] = world.draw_reserves(rng, 1, p)[0]
+        o.reserves[slot] = o.reserve_target[slot] * 2 * bill
         prog = self.programmes.add(world.draw_effects(rng, 1, p))[0]
         o.programme[slot] = o.own_programme[slot] = prog
         o.practice[slot] = self.programmes.theta[prog]

@@ -70,6 +70,7 @@ class Orgs:
     own_programme: np.ndarray  # programme the organisation started with
     practice: np.ndarray  # true effect (SD) of the practice in use, after any scale loss
     reserves: np.ndarray  # £m (charities)
+    reserve_target: np.ndarray  # months of costs each charity aims to hold
     contract: np.ndarray  # £m a year from council contracts
     grant: np.ndarray  # £m a year from department grants
     grant_settled: np.ndarray  # the settled (non-competitive) part of the grant

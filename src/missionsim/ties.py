@@ -82,7 +82,7 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     n = o.n
     u = rng.random((5, n))
     delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
-    explore = delivering & (u[0] < p["tie_formation"] * (1.0 + lv.partnership_drive))
+    explore = delivering & (u[0] < p["tie_formation"] * (1.0 + 0.5 * lv.partnership_drive))
     if not explore.any():
         return
     sec = sector_codes(model)
@@ -110,7 +110,7 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
             continue
         odds = 0.5 * cap[loc] / max(model.p["capacity_mean"], 1e-6)
         if sec[a] != sec[b]:
-            odds *= p["cross_sector_penalty"] * (1.0 + lv.partnership_drive)
+            odds *= p["cross_sector_penalty"] * (1.0 + 2.0 * lv.partnership_drive)
         odds *= 1.0 + 0.5 * lv.mobilisation
         if u[4, a] < min(1.0, odds):
             new_u.append(a)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.state import CHARITY, FILLED, VACANT
+from missionsim.state import CHARITY, COUNCIL, FILLED, VACANT
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model import MissionModel
@@ -50,6 +50,22 @@ def monthly_quit_hazard(model: MissionModel, morale: np.ndarray) -> np.ndarray:
     return np.clip(hazard * p["labour_market_tightness"], 0.0, 0.5)
 
 
+def recruitment(model: MissionModel) -> np.ndarray:
+    """Chance each vacant post is filled this month.
+
+    Slower in a tight labour market; faster for councils with the capacity (HR, workforce
+    planning) to recruit; zero in a charity whose reserves are under half a month (a hiring
+    freeze).
+    """
+    p, s = model.p, model.staff
+    base = 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
+    kind = model.orgs.kind[s.org]
+    cap = model.places.capacity[s.loc]
+    factor = np.where(kind == COUNCIL, (0.5 + cap) / (0.5 + p["capacity_mean"]), 1.0)
+    frozen = (kind == CHARITY) & (model.charity_reserves_months()[s.org] < 0.5)
+    return np.where(frozen, 0.0, np.clip(base * factor, 0.0, 1.0))
+
+
 def update(model: MissionModel) -> None:
     """Morale, quits, hires and skill for every post."""
     p, s = model.p, model.staff
@@ -65,7 +81,7 @@ def update(model: MissionModel) -> None:
     np.clip(s.morale, 0.0, 1.0, out=s.morale)
     quits = filled & (u_quit < monthly_quit_hazard(model, s.morale))
     s.status[quits] = VACANT
-    fill_prob = 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
+    fill_prob = recruitment(model)
     hires = (s.status == VACANT) & ~quits & (u_fill < fill_prob)
     s.status[hires] = FILLED
     s.tenure[hires] = 0

@@ -142,7 +142,7 @@ def build(model: MissionModel) -> None:
         kind=kinds, locality=locality.astype(np.int64), active=kinds != UNIT,
         node=np.zeros(n_orgs, dtype=np.int64), programme=np.full(n_orgs, -1, dtype=np.int64),
         own_programme=np.full(n_orgs, -1, dtype=np.int64), practice=zeros.copy(),
-        reserves=zeros.copy(), contract=zeros.copy(), grant=zeros.copy(),
+        reserves=zeros.copy(), reserve_target=zeros.copy(), contract=zeros.copy(), grant=zeros.copy(),
         grant_settled=zeros.copy(), donations=zeros.copy(), donations0=zeros.copy(),
     )
     cs = slice(first_charity, first_charity + n_loc * n_char)
@@ -152,7 +152,8 @@ def build(model: MissionModel) -> None:
     orgs.donations[cs] = donations
     orgs.donations0[cs] = donations
     monthly_cost = charity_posts * bill / 12.0  # expected cost with vacancies
-    orgs.reserves[cs] = draw_reserves(rng, n_loc * n_char, p) * monthly_cost
+    orgs.reserve_target[cs] = draw_reserves(rng, n_loc * n_char, p)
+    orgs.reserves[cs] = orgs.reserve_target[cs] * monthly_cost
     model.orgs = orgs
     model.first_charity = first_charity
 
