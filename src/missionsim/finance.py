@@ -194,8 +194,10 @@ def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
 
 
 def notice_limited(funded: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Posts after a month of cuts: notice periods let a third of the excess go each month;
-    growth (opening vacancies) is immediate."""
+    """Posts after a month of cuts: a third of the excess goes each month (notice periods).
+
+    Growth (opening vacancies) is immediate.
+    """
     cut = np.floor(funded - (funded - targets) / NOTICE_MONTHS).astype(np.int64)
     return np.where(targets < funded, cut, targets)
 

@@ -44,8 +44,8 @@ class MissionModel(mesa.Model):
             intensity, or to ``True``.
         params: Parameter overrides (see :mod:`missionsim.params`).
         horizon: Months :meth:`run` simulates by default (120).
-        rng: Seed or generator, as for :class:`mesa.Model`.
-        seed: Deprecated Mesa spelling of ``rng``.
+        rng: Seed or generator, as for :class:`mesa.Model` (Mesa's deprecated ``seed`` keyword
+            is passed on too).
         **overrides: Parameter overrides given directly as keywords (as ``batch_run`` does).
 
     Each call to :meth:`step` advances one month through these phases, in this order:
@@ -80,7 +80,6 @@ class MissionModel(mesa.Model):
         params: Mapping[str, Any] | None = None,
         horizon: int = DEFAULT_HORIZON,
         rng: Any = None,
-        seed: Any = None,
         **overrides: Any,
     ) -> None:
         if not isinstance(preset, str) or preset not in PRESETS:
@@ -96,6 +95,7 @@ class MissionModel(mesa.Model):
         if reforms is not None and not isinstance(reforms, Mapping):
             raise ValueError(f"reforms = {reforms!r}: expected a mapping of reform names to "
                              "settings")
+        seed = overrides.pop("seed", None)  # Mesa's deprecated spelling of rng
         super().__init__(rng=rng, seed=seed)
         self.preset = preset
         self.p = resolve(preset, {**(params or {}), **overrides})
@@ -111,6 +111,7 @@ class MissionModel(mesa.Model):
         self.funding_mult = 1.0
         self.reform_cost = 0.0
         self.spend_month = 0.0
+        self.spend_month_recorded = 0.0
         self.spend_total = 0.0
         self.available_total = 0.0
         self.pool_total = 0.0
@@ -157,6 +158,8 @@ class MissionModel(mesa.Model):
         pressure = self.levers.punitive * (0.5 + 0.5 * np.tanh(3.0 * behind))
         pl.gaming = np.clip(self.p["gaming_strength"] * pressure, 0.0, 0.9)
         pl.y_hist.append(pl.y.copy())
+        # councils' opening balances (working reserves) are money available to the mission
+        self.available_total = float(pl.balance.sum())
 
     # --- the step ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -177,6 +180,7 @@ class MissionModel(mesa.Model):
         if self.month == self.mission.deadline:
             self._outcome_at_deadline = outcomes.national(self, self.places.y)
         self.datacollector.collect(self)
+        self.spend_month_recorded = self.spend_month
         self.spend_month = 0.0
         if self.month >= self.horizon:
             self.running = False
@@ -375,8 +379,10 @@ class MissionModel(mesa.Model):
     def set_establishment(self, slots: np.ndarray, targets: np.ndarray) -> None:
         """Set the number of funded posts of each employer in ``slots`` to ``targets``.
 
-        Cuts take vacant posts first, then the most recent hires; growth reuses the employer's
-        unfunded posts first, then adds new ones (with new FrontlineStaff agents).
+        Cuts take vacant posts first, then the most recent hires. Growth reuses the employer's
+        own unfunded posts first, then any unfunded post (which moves to the employer), and
+        only then adds new posts (with new FrontlineStaff agents), so the number of agents
+        tracks the establishment rather than its history.
         """
         s = self.staff
         slots = np.asarray(slots, dtype=np.int64)
@@ -404,6 +410,12 @@ class MissionModel(mesa.Model):
                 new_org.extend([int(slots[i])] * (d - spare.size))
         if new_org:
             orgs = np.array(new_org, dtype=np.int64)
+            pool = np.flatnonzero(s.status == UNFUNDED)[: orgs.size]
+            s.org[pool] = orgs[: pool.size]
+            s.loc[pool] = self.orgs.locality[orgs[: pool.size]]
+            s.status[pool] = VACANT
+            orgs = orgs[pool.size:]
+        if new_org and orgs.size:
             new = s.append(orgs, self.orgs.locality[orgs])
             s.status[new] = VACANT
             self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)

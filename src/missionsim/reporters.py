@@ -139,6 +139,11 @@ def cross_sector_ties(model) -> float:
     return float(ties.cross_sector(model).mean())
 
 
+def reach(model) -> float:
+    """Share of need reached (mean over places): referrals, data sharing and uptake."""
+    return float(np.average(model.places.reach, weights=model.places.need0))
+
+
 def mean_trust(model) -> float:
     """Mean trust over all ties."""
     return float(model.net.trust.mean()) if model.net.n_edges else 0.0
@@ -183,6 +188,6 @@ REPORTERS = {
               charity_reserves_median, partnership_density, cross_sector_ties, mean_trust,
               evidence_adoption, outcome_most_deprived, gaming_gap, spend_total, reform_cost,
               staff_headcount, charities_active, council_capacity, early_intervention_share,
-              practice_effect)
+              practice_effect, reach)
 }
 """Model-level reporters by name, in the order of the data frame's columns."""

@@ -89,10 +89,17 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     cap = model.effective_capacity()
     by_loc = model.orgs_by_locality()
     new_u, new_v = [], []
+    brokered = 0.5 * lv.partnership_drive / (1.0 + lv.partnership_drive)
     for a in np.flatnonzero(explore):
         a = int(a)
         loc = int(o.locality[a])
-        if u[1, a] < 0.5:  # through a common partner
+        local = by_loc[loc]
+        if u[1, a] >= 1.0 - brokered:  # a mission partnership brokered by the council
+            if o.kind[a] == CHARITY:
+                b = int(model.council_slot(loc))
+            else:
+                b = int(local[int(u[2, a] * local.size) % local.size])
+        elif u[1, a] < 0.5:  # through a common partner
             nbrs = net.neighbours(a)
             nbrs = nbrs[delivering[nbrs]]
             if nbrs.size == 0:
@@ -103,8 +110,7 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
             if seconds.size == 0:
                 continue
             b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])
-        else:  # brokered within the locality
-            local = by_loc[loc]
+        else:  # met within the locality
             b = int(local[int(u[2, a] * local.size) % local.size])
         if b == a or net.has_edge(a, b):
             continue

@@ -142,7 +142,8 @@ def build(model: MissionModel) -> None:
         kind=kinds, locality=locality.astype(np.int64), active=kinds != UNIT,
         node=np.zeros(n_orgs, dtype=np.int64), programme=np.full(n_orgs, -1, dtype=np.int64),
         own_programme=np.full(n_orgs, -1, dtype=np.int64), practice=zeros.copy(),
-        reserves=zeros.copy(), reserve_target=zeros.copy(), contract=zeros.copy(), grant=zeros.copy(),
+        reserves=zeros.copy(), reserve_target=zeros.copy(), contract=zeros.copy(),
+        grant=zeros.copy(),
         grant_settled=zeros.copy(), donations=zeros.copy(), donations0=zeros.copy(),
     )
     cs = slice(first_charity, first_charity + n_loc * n_char)

@@ -14,12 +14,12 @@ class Experimentation(Reform):
     mechanism = ("Trials make each programme's evidence sharpen far faster; commissioners then "
                  "weight contracts by what the evidence shows, organisations adopt only "
                  "practices whose evidence is compelling and drop those shown not to work.")
-    tradeoff = ("Trials take frontline time (about 3%), cost money, and expose programmes that "
-                "do little: their charities lose contracts and some close.")
+    tradeoff = ("Trials take frontline time (about 1.5%), cost money, and expose programmes "
+                "that do little: their charities lose contracts and some close.")
     cost_basis = "£0.015m a year per charity and per council running trials"
 
     cost_per_org_year = 0.015
-    staff_time = 0.03
+    staff_time = 0.015
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.experimentation += self.intensity

@@ -1,0 +1,89 @@
+"""Benchmark configurations and performance targets (data only).
+
+Each configuration is run ``repeats`` times, each repeat in a fresh Python process with
+seed ``seed + i``.  ``steps`` is the number of model steps timed in a full run and
+``quick_steps`` the number used by ``run.py --quick`` (which also uses one repeat).
+
+``kind`` selects what is built:
+
+* ``"missionsim"``: ``MissionModel(preset=..., rng=seed)``, then ``model.run(steps)``.
+* ``"boltzmann"``: Mesa's Boltzmann wealth example as shipped with Mesa,
+  ``BoltzmannWealth(BoltzmannScenario(n=..., width=..., height=..., rng=seed))``, then
+  ``model.step()`` ``steps`` times (each step also collects data, as in the example).
+"""
+
+CONFIGURATIONS = {
+    "england": {
+        "kind": "missionsim",
+        "description": "England: 153 localities, ~29,000 frontline staff",
+        "parameters": {"preset": "england"},
+        "steps": 120,
+        "quick_steps": 24,
+        "repeats": 3,
+        "seed": 1,
+    },
+    "workshop": {
+        "kind": "missionsim",
+        "description": "Workshop: 30 localities",
+        "parameters": {"preset": "workshop"},
+        "steps": 120,
+        "quick_steps": 24,
+        "repeats": 3,
+        "seed": 1,
+    },
+    "boltzmann": {
+        "kind": "boltzmann",
+        "description": "Mesa Boltzmann wealth example (reference)",
+        "parameters": {"n": 10000, "width": 100, "height": 100},
+        "steps": 50,
+        "quick_steps": 10,
+        "repeats": 3,
+        "seed": 1,
+    },
+}
+
+# Metrics (per configuration, median over repeats):
+#   build_s            construction time, seconds
+#   run_s              time for all steps, seconds
+#   ms_per_step        run_s / steps, milliseconds
+#   us_per_agent_step  run_s / (steps * mean(agents at start, agents at end)), microseconds
+#   peak_rss_mb        peak resident set size of the worker process, MB
+#
+# A target compares ``metric`` of ``config`` with ``limit`` using ``op``.  When
+# ``reference`` is given, the value compared is ``metric`` of ``reference`` divided by
+# ``metric`` of ``config`` (how many times cheaper ``config`` is than ``reference``).
+TARGETS = {
+    "england_vs_boltzmann": {
+        "description": "england ≥ 10× cheaper per agent-step than boltzmann",
+        "config": "england",
+        "reference": "boltzmann",
+        "metric": "us_per_agent_step",
+        "op": ">=",
+        "limit": 10.0,
+        "unit": "×",
+    },
+    "england_peak_rss": {
+        "description": "england peak RSS ≤ 1024 MB",
+        "config": "england",
+        "metric": "peak_rss_mb",
+        "op": "<=",
+        "limit": 1024.0,
+        "unit": "MB",
+    },
+    "england_build": {
+        "description": "england build ≤ 3 s",
+        "config": "england",
+        "metric": "build_s",
+        "op": "<=",
+        "limit": 3.0,
+        "unit": "s",
+    },
+    "workshop_step": {
+        "description": "workshop ≤ 20 ms per step",
+        "config": "workshop",
+        "metric": "ms_per_step",
+        "op": "<=",
+        "limit": 20.0,
+        "unit": "ms",
+    },
+}

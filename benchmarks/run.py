@@ -1,0 +1,313 @@
+"""Run the performance benchmark and print a report.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py                 # full run (all configurations)
+    .venv/bin/python benchmarks/run.py --quick         # 1 repeat, fewer steps
+    .venv/bin/python benchmarks/run.py --only england  # one configuration (repeatable)
+    .venv/bin/python benchmarks/run.py --json benchmarks/results/latest.json
+    .venv/bin/python benchmarks/run.py --strict        # exit 1 when a target fails
+
+Every repeat of every configuration runs in a fresh Python process (this file, called with
+``--worker NAME SEED STEPS``), so that the peak RSS is measured per configuration and the
+timings are not affected by earlier runs.  The worker prints one JSON line; the runner
+collects them, takes the median over repeats and prints Markdown tables: results, targets
+(PASS/FAIL) and the machine.
+
+The configurations and targets are data, in ``configurations.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from configurations import CONFIGURATIONS, TARGETS
+
+HERE = Path(__file__).resolve()
+
+METRICS = ("build_s", "run_s", "ms_per_step", "agents_start", "agents_end",
+           "us_per_agent_step", "peak_rss_mb")
+
+
+# --- worker (runs in its own process) --------------------------------------------------------
+def _peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB (ru_maxrss is KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":  # bytes on macOS
+        return peak / (1024 * 1024)
+    return peak / 1024
+
+
+def _factory(config: dict, seed: int):
+    """Return ``(build, advance)`` callables for a configuration (imports done here)."""
+    kind, params = config["kind"], config["parameters"]
+    if kind == "missionsim":
+        from missionsim import MissionModel
+
+        def build():
+            return MissionModel(rng=seed, **params)
+
+        def advance(model, steps):
+            model.run(steps)
+
+    elif kind == "boltzmann":
+        from mesa.examples.basic.boltzmann_wealth_model.model import (
+            BoltzmannScenario,
+            BoltzmannWealth,
+        )
+
+        def build():
+            return BoltzmannWealth(BoltzmannScenario(rng=seed, **params))
+
+        def advance(model, steps):
+            for _ in range(steps):
+                model.step()
+
+    else:
+        raise ValueError(f"unknown configuration kind {kind!r}")
+    return build, advance
+
+
+def worker(name: str, seed: int, steps: int) -> dict:
+    """Build and run one configuration once; return the measurements."""
+    config = CONFIGURATIONS[name]
+    build, advance = _factory(config, seed)
+
+    gc.collect()
+    t0 = time.perf_counter()
+    model = build()
+    build_s = time.perf_counter() - t0
+    agents_start = len(model.agents)
+
+    gc.collect()
+    t0 = time.perf_counter()
+    advance(model, steps)
+    run_s = time.perf_counter() - t0
+    agents_end = len(model.agents)
+
+    mean_agents = (agents_start + agents_end) / 2
+    return {
+        "name": name,
+        "seed": seed,
+        "steps": steps,
+        "build_s": build_s,
+        "run_s": run_s,
+        "ms_per_step": run_s / steps * 1e3 if steps else float("nan"),
+        "agents_start": agents_start,
+        "agents_end": agents_end,
+        "us_per_agent_step": (run_s / (steps * mean_agents) * 1e6
+                              if steps and mean_agents else float("nan")),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+# --- runner ----------------------------------------------------------------------------------
+def run_once(name: str, seed: int, steps: int) -> dict:
+    """Run one repeat in a fresh interpreter and return its parsed JSON result."""
+    cmd = [sys.executable, str(HERE), "--worker", name, str(seed), str(steps)]
+    env = dict(os.environ)
+    env.setdefault("MPLBACKEND", "Agg")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"worker {name} seed {seed} failed (exit {proc.returncode}):\n"
+                           f"{proc.stderr.strip() or proc.stdout.strip()}")
+    return json.loads(lines[-1])
+
+
+def summarise(results: list[dict]) -> dict:
+    """Median of each metric over repeats."""
+    return {key: statistics.median(r[key] for r in results) for key in METRICS}
+
+
+def evaluate(target: dict, medians: dict) -> tuple[float | None, str]:
+    """Return ``(measured value, PASS/FAIL/SKIP)`` for one target."""
+    config, reference = target["config"], target.get("reference")
+    if config not in medians or (reference is not None and reference not in medians):
+        return None, "SKIP"
+    value = medians[config][target["metric"]]
+    if reference is not None:
+        value = medians[reference][target["metric"]] / value if value else float("inf")
+    limit = target["limit"]
+    ok = value <= limit if target["op"] == "<=" else value >= limit
+    return value, "PASS" if ok else "FAIL"
+
+
+def machine() -> dict:
+    """The machine and the versions the benchmark ran with."""
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "cpu count": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "mesa": version("mesa"),
+        "numpy": version("numpy"),
+        "missionsim": version("missionsim"),
+    }
+
+
+def _table(header: list[str], rows: list[list[str]], align: str) -> str:
+    """A Markdown table; ``align`` has one character (l/r) per column."""
+    marks = {"l": ":---", "r": "---:"}
+    lines = ["| " + " | ".join(header) + " |",
+             "| " + " | ".join(marks[a] for a in align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "×":
+        return f"{value:.1f}×"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if unit == "s":
+        return f"{value:.2f} s"
+    return f"{value:.2f} {unit}"
+
+
+def report(plan: dict, summaries: dict, errors: dict, verdicts: dict, info: dict,
+           quick: bool) -> str:
+    """The Markdown report printed at the end of a run."""
+    mode = "quick mode: 1 repeat, fewer steps" if quick else "full run"
+    out = [f"## Benchmark results ({mode})", "",
+           "Median over repeats; each repeat in a fresh process.", ""]
+    rows = []
+    for name, (repeats, steps) in plan.items():
+        if name in errors:
+            rows.append([name, str(steps), str(repeats)] + ["error"] * 6)
+            continue
+        m = summaries[name]
+        rows.append([
+            name, str(steps), str(repeats),
+            f"{m['build_s']:.3f}",
+            f"{m['run_s']:.2f}",
+            f"{m['ms_per_step']:.2f}",
+            f"{m['agents_start']:,.0f} → {m['agents_end']:,.0f}",
+            f"{m['us_per_agent_step']:.3f}",
+            f"{m['peak_rss_mb']:.0f}",
+        ])
+    out.append(_table(["configuration", "steps", "repeats", "build s", "run s", "ms/step",
+                       "agents (start → end)", "µs/agent-step", "peak RSS MB"],
+                      rows, "lrrrrrrrr"))
+    out += ["", "## Targets", ""]
+    rows = []
+    for key, target in TARGETS.items():
+        value, verdict = verdicts[key]
+        limit = f"{target['op'].replace('<=', '≤').replace('>=', '≥')} " \
+                f"{_fmt_value(target['limit'], target['unit'])}"
+        rows.append([key, target["description"], _fmt_value(value, target["unit"]), limit,
+                     verdict])
+    out.append(_table(["target", "description", "measured", "limit", "result"], rows,
+                      "lllrl"))
+    out += ["", "## Machine", ""]
+    out.append(_table(["", ""], [[k, str(v)] for k, v in info.items()], "ll"))
+    if errors:
+        out += ["", "## Errors", ""]
+        for name, message in errors.items():
+            out += [f"### {name}", "", "```", message, "```", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="one repeat per configuration and fewer steps")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        choices=list(CONFIGURATIONS),
+                        help="run only this configuration (may be given more than once)")
+    parser.add_argument("--json", metavar="PATH", type=Path,
+                        help="also write all measurements to this JSON file")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 when a target fails")
+    parser.add_argument("--worker", nargs=3, metavar=("NAME", "SEED", "STEPS"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        name, seed, steps = args.worker
+        if name not in CONFIGURATIONS:
+            parser.error(f"unknown configuration {name!r}")
+        print(json.dumps(worker(name, int(seed), int(steps))), flush=True)
+        return 0
+
+    names = args.only or list(CONFIGURATIONS)
+    plan = {}
+    for name in names:
+        config = CONFIGURATIONS[name]
+        repeats = 1 if args.quick else config["repeats"]
+        steps = config["quick_steps"] if args.quick else config["steps"]
+        plan[name] = (repeats, steps)
+
+    results: dict[str, list[dict]] = {}
+    errors: dict[str, str] = {}
+    for name, (repeats, steps) in plan.items():
+        seed0 = CONFIGURATIONS[name]["seed"]
+        results[name] = []
+        for i in range(repeats):
+            seed = seed0 + i
+            print(f"{name}: repeat {i + 1}/{repeats} (seed {seed}, {steps} steps) ...",
+                  end=" ", file=sys.stderr, flush=True)
+            try:
+                r = run_once(name, seed, steps)
+            except RuntimeError as exc:
+                print("failed", file=sys.stderr, flush=True)
+                errors[name] = str(exc)
+                break
+            print(f"build {r['build_s']:.2f} s, run {r['run_s']:.2f} s, "
+                  f"{r['us_per_agent_step']:.3f} µs/agent-step, "
+                  f"peak RSS {r['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
+            results[name].append(r)
+
+    summaries = {name: summarise(rs) for name, rs in results.items()
+                 if rs and name not in errors}
+    verdicts = {key: evaluate(target, summaries) for key, target in TARGETS.items()}
+    info = machine()
+    print(report(plan, summaries, errors, verdicts, info, args.quick))
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "mode": "quick" if args.quick else "full",
+            "machine": info,
+            "configurations": {
+                name: {"configuration": CONFIGURATIONS[name], "repeats": results.get(name, []),
+                       "median": summaries.get(name), "error": errors.get(name)}
+                for name in plan
+            },
+            "targets": {key: {**TARGETS[key], "measured": verdicts[key][0],
+                              "result": verdicts[key][1]} for key in TARGETS},
+        }
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"\nWrote {args.json}", file=sys.stderr)
+
+    if errors:
+        return 1
+    if args.strict and any(v == "FAIL" for _, v in verdicts.values()):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
