@@ -18,7 +18,7 @@ from missionsim.world import bids_per_year
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model import MissionModel
 
-INSOLVENCY_MONTHS = 0.25  # a charity closes when its deficit exceeds a week of costs
+INSOLVENCY_MONTHS = 0.25  # a charity closes when its deficit exceeds a quarter-month of costs
 GRANT_SPREAD = 0.5  # log SD of competitive grant awards (assumption)
 NOTICE_MONTHS = 3.0  # cuts to posts take effect over about three months (notice periods)
 
@@ -87,6 +87,8 @@ def annual_budget(model: MissionModel) -> None:
         for j in np.flatnonzero(totals > 0):
             winner = int(np.searchsorted(np.cumsum(w[j]) / totals[j], u_win[j]))
             pl.pots[min(winner, n_loc - 1)] += value
+        # a pot nobody bid for is shared out by formula with the pooled money
+        model.pool_total += value * int(np.count_nonzero(totals <= 0))
         cost = nbids * p["bid_cost"]
         pay = np.minimum(cost, np.maximum(pl.balance, 0.0))
         pl.balance -= pay
@@ -109,6 +111,21 @@ def annual_budget(model: MissionModel) -> None:
 
     plan_councils(model, tender=renew)
     plan_charities(model, charities)
+
+
+def pool_now(model: MissionModel, share: float) -> None:
+    """Pool ``share`` of this year's council mission money at once (a new Missions Unit).
+
+    Pots and one-year settlements are not yet committed and can be pooled; settlements that
+    run for several years are locked until they are renewed.
+    """
+    pl = model.places
+    take_pots = share * pl.pots
+    locked = model.levers.settlement_years > 1 and pl.settlement_age > 0
+    take_settlement = 0.0 if locked else share * pl.settlement
+    pl.pots = pl.pots - take_pots
+    pl.settlement = pl.settlement - take_settlement
+    model.pool_total += float(np.sum(take_pots) + np.sum(take_settlement))
 
 
 def plan_councils(model: MissionModel, tender: bool) -> None:
@@ -271,7 +288,7 @@ def monthly_flows(model: MissionModel) -> None:
         funded = model.staff.funded_by_org(n_orgs)[charities[shrink]]
         affordable = np.floor(income_c[shrink] / bill).astype(np.int64)
         model.set_establishment(charities[shrink], notice_limited(funded, affordable))
-    # insolvent: reserves exhausted and the overdraft trustees can carry (a month) used up
+    # insolvent: reserves exhausted and the small overdraft trustees can carry used up
     for slot in charities[o.reserves[charities] < -INSOLVENCY_MONTHS * np.maximum(cost_c,
                                                                                  bill)]:
         model.close_charity(int(slot))
@@ -284,7 +301,7 @@ def monthly_flows(model: MissionModel) -> None:
 
 
 def pool_reserves(model: MissionModel, charities: np.ndarray, cost: np.ndarray) -> None:
-    """Partners with healthy reserves lend to trusted partners close to running out."""
+    """Partners with healthy reserves give to trusted partners close to running out."""
     net, o = model.net, model.orgs
     if net.n_edges == 0 or model.p["pooling_rate"] == 0:
         return

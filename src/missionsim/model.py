@@ -12,7 +12,7 @@ from missionsim import evidence, finance, outcomes, ties, workforce, world
 from missionsim.agents import Charity, Department, FrontlineStaff, MissionUnit
 from missionsim.agents.department import DEPARTMENTS
 from missionsim.missions import MISSIONS, Mission
-from missionsim.network import COORDINATION, PARTNERSHIP
+from missionsim.network import COORDINATION, FUNDING, PARTNERSHIP
 from missionsim.params import PRESETS, resolve
 from missionsim.reforms import REFORMS, Levers, Reform, make_reform
 from missionsim.reporters import REPORTERS
@@ -20,11 +20,16 @@ from missionsim.state import CHARITY, COUNCIL, FILLED, UNFUNDED, UNIT, VACANT
 
 STREAMS = ("world", "government", "budget", "finance", "entry", "workforce", "evidence",
            "adoption", "network", "outcome")
-"""Named random streams, each derived from the run's seed. Every phase draws from its own
-stream, in blocks of a fixed shape, so that two scenarios run with the same seed see the same
-world and the same shocks (common random numbers)."""
+"""Named random streams, each derived from the run's seed. The world is drawn from its own
+stream and every phase draws from its own, one draw per post, tie or organisation, so two
+scenarios run with the same seed share the same world and the same shocks, and a difference
+in one phase does not shift the draws of another (common random numbers). Where scenarios
+change the number of posts or ties, the draws of that phase stay paired by slot."""
 
 DEFAULT_HORIZON = 120
+PLACE_PARAMS = ("n_localities", "cohort_total", "cohort_size_sd", "deprivation_mean",
+                "deprivation_sd", "need_deprivation")
+"""Parameters that define the places themselves rather than the delivery system."""
 
 
 class MissionModel(mesa.Model):
@@ -129,6 +134,7 @@ class MissionModel(mesa.Model):
         self.departments: list[Department] = [a for a in self.org_agents
                                               if isinstance(a, Department)]
         self._init_reference_state()
+        self._anchor_to_calibrated_system()
         for reform in self.reforms:
             reform.initialize(self)
         self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
@@ -145,7 +151,9 @@ class MissionModel(mesa.Model):
         target = workforce.morale_target(self)
         noise = self.streams["world"].normal(0.0, 0.08, s.n)
         s.morale[:] = np.clip(target + noise, 0.0, 1.0)
-        self.morale_ref = float(target.mean())
+        # the morale at which the *mean* quit hazard over staff equals the calibrated rate
+        k = max(self.p["morale_turnover"], 1e-9)
+        self.morale_ref = float(-np.log(np.mean(np.exp(-k * s.morale))) / k)
         charity_slots = np.flatnonzero(self.orgs.kind == CHARITY)
         charity_effort = np.bincount(s.loc[(s.status == FILLED)
                                            & (self.orgs.kind[s.org] == CHARITY)],
@@ -160,6 +168,28 @@ class MissionModel(mesa.Model):
         pl.y_hist.append(pl.y.copy())
         # councils' opening balances (working reserves) are money available to the mission
         self.available_total = float(pl.balance.sum())
+
+    def _anchor_to_calibrated_system(self) -> None:
+        """Measure delivery and turnover against the calibrated system in the same places.
+
+        The mission indicator starts at its observed value in each place. What moves it is
+        effective delivery relative to what the *calibrated default* system delivers in the
+        same places at month 0 (and quitting relative to that system's morale). With default
+        parameters that reference is this model itself; otherwise a reference model with the
+        same places, seed and mission but default behavioural parameters is built once, so a
+        worse system (say, more silos) starts below its reference and the indicator drifts
+        down from month 0, while a better one drifts up.
+        """
+        place_values = {k: self.p[k] for k in PLACE_PARAMS}
+        if resolve(self.preset, place_values) == self.p:
+            return
+        reference = MissionModel(preset=self.preset, mission=self.mission.name,
+                                 rng=self._seed, params=place_values)
+        pl = self.places
+        own = pl.d0
+        pl.d0 = reference.places.d0
+        pl.delivery = own / pl.d0
+        self.morale_ref = reference.morale_ref
 
     # --- the step ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -277,6 +307,7 @@ class MissionModel(mesa.Model):
         """Council capacity net of what maintaining cross-sector ties uses."""
         net, o = self.net, self.orgs
         cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
+        cross &= net.kind != FUNDING  # funding ties are the department's to keep
         deg = net.degree(o.n, cross)
         used = self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
         return np.clip(self.places.capacity - used, 0.0, 1.0)
@@ -318,8 +349,8 @@ class MissionModel(mesa.Model):
         if net.n_edges == 0:
             return np.zeros(n)
         cross = ties.cross_sector(self)
-        loc = np.maximum(o.locality[net.u], o.locality[net.v])
-        m = cross & (loc >= 0)
+        loc = o.locality[net.u]
+        m = cross & (loc >= 0) & (loc == o.locality[net.v])  # local ties carry referrals
         tot = np.bincount(loc[m], weights=net.trust[m], minlength=n)
         orgs = np.bincount(o.locality[((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
                                       & (o.locality >= 0)], minlength=n)
@@ -470,6 +501,7 @@ class MissionModel(mesa.Model):
         depts = [d.slot for d in self.departments]
         self.net.add_edges([slot] * len(depts), depts, [COORDINATION] * len(depts),
                            [0.5] * len(depts))
+        finance.pool_now(self, getattr(reform, "pooled", 0.0) * reform.intensity)
 
     def remove_mission_unit(self) -> None:
         """Dissolve the Missions Unit (when the reform ends)."""

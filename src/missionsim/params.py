@@ -93,8 +93,6 @@ _DECLARATIONS: tuple[Parameter, ...] = (
        "A: 589,471 children assessed in 2024/25"),
     _p("staff_per_1000", 50.0, 1.0, 500.0, "posts per 1,000", "world",
        "frontline posts per 1,000 of the target population at the start", "assumption"),
-    _p("charity_staff_share", 0.35, 0.0, 0.9, "share", "world",
-       "share of frontline posts employed by charities at the start", "C: NCVO Almanac"),
     _p("deprivation_mean", 0.17, 0.01, 0.9, "share", "world",
        "mean share of the population in deprivation (free school meals)", "A: FSM 17%"),
     _p("deprivation_sd", 0.07, 0.0, 0.3, "share", "world",

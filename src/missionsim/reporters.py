@@ -166,6 +166,11 @@ def practice_effect(model) -> float:
     return float(model.orgs.practice[s.org[filled]].mean()) if filled.any() else 0.0
 
 
+def department_focus(model) -> float:
+    """Mean focus of departments on the mission (0–1)."""
+    return float(np.mean([d.focus for d in model.departments])) if model.departments else 0.0
+
+
 def council_capacity(model) -> float:
     """Mean council capacity (0–1)."""
     return float(model.places.capacity.mean())
@@ -188,6 +193,6 @@ REPORTERS = {
               charity_reserves_median, partnership_density, cross_sector_ties, mean_trust,
               evidence_adoption, outcome_most_deprived, gaming_gap, spend_total, reform_cost,
               staff_headcount, charities_active, council_capacity, early_intervention_share,
-              practice_effect, reach)
+              practice_effect, reach, department_focus)
 }
 """Model-level reporters by name, in the order of the data frame's columns."""

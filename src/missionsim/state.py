@@ -49,7 +49,6 @@ class Places:
     reach0: np.ndarray = field(default=None)
     filled0: np.ndarray = field(default=None)
     y_hist: list = field(default_factory=list)  # last few months of y, for trends
-    core_factor: float = 1.0  # funding-shock multiplier on core money
     settlement_age: int = 0  # years since the last settlement round
 
     @property

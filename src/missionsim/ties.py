@@ -5,7 +5,8 @@ the ties it already maintains; a charity's focus). Trust grows with contact whil
 outcome improves (successful joint delivery), erodes without contact, and erodes between
 charities competing for the same pots. New ties form within a locality (brokered by the
 council) or through common partners; cross-sector ties are harder to form. Contract and
-partnership ties break when trust falls below a floor; funding ties last while money flows.
+partnership ties break when trust falls below a floor; funding ties between departments and
+councils (and the Missions Unit's coordination ties) do not break.
 """
 
 from __future__ import annotations

@@ -126,7 +126,8 @@ def build(model: MissionModel) -> None:
         cohort=cohort, deprivation=dep, z=z, need0=need0, formula_weight=formula_weight,
         capacity=capacity.copy(), capacity_base=capacity.copy(), core=core,
         crisis0=core * crisis_share, settlement=settlement, pots=pots,
-        pooled=np.zeros(n_loc), balance=early * scale / 6.0, early_share=1.0 - crisis_share,
+        pooled=np.zeros(n_loc), balance=early * scale / 6.0,
+        early_share=early / (early + funding * crisis_share),
         commissioning=commissioning, y0=y0, best=best, y=y0.copy(), gaming=np.zeros(n_loc),
     )
 

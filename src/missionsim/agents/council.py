@@ -35,7 +35,8 @@ class Council(mesa.Agent):
         """Annual money (£m): core funding plus mission settlement, pots and pooled money."""
         p = self.model.places
         i = self.locality
-        return float(p.core[i] * p.core_factor + p.settlement[i] + p.pots[i] + p.pooled[i])
+        return float(p.core[i] * self.model.funding_mult + p.settlement[i] + p.pots[i]
+                     + p.pooled[i])
 
     @property
     def balance(self) -> float:

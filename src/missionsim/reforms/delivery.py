@@ -12,8 +12,9 @@ class Experimentation(Reform):
     name = "experimentation"
     title = "Continuous experimentation"
     mechanism = ("Trials make each programme's evidence sharpen far faster; commissioners then "
-                 "weight contracts by what the evidence shows, organisations adopt only "
-                 "practices whose evidence is compelling and drop those shown not to work.")
+                 "weight contracts and grants by what the evidence shows, organisations adopt "
+                 "only practice whose evidence is compelling, and councils drop adopted practice "
+                 "shown not to work.")
     tradeoff = ("Trials take frontline time (about 1.5%), cost money, and expose programmes "
                 "that do little: their charities lose contracts and some close.")
     cost_basis = "£0.015m a year per charity and per council running trials"

@@ -14,9 +14,9 @@ class LocalCapacity(Reform):
     mechanism = ("Raises every council's capacity target by up to 0.25; capacity then grows "
                  "over the capacity time constant. Capacity wins pots, keeps cross-sector ties "
                  "alive, and turns autonomy into better local fit.")
-    tradeoff = ("Slow: capacity builds over years. Money spent on capacity is not spent on "
-                "services. In competitive funding it raises everyone's bids, so pot shares move "
-                "less than capacity does.")
+    tradeoff = ("Slow: capacity builds over years, and it is new money with no direct service "
+                "attached. In competitive funding it raises everyone's bids (and their costs), "
+                "so pot shares move less than capacity does.")
     cost_basis = "£0.25m a year per council at full intensity (about five senior posts)"
 
     boost = 0.25

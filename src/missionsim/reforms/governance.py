@@ -39,8 +39,9 @@ class MissionLeadership(Reform):
     name = "mission_leadership"
     title = "Mission leadership and a Missions Unit"
     mechanism = ("Creates a Missions Unit that cuts across departments (lower silo), deflects "
-                 "distractions from departments' focus, pools a fifth of mission money and "
-                 "every quarter moves it towards places that are off trajectory.")
+                 "distractions from departments' focus, pools a fifth of mission money (only "
+                 "the part not yet locked into multi-year settlements) and every quarter moves "
+                 "it towards places that are off trajectory.")
     tradeoff = ("Reallocation follows the reported indicator, so gaming misdirects it; money "
                 "moves away from places on track; stocktakes add pressure that, under punitive "
                 "accountability, opens the gaming gap further; central steering blunts "
