@@ -28,7 +28,7 @@ demo: venv
 	$(VPY) -m missionsim.demo
 
 test: venv
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n auto
 
 lint: venv
 	$(VPY) -m ruff check .

@@ -5,7 +5,8 @@ field. Each month a programme in use yields information in proportion to the sta
 uncontrolled experience yields little and is optimistic ("patchy proof"); trials yield much
 more and are unbiased. Organisations review the practice of partners they trust and adopt one
 whose evidence beats their own; under experimentation they require the evidence to be
-compelling (a lower confidence bound, not the mean) and drop practices shown not to work.
+compelling (a lower confidence bound, not the mean), and councils drop adopted practice
+shown not to work.
 """
 
 from __future__ import annotations

@@ -116,8 +116,8 @@ def annual_budget(model: MissionModel) -> None:
 def pool_now(model: MissionModel, share: float) -> None:
     """Pool ``share`` of this year's council mission money at once (a new Missions Unit).
 
-    Pots and one-year settlements are not yet committed and can be pooled; settlements that
-    run for several years are locked until they are renewed.
+    Pots and one-year settlements are not yet committed and can be pooled; a settlement in
+    the second or later year of a multi-year term is locked until it is renewed.
     """
     pl = model.places
     take_pots = share * pl.pots
@@ -184,7 +184,8 @@ def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
 def tender_churn(model: MissionModel) -> float:
     """Chance an incumbent loses its contract at a tender (before trust and evidence).
 
-    Competition and short terms raise it; a three-year term roughly halves it per tender.
+    Competition and short terms raise it; it falls with the square root of the term (a
+    three-year term cuts it by about 40% per tender, and tenders come a third as often).
     """
     lv = model.levers
     return model.p["contract_churn"] * (0.5 + lv.competitive_share) / np.sqrt(
@@ -269,7 +270,7 @@ def monthly_flows(model: MissionModel) -> None:
         return
     rng = model.streams["finance"]
     shocks = rng.normal(0.0, 1.0, n_orgs)[charities]
-    target = o.donations0[charities] * (1.0 + 0.3 * model.levers.mobilisation)
+    target = o.donations0[charities] * (1.0 + 0.15 * model.levers.mobilisation)
     logd = np.log(np.maximum(o.donations[charities], 1e-12))
     logd += 0.1 * (np.log(np.maximum(target, 1e-12)) - logd) + p["donation_volatility"] * shocks
     o.donations[charities] = np.exp(logd)

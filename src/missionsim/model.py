@@ -23,8 +23,9 @@ STREAMS = ("world", "government", "budget", "finance", "entry", "workforce", "ev
 """Named random streams, each derived from the run's seed. The world is drawn from its own
 stream and every phase draws from its own, one draw per post, tie or organisation, so two
 scenarios run with the same seed share the same world and the same shocks, and a difference
-in one phase does not shift the draws of another (common random numbers). Where scenarios
-change the number of posts or ties, the draws of that phase stay paired by slot."""
+in one phase does not shift the draws of another (common random numbers). Once scenarios
+differ in their numbers of posts or ties, the draws of the phases concerned are no longer
+paired one for one, but the world, the shocks and the other phases still are."""
 
 DEFAULT_HORIZON = 120
 PLACE_PARAMS = ("n_localities", "cohort_total", "cohort_size_sd", "deprivation_mean",
@@ -151,7 +152,7 @@ class MissionModel(mesa.Model):
         target = workforce.morale_target(self)
         noise = self.streams["world"].normal(0.0, 0.08, s.n)
         s.morale[:] = np.clip(target + noise, 0.0, 1.0)
-        # the morale at which the *mean* quit hazard over staff equals the calibrated rate
+        # the morale at which the mean quit hazard over all posts equals the calibrated rate
         k = max(self.p["morale_turnover"], 1e-9)
         self.morale_ref = float(-np.log(np.mean(np.exp(-k * s.morale))) / k)
         charity_slots = np.flatnonzero(self.orgs.kind == CHARITY)

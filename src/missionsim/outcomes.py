@@ -8,13 +8,15 @@ Effective delivery per unit of need::
 The indicator's gap to its best value (a ceiling or a floor) moves towards a supported gap
 with the mission's response time::
 
-    support = u + (1 − u) × D / D at month 0
+    support = u + (1 − u) × D / D_ref
     supported gap = (gap at month 0 − momentum) × support ^ (−elasticity)
 
 where ``u`` is the share of support that comes from universal services outside the modelled
-system. Delivery above its starting level closes the gap with diminishing returns; delivery
-below it opens the gap, at most to twice its starting size. The *reported* indicator hides a
-share of the gap under punitive pressure (gaming), more so in places behind their trajectory.
+system and ``D_ref`` is what the calibrated default system delivers in the same place at
+month 0 (the model itself when its parameters are the defaults). Delivery above its starting
+level closes the gap with diminishing returns; delivery below it opens the gap, at most to
+twice its starting size. The *reported* indicator hides a share of the gap under punitive
+pressure (gaming), more so in places behind their trajectory.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def reach(model: MissionModel) -> np.ndarray:
     """Share of need reached: referrals through trusted cross-sector ties, data, uptake."""
     p, lv = model.p, model.levers
     referral = model.cross_sector_strength() * (1.0 + 0.5 * lv.data_sharing)
-    r = p["base_reach"] * (1.0 + p["referral_gain"] * referral) * (1.0 + 0.15 * lv.mobilisation)
+    r = p["base_reach"] * (1.0 + p["referral_gain"] * referral) * (1.0 + 0.08 * lv.mobilisation)
     return np.clip(r, 0.0, 1.0)
 
 

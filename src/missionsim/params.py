@@ -4,7 +4,7 @@ Every default the model uses is declared here exactly once. Validation of constr
 arguments (and, later, scenario files, CLI help and UI controls) is derived from these
 declarations, never retyped.
 
-Sources are short keys into ``docs/model.md`` (section "Parameters"), which quotes the
+Sources are short keys into ``docs/model.md`` (section "Sources"), which quotes the
 figures from the calibration brief: ``A`` early years, ``B`` rough sleeping, ``C`` capacity
 and money, ``D`` workforce, ``E`` evidence, ``F`` trust and accountability, ``G`` patterns.
 ``assumption`` marks a modelling choice with no direct data, stated as such.

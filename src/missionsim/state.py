@@ -43,8 +43,8 @@ class Places:
     best: np.ndarray  # best achievable outcome per place
     y: np.ndarray  # true outcome
     gaming: np.ndarray  # share of the gap hidden by gaming
-    d0: np.ndarray = field(default=None)  # effective delivery at month 0
-    delivery: np.ndarray = field(default=None)  # effective delivery relative to month 0
+    d0: np.ndarray = field(default=None)  # reference delivery (calibrated system, month 0)
+    delivery: np.ndarray = field(default=None)  # effective delivery relative to d0
     reach: np.ndarray = field(default=None)
     reach0: np.ndarray = field(default=None)
     filled0: np.ndarray = field(default=None)

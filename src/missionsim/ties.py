@@ -1,12 +1,13 @@
 """Monthly dynamics of the partnership network: contact, trust, formation and breaking.
 
-Ties are kept alive by contact; contact needs relational capacity (a council's capacity net of
-the ties it already maintains; a charity's focus). Trust grows with contact while the place's
-outcome improves (successful joint delivery), erodes without contact, and erodes between
-charities competing for the same pots. New ties form within a locality (brokered by the
-council) or through common partners; cross-sector ties are harder to form. Contract and
-partnership ties break when trust falls below a floor; funding ties between departments and
-councils (and the Missions Unit's coordination ties) do not break.
+Ties are kept alive by contact; contact needs relational capacity (a council's capacity net
+of the ties it already maintains; a charity's focus). Trust grows with contact while the
+place's outcome improves (successful joint delivery), erodes without contact, and erodes
+between tied charities in the same place in proportion to how much money is competed for.
+New ties form within a locality (brokered by the council) or through common partners; cross-
+sector ties are harder to form. Contract and partnership ties break when trust falls below a
+floor; funding ties between departments and councils (and the Missions Unit's coordination
+ties) do not break.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ class Council(mesa.Agent):
 
     @property
     def early_intervention_share(self) -> float:
-        """Share of this year's spending on early intervention rather than crisis."""
+        """Share of this month's spending on early intervention rather than crisis."""
         return float(self.model.places.early_share[self.locality])
 
     @property

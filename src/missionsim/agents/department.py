@@ -16,9 +16,10 @@ DEPARTMENTS = {
 class Department(mesa.Agent):
     """A Whitehall department.
 
-    Holds a share of mission money (split into formula settlements and competitive pots by
-    the model's funding levers), a silo level and a focus on the mission that day-to-day
-    demands erode. ``step`` is called once a month by the model's government phase.
+    Reports its share of national mission money (allocation itself is national: formula
+    settlements and competitive pots set by the funding levers), the national silo level, and
+    its own focus on the mission, which day-to-day demands erode and which sets how well
+    departments coordinate. ``step`` is called once a month by the government phase.
 
     Args:
         model: The owning model.

@@ -36,7 +36,7 @@ class CitizenMobilisation(Reform):
     name = "citizen_mobilisation"
     title = "Citizen mobilisation"
     mechanism = ("Raises uptake (more of those in need come forward), volunteering that adds "
-                 "effort in charities, donations (up to +30%), the founding of new charities, "
+                 "effort in charities, donations (up to +15%), the founding of new charities, "
                  "and the growth of trust on ties.")
     tradeoff = ("More people coming forward raises frontline workload: where staff are already "
                 "stretched, morale falls and turnover rises.")

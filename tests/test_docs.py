@@ -1,0 +1,81 @@
+"""docs/model.md stays true to the code: generated tables, names, and runnable examples."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import missionsim
+from missionsim.params import PARAMETERS
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "model.md"
+SCRIPT = ROOT / "scripts" / "make-doc-tables"
+PYTHON_SECTION = "Using the model from Python"
+
+
+@pytest.fixture(scope="module")
+def doc() -> str:
+    return DOC.read_text(encoding="utf-8")
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def section(text: str, title: str) -> str:
+    """The body of the level-2 section whose heading ends with ``title``."""
+    m = re.search(rf"^## (?:\d+ )?{re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, f"docs/model.md has no section '{title}'"
+    return m.group(1)
+
+
+def python_blocks(text: str) -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```", text, re.M | re.S)
+
+
+def test_generated_tables_are_current():
+    result = run_script("--check")
+    assert result.returncode == 0, (
+        f"{result.stdout}{result.stderr}\nRegenerate with: .venv/bin/python "
+        "scripts/make-doc-tables")
+
+
+def test_check_mode_reports_a_stale_copy_without_touching_it(doc, tmp_path):
+    stale = re.sub(r"(<!-- BEGIN GENERATED: reporters -->\n).*?(<!-- END GENERATED: "
+                   r"reporters -->)", r"\1\nstale\n\n\2", doc, flags=re.S)
+    assert stale != doc
+    copy = tmp_path / "model.md"
+    copy.write_text(stale, encoding="utf-8")
+    result = run_script("--check", str(copy))
+    assert result.returncode == 1
+    assert "out of date" in result.stdout
+    assert copy.read_text(encoding="utf-8") == stale
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
+def test_every_parameter_is_documented(doc, name):
+    assert f"`{name}`" in doc
+
+
+@pytest.mark.parametrize("name", sorted(missionsim.REFORMS))
+def test_every_reform_is_documented(doc, name):
+    assert f"`{name}`" in doc
+
+
+@pytest.mark.parametrize("name", list(missionsim.REPORTERS))
+def test_every_reporter_is_documented(doc, name):
+    assert f"`{name}`" in doc
+
+
+def test_python_examples_run(doc):
+    blocks = python_blocks(section(doc, PYTHON_SECTION))
+    assert blocks, f"the section '{PYTHON_SECTION}' has no ```python blocks"
+    namespace: dict = {"__name__": "__doc_example__"}
+    for i, block in enumerate(blocks, 1):
+        exec(compile(block, f"<docs/model.md: {PYTHON_SECTION}, block {i}>", "exec"), namespace)
