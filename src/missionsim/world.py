@@ -102,7 +102,8 @@ def build(model: MissionModel) -> None:
     other = np.where(contracted, contract * (1.0 - cis) / max(cis, 1e-9), 0.0)
     # charities without contracts still have grants and donations of the same order
     mean_other = other[contracted].mean() if contracted.any() else 1.0
-    other = np.where(contracted, other, mean_other * weight / weight.mean() * 0.6)
+    mean_weight = weight.mean() if weight.size else 1.0
+    other = np.where(contracted, other, mean_other * weight / mean_weight * 0.6)
     grant = 0.45 * other
     donations_year = 0.55 * other
     charity_posts_f = (contract + grant + donations_year) / bill
