@@ -308,7 +308,7 @@ class MissionModel(mesa.Model):
         """Council capacity net of what maintaining cross-sector ties uses."""
         net, o = self.net, self.orgs
         cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
-        cross &= net.kind != FUNDING  # funding ties are the department's to keep
+        cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
         deg = net.degree(o.n, cross)
         used = self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
         return np.clip(self.places.capacity - used, 0.0, 1.0)
@@ -499,9 +499,11 @@ class MissionModel(mesa.Model):
         o.active[slot] = True
         self.org_agents[slot] = self.mission_unit
         self.net.add_node(slot, **world.node_attrs(o, slot))
-        depts = [d.slot for d in self.departments]
-        self.net.add_edges([slot] * len(depts), depts, [COORDINATION] * len(depts),
-                           [0.5] * len(depts))
+        # the unit works with every department and every council (it brokers local ties)
+        partners = [d.slot for d in self.departments] + [
+            int(c) for c in self.council_slot(np.arange(self.places.n))]
+        self.net.add_edges([slot] * len(partners), partners, [COORDINATION] * len(partners),
+                           [0.5] * len(partners))
         finance.pool_now(self, getattr(reform, "pooled", 0.0) * reform.intensity)
 
     def remove_mission_unit(self) -> None:

@@ -9,7 +9,7 @@ The indicator's gap to its best value (a ceiling or a floor) moves towards a sup
 with the mission's response time::
 
     support = u + (1 − u) × D / D_ref
-    supported gap = (gap at month 0 − momentum) × support ^ (−elasticity)
+    supported gap = gap at month 0 × (1 − momentum / national gap) × support ^ (−elasticity)
 
 where ``u`` is the share of support that comes from universal services outside the modelled
 system and ``D_ref`` is what the calibrated default system delivers in the same place at
@@ -85,7 +85,9 @@ def update(model: MissionModel) -> None:
     u = p["universal_share"]
     support = u + (1.0 - u) * pl.delivery
     gap0 = np.abs(pl.best - pl.y0)
-    momentum = m.momentum if m.aggregate == "mean" else m.momentum * pl.y0 / max(m.baseline, 1e-9)
+    # the improvement in the pipeline is proportional to each place's headroom, so places far
+    # from the best value improve most (councils converge while most improve, pattern G1)
+    momentum = m.momentum * gap0 / max(abs(m.best - m.baseline), 1e-9)
     supported = np.maximum(0.0, gap0 - momentum) * np.maximum(support, 1e-3) ** (-m.elasticity)
     supported = np.minimum(supported, 2.0 * gap0)
     gap = np.abs(pl.best - pl.y)

@@ -120,6 +120,8 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
         if sec[a] != sec[b]:
             odds *= p["cross_sector_penalty"] * (1.0 + 2.0 * lv.partnership_drive)
         odds *= 1.0 + 0.5 * lv.mobilisation
+        if sec[a] != sec[b] and model.mission_unit is not None:  # the unit brokers too
+            odds *= 1.0 + 0.5 * model.mission_unit.intensity
         if u[4, a] < min(1.0, odds):
             new_u.append(a)
             new_v.append(b)

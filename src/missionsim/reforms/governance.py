@@ -38,7 +38,8 @@ class MissionLeadership(Reform):
 
     name = "mission_leadership"
     title = "Mission leadership and a Missions Unit"
-    mechanism = ("Creates a Missions Unit that cuts across departments (lower silo), deflects "
+    mechanism = ("Creates a Missions Unit that cuts across departments (lower silo), works "
+                 "with every council and brokers cross-sector ties, deflects "
                  "distractions from departments' focus, pools a fifth of mission money (only "
                  "the part not yet locked into multi-year settlements) and every quarter moves "
                  "it towards places that are off trajectory.")
