@@ -27,10 +27,10 @@ COUNCIL_ROLLOUT = 0.25  # share of a council's teams moved to a new practice per
 
 def update(model: MissionModel) -> None:
     """Update the evidence about every programme, then let organisations adopt practice."""
-    p, pr, o, s, lv = model.p, model.programmes, model.orgs, model.staff, model.levers
+    p, pr, lv = model.p, model.programmes, model.levers
     rng = model.streams["evidence"]
     z = rng.normal(0.0, 1.0, pr.n)
-    users = np.bincount(o.programme[s.org[s.status == FILLED]], minlength=pr.n).astype(float)
+    users = programme_users(model)
     info_u = users * p["evidence_rigour"]
     info_t = users * p["trial_rigour"] * lv.experimentation
     info = info_u + info_t
@@ -41,6 +41,29 @@ def update(model: MissionModel) -> None:
     pr.mean[seen] = (prec * pr.mean[seen] + info[seen] * signal) / (prec + info[seen])
     pr.prec[seen] = prec + info[seen]
     adopt(model)
+
+
+def programme_users(model: MissionModel) -> np.ndarray:
+    """Staff in post using each programme (a council's teams split by its rollout share)."""
+    o, s, pr = model.orgs, model.staff, model.programmes
+    org = s.org[s.status == FILLED]
+    share = o.rollout[org]
+    return (np.bincount(o.programme[org], weights=share, minlength=pr.n)
+            + np.bincount(o.own_programme[org], weights=1.0 - share, minlength=pr.n))
+
+
+def set_practice(model: MissionModel, slots: np.ndarray) -> None:
+    """Recompute the true effect of the practice used by ``slots`` from their programmes.
+
+    Teams on the organisation's own programme get its full effect; teams on an adopted
+    programme get its effect less the loss at scale.
+    """
+    o, pr = model.orgs, model.programmes
+    adopted = o.programme[slots] != o.own_programme[slots]
+    loss = np.where(adopted, 1.0 - model.p["scale_loss"], 1.0)
+    r = o.rollout[slots]
+    o.practice[slots] = (r * pr.theta[o.programme[slots]] * loss
+                         + (1.0 - r) * pr.theta[o.own_programme[slots]])
 
 
 def score(model: MissionModel, programmes: np.ndarray) -> np.ndarray:
@@ -62,7 +85,8 @@ def adopt(model: MissionModel) -> None:
         drop &= (o.kind == COUNCIL)
         if drop.any():
             o.programme[drop] = o.own_programme[drop]
-            o.practice[drop] = pr.theta[o.own_programme[drop]]
+            o.rollout[drop] = 1.0
+            set_practice(model, np.flatnonzero(drop))
     if net.n_edges == 0 or not review.any():
         return
     ok = (net.trust >= ADOPTION_TRUST) & delivering[net.u] & delivering[net.v]
@@ -83,13 +107,17 @@ def adopt(model: MissionModel) -> None:
     # a council already using the programme keeps rolling it out to more of its teams
     deepen = (cand == current) & (o.kind[reviewer] == COUNCIL) & (cand != o.own_programme[reviewer])
     take = (better & (cand != current)) | deepen
-    reviewer, cand = reviewer[take], cand[take]
+    reviewer, cand, deepen = reviewer[take], cand[take], deepen[take]
+    # a charity switches its whole (small) service; a council rolls a new programme out to a
+    # share of its teams, and to more of them at each later review
+    council = o.kind[reviewer] == COUNCIL
     own = cand == o.own_programme[reviewer]
-    effect = pr.theta[cand] * np.where(own, 1.0, 1.0 - p["scale_loss"])
-    # a charity switches its whole (small) service; a council rolls out to a share of teams
-    share = np.where(o.kind[reviewer] == COUNCIL, COUNCIL_ROLLOUT, 1.0)
+    r = o.rollout[reviewer]
+    o.rollout[reviewer] = np.where(~council | own, 1.0,
+                                   np.where(deepen, r + COUNCIL_ROLLOUT * (1.0 - r),
+                                            COUNCIL_ROLLOUT))
     o.programme[reviewer] = cand
-    o.practice[reviewer] += share * (effect - o.practice[reviewer])
+    set_practice(model, reviewer)
     model.adoptions += int(reviewer.size)
 
 

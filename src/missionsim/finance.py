@@ -49,8 +49,9 @@ def council_trust(model: MissionModel) -> np.ndarray:
     if net.n_edges == 0:
         return out
     ku, kv = o.kind[net.u], o.kind[net.v]
-    m1 = (ku == COUNCIL) & (kv == CHARITY)
-    m2 = (kv == COUNCIL) & (ku == CHARITY)
+    same = o.locality[net.u] == o.locality[net.v]  # a charity's own council only
+    m1 = (ku == COUNCIL) & (kv == CHARITY) & same
+    m2 = (kv == COUNCIL) & (ku == CHARITY) & same
     out[net.v[m1]] = net.trust[m1]
     out[net.u[m2]] = net.trust[m2]
     return out
@@ -68,6 +69,8 @@ def annual_budget(model: MissionModel) -> None:
     if renew:
         pl.settlement = (1.0 - c) * (1.0 - lv.pooled_share) * money * pl.formula_weight
         pl.settlement_age = 0
+    elif pl.settlement.sum() > money:  # a cut deep enough to break into locked settlements
+        pl.settlement = pl.settlement * money / pl.settlement.sum()
     pots_total = min(c * (1.0 - lv.pooled_share) * money, max(0.0, money - pl.settlement.sum()))
     model.pool_total = max(0.0, money - pl.settlement.sum() - pots_total)
 
@@ -109,8 +112,16 @@ def annual_budget(model: MissionModel) -> None:
         o.grant[:] = 0.0
         o.grant[charities] = o.grant_settled[charities] + c * grants * w / w.sum()
 
+    refresh_pooled(model)
     plan_councils(model, tender=renew)
     plan_charities(model, charities)
+
+
+def refresh_pooled(model: MissionModel) -> None:
+    """Share the pooled money among councils: by the Missions Unit's weights, else by formula."""
+    unit = model.mission_unit
+    weights = unit.weights if unit is not None else model.places.formula_weight
+    model.places.pooled = model.pool_total * weights
 
 
 def pool_now(model: MissionModel, share: float) -> None:
@@ -179,6 +190,14 @@ def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
     if new.size:
         model.net.add_edges(model.council_slot(o.locality[new]), new,
                             np.full(new.size, CONTRACT), np.full(new.size, 0.2))
+    # a council-charity tie is a contract tie while the contract lasts, a partnership after
+    net = model.net
+    same = o.locality[net.u] == o.locality[net.v]
+    pair = same & (((o.kind[net.u] == COUNCIL) & (o.kind[net.v] == CHARITY))
+                   | ((o.kind[net.v] == COUNCIL) & (o.kind[net.u] == CHARITY)))
+    idx = np.flatnonzero(pair & ((net.kind == CONTRACT) | (net.kind == PARTNERSHIP)))
+    charity = np.where(o.kind[net.u[idx]] == CHARITY, net.u[idx], net.v[idx])
+    net.set_kinds(idx, np.where(o.contract[charity] > 0, CONTRACT, PARTNERSHIP))
 
 
 def tender_churn(model: MissionModel) -> float:
@@ -212,9 +231,11 @@ def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
 
 
 def notice_limited(funded: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Posts after a month of cuts: a third of the excess goes each month (notice periods).
+    """Posts after one round of cuts: a third of the excess goes at once (notice periods).
 
-    Growth (opening vacancies) is immediate.
+    Growth (opening vacancies) is immediate. At the annual plan a charity makes one such round;
+    each month after that it makes another only while its reserves are thin and its income
+    short of its costs.
     """
     cut = np.floor(funded - (funded - targets) / NOTICE_MONTHS).astype(np.int64)
     return np.where(targets < funded, cut, targets)
@@ -238,9 +259,7 @@ def monthly_flows(model: MissionModel) -> None:
     bill = post_bill(p)
     n_orgs = o.n
     filled = s.filled_by_org(n_orgs)
-    # pooled money (Missions Unit weights, or the formula when there is no unit)
-    weights = model.mission_unit.weights if model.mission_unit is not None else pl.formula_weight
-    pl.pooled = model.pool_total * weights
+    refresh_pooled(model)
     # councils
     income = (pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled) / 12.0
     crisis = crisis_demand(model)
@@ -287,7 +306,8 @@ def monthly_flows(model: MissionModel) -> None:
     shrink = (months < 1.0) & (income_c < cost_c)
     if shrink.any():
         funded = model.staff.funded_by_org(n_orgs)[charities[shrink]]
-        affordable = np.floor(income_c[shrink] / bill).astype(np.int64)
+        per_post = bill * (1.0 - model.expected_vacancy)  # as the annual plan sizes posts
+        affordable = np.floor(income_c[shrink] / per_post).astype(np.int64)
         model.set_establishment(charities[shrink], notice_limited(funded, affordable))
     # insolvent: reserves exhausted and the small overdraft trustees can carry used up
     for slot in charities[o.reserves[charities] < -INSOLVENCY_MONTHS * np.maximum(cost_c,
@@ -304,6 +324,7 @@ def monthly_flows(model: MissionModel) -> None:
 def pool_reserves(model: MissionModel, charities: np.ndarray, cost: np.ndarray) -> None:
     """Partners with healthy reserves give to trusted partners close to running out."""
     net, o = model.net, model.orgs
+    model.pooled_last_month = 0.0
     if net.n_edges == 0 or model.p["pooling_rate"] == 0:
         return
     monthly_cost = np.zeros(o.n)
@@ -326,4 +347,4 @@ def pool_reserves(model: MissionModel, charities: np.ndarray, cost: np.ndarray) 
     delta = (np.bincount(b, flow_ab, o.n) - np.bincount(a, flow_ab, o.n)
              + np.bincount(a, flow_ba, o.n) - np.bincount(b, flow_ba, o.n))
     o.reserves += delta
-    model.pooled_last_month = float(flow_ab.sum() + flow_ba.sum())
+    model.pooled_last_month += float(flow_ab.sum() + flow_ba.sum())

@@ -31,6 +31,9 @@ DEFAULT_HORIZON = 120
 PLACE_PARAMS = ("n_localities", "cohort_total", "cohort_size_sd", "deprivation_mean",
                 "deprivation_sd", "need_deprivation")
 """Parameters that define the places themselves rather than the delivery system."""
+LATER_PARAMS = ("funding_shock", "funding_shock_month", "demand_shock", "demand_shock_month",
+                "response_lag")
+"""Parameters that cannot change month 0 (shocks and the outcome's response time)."""
 
 
 class MissionModel(mesa.Model):
@@ -102,6 +105,8 @@ class MissionModel(mesa.Model):
             raise ValueError(f"reforms = {reforms!r}: expected a mapping of reform names to "
                              "settings")
         seed = overrides.pop("seed", None)  # Mesa's deprecated spelling of rng
+        if isinstance(rng, np.integer):
+            rng = int(rng)
         super().__init__(rng=rng, seed=seed)
         self.preset = preset
         self.p = resolve(preset, {**(params or {}), **overrides})
@@ -182,7 +187,8 @@ class MissionModel(mesa.Model):
         down from month 0, while a better one drifts up.
         """
         place_values = {k: self.p[k] for k in PLACE_PARAMS}
-        if resolve(self.preset, place_values) == self.p:
+        reference_params = resolve(self.preset, place_values)
+        if all(reference_params[k] == v for k, v in self.p.items() if k not in LATER_PARAMS):
             return
         reference = MissionModel(preset=self.preset, mission=self.mission.name,
                                  rng=self._seed, params=place_values)
@@ -196,6 +202,7 @@ class MissionModel(mesa.Model):
     def step(self) -> None:
         """Advance one month (see the class docstring for the phases and their order)."""
         self.month = self.steps - 1
+        self.closures_month = 0
         self._phase_policy()
         self._phase_government()
         if self.month > 0 and self.month % 12 == 0:
@@ -413,8 +420,8 @@ class MissionModel(mesa.Model):
 
         Cuts take vacant posts first, then the most recent hires. Growth reuses the employer's
         own unfunded posts first, then any unfunded post (which moves to the employer), and
-        only then adds new posts (with new FrontlineStaff agents), so the number of agents
-        tracks the establishment rather than its history.
+        only then adds new posts (with new FrontlineStaff agents). The number of agents is
+        therefore the most posts ever funded at once, not the sum of all posts ever opened.
         """
         s = self.staff
         slots = np.asarray(slots, dtype=np.int64)
@@ -423,7 +430,8 @@ class MissionModel(mesa.Model):
         change = targets - funded
         if not change.any():
             return
-        order = np.argsort(s.org, kind="stable")
+        mine = np.flatnonzero(np.isin(s.org, slots[change != 0]))
+        order = mine[np.argsort(s.org[mine], kind="stable")]
         starts = np.searchsorted(s.org[order], slots, side="left")
         ends = np.searchsorted(s.org[order], slots, side="right")
         new_org: list[int] = []
@@ -481,6 +489,7 @@ class MissionModel(mesa.Model):
         o.reserves[slot] = o.reserve_target[slot] * 2 * bill
         prog = self.programmes.add(world.draw_effects(rng, 1, p))[0]
         o.programme[slot] = o.own_programme[slot] = prog
+        o.rollout[slot] = 1.0
         o.practice[slot] = self.programmes.theta[prog]
         self.net.add_node(slot, **world.node_attrs(o, slot))
         council = int(self.council_slot(int(o.locality[slot])))

@@ -96,6 +96,13 @@ class Partnerships:
         """Array positions of the ties touching ``slot``."""
         return np.flatnonzero((self.u == slot) | (self.v == slot))
 
+    def set_kinds(self, idx: np.ndarray, kinds: np.ndarray) -> None:
+        """Change the kind of the ties at array positions ``idx`` (arrays and graph)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        self.kind[idx] = kinds
+        for i, k in zip(idx.tolist(), np.asarray(kinds).tolist(), strict=True):
+            self._data[i]["kind"] = EDGE_KINDS[int(k)]
+
     def sync_trust(self) -> None:
         """Write the trust array back to the graph's edge attributes."""
         for data, t in zip(self._data, self.trust.tolist(), strict=True):

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -63,6 +65,12 @@ class Parameter:
             ValueError: One line naming the parameter, the value and what is allowed.
         """
         label = f"{where} {self.name!r}" if where else repr(self.name)
+        if isinstance(value, np.bool_):
+            value = bool(value)
+        elif isinstance(value, np.integer):
+            value = int(value)
+        elif isinstance(value, np.floating):
+            value = float(value)
         if self.kind is bool:
             if not isinstance(value, bool | int) or value not in (0, 1, True, False):
                 raise ValueError(f"{label} = {value!r}: expected true or false")

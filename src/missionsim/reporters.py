@@ -156,7 +156,10 @@ def evidence_adoption(model) -> float:
     if not filled.any():
         return 0.0
     backed = evidence.evidence_backed(model)
-    return float(backed[o.programme[s.org[filled]]].mean())
+    org = s.org[filled]
+    share = o.rollout[org]
+    return float(np.mean(share * backed[o.programme[org]]
+                         + (1.0 - share) * backed[o.own_programme[org]]))
 
 
 def practice_effect(model) -> float:

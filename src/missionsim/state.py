@@ -68,6 +68,7 @@ class Orgs:
     programme: np.ndarray  # programme currently used (charities and councils)
     own_programme: np.ndarray  # programme the organisation started with
     practice: np.ndarray  # true effect (SD) of the practice in use, after any scale loss
+    rollout: np.ndarray  # share of the organisation's teams using `programme` (rest: own)
     reserves: np.ndarray  # £m (charities)
     reserve_target: np.ndarray  # months of costs each charity aims to hold
     contract: np.ndarray  # £m a year from council contracts

@@ -62,9 +62,12 @@ def update(model: MissionModel) -> None:
         p_contact = np.clip(0.25 + 0.5 * np.minimum(cap[net.u], cap[net.v])
                             + 0.3 * lv.partnership_drive * cross_sector(model), 0.0, 1.0)
         contact = u_contact < p_contact
-        loc = np.maximum(o.locality[net.u], o.locality[net.v])
-        success = np.where(loc >= 0, model.improving()[np.maximum(loc, 0)],
-                           model.national_improving())
+        # joint delivery succeeds where the places the partners serve are improving
+        lu, lv_ = o.locality[net.u], o.locality[net.v]
+        improving, nation = model.improving(), model.national_improving()
+        su = np.where(lu >= 0, improving[np.maximum(lu, 0)], nation)
+        sv = np.where(lv_ >= 0, improving[np.maximum(lv_, 0)], nation)
+        success = np.where(lu < 0, sv, np.where(lv_ < 0, su, su * sv))
         grow = p["trust_growth"] * (1.0 + 0.5 * lv.mobilisation) * success * (1.0 - net.trust)
         t = net.trust + np.where(contact, grow, -p["trust_decay"] * net.trust)
         rivals = ((o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY)

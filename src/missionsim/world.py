@@ -144,6 +144,7 @@ def build(model: MissionModel) -> None:
         kind=kinds, locality=locality.astype(np.int64), active=kinds != UNIT,
         node=np.zeros(n_orgs, dtype=np.int64), programme=np.full(n_orgs, -1, dtype=np.int64),
         own_programme=np.full(n_orgs, -1, dtype=np.int64), practice=zeros.copy(),
+        rollout=np.ones(n_orgs),
         reserves=zeros.copy(), reserve_target=zeros.copy(), contract=zeros.copy(),
         grant=zeros.copy(),
         grant_settled=zeros.copy(), donations=zeros.copy(), donations0=zeros.copy(),

@@ -27,6 +27,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model import MissionModel
 
@@ -103,6 +105,13 @@ class Reform:
 
     def __post_init__(self) -> None:
         where = f"reforms[{self.name!r}]"
+        # numbers from NumPy or pandas (sweep tables) are plain numbers here
+        for attr in ("start", "end", "intensity"):
+            value = getattr(self, attr)
+            if isinstance(value, np.integer):
+                setattr(self, attr, int(value))
+            elif isinstance(value, np.floating):
+                setattr(self, attr, float(value))
         if isinstance(self.start, bool) or not isinstance(self.start, int) or self.start < 0:
             raise ValueError(f"{where}.start = {self.start!r}: expected a whole month ≥ 0")
         if self.end is not None:
@@ -164,7 +173,8 @@ def make_reform(name: str, settings: Any) -> Reform:
     Args:
         name: A key of :data:`REFORMS`.
         settings: A mapping with optional ``start``, ``end`` and ``intensity``; a number (the
-            intensity); ``True`` (intensity 1); or an existing :class:`Reform`.
+            intensity); ``True`` (intensity 1); ``False`` or ``None`` (off, intensity 0); or
+            an existing :class:`Reform`.
 
     Raises:
         ValueError: For an unknown reform, an unknown setting or a bad value.
@@ -180,8 +190,11 @@ def make_reform(name: str, settings: Any) -> Reform:
         return cls(start=settings.start, end=settings.end, intensity=settings.intensity)
     if settings is True:
         return cls()
-    if isinstance(settings, int | float) and not isinstance(settings, bool):
-        return cls(intensity=settings)
+    if settings is False or settings is None:
+        return cls(intensity=0.0)  # switched off: reproduces the run without it
+    if isinstance(settings, int | float | np.integer | np.floating) and not isinstance(
+            settings, bool):
+        return cls(intensity=float(settings))
     if not isinstance(settings, dict):
         raise ValueError(f"reforms[{name!r}] = {settings!r}: expected a table with start, end "
                          "and intensity")
