@@ -337,8 +337,10 @@ class MissionModel(mesa.Model):
         o = self.orgs
         ok = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
         slots = np.flatnonzero(ok)
-        loc = o.locality[slots]
-        return [slots[loc == i] for i in range(self.places.n)]
+        order = np.argsort(o.locality[slots], kind="stable")
+        slots = slots[order]
+        bounds = np.searchsorted(o.locality[slots], np.arange(self.places.n + 1))
+        return [slots[bounds[i]:bounds[i + 1]] for i in range(self.places.n)]
 
     def local_trust(self) -> np.ndarray:
         """Mean trust on ties within each locality (0 where there are none)."""

@@ -93,6 +93,7 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     sec = sector_codes(model)
     cap = model.effective_capacity()
     by_loc = model.orgs_by_locality()
+    starts, adjacent = net.adjacency(n)
     new_u, new_v = [], []
     brokered = 0.5 * lv.partnership_drive / (1.0 + lv.partnership_drive)
     for a in np.flatnonzero(explore):
@@ -105,12 +106,12 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
             else:
                 b = int(local[int(u[2, a] * local.size) % local.size])
         elif u[1, a] < 0.5:  # through a common partner
-            nbrs = net.neighbours(a)
+            nbrs = adjacent[starts[a]:starts[a + 1]]
             nbrs = nbrs[delivering[nbrs]]
             if nbrs.size == 0:
                 continue
             mid = int(nbrs[int(u[2, a] * nbrs.size)])
-            seconds = net.neighbours(mid)
+            seconds = adjacent[starts[mid]:starts[mid + 1]]
             seconds = seconds[delivering[seconds] & (seconds != a)]
             if seconds.size == 0:
                 continue

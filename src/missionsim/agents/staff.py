@@ -30,7 +30,9 @@ class FrontlineStaff(mesa.Agent):
 
     @property
     def employer(self):
-        """The Council or Charity agent that employs this post."""
+        """The Council or Charity agent that funds this post (None while it is unfunded)."""
+        if self.model.staff.status[self.slot] == 0:
+            return None
         return self.model.org_agent(int(self.model.staff.org[self.slot]))
 
     @property
