@@ -156,7 +156,7 @@ _DECLARATIONS: tuple[Parameter, ...] = (
        "month-to-month volatility of charity donations", "assumption"),
     _p("contract_churn", 0.4, 0.0, 1.0, "chance per tender", "finance",
        "chance an incumbent charity loses its contract at a fully competitive one-year tender",
-       "C: 48% of grants one-year; ≈ 0.5%/yr of mission charities fail (register exits 2.7%/yr)"),
+       "C: 48% of grants one-year; ≈ 1.4%/yr of mission charities close (register exits 2.7%/yr)"),
     _p("reserves_median", 3.0, 0.0, 24.0, "months of costs", "finance",
        "median charity reserves at the start", "C: > half of small grantees < 3 months"),
     _p("no_reserves_share", 0.23, 0.0, 1.0, "share", "finance",
