@@ -83,7 +83,8 @@ def build(model: MissionModel) -> None:
     settlement = (1.0 - c) * m_council * formula_weight
     pots = c * m_council * pot_share
     early = core_early + settlement + pots
-    commissioning = p["commission_share"] * early
+    # with no charities to commission, a council keeps its early-intervention money in-house
+    commissioning = p["commission_share"] * early if n_char else np.zeros(n_loc)
     vacancy = steady_vacancy(p)
     bill = p["staff_cost"] * (1.0 + p["overhead"]) * (1.0 - vacancy)  # £m per post-year
     council_posts_f = (early - commissioning) / bill
@@ -109,7 +110,11 @@ def build(model: MissionModel) -> None:
     charity_posts_f = (contract + grant + donations_year) / bill
     # scale all money so the establishment matches staff_per_1000
     target_posts = p["staff_per_1000"] * p["cohort_total"] / 1000.0
-    scale = target_posts / max(1e-9, council_posts_f.sum() + charity_posts_f.sum())
+    funded = council_posts_f.sum() + charity_posts_f.sum()
+    if not funded > 1e-9:
+        raise ValueError("parameters fund no frontline posts at month 0: expected "
+                         "crisis_share < 1 or mission_grant_share > 0")
+    scale = target_posts / funded
     council_posts = np.maximum(1, np.round(council_posts_f * scale)).astype(np.int64)
     charity_posts = np.maximum(1, np.round(charity_posts_f * scale)).astype(np.int64)
     core = funding * scale

@@ -220,3 +220,11 @@ def test_contract_ties_follow_the_contracts(small_model_run):
         idx = np.flatnonzero(same & (net.kind == kind_code)
                              & (o.kind[net.u] == 1) & (o.kind[net.v] == 2))
         assert ((o.contract[net.v[idx]] > 0) == has_contract).all()
+
+
+def test_a_world_without_charities_keeps_its_commissioning_money_in_house():
+    model = MissionModel(preset="small", rng=0, charities_per_locality=0, commission_share=1.0)
+    model.run(14)
+    posts = model.staff.funded_count()
+    assert 0.5 * model.p["staff_per_1000"] * model.p["cohort_total"] / 1000 < posts
+    assert posts < 2 * model.p["staff_per_1000"] * model.p["cohort_total"] / 1000
