@@ -97,6 +97,7 @@ class Reform:
     mechanism: ClassVar[str] = ""
     tradeoff: ClassVar[str] = ""
     cost_basis: ClassVar[str] = ""
+    cost_per_place_year: ClassVar[float] = 0.0  # £m a year per locality at full intensity
 
     start: int = 0
     end: int | None = None
@@ -151,8 +152,11 @@ class Reform:
         """Act on the first month after the reform stops (default: nothing)."""
 
     def monthly_cost(self, model: MissionModel) -> float:
-        """New money (£m) the reform needs in an active month (default: none)."""
-        return 0.0
+        """New money (£m) the reform needs in an active month.
+
+        Default: ``cost_per_place_year`` for every locality, scaled by intensity.
+        """
+        return per_year(self.cost_per_place_year * self.intensity * model.n_localities)
 
 
 REFORMS: dict[str, type[Reform]] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from missionsim.reforms.base import Levers, Reform, per_year, register
+from missionsim.reforms.base import Levers, Reform, register
 
 
 @register
@@ -20,13 +20,10 @@ class LocalCapacity(Reform):
     cost_basis = "£0.25m a year per council at full intensity (about five senior posts)"
 
     boost = 0.25
-    cost_per_council_year = 0.25
+    cost_per_place_year = 0.25
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.capacity_boost += self.boost * self.intensity
-
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_council_year * self.intensity * model.n_localities)
 
 
 @register
@@ -43,12 +40,10 @@ class LongTermFunding(Reform):
                 "to win.")
     cost_basis = "£0.01m a year per council for pooling streams (administration)"
 
-    cost_per_council_year = 0.01
+    cost_per_place_year = 0.01
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.competitive_share *= 1.0 - self.intensity
         years = 1 + round(2 * self.intensity)
         levers.settlement_years = max(levers.settlement_years, years)
 
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_council_year * self.intensity * model.n_localities)

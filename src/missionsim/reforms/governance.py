@@ -22,14 +22,11 @@ class Devolution(Reform):
                 "hollowed out, unless capacity is built first.")
     cost_basis = "£0.05m a year per council (transition)"
 
-    cost_per_council_year = 0.05
+    cost_per_place_year = 0.05
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.autonomy += self.intensity
         levers.innovation += 0.3 * self.intensity
-
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_council_year * self.intensity * model.n_localities)
 
 
 @register
@@ -83,11 +80,9 @@ class LearningAccountability(Reform):
                 "outcome improves.")
     cost_basis = "£0.02m a year per council (peer review and learning reviews)"
 
-    cost_per_council_year = 0.02
+    cost_per_place_year = 0.02
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.punitive *= 1.0 - self.intensity
         levers.innovation += 0.5 * self.intensity
 
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_council_year * self.intensity * model.n_localities)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from missionsim.reforms.base import Levers, Reform, per_year, register
+from missionsim.reforms.base import Levers, Reform, register
 
 
 @register
@@ -19,14 +19,11 @@ class CivilSocietyPartnerships(Reform):
                 "there are trusted partners to act on the data.")
     cost_basis = "£0.1m a year per locality (partnership lead and data infrastructure)"
 
-    cost_per_locality_year = 0.1
+    cost_per_place_year = 0.1
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.partnership_drive += self.intensity
         levers.data_sharing += self.intensity
-
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_locality_year * self.intensity * model.n_localities)
 
 
 @register
@@ -42,10 +39,8 @@ class CitizenMobilisation(Reform):
                 "stretched, morale falls and turnover rises.")
     cost_basis = "£0.05m a year per locality (campaigns and volunteer coordination)"
 
-    cost_per_locality_year = 0.05
+    cost_per_place_year = 0.05
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         levers.mobilisation += self.intensity
 
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_locality_year * self.intensity * model.n_localities)
