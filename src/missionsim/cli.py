@@ -1,0 +1,324 @@
+"""The ``missionsim`` command line.
+
+Every command has ``--help``. Errors in what the user gave (a bad scenario file, an unusable
+output folder, an unknown option value) print one line on standard error and exit with status
+2; an interrupted study exits with status 130 and keeps every completed run for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="missionsim",
+    help="Simulate mission delivery systems: run scenarios, compare reforms, sweep designs, "
+         "analyse sensitivity and write reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for the results "
+                                         "store (Parquet chunks and manifest.json).")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", "-w", min=1, help="Local worker processes (default: all cores; 1 = serial).")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Address of a dask.distributed scheduler (e.g. tcp://10.0.0.5:8786); "
+    "workers need missionsim installed.")]
+ResumeOption = Annotated[bool, typer.Option(
+    "--resume", help="Continue the study already in --out, skipping completed runs.")]
+ProgressOption = Annotated[bool, typer.Option(
+    "--progress/--no-progress", help="Show a progress bar with an ETA on standard error.")]
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; printed as one line, exit status 2."""
+
+
+def _executor(workers: int | None, scheduler: str | None) -> dict:
+    if workers is not None and scheduler is not None:
+        raise UserError("--workers and --scheduler: choose one (local processes or a cluster)")
+    return {"workers": workers, "scheduler": scheduler}
+
+
+def _echo_err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+# --- commands ---------------------------------------------------------------------------------
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
+    out: OutOption,
+    seed: Annotated[int | None, typer.Option(
+        min=0, help="The model's seed (default: replicate 0's seed under the scenario's "
+        "root seed).")] = None,
+    resume: ResumeOption = False,
+) -> None:
+    """Run one scenario once and store its month-by-month results."""
+    from missionsim.runner import spec_for
+    from missionsim.scenario import load_scenario
+    from missionsim.study import execute
+
+    scn = load_scenario(scenario)
+    spec = spec_for(scn, 0, seed=seed)
+    manifest = {"kind": "run", "mission": scn.mission, "baseline": scn.name, "replicates": 1,
+                "root_seed": scn.seed,
+                "scenarios": {scn.name: {"digest": scn.digest(), "source": scn.source,
+                                         "description": scn.description,
+                                         "summary": scn.summary(), "content": scn.content()}}}
+    results = execute([spec], manifest, out=out, resume=resume, workers=1)
+    row = results.runs.iloc[0]
+    met = row["target_met"]
+    verdict = "not reached" if met is None or met != met else (
+        "met" if bool(met) else "missed")
+    typer.echo(f"{scn.name}: seed {row['seed']}, {row['horizon']} months; outcome "
+               f"{row['outcome_end']:.2f} at the end (reported {row['reported_end']:.2f}); "
+               f"target {verdict} at the deadline; results in {out}")
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (.toml).")],
+    out: OutOption,
+    baseline: Annotated[Path | None, typer.Option(
+        help="Baseline scenario file (default: the first scenario).")] = None,
+    replicates: Annotated[int | None, typer.Option(
+        min=1, help="Replicates per scenario (default: the baseline's).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, help="Root seed shared by all scenarios (default: the baseline's).")] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    report: Annotated[Path | None, typer.Option(help="Also write an HTML report here.")] = None,
+    resume: ResumeOption = False,
+    progress: ProgressOption = True,
+) -> None:
+    """Compare scenarios over the same seeds (common random numbers) and print the effects."""
+    from missionsim.report import summary_markdown, write_report
+    from missionsim.scenario import load_scenario
+    from missionsim.study import compare as run_compare
+
+    items = [load_scenario(p) for p in scenarios]
+    base = None
+    if baseline is not None:
+        base_scn = load_scenario(baseline)
+        same = [s for s in items if Path(s.source).resolve() == baseline.resolve()]
+        base = same[0].name if same else base_scn
+    results = run_compare(items, replicates=replicates, baseline=base, seed=seed, out=out,
+                          resume=resume, progress=progress, **_executor(workers, scheduler))
+    typer.echo(summary_markdown(results))
+    if report is not None:
+        write_report(results, report)
+        typer.echo(f"\nReport: {report}")
+    typer.echo(f"Results: {out}")
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep file (.toml).")],
+    out: OutOption,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    resume: ResumeOption = False,
+    progress: ProgressOption = True,
+) -> None:
+    """Run a sweep design (factorial, Latin hypercube, Morris or Sobol) and store the runs."""
+    from missionsim.sweep import load_sweep, run_sweep
+
+    design = load_sweep(sweep_file)
+    results = run_sweep(design, out=out, resume=resume, progress=progress,
+                        **_executor(workers, scheduler))
+    typer.echo(f"{design.name}: {len(results.runs)} runs ({results.runs['point'].nunique()} "
+               f"design points) in {out}")
+
+
+@app.command()
+def sensitivity(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep file (.toml) with "
+                                               "design = morris or sobol.")],
+    out: OutOption,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    progress: ProgressOption = True,
+) -> None:
+    """Run (or finish) a sweep and compute its sensitivity indices (SALib)."""
+    from missionsim.sweep import load_sweep, run_sweep
+    from missionsim.sweep import sensitivity as analyse
+
+    design = load_sweep(sweep_file)
+    results = run_sweep(design, out=out, resume=True, progress=progress,
+                        **_executor(workers, scheduler))
+    table = analyse(results, design)
+    path = Path(out) / "sensitivity.csv"
+    table.to_csv(path, index=False)
+    described = ", ".join(f"{k} = {v}" for k, v in table.attrs.items()
+                          if isinstance(v, str | int | float))
+    typer.echo(f"# Sensitivity: {design.name}\n\n{described}\n")
+    typer.echo(table.to_markdown(index=False, floatfmt=".3f") if _has_tabulate()
+               else table.to_string(index=False))
+    typer.echo(f"\nIndices: {path}")
+
+
+@app.command("report")
+def report_cmd(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A results folder (--out of "
+                                           "compare or run).")],
+    report: Annotated[Path, typer.Option(help="The HTML file to write.")],
+    baseline: Annotated[str | None, typer.Option(
+        help="Name of the baseline scenario (default: the study's).")] = None,
+) -> None:
+    """Write the HTML report of a stored study (reads the store; never re-runs the model)."""
+    from missionsim.report import summary_markdown, write_report
+    from missionsim.study import Results
+
+    results = Results.load(folder)
+    if results.runs.empty:
+        raise UserError(f"{folder}: the study holds no completed runs yet")
+    if baseline is not None and baseline not in results.scenarios:
+        raise UserError(f"--baseline {baseline!r}: not a scenario of {folder} (expected one of "
+                        f"{', '.join(results.scenarios)})")
+    write_report(results, report, baseline=baseline)
+    typer.echo(summary_markdown(results, baseline=baseline))
+    if not results.complete:
+        _echo_err(f"note: {folder} holds {len(results.runs)} of "
+                  f"{results.manifest.get('planned')} planned runs; resume the study to finish")
+    typer.echo(f"\nReport: {report}")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files (.toml).")],
+) -> None:
+    """Check scenario and sweep files; print one line per file, exit 2 if any is invalid."""
+    from missionsim.scenario import ScenarioError, load_scenario, read_chain
+
+    bad = 0
+    for path in files:
+        try:
+            data = read_chain(path)
+            if "design" in data or "factors" in data:
+                from missionsim.sweep import load_sweep, specs
+
+                design = load_sweep(path)
+                typer.echo(f"ok {path}: sweep {design.name!r}, {len(specs(design))} runs")
+            else:
+                scn = load_scenario(path)
+                typer.echo(f"ok {path}: {scn.summary()}")
+        except ScenarioError as exc:
+            _echo_err(str(exc))
+            bad += 1
+    if bad:
+        raise typer.Exit(2)
+
+
+LIST_WHAT = ("missions", "presets", "reforms", "parameters", "scenarios")
+
+
+@app.command("list")
+def list_cmd(
+    what: Annotated[str | None, typer.Argument(
+        help=f"One of: {', '.join(LIST_WHAT)} (default: all).")] = None,
+) -> None:
+    """List missions, presets, reforms, parameters (defaults, ranges, sources) and scenarios."""
+    from missionsim.missions import MISSIONS
+    from missionsim.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
+    from missionsim.reforms import REFORMS
+    from missionsim.scenario import load_scenario, shipped
+
+    if what is not None and what not in LIST_WHAT:
+        raise UserError(f"list {what!r}: expected one of {', '.join(LIST_WHAT)}")
+    sections = []
+    if what in (None, "missions"):
+        rows = [f"| {m.name} | {m.title} | {m.baseline:g} → {m.target:g} {m.unit} "
+                f"| month {m.deadline} |" for m in MISSIONS.values()]
+        sections.append("## Missions\n\n| name | mission | baseline → target | deadline |\n"
+                        "|---|---|---|---|\n" + "\n".join(rows))
+    if what in (None, "presets"):
+        rows = [f"| {name} | {PRESET_DESCRIPTIONS.get(name, '')} | "
+                + ", ".join(f"{k} = {v:,}" for k, v in values.items()) + " |"
+                for name, values in PRESETS.items()]
+        sections.append("## Presets\n\n| name | world | parameters |\n|---|---|---|\n"
+                        + "\n".join(rows))
+    if what in (None, "reforms"):
+        rows = [f"| {name} | {cls.title} | {cls.tradeoff} |" for name, cls in REFORMS.items()]
+        sections.append("## Reforms\n\n| name | reform | trade-off |\n|---|---|---|\n"
+                        + "\n".join(rows))
+    if what in (None, "parameters"):
+        rows = [f"| {p.name} | {p.default} | {p.low:g}–{p.high:g} | {p.unit} | {p.group} "
+                f"| {'yes' if p.uncertainty else ''} | {p.source} |"
+                for p in PARAMETERS.values()]
+        sections.append("## Parameters\n\n| name | default | range | unit | group | uncertainty "
+                        "| source |\n|---|---:|---|---|---|---|---|\n" + "\n".join(rows))
+    if what in (None, "scenarios"):
+        rows = []
+        for name, path in shipped().items():
+            try:
+                rows.append(f"| {name} | {load_scenario(path).summary()} |")
+            except ValueError as exc:  # pragma: no cover - shipped files are tested
+                rows.append(f"| {name} | invalid: {exc} |")
+        sections.append("## Shipped scenarios\n\n| name | summary |\n|---|---|\n"
+                        + "\n".join(rows))
+    typer.echo("\n\n".join(sections))
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- entry point ----------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status (errors are one line on standard error)."""
+    from missionsim.scenario import ScenarioError
+    from missionsim.store import StoreError
+    from missionsim.study import RunError
+
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    try:
+        status = app(args=argv, prog_name="missionsim", standalone_mode=False)
+    except KeyboardInterrupt:
+        return _interrupted()
+    except (UserError, ScenarioError, StoreError) as exc:
+        _echo_err(f"missionsim: error: {exc}")
+        return 2
+    except RunError as exc:
+        _echo_err(f"missionsim: error: {exc}")
+        return 1
+    except ValueError as exc:
+        _echo_err(f"missionsim: error: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - never a traceback to the user
+        # click's exceptions (typer may vendor click, so match by behaviour, not class)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors: status 2
+            exc.show()
+            return int(exc.exit_code)
+        if type(exc).__name__ == "Exit":
+            return int(getattr(exc, "exit_code", 0))
+        if type(exc).__name__ == "Abort":
+            return _interrupted()
+        if os.environ.get("MISSIONSIM_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _echo_err(f"missionsim: internal error: {type(exc).__name__}: {first} (set "
+                  "MISSIONSIM_DEBUG=1 to see the traceback)")
+        return 1
+    return status if isinstance(status, int) else 0
+
+
+def _interrupted() -> int:
+    _echo_err("missionsim: interrupted; completed runs are kept: run the same command with "
+              "--resume to finish")
+    return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,416 @@
+"""Scenario files: what a policy team edits, validated on load.
+
+A scenario is a TOML file naming the mission, the world (a preset plus parameter overrides),
+the reforms with their timings and intensities, the uncertainties, the horizon, the number of
+replicates and the root seed::
+
+    name = "devolution"
+    description = "Local autonomy over delivery from year one"
+    extends = "baseline.toml"          # optional: start from another file, override parts
+
+    mission = "early_years"
+    horizon = 120
+    replicates = 10
+    seed = 2026
+
+    [world]
+    preset = "workshop"
+    [world.params]
+    labour_tightness = 0.6
+
+    [reforms.devolution]
+    start = 12
+    intensity = 1.0
+
+    [uncertainties.demand_shock_prob]  # drawn per replicate, the same draw for every scenario
+    low = 0.0
+    high = 0.2
+
+Loading merges the ``extends`` chain (tables merge key by key, the child wins), then checks
+every key and value; a problem raises :class:`ScenarioError`, whose message is one line naming
+the file, the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from missionsim.missions import MISSIONS
+from missionsim.params import PARAMETERS, PRESETS
+from missionsim.reforms import REFORMS
+
+MAX_HORIZON = 600
+MAX_REPLICATES = 100_000
+MAX_EXTENDS_DEPTH = 32
+
+
+class ScenarioError(ValueError):
+    """A scenario (or sweep) file or mapping is invalid; the message is one line."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class ReformSpec(_Strict):
+    """One reform's settings in a scenario.
+
+    Attributes:
+        start: First month in which the reform acts.
+        end: First month in which it no longer acts (absent: to the end of the run).
+        intensity: Strength in [0, 1].
+        enabled: ``false`` switches off a reform inherited through ``extends``.
+    """
+
+    start: int = Field(default=0, ge=0)
+    end: int | None = Field(default=None, ge=1)
+    intensity: float = Field(default=1.0, ge=0.0, le=1.0)
+    enabled: bool = True
+
+    @field_validator("intensity", mode="before")
+    @classmethod
+    def _int_is_float(cls, value: Any) -> Any:
+        return float(value) if _number(value) else value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ReformSpec:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end = {self.end}: expected a month after start ({self.start})")
+        return self
+
+    def settings(self) -> dict[str, Any]:
+        """The settings the model takes (``start``, ``end``, ``intensity``)."""
+        return {"start": self.start, "end": self.end, "intensity": self.intensity}
+
+
+class Uncertainty(_Strict):
+    """A parameter drawn uniformly from ``[low, high]`` once per replicate."""
+
+    low: float
+    high: float
+
+    @field_validator("low", "high", mode="before")
+    @classmethod
+    def _int_is_float(cls, value: Any) -> Any:
+        return float(value) if _number(value) else value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uncertainty:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.high < self.low:
+            raise ValueError(f"high = {self.high}: expected a finite number ≥ low ({self.low})")
+        return self
+
+
+class World(_Strict):
+    """The world a scenario runs in: a preset and parameter overrides."""
+
+    preset: str = "workshop"
+    params: dict[str, bool | int | float] = Field(default_factory=dict)
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in PRESETS:
+            raise ValueError(f"{value!r} is not a preset; expected one of "
+                             f"{', '.join(sorted(PRESETS))}")
+        return value
+
+
+class Scenario(_Strict):
+    """A validated scenario. Build one with :func:`load_scenario` or :meth:`from_mapping`.
+
+    Attributes:
+        name: Label used in tables and reports (defaults to the file's stem).
+        description: One or two sentences for reports.
+        mission: A key of :data:`missionsim.MISSIONS`.
+        world: Preset and parameter overrides.
+        reforms: Reform name to settings.
+        uncertainties: Parameter name to the range it is drawn from per replicate.
+        horizon: Months to simulate.
+        replicates: Default number of replicates (paired seeds).
+        seed: Root seed; replicate ``r`` runs with :func:`replicate_seed` ``(seed, r)``.
+        source: The file it was loaded from (empty for a scenario built in Python).
+    """
+
+    name: str = Field(default="scenario", min_length=1)
+    description: str = ""
+    mission: str = "early_years"
+    world: World = Field(default_factory=World)
+    reforms: dict[str, ReformSpec] = Field(default_factory=dict)
+    uncertainties: dict[str, Uncertainty] = Field(default_factory=dict)
+    horizon: int = Field(default=120, ge=1, le=MAX_HORIZON)
+    replicates: int = Field(default=10, ge=1, le=MAX_REPLICATES)
+    seed: int = Field(default=2026, ge=0, le=2**63 - 1)
+    source: str = ""
+
+    @field_validator("mission")
+    @classmethod
+    def _known_mission(cls, value: str) -> str:
+        if value not in MISSIONS:
+            raise ValueError(f"{value!r} is not a mission; expected one of "
+                             f"{', '.join(sorted(MISSIONS))}")
+        return value
+
+    # --- construction -------------------------------------------------------------------
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+        """Validate a plain mapping (as read from TOML, without ``extends``).
+
+        Raises:
+            ScenarioError: One line naming ``source``, the key path and what was expected.
+        """
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"{source}: expected a table of scenario settings, got "
+                                f"{type(data).__name__}")
+        data = dict(data)
+        data.pop("extends", None)
+        data.setdefault("source", source if source != "<scenario>" else "")
+        try:
+            scenario = cls.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(f"{source}: {describe_error(exc)}") from None
+        _check_names(scenario, source)
+        return scenario
+
+    # --- derived ------------------------------------------------------------------------
+    def reform_settings(self) -> dict[str, dict[str, Any]]:
+        """Enabled reforms as the mapping :class:`missionsim.MissionModel` takes."""
+        return {name: spec.settings() for name, spec in self.reforms.items() if spec.enabled}
+
+    def content(self) -> dict[str, Any]:
+        """What determines the results (not the name, description, source or replicates)."""
+        return {
+            "mission": self.mission,
+            "preset": self.world.preset,
+            "params": dict(sorted(self.world.params.items())),
+            "reforms": dict(sorted(self.reform_settings().items())),
+            "uncertainties": {k: [u.low, u.high] for k, u in sorted(self.uncertainties.items())},
+            "horizon": self.horizon,
+        }
+
+    def digest(self) -> str:
+        """A short hash of :meth:`content`: equal digests give equal results for equal seeds."""
+        text = json.dumps(self.content(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level fields replaced (e.g. ``horizon=36``)."""
+        data = self.model_dump()
+        data.update(changes)
+        return Scenario.from_mapping(data, source=self.source or "<scenario>")
+
+    def summary(self) -> str:
+        """One line: mission, preset, reforms with their timings."""
+        parts = []
+        for name, s in self.reform_settings().items():
+            when = f"{s['start']}–{s['end']}" if s["end"] is not None else f"{s['start']}+"
+            parts.append(f"{name} (×{s['intensity']:g}, months {when})")
+        reforms = "; ".join(parts) if parts else "no reforms"
+        return f"{self.mission} on {self.world.preset}: {reforms}"
+
+
+def _check_names(scenario: Scenario, source: str) -> None:
+    """Reform, parameter and uncertainty names and parameter values against the registries."""
+    for name in scenario.reforms:
+        if name not in REFORMS:
+            raise ScenarioError(f"{source}: reforms.{name}: unknown reform; expected one of "
+                                f"{', '.join(sorted(REFORMS))}")
+    for name, value in scenario.world.params.items():
+        if name not in PARAMETERS:
+            raise ScenarioError(f"{source}: world.params.{name}: unknown parameter; see "
+                                "`missionsim list parameters`")
+        try:
+            PARAMETERS[name].check(value, where="")
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: world.params.{name}: "
+                                f"{str(exc).split(': ', 1)[-1]}, got {value!r}") from None
+    for name, rng in scenario.uncertainties.items():
+        if name not in PARAMETERS:
+            raise ScenarioError(f"{source}: uncertainties.{name}: unknown parameter; see "
+                                "`missionsim list parameters`")
+        p = PARAMETERS[name]
+        if p.kind is bool:
+            raise ScenarioError(f"{source}: uncertainties.{name}: a true/false parameter cannot "
+                                "be drawn from a range")
+        if rng.low < p.low or rng.high > p.high:
+            raise ScenarioError(f"{source}: uncertainties.{name}: expected low and high within "
+                                f"[{p.low:g}, {p.high:g}] ({p.unit}), got [{rng.low:g}, "
+                                f"{rng.high:g}]")
+
+
+def describe_error(exc: ValidationError) -> str:
+    """The first pydantic error as ``key.path: what was expected, got VALUE``."""
+    err = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in err["loc"] if not str(part).startswith("function-")]
+    kind = err["type"]
+    value = err.get("input")
+    union = bool(loc) and loc[-1] in {"bool", "int", "float", "str", "none"}
+    if union:  # one member of a union type: report the union
+        loc = loc[:-1]
+    path = ".".join(loc)
+    if union and len(loc) >= 2 and loc[-2] == "params":
+        return f"{path}: expected a number or true/false, got {value!r}"
+    if kind == "extra_forbidden":
+        parent = err["loc"][:-1]
+        allowed = _allowed_keys(parent)
+        hint = f"; expected one of {', '.join(allowed)}" if allowed else ""
+        return f"{path}: unknown key{hint}"
+    if kind == "missing":
+        return f"{path}: required key is missing"
+    message = err["msg"]
+    message = message.removeprefix("Value error, ")
+    replacements = {
+        "Input should be a valid integer": "expected a whole number",
+        "Input should be a valid number": "expected a number",
+        "Input should be a valid string": "expected a string",
+        "Input should be a valid boolean": "expected true or false",
+        "Input should be a valid dictionary": "expected a table",
+        "Input should be a valid dictionary or instance of": "expected a table",
+        "Input should be greater than or equal to": "expected a value ≥",
+        "Input should be less than or equal to": "expected a value ≤",
+        "Input should be greater than": "expected a value >",
+        "String should have at least 1 character": "expected a non-empty string",
+    }
+    for old, new in replacements.items():
+        if message.startswith(old):
+            message = new + message[len(old):]
+            break
+    message = message.split(" [")[0]
+    if kind.startswith(("int_", "float_", "string_", "bool_", "dict_", "model_", "greater",
+                        "less", "too_short")):
+        message = f"{message}, got {value!r}"
+    return f"{path or '(top level)'}: {message}"
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys allowed at a location of the scenario schema (for 'unknown key' messages)."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            continue
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            args = getattr(annotation, "__args__", ())
+            inner = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            if inner:
+                model = inner[0]
+    keys = [k for k in model.model_fields if k != "source"]
+    return [*keys, "extends"] if model is Scenario else keys
+
+
+# --- files ----------------------------------------------------------------------------------
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file; a missing or malformed file raises :class:`ScenarioError`."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, expected a .toml file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text, expected a TOML file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+
+
+def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge two TOML tables key by key; values in ``child`` win, tables merge recursively."""
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_chain(path: str | Path, _stack: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a TOML file and everything it ``extends``, merged, without validating it.
+
+    Raises:
+        ScenarioError: For a missing file, bad TOML, a bad ``extends`` or a cycle.
+    """
+    path = Path(path)
+    resolved = path.resolve()
+    if resolved in _stack:
+        cycle = " → ".join(p.name for p in (*_stack, resolved))
+        raise ScenarioError(f"{_stack[0]}: extends: cycle of files ({cycle})")
+    if len(_stack) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: extends: chain longer than {MAX_EXTENDS_DEPTH} files")
+    data = read_toml(path)
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError(f"{path}: extends: expected the path of another scenario file, got "
+                            f"{parent!r}")
+    parent_path = (path.parent / parent)
+    if not parent_path.exists():
+        raise ScenarioError(f"{path}: extends: no such file {parent_path}")
+    base = read_chain(parent_path, (*_stack, resolved))
+    base.pop("name", None)  # a name belongs to its own file
+    base.pop("description", None)
+    child = {k: v for k, v in data.items() if k != "extends"}
+    return merge(base, child)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file (following ``extends``).
+
+    Args:
+        path: A ``.toml`` file.
+
+    Returns:
+        The validated :class:`Scenario`; its ``name`` defaults to the file's stem.
+
+    Raises:
+        ScenarioError: One line naming the file, the key path and what was expected.
+    """
+    path = Path(path)
+    data = read_chain(path)
+    data.setdefault("name", path.stem)
+    return Scenario.from_mapping(data, source=str(path))
+
+
+def as_scenario(value: Scenario | str | Path | Mapping[str, Any]) -> Scenario:
+    """Accept a :class:`Scenario`, a path to a file or a mapping; return a Scenario."""
+    if isinstance(value, Scenario):
+        return value
+    if isinstance(value, str | Path):
+        return load_scenario(value)
+    if isinstance(value, Mapping):
+        return Scenario.from_mapping(value)
+    raise ScenarioError(f"scenario = {value!r}: expected a Scenario, a path to a .toml file or a "
+                        "mapping")
+
+
+def shipped_dir() -> Path:
+    """The folder of scenario files shipped with missionsim (``scenarios/`` in the source)."""
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def shipped() -> dict[str, Path]:
+    """Shipped scenario files by name (file stem), sorted by name."""
+    folder = shipped_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
