@@ -139,10 +139,53 @@ def pool_now(model: MissionModel, share: float) -> None:
     model.pool_total += float(np.sum(take_pots) + np.sum(take_settlement))
 
 
+def council_income(model: MissionModel) -> np.ndarray:
+    """Each council's money this year (£m a year).
+
+    Core funding after any funding shock, mission settlement, pots and pooled money, and any
+    ring-fenced extra mission money.
+    """
+    pl = model.places
+    return (pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled
+            + model.extra_money_places)
+
+
+def replan_extra_money(model: MissionModel, change: np.ndarray) -> None:
+    """Councils and their charities re-plan at once when extra mission money starts or stops.
+
+    Between budget rounds, the change in each council's money (``change``, £m a year) is
+    split as at the budget: ``commission_share`` of it moves the council's contracts (in
+    proportion, so each contracted charity's contract grows or shrinks by the same factor)
+    and the rest its own posts; a council with no contracts keeps it all in-house. Councils
+    open or cut their own posts now; charities open posts for a larger contract now and cut
+    for a smaller one within notice periods. Nothing else is re-planned.
+    """
+    p, pl, o = model.p, model.places, model.orgs
+    charities = np.flatnonzero((o.kind == CHARITY) & o.active)
+    loc = o.locality[charities]
+    committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
+    new_commissioning = np.maximum(0.0, pl.commissioning + p["commission_share"] * change)
+    new_committed = np.where(committed > 0, np.maximum(
+        0.0, committed + new_commissioning - pl.commissioning), 0.0)
+    ratio = np.where(committed > 0, new_committed / np.maximum(committed, 1e-12), 1.0)
+    old_contract = o.contract[charities].copy()
+    o.contract[charities] = old_contract * ratio[loc]
+    pl.commissioning = new_commissioning
+    bill = post_bill(p) * (1.0 - model.expected_vacancy)  # £m per planned post-month
+    councils = model.council_slot(np.arange(pl.n))
+    funded = model.staff.funded_by_org(o.n)
+    own = np.floor((change - (new_committed - committed)) / (12.0 * bill)).astype(np.int64)
+    model.set_establishment(councils, np.maximum(0, funded[councils] + own))
+    if charities.size:
+        extra = np.round((o.contract[charities] - old_contract) / 12.0 / bill).astype(np.int64)
+        now = funded[charities]
+        model.set_establishment(charities, notice_limited(now, np.maximum(0, now + extra)))
+
+
 def plan_councils(model: MissionModel, tender: bool) -> None:
     """Councils split next year's money between crisis, their teams and commissioning."""
     p, pl, o = model.p, model.places, model.orgs
-    income = pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled
+    income = council_income(model)
     crisis = crisis_demand(model) * 12.0
     early = np.maximum(0.0, income - crisis + 0.5 * np.maximum(pl.balance, 0.0))
     pl.early_share = np.where(income > 0, np.minimum(1.0, early / np.maximum(income, 1e-12)), 0.0)
@@ -261,7 +304,7 @@ def monthly_flows(model: MissionModel) -> None:
     filled = s.filled_by_org(n_orgs)
     refresh_pooled(model)
     # councils
-    income = (pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled) / 12.0
+    income = council_income(model) / 12.0
     crisis = crisis_demand(model)
     charities = np.flatnonzero((o.kind == CHARITY) & o.active)
     loc = o.locality[charities]

@@ -32,8 +32,9 @@ PLACE_PARAMS = ("n_localities", "cohort_total", "cohort_size_sd", "deprivation_m
                 "deprivation_sd", "need_deprivation")
 """Parameters that define the places themselves rather than the delivery system."""
 LATER_PARAMS = ("funding_shock", "funding_shock_month", "demand_shock", "demand_shock_month",
-                "response_lag")
-"""Parameters that cannot change month 0 (shocks and the outcome's response time)."""
+                "response_lag", "extra_mission_money", "extra_money_start", "extra_money_months")
+"""Parameters that cannot change month 0 (shocks, the outcome's response time and extra
+mission money, which flows only from the first step on)."""
 
 
 class MissionModel(mesa.Model):
@@ -137,6 +138,8 @@ class MissionModel(mesa.Model):
 
         self.expected_vacancy = world.steady_vacancy(self.p)
         world.build(self)
+        self.extra_money_places = np.zeros(self.places.n)
+        self.extra_money_change = np.zeros(self.places.n)
         self.departments: list[Department] = [a for a in self.org_agents
                                               if isinstance(a, Department)]
         self._init_reference_state()
@@ -207,6 +210,8 @@ class MissionModel(mesa.Model):
         self._phase_government()
         if self.month > 0 and self.month % 12 == 0:
             finance.annual_budget(self)
+        elif self.extra_money_change.any():  # extra money started or stopped mid-year
+            finance.replan_extra_money(self, self.extra_money_change)
         self._phase_capacity()
         finance.monthly_flows(self)
         workforce.update(self)
@@ -258,6 +263,7 @@ class MissionModel(mesa.Model):
         shock_on = p["demand_shock_month"] <= m < p["demand_shock_month"] + 12
         self.demand_mult = 1.0 + p["demand_shock"] * shock_on
         self.funding_mult = 1.0 - p["funding_shock"] * (m >= p["funding_shock_month"])
+        self._set_extra_money()
 
     def _phase_government(self) -> None:
         self._dept_draws = self.streams["government"].random((len(self.departments), 2))
@@ -283,6 +289,24 @@ class MissionModel(mesa.Model):
     def mission_money(self) -> float:
         """Department mission money for councils this year (£m), after any funding shock."""
         return self.mission_money0 * self.funding_mult
+
+    def extra_money(self, month: int | None = None) -> float:
+        """Ring-fenced extra mission money flowing in ``month`` (£m a year; default: now).
+
+        It flows from ``extra_money_start`` for ``extra_money_months`` months (0: to the end
+        of the run), is not cut by the funding shock, and is 0 outside that window.
+        """
+        p = self.p
+        t = self.month if month is None else month
+        start, months = p["extra_money_start"], p["extra_money_months"]
+        flowing = t >= start and (months == 0 or t < start + months)
+        return float(p["extra_mission_money"]) if flowing else 0.0
+
+    def _set_extra_money(self) -> None:
+        """Share this month's extra mission money among councils by the formula weights."""
+        new = self.extra_money() * self.places.formula_weight
+        self.extra_money_change = new - self.extra_money_places
+        self.extra_money_places = new
 
     # --- queries used by mechanisms, agents and reporters -----------------------------------
     def draws_for_department(self, slot: int) -> tuple[float, float]:

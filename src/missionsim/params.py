@@ -165,6 +165,14 @@ _DECLARATIONS: tuple[Parameter, ...] = (
     _p("charity_entry_months", 30.0, 1.0, 600.0, "months", "finance",
        "mean time until a closed charity's place is taken by a new charity",
        "C: ≈ 2.7%/yr leave the register, with similar entry"),
+    _p("extra_mission_money", 0.0, 0.0, 5000.0, "£m a year", "finance",
+       "additional ring-fenced mission money for the whole modelled world, paid to councils by "
+       "formula while it flows (0: none)", "B: RSU ≈ £200m over 3 years from April 1999"),
+    _p("extra_money_start", 0, 0, 600, "month", "finance",
+       "first month the extra mission money flows", "B: April 1999 = month 10 from June 1998"),
+    _p("extra_money_months", 0, 0, 600, "months", "finance",
+       "months the extra mission money flows (0: to the end of the run)",
+       "B: three years (36 months)"),
     _p("pooling_rate", 0.1, 0.0, 1.0, "share per month", "network",
        "share of a partner's surplus reserves pooled to a partner in distress", "assumption"),
     # --- workforce --------------------------------------------------------------------------

@@ -73,6 +73,11 @@ def reform_cost(model) -> float:
     return float(model.reform_cost)
 
 
+def extra_money(model) -> float:
+    """Extra ring-fenced mission money paid to councils this month (£m), counted as available."""
+    return float(model.extra_money_places.sum() / 12.0)
+
+
 def staff_morale(model) -> float:
     """Mean morale of frontline staff in post."""
     s = model.staff
@@ -196,6 +201,6 @@ REPORTERS = {
               charity_reserves_median, partnership_density, cross_sector_ties, mean_trust,
               evidence_adoption, outcome_most_deprived, gaming_gap, spend_total, reform_cost,
               staff_headcount, charities_active, council_capacity, early_intervention_share,
-              practice_effect, reach, department_focus)
+              practice_effect, reach, department_focus, extra_money)
 }
 """Model-level reporters by name, in the order of the data frame's columns."""

@@ -3,7 +3,7 @@ seeds: the parameter that drives the mechanism is changed, all else (world, shoc
 
 import numpy as np
 import pytest
-from conftest import SEEDS, assert_effect, paired
+from conftest import SEEDS, assert_effect, paired, run_frame
 
 from missionsim import MissionModel
 from missionsim.state import FILLED
@@ -129,3 +129,68 @@ def test_pooling_keeps_partner_charities_afloat():
     diffs = paired("charity_closures", params(pooling_rate=0.8), params(pooling_rate=0.0),
                    steps=72, window=1)
     assert_effect(diffs, -1, margin=1.5)
+
+
+# --- extra mission money --------------------------------------------------------------------
+# small preset: department mission money for councils is about £27m a year, so £10m a year of
+# extra ring-fenced money is a push of roughly a third
+EXTRA = params(extra_mission_money=10.0)
+
+
+def test_extra_mission_money_raises_spend():
+    assert_effect(paired("spend", EXTRA), +1)
+
+
+def test_extra_mission_money_raises_the_early_years_outcome():
+    assert_effect(paired("outcome", EXTRA), +1)
+
+
+def test_extra_mission_money_cuts_rough_sleeping():
+    diffs = []
+    for seed in SEEDS:
+        runs = [MissionModel(preset="small", mission="rough_sleeping", rng=seed, **kw).run(48)
+                for kw in ({"extra_mission_money": 10.0}, {})]
+        a, b = (m.datacollector.get_model_vars_dataframe()["outcome"].iloc[-12:].mean()
+                for m in runs)
+        diffs.append(a - b)
+    assert_effect(np.array(diffs), -1)
+
+
+def test_extra_money_starting_mid_year_buys_posts_in_its_start_month():
+    """Money from month 3 (not a budget month) opens posts in month 3, not at month 12."""
+    for seed in SEEDS[:5]:
+        base = MissionModel(preset="small", rng=seed).run(3)
+        extra = MissionModel(preset="small", rng=seed, extra_mission_money=10.0,
+                             extra_money_start=3).run(3)
+        assert extra.staff.funded_count() == base.staff.funded_count()
+        base.step()
+        extra.step()
+        assert extra.staff.funded_count() > base.staff.funded_count()
+        assert extra.places.commissioning.sum() > base.places.commissioning.sum()
+
+
+def test_extra_money_stops_after_its_duration():
+    """Money from month 6 for 15 months flows in months 6–20 only; after it stops, spend and
+    headcount fall below those of a run whose money keeps flowing, back to the baseline's."""
+    stop = params(extra_mission_money=10.0, extra_money_start=6, extra_money_months=15)
+    keep = params(extra_mission_money=10.0, extra_money_start=6)
+    for seed in SEEDS[:3]:
+        paid = run_frame(seed, 48, **stop)["extra_money"].to_numpy()
+        # row t + 1 holds month t
+        assert (paid[:7] == 0).all() and (paid[22:] == 0).all()
+        assert paid[7:22] == pytest.approx(np.full(15, 10.0 / 12.0))
+    assert_effect(paired("spend", stop, keep), -1)
+    assert_effect(paired("staff_headcount", stop, keep), -1)
+    after = paired("spend", stop)  # months 36–47: a year and more after the money stopped
+    during = paired("spend", stop, steps=21)  # months 9–20, while it flows
+    assert abs(after.mean()) < 0.1 * during.mean()
+
+
+def test_extra_money_changes_nothing_before_it_starts_or_when_zero():
+    base = run_frame(9, 24)
+    late = run_frame(9, 24, **params(extra_mission_money=10.0, extra_money_start=12))
+    assert late.iloc[:13].equals(base.iloc[:13])
+    assert not late.iloc[13:].equals(base.iloc[13:])
+    zero = run_frame(9, 24, **params(extra_mission_money=0.0, extra_money_start=3,
+                                     extra_money_months=6))
+    assert zero.equals(base)

@@ -13,6 +13,9 @@ SCENARIOS = [
                 "demand_shock_month": 3}},
     {"reforms": {"citizen_mobilisation": {}, "civil_society_partnerships": {}},
      "params": {"labour_market_tightness": 2.5}},
+    # extra mission money starting and stopping mid-year, with a Missions Unit from month 10
+    {"reforms": {"mission_leadership": {"start": 10}},
+     "params": {"extra_mission_money": 8.0, "extra_money_start": 5, "extra_money_months": 20}},
 ]
 
 
@@ -58,3 +61,17 @@ def test_reform_costs_are_counted_in_spend():
     assert cost.to_numpy() == pytest.approx(np.full(12, expected))
     assert (fb["reform_cost"] == 0).all()
     assert fr["spend_total"].iloc[-1] > fb["spend_total"].iloc[-1]
+
+
+def test_extra_money_is_counted_as_available_and_spent():
+    """Extra mission money is booked as available when councils receive it and as spend when
+    it pays for posts and contracts."""
+    base = MissionModel(preset="small", rng=4).run(24)
+    extra = MissionModel(preset="small", rng=4, extra_mission_money=6.0,
+                         extra_money_start=2, extra_money_months=18).run(24)
+    fb = base.datacollector.get_model_vars_dataframe()
+    fe = extra.datacollector.get_model_vars_dataframe()
+    assert fe["extra_money"].sum() == pytest.approx(6.0 / 12.0 * 18)
+    assert (fb["extra_money"] == 0).all()
+    assert extra.available_total - base.available_total > 0.8 * 6.0 / 12.0 * 18
+    assert fe["spend_total"].iloc[-1] - fb["spend_total"].iloc[-1] > 0.5 * 6.0 / 12.0 * 18

@@ -32,11 +32,10 @@ class Council(mesa.Agent):
 
     @property
     def budget(self) -> float:
-        """Annual money (£m): core funding plus mission settlement, pots and pooled money."""
-        p = self.model.places
-        i = self.locality
-        return float(p.core[i] * self.model.funding_mult + p.settlement[i] + p.pots[i]
-                     + p.pooled[i])
+        """Annual money (£m): core funding, mission settlement, pots, pooled and extra money."""
+        from missionsim.finance import council_income
+
+        return float(council_income(self.model)[self.locality])
 
     @property
     def balance(self) -> float:
