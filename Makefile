@@ -12,6 +12,13 @@ export MPLBACKEND := Agg
 
 .PHONY: venv demo test lint bench clean
 
+# The main job: the baseline against each reform alone, all nine together and the sequenced
+# mission-ready package, over paired seeds, with an HTML report.
+DEMO_OUT := results/demo
+DEMO_SCENARIOS := baseline local_capacity long_term_funding civil_society_partnerships \
+	devolution mission_leadership experimentation workforce_codesign citizen_mobilisation \
+	learning_accountability all_reforms mission_ready
+
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -25,7 +32,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(VPY) -m missionsim.demo
+	rm -rf $(DEMO_OUT)
+	$(VENV)/bin/missionsim compare $(patsubst %,scenarios/%.toml,$(DEMO_SCENARIOS)) \
+		--out $(DEMO_OUT) --report $(DEMO_OUT)/report.html
 
 test: venv
 	$(VPY) -m pytest -q -n auto

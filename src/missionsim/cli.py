@@ -132,6 +132,7 @@ def sweep(
     from missionsim.sweep import load_sweep, run_sweep
 
     design = load_sweep(sweep_file)
+    typer.echo(design.summary(), err=True)
     results = run_sweep(design, out=out, resume=resume, progress=progress,
                         **_executor(workers, scheduler))
     typer.echo(f"{design.name}: {len(results.runs)} runs ({results.runs['point'].nunique()} "
@@ -145,21 +146,32 @@ def sensitivity(
     out: OutOption,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    metric: Annotated[str | None, typer.Option(
+        help="Reporter to analyse (default: the sweep's [output] metric).")] = None,
+    month: Annotated[int | None, typer.Option(
+        min=0, help="Month to analyse (default: the sweep's [output] month).")] = None,
     progress: ProgressOption = True,
 ) -> None:
-    """Run (or finish) a sweep and compute its sensitivity indices (SALib)."""
+    """Run (or finish) a sweep in --out and compute its sensitivity indices (SALib).
+
+    Morris and Sobol designs give their indices; Latin hypercube and factorial designs give
+    standardised regression coefficients and partial rank correlations.
+    """
     from missionsim.sweep import load_sweep, run_sweep
     from missionsim.sweep import sensitivity as analyse
 
     design = load_sweep(sweep_file)
     results = run_sweep(design, out=out, resume=True, progress=progress,
                         **_executor(workers, scheduler))
-    table = analyse(results, design)
+    table = analyse(results, design, metric=metric, month=month)
     path = Path(out) / "sensitivity.csv"
     table.to_csv(path, index=False)
     described = ", ".join(f"{k} = {v}" for k, v in table.attrs.items()
-                          if isinstance(v, str | int | float))
+                          if k != "note" and isinstance(v, str | int | float))
+    note = table.attrs.get("note")
     typer.echo(f"# Sensitivity: {design.name}\n\n{described}\n")
+    if note:
+        typer.echo(f"{note}\n")
     typer.echo(table.to_markdown(index=False, floatfmt=".3f") if _has_tabulate()
                else table.to_string(index=False))
     typer.echo(f"\nIndices: {path}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +30,8 @@ from missionsim.runner import ID_COLUMNS, RunOutput, RunSpec, execute_run, spec_
 from missionsim.scenario import Scenario, ScenarioError, as_scenario
 from missionsim.store import Store
 
-FLUSH_RUNS = 25
-"""Completed runs buffered before a chunk is written."""
+FLUSH_RUNS = int(os.environ.get("MISSIONSIM_FLUSH_RUNS", "25"))
+"""Completed runs buffered before a chunk is written (environment: MISSIONSIM_FLUSH_RUNS)."""
 FLUSH_SECONDS = 20.0
 """Longest time completed runs wait in memory before a chunk is written."""
 
