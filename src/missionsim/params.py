@@ -76,7 +76,11 @@ class Parameter:
                 raise ValueError(f"{label} = {value!r}: expected true or false")
             return bool(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{label} = {value!r}: expected a number in [{self.low}, {self.high}]")
+            raise ValueError(f"{label} = {_short(value)}: expected a number in [{self.low:g}, "
+                             f"{self.high:g}]")
+        if isinstance(value, int) and abs(value) > 1e15:  # beyond every range; float() may fail
+            raise ValueError(f"{label} = {_short(value)}: expected a value in [{self.low:g}, "
+                             f"{self.high:g}] ({self.unit})")
         if self.kind is int and float(value) != int(value):
             raise ValueError(f"{label} = {value!r}: expected a whole number in "
                              f"[{int(self.low)}, {int(self.high)}]")
@@ -84,6 +88,12 @@ class Parameter:
             raise ValueError(f"{label} = {value!r}: expected a value in [{self.low:g}, "
                              f"{self.high:g}] ({self.unit})")
         return self.kind(value)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, shortened to ``limit`` characters for one-line messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _p(name, default, low, high, unit, group, meaning, source, uncertainty=False) -> Parameter:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -64,6 +65,37 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _as_float(value: Any) -> Any:
+    """Numbers as floats (an integer too large for a float stays as it is, to be refused)."""
+    if not _number(value):
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return value
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def key_path(parts: Any) -> str:
+    """A TOML-style dotted key path, quoting keys that need it.
+
+    Quoting keeps a message on one line whatever the keys contain.
+    """
+    out = []
+    for part in parts:
+        text = str(part)
+        out.append(text if _PLAIN_KEY.match(text) else json.dumps(text))
+    return ".".join(out)
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` on one line, shortened to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class ReformSpec(_Strict):
     """One reform's settings in a scenario.
 
@@ -82,7 +114,7 @@ class ReformSpec(_Strict):
     @field_validator("intensity", mode="before")
     @classmethod
     def _int_is_float(cls, value: Any) -> Any:
-        return float(value) if _number(value) else value
+        return _as_float(value)
 
     @model_validator(mode="after")
     def _end_after_start(self) -> ReformSpec:
@@ -104,11 +136,13 @@ class Uncertainty(_Strict):
     @field_validator("low", "high", mode="before")
     @classmethod
     def _int_is_float(cls, value: Any) -> Any:
-        return float(value) if _number(value) else value
+        return _as_float(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> Uncertainty:
-        if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.high < self.low:
+        if not math.isfinite(self.low):
+            raise ValueError(f"low = {self.low}: expected a finite number")
+        if not math.isfinite(self.high) or self.high < self.low:
             raise ValueError(f"high = {self.high}: expected a finite number ≥ low ({self.low})")
         return self
 
@@ -176,7 +210,10 @@ class Scenario(_Strict):
                                 f"{type(data).__name__}")
         data = dict(data)
         data.pop("extends", None)
-        data.setdefault("source", source if source != "<scenario>" else "")
+        if "source" in data:
+            raise ScenarioError(f"{source}: source: unknown key; expected one of "
+                                f"{', '.join(_allowed_keys(()))}")
+        data["source"] = source if source != "<scenario>" else ""
         try:
             scenario = cls.model_validate(data)
         except ValidationError as exc:
@@ -194,7 +231,7 @@ class Scenario(_Strict):
         return {
             "mission": self.mission,
             "preset": self.world.preset,
-            "params": dict(sorted(self.world.params.items())),
+            "params": {k: PARAMETERS[k].check(v) for k, v in sorted(self.world.params.items())},
             "reforms": dict(sorted(self.reform_settings().items())),
             "uncertainties": {k: [u.low, u.high] for k, u in sorted(self.uncertainties.items())},
             "horizon": self.horizon,
@@ -207,7 +244,7 @@ class Scenario(_Strict):
 
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with top-level fields replaced (e.g. ``horizon=36``)."""
-        data = self.model_dump()
+        data = self.model_dump(exclude={"source"})
         data.update(changes)
         return Scenario.from_mapping(data, source=self.source or "<scenario>")
 
@@ -225,21 +262,22 @@ def _check_names(scenario: Scenario, source: str) -> None:
     """Reform, parameter and uncertainty names and parameter values against the registries."""
     for name in scenario.reforms:
         if name not in REFORMS:
-            raise ScenarioError(f"{source}: reforms.{name}: unknown reform; expected one of "
+            raise ScenarioError(f"{source}: {key_path(['reforms', name])}: unknown reform; "
+                                f"expected one of "
                                 f"{', '.join(sorted(REFORMS))}")
     for name, value in scenario.world.params.items():
         if name not in PARAMETERS:
-            raise ScenarioError(f"{source}: world.params.{name}: unknown parameter; see "
-                                "`missionsim list parameters`")
+            raise ScenarioError(f"{source}: {key_path(['world', 'params', name])}: unknown "
+                                "parameter; see `missionsim list parameters`")
         try:
             PARAMETERS[name].check(value, where="")
         except ValueError as exc:
             raise ScenarioError(f"{source}: world.params.{name}: "
-                                f"{str(exc).split(': ', 1)[-1]}, got {value!r}") from None
+                                f"{str(exc).split(': ', 1)[-1]}, got {short(value)}") from None
     for name, rng in scenario.uncertainties.items():
         if name not in PARAMETERS:
-            raise ScenarioError(f"{source}: uncertainties.{name}: unknown parameter; see "
-                                "`missionsim list parameters`")
+            raise ScenarioError(f"{source}: {key_path(['uncertainties', name])}: unknown "
+                                "parameter; see `missionsim list parameters`")
         p = PARAMETERS[name]
         if p.kind is bool:
             raise ScenarioError(f"{source}: uncertainties.{name}: a true/false parameter cannot "
@@ -253,20 +291,22 @@ def _check_names(scenario: Scenario, source: str) -> None:
 def describe_error(exc: ValidationError) -> str:
     """The first pydantic error as ``key.path: what was expected, got VALUE``."""
     err = exc.errors(include_url=False)[0]
-    loc = [str(part) for part in err["loc"] if not str(part).startswith("function-")]
+    loc = [str(part) for part in err["loc"]
+           if not (str(part).startswith("function-") and "[" in str(part))]
     kind = err["type"]
     value = err.get("input")
-    union = bool(loc) and loc[-1] in {"bool", "int", "float", "str", "none"}
-    if union:  # one member of a union type: report the union
+    # world.params values are a union (bool | int | float): pydantic adds the member's name
+    union = len(loc) == 4 and loc[:2] == ["world", "params"]
+    if union:
         loc = loc[:-1]
-    path = ".".join(loc)
-    if union and len(loc) >= 2 and loc[-2] == "params":
-        return f"{path}: expected a number or true/false, got {value!r}"
+    path = key_path(loc)
+    if union:
+        return f"{path}: expected a number or true/false, got {short(value)}"
     if kind == "extra_forbidden":
         parent = err["loc"][:-1]
         allowed = _allowed_keys(parent)
         hint = f"; expected one of {', '.join(allowed)}" if allowed else ""
-        return f"{path}: unknown key{hint}"
+        return f"{path or '(top level)'}: unknown key{hint}"
     if kind == "missing":
         return f"{path}: required key is missing"
     message = err["msg"]
@@ -276,8 +316,8 @@ def describe_error(exc: ValidationError) -> str:
         "Input should be a valid number": "expected a number",
         "Input should be a valid string": "expected a string",
         "Input should be a valid boolean": "expected true or false",
-        "Input should be a valid dictionary": "expected a table",
         "Input should be a valid dictionary or instance of": "expected a table",
+        "Input should be a valid dictionary": "expected a table",
         "Input should be greater than or equal to": "expected a value ≥",
         "Input should be less than or equal to": "expected a value ≤",
         "Input should be greater than": "expected a value >",
@@ -285,12 +325,12 @@ def describe_error(exc: ValidationError) -> str:
     }
     for old, new in replacements.items():
         if message.startswith(old):
-            message = new + message[len(old):]
+            message = new + ("" if new == "expected a table" else message[len(old):])
             break
     message = message.split(" [")[0]
     if kind.startswith(("int_", "float_", "string_", "bool_", "dict_", "model_", "greater",
                         "less", "too_short")):
-        message = f"{message}, got {value!r}"
+        message = f"{message}, got {short(value)}"
     return f"{path or '(top level)'}: {message}"
 
 
@@ -343,17 +383,23 @@ def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_chain(path: str | Path, _stack: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
+               _first: Path | None = None) -> dict[str, Any]:
     """Read a TOML file and everything it ``extends``, merged, without validating it.
 
     Raises:
         ScenarioError: For a missing file, bad TOML, a bad ``extends`` or a cycle.
     """
     path = Path(path)
-    resolved = path.resolve()
+    first = _first or path
+    try:
+        resolved = path.resolve()
+    except OSError as exc:
+        raise ScenarioError(f"{first}: extends: cannot use {short(str(path))} "
+                            f"({exc.strerror})") from None
     if resolved in _stack:
         cycle = " → ".join(p.name for p in (*_stack, resolved))
-        raise ScenarioError(f"{_stack[0]}: extends: cycle of files ({cycle})")
+        raise ScenarioError(f"{first}: extends: cycle of files ({cycle})")
     if len(_stack) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: extends: chain longer than {MAX_EXTENDS_DEPTH} files")
     data = read_toml(path)
@@ -362,11 +408,18 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = ()) -> dict[str, Any
         return data
     if not isinstance(parent, str) or not parent:
         raise ScenarioError(f"{path}: extends: expected the path of another scenario file, got "
-                            f"{parent!r}")
+                            f"{short(parent)}")
     parent_path = (path.parent / parent)
-    if not parent_path.exists():
-        raise ScenarioError(f"{path}: extends: no such file {parent_path}")
-    base = read_chain(parent_path, (*_stack, resolved))
+    try:
+        found = parent_path.is_file()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: extends: cannot use {short(parent)} "
+                            f"({exc.strerror})") from None
+    if not found:
+        shown = str(parent_path)
+        shown = shown if shown.isprintable() and len(shown) <= 200 else short(shown, 200)
+        raise ScenarioError(f"{path}: extends: no such file {shown}")
+    base = read_chain(parent_path, (*_stack, resolved), first)
     base.pop("name", None)  # a name belongs to its own file
     base.pop("description", None)
     child = {k: v for k, v in data.items() if k != "extends"}

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from missionsim.missions import MISSIONS
 
@@ -33,6 +32,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     mean = float(x.mean())
     if x.size < 2:
         return mean, math.nan, math.nan
+    from scipy import stats as sps  # lazy: scipy.stats takes most of a second to import
+
     sd = float(x.std(ddof=1))
     half = float(sps.t.ppf(0.5 + level / 2, x.size - 1)) * sd / math.sqrt(x.size)
     return mean, mean - half, mean + half
@@ -55,7 +56,8 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    # clamp: rounding must never put the share outside its own interval
+    return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
 def key_months(results: Results) -> tuple[int, int]:
