@@ -168,6 +168,11 @@ def format_effect(row: pd.Series, key: str, digits: int = 2) -> str:
     return _ci(row[key], row[f"{key}_lo"], row[f"{key}_hi"], digits)
 
 
+def per_unit(unit: str) -> str:
+    """Heading of the cost-effectiveness column: '£m per % point' or '£m per person'."""
+    return "£m per person" if unit == "people" else f"£m per {unit} point"
+
+
 def markdown(summary: pd.DataFrame) -> str:
     """The summary as a Markdown table (for the terminal and the report)."""
     unit = summary.attrs.get("unit", "")
@@ -175,10 +180,12 @@ def markdown(summary: pd.DataFrame) -> str:
     lines = [
         f"| rank | scenario | outcome at month {d} | effect at month {d} (95% CI) "
         f"| effect at month {e} (95% CI) | most deprived | P(target met) | extra spend £m "
-        f"| £m per {unit} point | turnover | closures |",
+        f"| {per_unit(unit)} | turnover | closures |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for _, r in summary.sort_values("rank").iterrows():
+    order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
+                                                                   kind="stable")
+    for _, r in order.iterrows():
         p = r["p_target"]
         target = "–" if not math.isfinite(p) else (
             f"{p:.0%} ({r['p_target_lo']:.0%}–{r['p_target_hi']:.0%})")
@@ -193,7 +200,8 @@ def markdown(summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def by_deprivation(results: Results, at: str = "deadline", groups: int = 5) -> pd.DataFrame:
+def by_deprivation(results: Results, at: str = "deadline", groups: int = 5,
+                   baseline: str | None = None) -> pd.DataFrame:
     """Which places are left behind: outcomes by deprivation group, per scenario.
 
     Places are grouped within each run into ``groups`` equal-sized groups by deprivation (1 =
@@ -211,7 +219,7 @@ def by_deprivation(results: Results, at: str = "deadline", groups: int = 5) -> p
     p["is_behind"] = p["behind_trajectory"] > 0
     means = p.groupby(["scenario", "replicate", "group"]).agg(
         outcome=("outcome", "mean"), share_behind=("is_behind", "mean")).reset_index()
-    base = results.manifest.get("baseline") or results.scenarios[0]
+    base = baseline or results.manifest.get("baseline") or results.scenarios[0]
     ref = means[means["scenario"] == base].set_index(["replicate", "group"])["outcome"]
     rows = []
     for (name, group), frame in means.groupby(["scenario", "group"], sort=False):

@@ -94,7 +94,7 @@ class Store:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest atomically."""
         manifest = {**manifest, "version": __version__}
-        text = json.dumps(manifest, indent=2, sort_keys=True, default=_json_default)
+        text = json.dumps(manifest, indent=2, default=_json_default)  # keeps scenario order
         write_atomic(self.manifest_path, lambda p: p.write_text(text + "\n"))
 
     def open(self, manifest: dict[str, Any], resume: bool) -> set[str]:

@@ -177,11 +177,12 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
         "planned": len(specs),
         "seeds": {s.run_id: s.seed for s in specs},
     }
+    manifest["version"] = __version__
+    manifest["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    manifest["executor"] = describe(workers, scheduler)
     store = Store(Path(out)) if out is not None else None
     done: set[str] = set()
     if store is not None:
-        manifest["created"] = datetime.now(UTC).isoformat(timespec="seconds")
-        manifest["executor"] = describe(workers, scheduler)
         done = store.open(manifest, resume)
     todo = [s for s in specs if s.run_id not in done]
     kept: list[RunOutput] = []
