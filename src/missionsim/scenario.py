@@ -96,6 +96,13 @@ def short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _one_of(value: str, registry: Mapping[str, Any], what: str) -> str:
+    if value not in registry:
+        raise ValueError(f"{short(value)} is not a {what}; expected one of "
+                         f"{', '.join(sorted(registry))}")
+    return value
+
+
 class ReformSpec(_Strict):
     """One reform's settings in a scenario.
 
@@ -156,10 +163,7 @@ class World(_Strict):
     @field_validator("preset")
     @classmethod
     def _known_preset(cls, value: str) -> str:
-        if value not in PRESETS:
-            raise ValueError(f"{value!r} is not a preset; expected one of "
-                             f"{', '.join(sorted(PRESETS))}")
-        return value
+        return _one_of(value, PRESETS, "preset")
 
 
 class Scenario(_Strict):
@@ -192,10 +196,7 @@ class Scenario(_Strict):
     @field_validator("mission")
     @classmethod
     def _known_mission(cls, value: str) -> str:
-        if value not in MISSIONS:
-            raise ValueError(f"{value!r} is not a mission; expected one of "
-                             f"{', '.join(sorted(MISSIONS))}")
-        return value
+        return _one_of(value, MISSIONS, "mission")
 
     # --- construction -------------------------------------------------------------------
     @classmethod
