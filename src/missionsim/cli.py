@@ -141,8 +141,8 @@ def sweep(
 
 @app.command()
 def sensitivity(
-    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep file (.toml) with "
-                                               "design = morris or sobol.")],
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep file (.toml), any "
+                                               "design.")],
     out: OutOption,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,

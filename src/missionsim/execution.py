@@ -126,7 +126,7 @@ def _dask(fn: Callable, items: list, scheduler: Any) -> Iterator[tuple[int, Any]
         raise RuntimeError("the dask scheduler needs the 'distributed' package") from exc
     own = not isinstance(scheduler, Client)
     try:
-        client = Client(scheduler, timeout="20s") if own else scheduler
+        client = Client(scheduler, timeout="10s") if own else scheduler
     except OSError as exc:
         raise ValueError(f"scheduler = {scheduler!r}: cannot connect ({exc})") from None
     futures = []

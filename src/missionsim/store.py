@@ -111,6 +111,10 @@ class Store:
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root}: exists and is not a folder")
         exists = self.manifest_path.exists()
+        if exists and not self._complete_chunks():
+            # a study that stopped before its first chunk (e.g. no cluster): nothing to keep
+            self._remove_incomplete()
+            exists = False
         if exists and not resume:
             raise StoreError(f"{self.root}: already holds results; pass --resume to continue "
                              "that study, or choose another --out folder")

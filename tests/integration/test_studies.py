@@ -152,3 +152,12 @@ def test_sigkill_then_resume_gives_every_run_exactly_once(tmp_path):
     assert results.months.groupby("run_id").size().eq(31).all()
     reference = compare(files, replicates=24, workers=1)
     assert_same(reference, results)
+
+
+def test_a_study_that_stopped_before_its_first_chunk_does_not_claim_the_folder(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="cannot connect"):
+        compare(scenarios()[:1], replicates=1, out=out, scheduler="tcp://127.0.0.1:9")
+    assert (out / "manifest.json").exists()
+    done = compare(scenarios()[:1], replicates=1, workers=1, out=out)
+    assert len(done.runs) == 1
