@@ -61,7 +61,7 @@ STARTUP_REPEATS = 3
 STORE_REPEATS = 3
 STORE_MIN_RUNS = 8
 CEILING_LOOPS = 20_000_000
-"""Iterations of the pure-Python loop timed for the machine's ceiling (~1 s)."""
+"""Iterations of the pure-Python loop of the CPU-loop reference (~1.5 s)."""
 BUSY_LOAD = 0.2
 """Cores kept busy by other processes above which the report warns."""
 TARGETS = [
@@ -224,13 +224,13 @@ def _spin(loops: int, results) -> None:
 
 
 def task_ceiling(workers: int, loops: int) -> dict:
-    """Time ``workers`` copies of a pure-Python loop running at once (the machine's ceiling).
+    """Time ``workers`` copies of a pure-Python loop running at once (a reference, no model).
 
-    Each copy times itself; the efficiency of the machine at this worker count is the mean of
-    ``t_alone / t_copy`` over the copies (``t_alone`` measured first, one copy alone), i.e.
-    the throughput of ``workers`` independent CPU-bound processes relative to ``workers``
-    times that of one. Below 100% on a quiet machine means the cores are shared (SMT
-    siblings, a throttled VM, turbo limits).
+    Each copy times itself. One copy alone and ``workers`` copies together are timed in turn,
+    3 times; the efficiency is the median over the rounds of the mean of ``t_alone / t_copy``
+    over the copies, i.e. the throughput of ``workers`` independent CPU-bound processes
+    relative to ``workers`` times that of one. Below 100% on a quiet machine means the cores
+    are shared (SMT siblings, a VM's vCPUs on shared cores, turbo limits).
     """
     import multiprocessing
 
@@ -247,11 +247,14 @@ def task_ceiling(workers: int, loops: int) -> dict:
             proc.join()
         return times
 
-    alone = min(copies(1)[0] for _ in range(2))
-    together = [copies(workers) for _ in range(2)]
-    efficiency = max(statistics.mean(alone / t for t in times) for times in together)
-    return {"workers": workers, "alone_s": alone, "together_s": together,
-            "efficiency": efficiency}
+    rounds = []
+    for _ in range(3):
+        alone = copies(1)[0]
+        together = copies(workers)
+        rounds.append({"alone_s": alone, "together_s": together,
+                       "efficiency": statistics.mean(alone / t for t in together)})
+    return {"workers": workers, "rounds": rounds,
+            "efficiency": statistics.median(r["efficiency"] for r in rounds)}
 
 
 TASKS = {"calibrate": task_calibrate, "study": task_study, "dask": task_dask,
@@ -473,9 +476,9 @@ def benchmark(args: argparse.Namespace) -> dict:
         base = math.ceil(args.target_seconds * wmax / calib["median_run_s"])
     runs = plan_runs(base, counts)
 
-    ceiling = {}
-    for w in counts:
-        log(f"machine ceiling: {w} CPU-bound process(es) at once ...", end=" ")
+    ceiling = {1: {"workers": 1, "efficiency": 1.0}}  # by definition
+    for w in counts[1:]:
+        log(f"CPU-loop reference: {w} pure-Python loops at once ...", end=" ")
         ceiling[w] = run_task("ceiling", workers=w, loops=CEILING_LOOPS)
         log(f"{ceiling[w]['efficiency']:.0%}")
 
@@ -667,15 +670,16 @@ def report(fig: dict) -> str:
                      f"{r['main_cpu_s']:.1f}", _load(r["other_load"])])
     out.append(_table(["workers", "runs", "whole call s", "runs/s", "speed-up", "efficiency",
                        "pool start-up s", "steady runs/s", "steady speed-up",
-                       "steady efficiency", "machine ceiling", "main-process CPU s",
+                       "steady efficiency", "CPU-loop reference", "main-process CPU s",
                        "other load"], rows, "rrrrrrrrrrrrr"))
     serial = fig["processes"]["1"]
     out += ["", f"The serial study used {serial['main_cpu_s']:.1f} s of CPU in "
             f"{serial['study_s']:.1f} s ({serial['main_cpu_s'] / serial['study_s']:.0%}); well "
             "below 100% means other processes competed for the cores and every figure here is "
-            "unreliable. *Machine ceiling*: the efficiency of `workers` copies of a pure-Python "
-            "loop run at once, no missionsim involved: the most this machine gives (below 100% "
-            "where cores are shared: SMT siblings, a throttled VM). *Other load*: cores kept "
+            "unreliable. *CPU-loop reference*: the efficiency of `workers` copies of a "
+            "pure-Python loop run at once, no missionsim involved; below 100% means the cores "
+            "are not fully independent (SMT siblings, a VM's vCPUs on shared cores). It is a "
+            "reference for the machine, not a bound on the model. *Other load*: cores kept "
             "busy by other processes on average while the study's process ran (from /proc/stat "
             "minus the CPU time of the study's process tree); it should be near 0."]
     if fig["dask"] is not None:

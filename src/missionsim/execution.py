@@ -82,7 +82,7 @@ def imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int | None = N
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["missionsim.runner"])
+        ctx.set_forkserver_preload(["missionsim.study"])  # where the worker function lives
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
 
