@@ -109,14 +109,6 @@ def _share(p: float) -> str:
     return f"{p:.0%}" if _finite(p) else "–"
 
 
-def _wilson(row: pd.Series) -> str:
-    """P(target met) with its Wilson interval, as :func:`missionsim.stats.markdown` writes it."""
-    p = row["p_target"]
-    if not _finite(p):
-        return "–"
-    return f"{p:.0%} ({row['p_target_lo']:.0%}–{row['p_target_hi']:.0%})"
-
-
 def _effect_unit(mission: Mission) -> str:
     return "percentage points" if mission.unit == "%" else mission.unit
 
@@ -244,10 +236,10 @@ def _headline(s: _Study) -> str:
         target = (f"Chance of meeting the target ({_level(m.target, m)} by month "
                   f"{m.deadline}), with 95% Wilson intervals: ")
         if best is None:
-            parts.append(target + f"{_wilson(base)}.")
+            parts.append(target + f"{stats.format_target(base)}.")
         else:
-            parts.append(target + f"{_wilson(best)} for {best['scenario']}, {_wilson(base)} "
-                         f"for {s.base}.")
+            parts.append(target + f"{stats.format_target(best)} for {best['scenario']}, "
+                         f"{stats.format_target(base)} for {s.base}.")
     if best is not None:
         parts.append("Effects are paired differences under common random numbers: replicate r "
                      "of every scenario runs with the same seed, world and shocks, so each "
@@ -292,22 +284,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: i
 
 def _effect_table(s: _Study) -> str:
     """The table of :func:`missionsim.stats.markdown`, cell for cell, as HTML."""
-    unit = s.mission.unit
-    d, e = s.deadline, s.end
-    header = ["rank", "scenario", f"outcome at month {d}", f"effect at month {d} (95% CI)",
-              f"effect at month {e} (95% CI)", "most deprived", "P(target met)",
-              "extra spend £m", stats.per_unit(unit), "turnover", "closures"]
-    rows, classes = [], []
-    for _, r in s.ranked().iterrows():
-        per_point = "–" if not _finite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
-        name = f"{r['scenario']} (baseline)" if r["baseline"] else r["scenario"]
-        effects = ["reference"] * 3 if r["baseline"] else [
-            stats.format_effect(r, k) for k in ("effect_deadline", "effect_end",
-                                                 "effect_most_deprived")]
-        spend = "reference" if r["baseline"] else f"{r['extra_spend']:+,.0f}"
-        rows.append([r["rank"], name, f"{r['outcome_deadline']:.2f}", *effects, _wilson(r),
-                     spend, per_point, f"{r['turnover']:.1%}", f"{r['closures']:.1f}"])
-        classes.append("baseline" if r["baseline"] else "")
+    ranked = s.ranked()
+    header, rows = stats.effect_table(ranked)
+    classes = ["baseline" if b else "" for b in ranked["baseline"]]
     return _table(header, rows, numeric_from=2, row_classes=classes, cls="effects")
 
 

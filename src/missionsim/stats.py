@@ -173,30 +173,46 @@ def per_unit(unit: str) -> str:
     return "£m per person" if unit == "people" else f"£m per {unit} point"
 
 
-def markdown(summary: pd.DataFrame) -> str:
-    """The summary as a Markdown table (for the terminal and the report)."""
+def format_target(row: pd.Series) -> str:
+    """P(target met) with its Wilson interval, e.g. ``40% (17%–69%)`` (``–`` if unknown)."""
+    p = row["p_target"]
+    if not math.isfinite(p):
+        return "–"
+    return f"{p:.0%} ({row['p_target_lo']:.0%}–{row['p_target_hi']:.0%})"
+
+
+def effect_table(summary: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """The effect table's header and rows, in the order of ``summary``'s rows.
+
+    One cell list per scenario, formatted as in the terminal and the report: rank, name,
+    outcome at the deadline, effects with 95% CIs, P(target met), extra spend, cost per point,
+    turnover and closures.
+    """
     unit = summary.attrs.get("unit", "")
     d, e = summary.attrs.get("deadline"), summary.attrs.get("end")
-    lines = [
-        f"| rank | scenario | outcome at month {d} | effect at month {d} (95% CI) "
-        f"| effect at month {e} (95% CI) | most deprived | P(target met) | extra spend £m "
-        f"| {per_unit(unit)} | turnover | closures |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
-                                                                   kind="stable")
-    for _, r in order.iterrows():
-        p = r["p_target"]
-        target = "–" if not math.isfinite(p) else (
-            f"{p:.0%} ({r['p_target_lo']:.0%}–{r['p_target_hi']:.0%})")
+    header = ["rank", "scenario", f"outcome at month {d}", f"effect at month {d} (95% CI)",
+              f"effect at month {e} (95% CI)", "most deprived", "P(target met)",
+              "extra spend £m", per_unit(unit), "turnover", "closures"]
+    rows = []
+    for _, r in summary.iterrows():
         per_point = "–" if not math.isfinite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
         name = f"{r['scenario']} (baseline)" if r["baseline"] else r["scenario"]
         effects = ["reference"] * 3 if r["baseline"] else [
             format_effect(r, k) for k in ("effect_deadline", "effect_end", "effect_most_deprived")]
         spend = "reference" if r["baseline"] else f"{r['extra_spend']:+,.0f}"
-        lines.append(
-            f"| {r['rank']} | {name} | {r['outcome_deadline']:.2f} | {' | '.join(effects)} "
-            f"| {target} | {spend} | {per_point} | {r['turnover']:.1%} | {r['closures']:.1f} |")
+        rows.append([r["rank"], name, f"{r['outcome_deadline']:.2f}", *effects, format_target(r),
+                     spend, per_point, f"{r['turnover']:.1%}", f"{r['closures']:.1f}"])
+    return header, rows
+
+
+def markdown(summary: pd.DataFrame) -> str:
+    """The summary as a Markdown table (for the terminal and the report), best first."""
+    order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
+                                                                   kind="stable")
+    header, rows = effect_table(order.drop(columns="_name"))
+    lines = ["| " + " | ".join(header) + " |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
