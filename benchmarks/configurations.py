@@ -87,3 +87,13 @@ TARGETS = {
         "unit": "ms",
     },
 }
+
+
+def package_version(dist: str) -> str:
+    """Installed version of a distribution, or "not installed"."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"

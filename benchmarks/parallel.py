@@ -49,8 +49,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
+
+from configurations import package_version
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parents[1]
@@ -371,20 +372,14 @@ def load_average() -> str:
 
 def machine() -> dict:
     """The machine and the versions the benchmark ran with."""
-    def version(dist: str) -> str:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
     return {
         "cpu count": os.cpu_count(),
         "available cores": available_cores(),
         "cpu model": cpu_model(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        **{name: version(name) for name in ("missionsim", "mesa", "numpy", "pandas", "pyarrow",
-                                            "dask", "distributed")},
+        **{name: package_version(name) for name in ("missionsim", "mesa", "numpy", "pandas",
+                                                    "pyarrow", "dask", "distributed")},
     }
 
 

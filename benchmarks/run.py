@@ -30,10 +30,9 @@ import statistics
 import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
-from configurations import CONFIGURATIONS, TARGETS
+from configurations import CONFIGURATIONS, TARGETS, package_version
 
 HERE = Path(__file__).resolve()
 
@@ -147,20 +146,14 @@ def evaluate(target: dict, medians: dict) -> tuple[float | None, str]:
 
 def machine() -> dict:
     """The machine and the versions the benchmark ran with."""
-    def version(dist: str) -> str:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
     return {
         "cpu count": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "mesa": version("mesa"),
-        "numpy": version("numpy"),
-        "missionsim": version("missionsim"),
+        "mesa": package_version("mesa"),
+        "numpy": package_version("numpy"),
+        "missionsim": package_version("missionsim"),
     }
 
 
