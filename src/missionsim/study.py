@@ -198,8 +198,7 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
 
     bar = _progress(len(specs), len(done)) if progress else None
     try:
-        for count, (index, result) in enumerate(_guarded(todo, workers, scheduler), 1):
-            del index
+        for count, (_, result) in enumerate(_guarded(todo, workers, scheduler), 1):
             if store is None:
                 kept.append(result)
             else:
