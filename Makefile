@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench ui screenshots clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
 # mission-ready package, over paired seeds, with an HTML report.
@@ -38,6 +38,16 @@ demo: venv
 
 test: venv
 	$(VPY) -m pytest -q -n auto
+
+# The workshop browser app on http://127.0.0.1:8765/ (HOST=0.0.0.0 to serve the network).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+ui: venv
+	$(VENV)/bin/missionsim ui --host $(HOST) --port $(PORT)
+
+# Refresh the screenshots in docs/images from the browser tests.
+screenshots: venv
+	MISSIONSIM_SCREENSHOTS=docs/images $(VPY) -m pytest -q -p no:xdist tests/browser
 
 lint: venv
 	$(VPY) -m ruff check .

@@ -279,6 +279,22 @@ def list_cmd(
     typer.echo("\n\n".join(sections))
 
 
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(
+        help="Address to listen on. The default serves this machine only; 0.0.0.0 serves "
+             "the network (anyone who can reach it can open the app).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the workshop browser app (Explore, Compare, Explain) and print its address."""
+    from missionsim.ui.server import ServeError, serve
+
+    try:
+        serve(host, port)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
 def _has_tabulate() -> bool:
     try:
         import tabulate  # noqa: F401

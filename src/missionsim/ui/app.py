@@ -1,0 +1,50 @@
+"""The Solara app: ``solara run missionsim.ui.app`` (``missionsim ui`` does this for you).
+
+Three pages share one layout: **Explore** (one live model, stepped month by month),
+**Compare** (2–4 scenarios over paired replicates, run in the background) and **Explain**
+(the model in plain language, read from ``docs/model.md``). Every piece of state lives in the
+pages' hooks, so each browser session has its own models and studies.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+
+import solara  # noqa: E402
+
+from missionsim import __version__  # noqa: E402
+from missionsim.ui.compare import Compare  # noqa: E402
+from missionsim.ui.explain import Explain  # noqa: E402
+from missionsim.ui.explore import Explore  # noqa: E402
+
+
+@solara.component
+def Navigation(current, all_routes):
+    """The title and one tab per page, placed in the app bar."""
+    label = current.label if current is not None else all_routes[0].label
+    solara.Title(f"missionsim — {label}")
+    with solara.AppBarTitle():
+        solara.Text(f"missionsim {__version__} · mission delivery workshop")
+    with solara.AppBar():
+        with solara.lab.Tabs(align="center", dark=True, background_color="#1f4e79"):
+            for route in all_routes:
+                solara.lab.Tab(route.label, path_or_route=route)
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 - Solara's layout signature
+    """The app's frame: the app bar with the page tabs, then the page."""
+    current, all_routes = solara.use_route()
+    page = solara.Column(children=[Navigation(current, all_routes), *children],
+                         style={"width": "100%"})
+    solara.AppLayout(children=[page], navigation=True, color="#1f4e79")  # shows our tabs
+
+
+routes = [
+    # the root route's layout frames every page
+    solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
+    solara.Route(path="compare", component=Compare, label="Compare"),
+    solara.Route(path="explain", component=Explain, label="Explain"),
+]

@@ -1,0 +1,264 @@
+"""The Explore page: one live model, stepped month by month while the room watches.
+
+State lives in the page's own hooks, so every browser session has its own model (Mesa's
+``SolaraViz`` shares one module-level model between sessions). The controls are generated from
+the registered reforms and the declared parameters; any change rebuilds the model at month 0
+through :class:`missionsim.ui.live.LiveRun`, the same path as ``missionsim run``.
+
+Only :func:`LiveView` reads the step counter, so stepping redraws the charts and the headline
+without re-rendering the controls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import solara
+
+from missionsim.params import PARAMETERS
+from missionsim.reforms import REFORMS
+from missionsim.scenario import MAX_REPLICATES, ScenarioError
+from missionsim.ui.live import (
+    LiveRun,
+    Settings,
+    choices,
+    headline_text,
+    parameter_controls,
+    reform_bounds,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHOICE = "baseline"
+SPEEDS = {"slow (2 months a second)": (1, 0.5), "normal (5 a second)": (1, 0.2),
+          "fast (20 a second)": (2, 0.1), "fastest": (6, 0.0)}
+"""Play speeds: months per frame and seconds between frames."""
+
+
+def model_error(exc: BaseException) -> str:
+    """A readable one-line message for an error raised while building or stepping."""
+    if isinstance(exc, ScenarioError | ValueError):
+        return str(exc)
+    return f"The model stopped with an error: {type(exc).__name__}: {exc}"
+
+
+def _initial_run() -> tuple[Settings, LiveRun | None, str]:
+    choice = DEFAULT_CHOICE if DEFAULT_CHOICE in choices() else choices()[0]
+    settings = Settings.start(choice)
+    try:
+        return settings, LiveRun(settings.scenario(), settings.replicate), ""
+    except Exception as exc:  # noqa: BLE001 - shown in the page
+        log.exception("building the initial model failed")
+        return settings, None, model_error(exc)
+
+
+@solara.component
+def Explore():
+    """The Explore page."""
+    first = solara.use_memo(_initial_run, [])
+    settings = solara.use_reactive(first[0])
+    live = solara.use_reactive(first[1])
+    error = solara.use_reactive(first[2])
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive("normal (5 a second)")
+
+    def apply(new: Settings) -> None:
+        """Rebuild the model at month 0 with new settings, or say why not."""
+        try:
+            run = LiveRun(new.scenario(), new.replicate)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            if not isinstance(exc, ScenarioError | ValueError):
+                log.exception("building the model failed")
+            error.set(model_error(exc))
+            return
+        playing.set(False)
+        settings.set(new)
+        live.set(run)
+        error.set("")
+        version.set(version.value + 1)
+
+    def refuse(message: str) -> None:
+        error.set(message)
+
+    def step(months: int) -> None:
+        run = live.value
+        if run is None:
+            return
+        try:
+            run.step(months)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("stepping the model failed")
+            playing.set(False)
+            error.set(model_error(exc))
+        version.set(version.value + 1)
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing.value:
+            return
+        run = live.value
+        while not cancel.is_set() and playing.value and run is not None and not run.finished:
+            months, pause = SPEEDS[speed.value]
+            started = time.perf_counter()
+            step(months)
+            if run is not live.value:
+                return
+            cancel.wait(max(0.02, pause - (time.perf_counter() - started)))
+        if not cancel.is_set():
+            playing.set(False)
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    run = live.value
+    finished = run is None or run.finished
+    with solara.Sidebar():
+        with solara.Card("Scenario", margin=0):
+            solara.Select(label="Start from", values=choices(), value=settings.value.choice,
+                          on_value=lambda c: apply(Settings.start(c)))
+            ReplicateInput(settings.value, apply, refuse)
+            with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+                solara.Button("Reset", color="primary", outlined=True,
+                              on_click=lambda: apply(settings.value))
+                solara.Button("Pause" if playing.value else "Play", color="primary",
+                              disabled=finished and not playing.value,
+                              on_click=lambda: playing.set(not playing.value))
+                solara.Button("Step", color="primary", outlined=True,
+                              disabled=playing.value or finished, on_click=lambda: step(1))
+                solara.Button("Run to end", color="primary", outlined=True,
+                              disabled=playing.value or finished,
+                              on_click=lambda: step(run.horizon if run else 0))
+            solara.Select(label="Play speed", values=list(SPEEDS), value=speed)
+            solara.Text("Changing any setting restarts the run at month 0.",
+                        style={"font-size": "0.85em", "color": "#5f6368"})
+        ReformControls(settings.value, run.horizon if run else 120, apply, refuse)
+        WorldControls(settings.value, apply)
+    if error.value:
+        solara.Error(error.value, classes=["ms-error"])
+    if run is not None:
+        LiveView(run, version)
+
+
+@solara.component
+def ReplicateInput(settings: Settings, apply, refuse):
+    """The replicate number: which world and shocks (as in ``missionsim compare``)."""
+
+    def on_value(value):
+        if value is None or not 0 <= value < MAX_REPLICATES:
+            refuse(f"Replicate: expected a whole number from 0 to {MAX_REPLICATES - 1}, got "
+                   f"{value}")
+            return
+        apply(Settings(settings.choice, settings.reforms, settings.params, int(value)))
+
+    solara.InputInt("Replicate (world and shocks)", value=settings.replicate,
+                    on_value=on_value, continuous_update=False, classes=["ms-replicate"])
+
+
+@solara.component
+def ReformControls(settings: Settings, horizon: int, apply, refuse):
+    """One row per registered reform: on/off, intensity and start month."""
+    bounds = reform_bounds(horizon)
+    lo_i, hi_i = bounds["intensity"]
+    lo_s, hi_s = bounds["start"]
+    with solara.Card("Reforms", margin=0, classes=["ms-reforms"]):
+        for name, on, intensity, start in settings.reforms:
+            title = REFORMS[name].title
+
+            def set_start(value, name=name, title=title):
+                if value is None or not lo_s <= value <= hi_s:
+                    refuse(f"Start month of {title}: expected a whole month from {lo_s} to "
+                           f"{hi_s}, got {value}")
+                    return
+                apply(settings.with_reform(name, start=int(value)))
+
+            with solara.Column(gap="0px", classes=[f"ms-reform-{name}"]):
+                solara.Checkbox(label=title, value=on,
+                                on_value=lambda v, name=name: apply(
+                                    settings.with_reform(name, on=bool(v))))
+                if on:
+                    with solara.Row(gap="8px"):
+                        solara.SliderFloat("intensity", value=intensity, min=lo_i, max=hi_i,
+                                           step=0.05, thumb_label=True,
+                                           on_value=lambda v, name=name: apply(
+                                               settings.with_reform(name, intensity=float(v))))
+                        solara.InputInt("start month", value=start, on_value=set_start,
+                                        continuous_update=False, dense=True,
+                                        style={"max-width": "110px"})
+
+
+@solara.component
+def WorldControls(settings: Settings, apply):
+    """Uncertain conditions of the world, bounded by the parameter definitions."""
+    current = dict(settings.params)
+    with solara.Details("World conditions (uncertainties)", expand=False):
+        for p in parameter_controls():
+            value = current.get(p.name, p.default)
+            label = f"{p.meaning} ({p.unit})" if p.unit else p.meaning
+
+            def on_value(v, p=p):
+                apply(settings.with_param(p.name, p.kind(v)))
+
+            if p.kind is int:
+                solara.SliderInt(label, value=int(value), min=int(p.low), max=int(p.high),
+                                 on_value=on_value, thumb_label=True)
+            else:
+                step = (p.high - p.low) / 50
+                solara.SliderFloat(label, value=float(value), min=p.low, max=p.high,
+                                   step=step, on_value=on_value, thumb_label=True)
+        solara.Text("Defaults come from docs/model.md section 8; the Explain page lists the "
+                    "sources.", style={"font-size": "0.85em", "color": "#5f6368"})
+
+
+HEADLINE_CSS = """
+.ms-headline { display: flex; flex-wrap: wrap; gap: 10px; margin-bottom: 8px; }
+.ms-stat { background: #f1f3f4; border-radius: 6px; padding: 6px 12px; min-width: 120px; }
+.ms-stat .label { font-size: 0.8em; color: #5f6368; }
+.ms-stat .value { font-size: 1.5em; font-weight: 500; color: #202124; }
+.ms-chart { width: 100%; }
+"""
+
+
+@solara.component
+def Stat(label: str, value: str, name: str):
+    """One headline figure."""
+    solara.HTML(tag="div", classes=["ms-stat", f"ms-{name}"],
+                unsafe_innerHTML=f'<div class="label">{label}</div>'
+                                 f'<div class="value">{value}</div>')
+
+
+@solara.component
+def LiveView(run: LiveRun, version: solara.Reactive[int]):
+    """Headline figures and every chart of the live run (redrawn at each step)."""
+    _ = version.value  # redraw when the model steps
+    text = headline_text(run.headline())
+    solara.Style(HEADLINE_CSS)
+    with solara.Div(classes=["ms-headline"]):
+        Stat("month", text["month"], "month")
+        Stat("true value", text["true"], "true")
+        Stat("reported value", text["reported"], "reported")
+        Stat("target", text["target"], "target")
+        Stat("trajectory now", text["trajectory"], "trajectory")
+        Stat("places on track", text["on_track"], "on-track")
+        Stat("spent so far", text["spend"], "spend")
+        Stat("charities closed", text["closures"], "closures")
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            Chart(run.trajectory_svg(), "trajectory")
+            with solara.Columns([1, 1]):
+                Chart(run.workforce_svg(), "workforce")
+                Chart(run.finance_svg(), "finance")
+            with solara.Columns([1, 1]):
+                Chart(run.charities_svg(), "charities")
+                Chart(run.places_svg(), "places")
+        with solara.Column():
+            Chart(run.network_svg(), "network")
+
+
+@solara.component
+def Chart(markup: str, name: str):
+    """An SVG chart in a div the tests and screenshots can find by name."""
+    solara.HTML(tag="div", classes=["ms-chart", f"ms-chart-{name}"], unsafe_innerHTML=markup)
+
+
+__all__ = ["Explore", "PARAMETERS"]

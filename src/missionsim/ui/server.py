@@ -1,0 +1,94 @@
+"""Start the browser app: ``missionsim ui [--host 127.0.0.1] [--port 8765]``.
+
+The app is served by Solara's own server (``solara run missionsim.ui.app``) in production
+mode, bound to 127.0.0.1 unless told otherwise, with Solara's telemetry off. Its JavaScript,
+styles and fonts come from the installed ``solara-assets`` package, so it works with no
+internet and no request leaves the machine.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import os
+import socket
+import sys
+
+OFFLINE_CDN = "http://127.0.0.1:9/npm/"
+"""Where Solara's asset proxy may look for a file that ``solara-assets`` lacks: a closed port
+on this machine, so a missing asset fails at once here instead of being fetched from the
+internet. The app itself needs none."""
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+APP = "missionsim.ui.app"
+
+
+class ServeError(ValueError):
+    """The app cannot be served as asked (a bad host or a port in use): one line."""
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse a host that cannot be bound or a port in use, with a one-line reason."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ServeError(f"--port {port!r}: expected a whole number from 1 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise ServeError(f"--host {host!r}: not an address of this machine") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(f"--port {port}: already in use on {host}; choose another "
+                                 "port") from None
+            raise ServeError(f"--host {host!r}: cannot listen there ({exc.strerror})") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is only reachable from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
+    """The command line that serves the app."""
+    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port),
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+def environment() -> dict[str, str]:
+    """The server's environment: telemetry off, no asset fetched from the internet."""
+    env = dict(os.environ)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_ASSETS_CDN"] = OFFLINE_CDN
+    # Solara warns on every page load that plain-http cookies fall back to samesite=lax,
+    # which is right for a local app
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve the app until interrupted (replaces this process with the server).
+
+    Raises:
+        ServeError: If the host cannot be bound or the port is in use.
+    """
+    check_address(host, port)
+    if not is_loopback(host):
+        print(f"missionsim: warning: serving on {host}: anyone who can reach this machine can "
+              "open the app", file=sys.stderr)
+    print(f"missionsim: the app is at http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    sys.stderr.flush()
+    sys.stdout.flush()
+    argv = command(host, port)
+    os.execve(argv[0], argv, environment())

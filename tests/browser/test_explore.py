@@ -1,0 +1,139 @@
+"""The Explore and Explain pages in a real browser, and what every page must honour."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from missionsim.reforms import REFORMS
+from missionsim.ui import explain
+
+TRUE_LINE = '.ms-chart-trajectory path[stroke="#1f78b4"]'
+REFERENCE_LINE = '.ms-chart-trajectory path[stroke="#9e9e9e"]'
+
+
+def month(session) -> int:
+    text = session.text(".ms-month .value")
+    m = re.match(r"Month (\d+) of (\d+)", text)
+    assert m, text
+    return int(m.group(1))
+
+
+def click(session, name: str) -> None:
+    session.page.get_by_role("button", name=name, exact=True).click()
+
+
+def pick(session, label: str, option: str) -> None:
+    """Choose ``option`` in the select labelled ``label``."""
+    session.page.get_by_label(label).click(force=True)
+    session.page.locator(".v-menu__content .v-list-item", has_text=option).first.click()
+
+
+def test_every_page_opens_and_nothing_leaves_the_machine(session):
+    session.open("/")
+    assert month(session) == 0
+    for path, ready in (("/compare", "text=Compare"), ("/explain", ".ms-explain")):
+        session.open(path, ready=ready)
+    assert session.outside_requests() == []
+    assert session.errors == []
+    log = session.server.log()
+    assert "Could not load URL" not in log, log
+
+
+def test_step_and_play_advance_the_month_and_redraw_the_charts(session):
+    session.open("/")
+    before = {name: session.page.inner_html(f".ms-chart-{name}")
+              for name in ("trajectory", "workforce", "network", "places")}
+    click(session, "Step")
+    session.wait_text(".ms-month", "Month 1 of")
+    for name, markup in before.items():
+        session.page.wait_for_function(
+            "([sel, old]) => document.querySelector(sel).innerHTML !== old",
+            arg=[f".ms-chart-{name}", markup])
+    click(session, "Play")
+    session.page.wait_for_function(
+        "() => /Month ([4-9]|\\d\\d+) of/.test(document.querySelector('.ms-month').innerText)")
+    click(session, "Pause")
+    paused = month(session)
+    assert paused >= 4
+    session.page.wait_for_timeout(800)
+    assert month(session) in (paused, paused + 1, paused + 2)  # a step in flight may land
+    session.screenshot("explore")
+
+
+def test_a_reform_moves_the_trajectory_away_from_the_run_without_it(session):
+    session.open("/")
+    assert session.page.locator(REFERENCE_LINE).count() == 0
+    session.page.get_by_role("checkbox", name=REFORMS["local_capacity"].title).check(force=True)
+    session.page.wait_for_selector(REFERENCE_LINE)
+    click(session, "Run to end")
+    session.wait_text(".ms-month", "Month 120 of 120")
+    true_path = session.page.get_attribute(TRUE_LINE, "d")
+    reference_path = session.page.get_attribute(REFERENCE_LINE, "d")
+    assert true_path.count("L") == reference_path.count("L") == 120
+    assert true_path != reference_path
+    assert "without reforms" in session.page.inner_text(".ms-chart-trajectory")
+
+
+def test_two_sessions_have_their_own_models(session, new_session):
+    other = new_session()
+    session.open("/")
+    other.open("/")
+    for _ in range(3):
+        click(session, "Step")
+    session.wait_text(".ms-month", "Month 3 of")
+    assert month(other) == 0
+    click(other, "Step")
+    other.wait_text(".ms-month", "Month 1 of")
+    pick(other, "Start from", "world: england")
+    other.wait_text(".ms-chart-places", "of 153")
+    assert month(session) == 3
+    assert "of 30" in session.text(".ms-chart-places")
+
+
+@pytest.mark.parametrize("value", ["500", "-3"])
+def test_out_of_range_start_month_gives_a_message_and_the_app_keeps_serving(session, value):
+    session.open("/")
+    title = REFORMS["devolution"].title
+    session.page.get_by_role("checkbox", name=title).check(force=True)
+    box = session.page.locator(".ms-reform-devolution").get_by_label("start month")
+    box.fill(value)
+    box.press("Enter")
+    session.wait_text(".ms-error", f"Start month of {title}: expected a whole month from 0 "
+                                   f"to 119, got {value}")
+    click(session, "Step")
+    session.wait_text(".ms-month", "Month 1 of")
+
+
+def test_out_of_range_replicate_gives_a_message(session):
+    session.open("/")
+    box = session.page.get_by_label("Replicate (world and shocks)")
+    box.fill("100000")
+    box.press("Enter")
+    session.wait_text(".ms-error", "Replicate: expected a whole number from 0 to")
+    assert month(session) == 0
+
+
+def test_england_network_is_drawn_on_a_fixed_layout(session):
+    session.open("/")
+    pick(session, "Start from", "world: england")
+    session.wait_text(".ms-chart-places", "of 153")
+    nodes = session.page.locator(".ms-chart-network g.nodes.local_government circle")
+    assert nodes.count() == 153
+    first = nodes.first.get_attribute("cx"), nodes.first.get_attribute("cy")
+    click(session, "Step")
+    session.wait_text(".ms-month", "Month 1 of")
+    assert (nodes.first.get_attribute("cx"), nodes.first.get_attribute("cy")) == first
+    session.screenshot("explore-england")
+
+
+def test_explain_page_shows_the_model_document(session):
+    session.open("/explain", ready=".ms-explain")
+    text = session.text(".ms-explain")
+    brief = explain.content()["brief"]
+    first_words = re.sub(r"[*_`]", "", str(brief).split("\n\n")[0])[:60]
+    assert first_words in text
+    for cls in REFORMS.values():
+        assert cls.title in text
+    session.screenshot("explain")
