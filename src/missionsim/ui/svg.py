@@ -292,7 +292,7 @@ def tiles(behind: np.ndarray, deprivation: np.ndarray, title: str,
         x = left + k * 128
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" rx="2" '
                    f'fill="{STATUS_COLOURS[k]}"/><text x="{x + 16}" y="{y}" fill="{INK}">'
-                   f'{label}: {count}</text>')
+                   f'{escape(label)}: {count}</text>')
     out.append(f'<rect x="{left}" y="{y + 10}" width="12" height="12" rx="2" fill="none" '
                f'stroke="{INK}" stroke-width="2.5"/><text x="{left + 16}" y="{y + 20}" '
                f'fill="{INK}">most deprived tenth · least deprived first, row by row</text>')

@@ -1,0 +1,171 @@
+"""Speed of the browser app, measured in a real browser against a real server.
+
+Targets (issue: the workshop browser app):
+
+- a page is usable within 5 s of opening (first chart drawn);
+- one step of the workshop preset with every chart redrawn takes ≤ 250 ms (click to redrawn);
+- the network view takes ≤ 300 ms a frame at the england preset.
+
+Each timing is wall-clock from the browser's side: the click, the websocket round trip, the
+model step, the SVG built on the server, the DOM update and the browser's layout and paint
+(``requestAnimationFrame`` after the update). The server-side share (model step plus building
+every chart) is timed separately in this process.
+
+    .venv/bin/python benchmarks/ui.py                 # about a minute
+    .venv/bin/python benchmarks/ui.py --steps 40 --json benchmarks/results/ui.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from missionsim.ui.live import LiveRun, Settings  # noqa: E402
+
+TARGETS = {"page_s": 5.0, "workshop_step_ms": 250.0, "england_frame_ms": 300.0}
+
+REDRAWN = """([old]) => new Promise(resolve => {
+    const check = () => {
+        const m = document.querySelector('.ms-month .value');
+        const n = document.querySelector('.ms-chart-network');
+        if (m && m.innerText !== old && n) {
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
+        } else { setTimeout(check, 2); }
+    };
+    check();
+})"""
+
+
+def server_side(choice: str, steps: int) -> dict[str, float]:
+    """Model step and chart building in this process (ms per step, median)."""
+    settings = Settings.start(choice)
+    live = LiveRun(settings.scenario(), settings.replicate)
+    step_ms, charts_ms, network_ms = [], [], []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        live.step(1)
+        t1 = time.perf_counter()
+        live.headline()
+        for draw in (live.trajectory_svg, live.workforce_svg, live.finance_svg,
+                     live.charities_svg, live.places_svg):
+            draw()
+        t2 = time.perf_counter()
+        live.network_svg()
+        t3 = time.perf_counter()
+        step_ms.append((t1 - t0) * 1e3)
+        charts_ms.append((t2 - t1) * 1e3)
+        network_ms.append((t3 - t2) * 1e3)
+    return {"model_step_ms": statistics.median(step_ms),
+            "charts_ms": statistics.median(charts_ms),
+            "network_ms": statistics.median(network_ms)}
+
+
+def pick(page, option: str) -> None:
+    page.get_by_label("Start from").click(force=True)
+    page.locator(".v-menu__content .v-list-item", has_text=option).first.click()
+
+
+def browser_side(url: str, steps: int) -> dict[str, object]:
+    """Page-open times and click-to-redrawn step times in Chromium."""
+    out: dict[str, object] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        opens = {}
+        for path, ready in (("/", ".ms-chart-network svg"), ("/explain", ".ms-explain"),
+                            ("/compare", ".v-tab")):
+            t0 = time.perf_counter()
+            page.goto(url + path)
+            page.wait_for_selector(ready)
+            opens[path] = time.perf_counter() - t0
+        out["page_s"] = opens
+        for preset, key in (("world: workshop", "workshop"), ("world: england", "england")):
+            page.goto(url + "/")
+            page.wait_for_selector(".ms-chart-network svg")
+            pick(page, preset)
+            expected = "of 153" if key == "england" else "of 30"
+            page.wait_for_function(
+                "([f]) => document.querySelector('.ms-chart-places').innerText.includes(f)",
+                arg=[expected])
+            times = []
+            for _ in range(steps):
+                old = page.inner_text(".ms-month .value")
+                t0 = time.perf_counter()
+                page.get_by_role("button", name="Step", exact=True).click()
+                page.evaluate(REDRAWN, [old])
+                times.append((time.perf_counter() - t0) * 1e3)
+            out[f"{key}_step_ms"] = {"median": statistics.median(times),
+                                     "p90": sorted(times)[int(0.9 * (len(times) - 1))],
+                                     "max": max(times)}
+        context.close()
+        browser.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=20, help="steps timed per preset")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    args = parser.parse_args()
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        srv = Server(Path(tmp))
+        try:
+            browser = browser_side(srv.url, args.steps)
+        finally:
+            srv.stop()
+    server = {key: server_side(choice, args.steps)
+              for key, choice in (("workshop", "world: workshop"), ("england", "world: england"))}
+
+    page_worst = max(browser["page_s"].values())
+    rows = [
+        ("page usable after opening (worst of 3 pages)", f"{page_worst:.2f} s",
+         f"≤ {TARGETS['page_s']:.0f} s", page_worst <= TARGETS["page_s"]),
+        ("workshop: one step, every chart redrawn (median)",
+         f"{browser['workshop_step_ms']['median']:.0f} ms",
+         f"≤ {TARGETS['workshop_step_ms']:.0f} ms",
+         browser["workshop_step_ms"]["median"] <= TARGETS["workshop_step_ms"]),
+        ("england: one frame with the network (median)",
+         f"{browser['england_step_ms']['median']:.0f} ms",
+         f"≤ {TARGETS['england_frame_ms']:.0f} ms",
+         browser["england_step_ms"]["median"] <= TARGETS["england_frame_ms"]),
+    ]
+    print(f"Browser app speed ({platform.node()}, {args.steps} steps per preset)\n")
+    print("| measure | value | target | |\n|---|---:|---:|---|")
+    for name, value, target, ok in rows:
+        print(f"| {name} | {value} | {target} | {'ok' if ok else 'FAIL'} |")
+    print("\n| page | opened in |\n|---|---:|")
+    for path, s in browser["page_s"].items():
+        print(f"| {path} | {s:.2f} s |")
+    print("\n| preset | click to redrawn: median / p90 / max | server: model step | server: "
+          "charts | server: network |\n|---|---:|---:|---:|---:|")
+    for key in ("workshop", "england"):
+        b, s = browser[f"{key}_step_ms"], server[key]
+        print(f"| {key} | {b['median']:.0f} / {b['p90']:.0f} / {b['max']:.0f} ms | "
+              f"{s['model_step_ms']:.1f} ms | {s['charts_ms']:.1f} ms | "
+              f"{s['network_ms']:.1f} ms |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"browser": browser, "server": server,
+                                         "targets": TARGETS}, indent=2))
+    return 1 if args.strict and not all(ok for *_, ok in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""The browser app's parts that need no browser: charts, the live run, settings, the server."""
+
+from __future__ import annotations
+
+import socket
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from missionsim import runner
+from missionsim.cli import main
+from missionsim.reforms import REFORMS
+from missionsim.scenario import Scenario, ScenarioError, load_scenario, shipped
+from missionsim.state import COUNCIL
+from missionsim.ui import explain, server, svg
+from missionsim.ui.live import (
+    LiveRun,
+    Settings,
+    base_scenario,
+    choices,
+    layout,
+    reference,
+    reform_bounds,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(markup: str) -> ET.Element:
+    return ET.fromstring(markup)
+
+
+def short(name: str = "baseline", horizon: int = 24, **changes) -> Scenario:
+    return load_scenario(shipped()[name]).with_changes(horizon=horizon, **changes)
+
+
+# --- charts ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lo, hi", [(0, 1), (67.2, 75.0), (-3, 1500), (0.001, 0.004), (5, 5)])
+def test_nice_ticks_are_round_increasing_and_cover_the_range(lo, hi):
+    ticks = svg.nice_ticks(lo, hi)
+    assert len(ticks) >= 2
+    assert np.all(np.diff(ticks) > 0)
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0])
+    assert ticks[0] >= lo - 1e-9 and ticks[0] - steps[0] < lo
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert any(np.isclose(mantissa, m) for m in (1, 2, 2.5, 5, 10))
+
+
+def test_line_chart_is_valid_svg_escapes_text_and_breaks_lines_at_missing_values():
+    chart = svg.Chart(title="A <b> & 'c'", x=[0, 1, 2, 3, 4],
+                      lines=[svg.Line("one", [1, 2, np.nan, 4, 5]),
+                             svg.Line("", [2, 2, 2, 2, 2], colour="#000000")],
+                      bands=[svg.Band([0, 1, 1, 2, 3], [2, 3, 4, 5, 6])],
+                      markers=[(2, "deadline")])
+    root = parse(svg.line_chart(chart))
+    assert root.get("aria-label") == "A <b> & 'c'"
+    paths = [p.get("d") for p in root.iter(f"{SVG}path")]
+    broken = next(d for d in paths if d.count("M") == 2)
+    assert broken.count("L") == 2  # 1→2, then 4→5: the missing month is a gap
+    assert len(list(root.iter(f"{SVG}polygon"))) == 1
+    legend = [t.text for t in root.iter(f"{SVG}text")]
+    assert "one" in legend and "deadline" in legend
+
+
+def test_line_chart_copes_with_no_data():
+    root = parse(svg.line_chart(svg.Chart(title="empty", x=[], lines=[svg.Line("x", [])])))
+    assert root.tag == f"{SVG}svg"
+
+
+def test_tiles_colour_places_by_status_and_outline_the_most_deprived_tenth():
+    behind = np.array([0.0, 0.1, 0.5, 0.0, 0.3, 0.0, 0.2, 0.9, 0.0, 0.0, 0.4, 0.0])
+    dep = np.linspace(0, 1, behind.size)
+    root = parse(svg.tiles(behind, dep, "Places"))
+    places = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert len(places) == behind.size
+    fills = [r.get("fill") for r in places]
+    assert fills.count(svg.STATUS_COLOURS[0]) == int(np.sum(behind <= 0))
+    assert fills.count(svg.STATUS_COLOURS[2]) == int(np.sum(behind >= 0.25))
+    outlined = [r for r in places if r.get("stroke-width") == "2.5"]
+    assert len(outlined) == max(1, behind.size // 10)
+    assert "deprivation 1.00" in outlined[-1].find(f"{SVG}title").text
+
+
+def test_network_draws_every_node_and_tie_once():
+    rng = np.random.default_rng(3)
+    pos = rng.random((40, 2))
+    u, v = rng.integers(0, 40, 90), rng.integers(0, 40, 90)
+    sectors = ["central"] * 4 + ["local_government"] * 10 + ["voluntary"] * 26
+    root = parse(svg.network(pos, u, v, rng.random(90), np.full(40, 3.0), sectors, "net",
+                             faint=np.arange(90) < 10))
+    circles = [c for g in root.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
+               for c in g.iter(f"{SVG}circle")]
+    assert len(circles) == 40
+    ties = sum(p.get("d").count("M") for p in root.iter(f"{SVG}path")
+               if "ties" in (p.get("class") or ""))
+    assert ties == 90
+
+
+# --- settings and choices -------------------------------------------------------------------
+def test_choices_are_the_shipped_scenarios_and_the_presets():
+    assert set(shipped()) <= set(choices())
+    assert "world: england" in choices()
+    assert base_scenario("world: england").world.preset == "england"
+
+
+@pytest.mark.parametrize("choice", ["../../etc/passwd", "scenarios/baseline.toml",
+                                    "/work/main/scenarios/baseline.toml", "world: mars", ""])
+def test_a_choice_outside_the_list_is_refused_never_read_as_a_path(choice):
+    with pytest.raises(ScenarioError, match="expected one of"):
+        base_scenario(choice)
+
+
+def test_settings_reproduce_a_shipped_scenario_exactly():
+    for name in ("baseline", "mission_ready", "rough_sleeping_1998"):
+        scenario = Settings.start(name).scenario()
+        original = load_scenario(shipped()[name])
+        assert scenario.digest() == original.digest()
+        assert scenario.name == original.name
+
+
+def test_settings_changes_are_validated_by_the_scenario_rules():
+    s = Settings.start("baseline")
+    on = s.with_reform("devolution", on=True, intensity=0.5, start=12)
+    assert on.scenario().reform_settings()["devolution"] == {"start": 12, "end": None,
+                                                             "intensity": 0.5}
+    assert on.scenario().name == "baseline (edited)"
+    with pytest.raises(ScenarioError, match="intensity"):
+        s.with_reform("devolution", on=True, intensity=1.5).scenario()
+    with pytest.raises(ScenarioError, match="labour_market_tightness"):
+        s.with_param("labour_market_tightness", 99.0).scenario()
+    off = Settings.start("mission_ready").with_reform("mission_leadership", on=False)
+    assert "mission_leadership" not in off.scenario().reform_settings()
+
+
+def test_reform_bounds_come_from_the_scenario_definitions():
+    bounds = reform_bounds(120)
+    assert bounds == {"intensity": (0.0, 1.0), "start": (0, 119)}
+
+
+# --- the live run --------------------------------------------------------------------------
+def test_live_run_is_run_r_of_the_cli_study():
+    scenario = short("devolution", horizon=18)
+    live = LiveRun(scenario, replicate=2)
+    assert live.step(5) == 5
+    assert live.step(100) == 18 and live.finished
+    assert live.step(1) == 18
+    expected = runner.execute_run(runner.spec_for(scenario, 2)).months
+    got = live.history()
+    pd.testing.assert_frame_equal(got.reset_index(drop=True),
+                                  expected[got.columns].reset_index(drop=True))
+
+
+def test_reference_is_the_same_world_without_reforms():
+    scenario = short("all_reforms", horizon=18)
+    live = LiveRun(scenario, replicate=1)
+    bare = LiveRun(short("baseline", horizon=18), replicate=1)
+    bare.step(18)
+    assert live.reference is not None and bare.reference is None
+    np.testing.assert_array_equal(live.reference["outcome"].to_numpy(),
+                                  bare.history()["outcome"].to_numpy())
+    assert reference(scenario, 1) is live.reference  # cached for every session
+
+
+def test_layout_is_fixed_by_the_world_not_the_run():
+    a = LiveRun(short("baseline"), 0)
+    b = LiveRun(short("all_reforms"), 0)
+    np.testing.assert_array_equal(a.layout, b.layout)
+    a.step(24)
+    np.testing.assert_array_equal(layout(a.model), b.layout)
+    pos = a.layout
+    assert np.all((pos >= 0) & (pos <= 1))
+    councils = pos[a.model.orgs.kind == COUNCIL]
+    assert len(np.unique(councils.round(6), axis=0)) == len(councils)
+
+
+def test_drawings_follow_the_model():
+    live = LiveRun(short("baseline"), 0)
+    live.step(6)
+    head = live.headline()
+    assert head["month"] == 6
+    active = int(live.model.orgs.active.sum())
+    net = parse(live.network_svg())
+    circles = sum(1 for g in net.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
+                  for _ in g.iter(f"{SVG}circle"))
+    assert circles == active
+    places = parse(live.places_svg())
+    on_track = int(np.count_nonzero(live.model.places_behind(reported=False) <= 0))
+    assert f"{on_track} of {live.model.places.n}" in places.get("aria-label")
+    for markup in (live.trajectory_svg(), live.workforce_svg(), live.finance_svg(),
+                   live.charities_svg()):
+        parse(markup)
+
+
+# --- the Explain page's source -------------------------------------------------------------
+def test_explain_reads_every_reform_from_the_model_document():
+    parts = explain.content()
+    names = [row["name"].strip("`") for row in parts["reforms"]]
+    assert sorted(names) == sorted(REFORMS)
+    for row in parts["reforms"]:
+        cls = REFORMS[row["name"].strip("`")]
+        assert row["title"] == cls.title
+    assert "Frontline staff" in parts["brief"]
+    assert "<table>" in explain.to_html(str(parts["sources"]))
+
+
+# --- the server ----------------------------------------------------------------------------
+def test_server_binds_to_loopback_with_telemetry_off_and_no_outside_assets():
+    argv = server.command()
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    env = server.environment()
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert server.is_loopback(env["SOLARA_ASSETS_CDN"].split("/")[2].split(":")[0])
+    assert server.is_loopback("127.0.0.1") and server.is_loopback("localhost")
+    assert not server.is_loopback("0.0.0.0")
+
+
+def test_a_port_in_use_or_a_bad_host_is_refused_in_one_line(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(server.ServeError, match=f"--port {port}: already in use"):
+            server.check_address("127.0.0.1", port)
+        assert main(["ui", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "already in use" in err
+    with pytest.raises(server.ServeError, match="--host"):
+        server.check_address("no-such-host.invalid", 8765)
+    assert main(["ui", "--port", "70000"]) == 2
