@@ -86,7 +86,7 @@ def browser_side(url: str, steps: int) -> dict[str, object]:
         page.set_default_timeout(60_000)
         opens = {}
         for path, ready in (("/", ".ms-chart-network svg"), ("/explain", ".ms-explain"),
-                            ("/compare", ".v-tab")):
+                            ("/compare", ".ms-compare-run")):
             t0 = time.perf_counter()
             page.goto(url + path)
             page.wait_for_selector(ready)

@@ -33,7 +33,7 @@ def pick(session, label: str, option: str) -> None:
 def test_every_page_opens_and_nothing_leaves_the_machine(session):
     session.open("/")
     assert month(session) == 0
-    for path, ready in (("/compare", "text=Compare"), ("/explain", ".ms-explain")):
+    for path, ready in (("/compare", ".ms-compare-run"), ("/explain", ".ms-explain")):
         session.open(path, ready=ready)
     assert session.outside_requests() == []
     assert session.errors == []
@@ -69,11 +69,16 @@ def test_a_reform_moves_the_trajectory_away_from_the_run_without_it(session):
     session.page.wait_for_selector(REFERENCE_LINE)
     click(session, "Run to end")
     session.wait_text(".ms-month", "Month 120 of 120")
+    # the month and each chart arrive as separate updates: wait for the whole line
+    session.page.wait_for_function(
+        "([sel]) => (document.querySelector(sel).getAttribute('d').match(/L/g) || []).length "
+        "=== 120", arg=[TRUE_LINE])
     true_path = session.page.get_attribute(TRUE_LINE, "d")
     reference_path = session.page.get_attribute(REFERENCE_LINE, "d")
     assert true_path.count("L") == reference_path.count("L") == 120
     assert true_path != reference_path
     assert "without reforms" in session.page.inner_text(".ms-chart-trajectory")
+    session.screenshot("explore-reform")
 
 
 def test_two_sessions_have_their_own_models(session, new_session):

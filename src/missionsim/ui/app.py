@@ -2,8 +2,9 @@
 
 Three pages share one layout: **Explore** (one live model, stepped month by month),
 **Compare** (2–4 scenarios over paired replicates, run in the background) and **Explain**
-(the model in plain language, read from ``docs/model.md``). Every piece of state lives in the
-pages' hooks, so each browser session has its own models and studies.
+(the model in plain language, read from ``docs/model.md``). Every piece of state is per browser
+session: Explore's in its hooks, Compare's in session-scoped reactive variables (so a study
+keeps running while the user visits another page).
 """
 
 from __future__ import annotations
