@@ -80,6 +80,29 @@ MISSIONS: dict[str, Mission] = {
         source="CALIBRATION A: GLD 68.3% (2024/25); FSM 51.3 vs 72.5; council SD 3.2–3.9; "
                "first-profile fit k ≈ 0.58/yr; Plan for Change target 75% by 2028",
     ),
+    "early_years_first_profile": Mission(
+        name="early_years_first_profile",
+        title="The first early-years profile, 2012/13 to 2018/19 (a history for validation, G1)",
+        indicator="good level of development (GLD), first profile",
+        unit="%",
+        direction=+1,
+        aggregate="mean",
+        baseline=51.7,
+        spread_sd=6.0,
+        deprivation_effect=-21.2,
+        target=71.8,
+        deadline=72,
+        best=90.0,
+        response_months=20.7,
+        elasticity=1.0,
+        momentum=21.0,
+        noise=0.016,
+        start_label="2013-07 (2012/13 results)",
+        source="CALIBRATION A: first profile 51.7% (2012/13) to 71.8% (2018/19); fit A ≈ 72.7, "
+               "k ≈ 0.58/yr (momentum = A − 51.7); council SD 3.9 (2016) → 3.2 (2017/18); "
+               "spread_sd chosen so that the simulated SD in 2016 is ≈ 3.9 (assumption: no "
+               "council data for 2012/13 in the brief)",
+    ),
     "rough_sleeping": Mission(
         name="rough_sleeping",
         title="Cut rough sleeping by two thirds (1,850 → 617) by March 2002",
