@@ -295,6 +295,39 @@ def ui(
         raise UserError(str(exc)) from None
 
 
+@app.command()
+def calibrate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSON file for the fitted values, "
+                                      "the fit per target and the provenance.")],
+    seeds: Annotated[int, typer.Option(min=1, max=200, help="Seeds run at every evaluation "
+                                       "(common random numbers).")] = 8,
+    preset: Annotated[str, typer.Option(help="World preset.")] = "workshop",
+    max_evaluations: Annotated[int, typer.Option(min=1, max=10_000, help="Most evaluations "
+                                                 "of the objective.")] = 80,
+    progress: ProgressOption = True,
+) -> None:
+    """Fit the early-years baseline's free parameters to CALIBRATION §A (method of moments)."""
+    from missionsim.calibration import calibrate as fit
+    from missionsim.params import PRESETS
+
+    if preset not in PRESETS:
+        raise UserError(f"--preset {preset!r}: expected one of {', '.join(PRESETS)}")
+    if out.exists() and out.is_dir():
+        raise UserError(f"--out {out}: is a folder; expected a file name")
+
+    def report(count: int, value: float) -> None:
+        if progress:
+            _echo_err(f"evaluation {count}: objective {value:.4f}")
+
+    result = fit(seeds=tuple(range(seeds)), preset=preset, max_evaluations=max_evaluations,
+                 progress=report)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.to_json(), encoding="utf-8")
+    typer.echo(", ".join(f"{k} = {v:g}" for k, v in result.values.items())
+               + f" (objective {result.objective:.3f}, {result.evaluations} evaluations)\n")
+    typer.echo(result.table())
+
+
 def _has_tabulate() -> bool:
     try:
         import tabulate  # noqa: F401
