@@ -105,7 +105,10 @@ def Explore():
             step(months)
             if run is not live.value:
                 return
-            cancel.wait(max(0.02, pause - (time.perf_counter() - started)))
+            # rest at least as long as the step and its redraw took, so clicks (Pause, Reset)
+            # are handled promptly even when a slow machine cannot keep up with the speed
+            elapsed = time.perf_counter() - started
+            cancel.wait(max(0.02, pause - elapsed, elapsed))
         if not cancel.is_set():
             playing.set(False)
 
