@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: venv demo test lint bench ui screenshots clean
+.PHONY: venv demo test lint bench ui screenshots claims validation clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
 # mission-ready package, over paired seeds, with an HTML report.
@@ -48,6 +48,15 @@ ui: venv
 # Refresh the screenshots in docs/images from the browser tests.
 screenshots: venv
 	MISSIONSIM_SCREENSHOTS=docs/images $(VPY) -m pytest -q -p no:xdist tests/browser
+
+# Regenerate docs/claims.md: each claim of DESIGN §1, its mechanism and the effect the model
+# measures for it, with a verdict (20 paired replicates on the workshop world).
+claims: venv
+	$(VPY) scripts/make-claims
+
+# Regenerate docs/validation.md: patterns G1–G4 of the calibration brief, model against data.
+validation: venv
+	$(VPY) scripts/make-validation
 
 lint: venv
 	$(VPY) -m ruff check .

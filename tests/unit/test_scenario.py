@@ -254,7 +254,8 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("unknown preset", '[world]\npreset = "mars"\n',
      f"world.preset: 'mars' is not a preset; expected one of {', '.join(sorted(PRESETS))}"),
     ("unknown mission", 'mission = "moon"\n',
-     "mission: 'moon' is not a mission; expected one of early_years, early_years_first_profile, rough_sleeping"),
+     "mission: 'moon' is not a mission; expected one of early_years, early_years_first_profile, "
+     "rough_sleeping"),
     ("end before start", "[reforms.devolution]\nstart = 10\nend = 5\n",
      "reforms.devolution: end = 5: expected a month after start (10)"),
     ("end equal to start", "[reforms.devolution]\nstart = 10\nend = 10\n",
