@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: venv demo test lint bench ui screenshots claims validation clean
+.PHONY: venv demo test lint bench ui screenshots claims validation robustness clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
 # mission-ready package, over paired seeds, with an HTML report.
@@ -57,6 +57,11 @@ claims: venv
 # Regenerate docs/validation.md: patterns G1–G4 of the calibration brief, model against data.
 validation: venv
 	$(VPY) scripts/make-validation
+
+# Global sensitivity of the reform ranking: docs/robustness.md and docs/images/robustness-*.png
+# (5,984 runs; ROBUSTNESS_ARGS=--resume continues an interrupted run).
+robustness: venv
+	$(VPY) scripts/robustness $(ROBUSTNESS_ARGS)
 
 lint: venv
 	$(VPY) -m ruff check .
