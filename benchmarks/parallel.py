@@ -51,7 +51,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from configurations import package_version
+from configurations import markdown_table, package_version
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parents[1]
@@ -420,14 +420,6 @@ def log(message: str, end: str = "\n") -> None:
     print(message, end=end, file=sys.stderr, flush=True)
 
 
-def _table(header: list[str], rows: list[list[str]], align: str) -> str:
-    marks = {"l": ":---", "r": "---:"}
-    lines = ["| " + " | ".join(header) + " |",
-             "| " + " | ".join(marks[a] for a in align) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _max_load(values) -> float | None:
     values = [v for v in values if v is not None]
     return max(values) if values else None
@@ -663,10 +655,10 @@ def report(fig: dict) -> str:
                      _num(r["steady_runs_per_s"], "{:.3f}"), _num(r["steady_speedup"], "{:.2f}×"),
                      _pct(r["steady_efficiency"]), _pct(r["ceiling"]),
                      f"{r['main_cpu_s']:.1f}", _load(r["other_load"])])
-    out.append(_table(["workers", "runs", "whole call s", "runs/s", "speed-up", "efficiency",
-                       "pool start-up s", "steady runs/s", "steady speed-up",
-                       "steady efficiency", "CPU-loop reference", "main-process CPU s",
-                       "other load"], rows, "rrrrrrrrrrrrr"))
+    out.append(markdown_table(["workers", "runs", "whole call s", "runs/s", "speed-up",
+                               "efficiency", "pool start-up s", "steady runs/s",
+                               "steady speed-up", "steady efficiency", "CPU-loop reference",
+                               "main-process CPU s", "other load"], rows, "rrrrrrrrrrrrr"))
     serial = fig["processes"]["1"]
     out += ["", f"The serial study used {serial['main_cpu_s']:.1f} s of CPU in "
             f"{serial['study_s']:.1f} s ({serial['main_cpu_s'] / serial['study_s']:.0%}); well "
@@ -684,7 +676,7 @@ def report(fig: dict) -> str:
                 "start-up and importing missionsim on every worker (`client.run`) are excluded "
                 "from runs/s and reported separately; *end to end* includes them and the "
                 "cluster's shutdown. Speed-up against the serial whole-call figure.", ""]
-        out.append(_table(
+        out.append(markdown_table(
             ["workers", "runs", "cluster start-up s", "worker import s", "study s", "runs/s",
              "speed-up", "efficiency", "shutdown s", "end-to-end runs/s",
              "end-to-end efficiency", "other load"],
@@ -702,7 +694,7 @@ def report(fig: dict) -> str:
             "the fastest of each. *Direct*: time inside `Store.open`, `Store.write_chunk` and "
             "`Results.load` (measured by wrapping them) over the in-memory time: the store's "
             "own cost without the run-to-run noise of whole studies.", ""]
-    out.append(_table(
+    out.append(markdown_table(
         ["runs", "in memory s", "store s", "overhead", "fastest", "chunks", "open s",
          "write s", "read back s", "direct overhead", "on disk per run", "other load (max)"],
         [[str(s["runs"]), f"{s['memory_s']:.2f}", f"{s['store_s']:.2f}", _pct(s["overhead"]),
@@ -718,18 +710,18 @@ def report(fig: dict) -> str:
         op = "≤" if key == "store_overhead" else "≥"
         rows.append([key, t["description"], _pct(t["measured"]), _pct(t["steady"]),
                      f"{op} {t['limit'] * 100:.0f}%", t["result"], t["steady_result"]])
-    out.append(_table(["target", "description", "measured", "steady", "limit", "result",
+    out.append(markdown_table(["target", "description", "measured", "steady", "limit", "result",
                        "steady"], rows, "llrrrll"))
     out += ["", "### Equality", "",
             "`assert_frame_equal(..., check_exact=True)` on the `months`, `runs` and `places` "
             "tables, restricted to the runs both studies hold.", ""]
     rows = [[k, "yes" if e["identical"] else "NO", e["detail"]]
             for k, e in fig["equality"].items()]
-    out.append(_table(["comparison", "identical", "detail"], rows, "lll"))
+    out.append(markdown_table(["comparison", "identical", "detail"], rows, "lll"))
     executors = [e for k, e in fig["equality"].items() if k.startswith("serial")]
     out += ["", f"identical: {'yes' if all(e['identical'] for e in executors) else 'NO'}"]
     out += ["", "### Machine", "", f"Date: {fig['date']}", ""]
-    out.append(_table(["", ""], [[k, str(v)] for k, v in fig["machine"].items()], "ll"))
+    out.append(markdown_table(["", ""], [[k, str(v)] for k, v in fig["machine"].items()], "ll"))
     return "\n".join(out)
 
 

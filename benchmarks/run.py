@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from configurations import CONFIGURATIONS, TARGETS, package_version
+from configurations import CONFIGURATIONS, TARGETS, markdown_table, package_version
 
 HERE = Path(__file__).resolve()
 
@@ -157,15 +157,6 @@ def machine() -> dict:
     }
 
 
-def _table(header: list[str], rows: list[list[str]], align: str) -> str:
-    """A Markdown table; ``align`` has one character (l/r) per column."""
-    marks = {"l": ":---", "r": "---:"}
-    lines = ["| " + " | ".join(header) + " |",
-             "| " + " | ".join(marks[a] for a in align) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _fmt_value(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
@@ -199,7 +190,7 @@ def report(plan: dict, summaries: dict, errors: dict, verdicts: dict, info: dict
             f"{m['us_per_agent_step']:.3f}",
             f"{m['peak_rss_mb']:.0f}",
         ])
-    out.append(_table(["configuration", "steps", "repeats", "build s", "run s", "ms/step",
+    out.append(markdown_table(["configuration", "steps", "repeats", "build s", "run s", "ms/step",
                        "agents (start → end)", "µs/agent-step", "peak RSS MB"],
                       rows, "lrrrrrrrr"))
     out += ["", "## Targets", ""]
@@ -210,10 +201,10 @@ def report(plan: dict, summaries: dict, errors: dict, verdicts: dict, info: dict
                 f"{_fmt_value(target['limit'], target['unit'])}"
         rows.append([key, target["description"], _fmt_value(value, target["unit"]), limit,
                      verdict])
-    out.append(_table(["target", "description", "measured", "limit", "result"], rows,
+    out.append(markdown_table(["target", "description", "measured", "limit", "result"], rows,
                       "lllrl"))
     out += ["", "## Machine", ""]
-    out.append(_table(["", ""], [[k, str(v)] for k, v in info.items()], "ll"))
+    out.append(markdown_table(["", ""], [[k, str(v)] for k, v in info.items()], "ll"))
     if errors:
         out += ["", "## Errors", ""]
         for name, message in errors.items():

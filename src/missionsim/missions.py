@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Mission:
@@ -56,6 +58,14 @@ class Mission:
     noise: float
     start_label: str
     source: str
+
+    def trajectory(self, month):
+        """The national trajectory to the target at ``month`` (a number or an array).
+
+        A straight line from the baseline at month 0 to the target at the deadline, flat after.
+        """
+        return self.baseline + (self.target - self.baseline) * np.minimum(
+            1.0, np.asarray(month, dtype=float) / self.deadline)
 
 
 MISSIONS: dict[str, Mission] = {

@@ -403,9 +403,7 @@ class MissionModel(mesa.Model):
 
     def trajectory(self, month: int | None = None) -> float:
         """National trajectory to the target: a straight line from the baseline."""
-        m = self.mission
-        t = self.month if month is None else month
-        return m.baseline + (m.target - m.baseline) * min(1.0, t / m.deadline)
+        return float(self.mission.trajectory(self.month if month is None else month))
 
     def place_trajectory(self) -> np.ndarray:
         """Each place's trajectory: its start plus its pro-rata share of the required change."""

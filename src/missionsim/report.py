@@ -397,7 +397,7 @@ def _fig_trajectories(s: _Study, agg: dict[str, pd.DataFrame]) -> str:
             labels.append(_mpl_text(name))
     last = max(int(s.results.months["month"].max()), m.deadline)
     t = np.arange(0, last + 1)
-    path = m.baseline + (m.target - m.baseline) * np.minimum(1.0, t / m.deadline)
+    path = m.trajectory(t)
     (h1,) = ax.plot(t, path, color="#777777", ls="--", lw=1.4)
     h2 = ax.axhline(m.target, color="#b22222", ls=":", lw=1.4)
     h3 = ax.axvline(m.deadline, color="#b22222", ls="-", lw=0.8, alpha=0.6)

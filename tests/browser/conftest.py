@@ -10,7 +10,6 @@ machine. Screenshots go to ``$MISSIONSIM_SCREENSHOTS`` (default ``results/screen
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -164,7 +163,3 @@ def new_session(browser, server):
     yield make
     for s in made:
         s.close()
-
-
-def have_chromium() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None

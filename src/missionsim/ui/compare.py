@@ -161,17 +161,11 @@ def colours(names: Sequence[str], baseline: str) -> dict[str, str]:
     return out
 
 
-def _trajectory(mission: Mission, months: np.ndarray) -> np.ndarray:
-    """The national target trajectory: a straight line from the baseline to the target."""
-    return mission.baseline + (mission.target - mission.baseline) * np.minimum(
-        1.0, months / mission.deadline)
-
-
 def fan_outcome_svg(fan: pd.DataFrame, mission: Mission, order: Sequence[str],
                     palette: dict[str, str], end: int) -> str:
     """Fan chart of the mission indicator: each scenario's mean and 95% CI band."""
     months = np.arange(end + 1)
-    lines = [svg.Line("target trajectory", _trajectory(mission, months), TARGET_COLOUR,
+    lines = [svg.Line("target trajectory", mission.trajectory(months), TARGET_COLOUR,
                       dash="6 4", width=1.5)]
     bands = []
     for name in order:

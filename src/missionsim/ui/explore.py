@@ -17,7 +17,7 @@ import time
 
 import solara
 
-from missionsim.params import PARAMETERS
+from missionsim.params import uncertainties
 from missionsim.reforms import REFORMS
 from missionsim.scenario import MAX_REPLICATES, ScenarioError
 from missionsim.ui.live import (
@@ -25,7 +25,6 @@ from missionsim.ui.live import (
     Settings,
     choices,
     headline_text,
-    parameter_controls,
     reform_bounds,
 )
 
@@ -195,7 +194,7 @@ def WorldControls(settings: Settings, apply):
     """Uncertain conditions of the world, bounded by the parameter definitions."""
     current = dict(settings.params)
     with solara.Details("World conditions (uncertainties)", expand=False):
-        for p in parameter_controls():
+        for p in uncertainties():
             value = current.get(p.name, p.default)
             label = f"{p.meaning} ({p.unit})" if p.unit else p.meaning
 
@@ -264,4 +263,4 @@ def Chart(markup: str, name: str):
     solara.HTML(tag="div", classes=["ms-chart", f"ms-chart-{name}"], unsafe_innerHTML=markup)
 
 
-__all__ = ["Explore", "PARAMETERS"]
+__all__ = ["Explore"]

@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from missionsim import reporters, runner
-from missionsim.missions import MISSIONS
-from missionsim.params import PARAMETERS, PRESETS
+from missionsim.params import PRESETS
 from missionsim.reforms import REFORMS
 from missionsim.scenario import ReformSpec, Scenario, ScenarioError, load_scenario, shipped
 from missionsim.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND
@@ -97,14 +96,7 @@ class Settings:
     @classmethod
     def start(cls, choice: str) -> Settings:
         """Settings that reproduce a choice exactly: its reforms as the file sets them."""
-        scenario = base_scenario(choice)
-        chosen = scenario.reform_settings()
-        rows = []
-        for name in REFORMS:
-            s = chosen.get(name)
-            rows.append((name, s is not None, float(s["intensity"]) if s else 1.0,
-                         int(s["start"]) if s else 0))
-        return cls(choice=choice, reforms=tuple(rows))
+        return cls(choice=choice, reforms=_reform_rows(base_scenario(choice)))
 
     def with_reform(self, name: str, **change: Any) -> Settings:
         """A copy with one reform's ``on``, ``intensity`` or ``start`` changed."""
@@ -141,10 +133,21 @@ class Settings:
                 reforms[name] = {"start": start, "end": end, "intensity": intensity}
         data["reforms"] = reforms
         data["world"]["params"] = {**data["world"]["params"], **dict(self.params)}
-        changed = (self.reforms != Settings.start(self.choice).reforms) or bool(self.params)
+        changed = self.reforms != _reform_rows(base) or bool(self.params)
         if changed:
             data["name"] = f"{base.name} (edited)"
         return Scenario.from_mapping(data, source="the page's settings")
+
+
+def _reform_rows(scenario: Scenario) -> tuple[tuple[str, bool, float, int], ...]:
+    """A scenario's reforms as the controls show them: one row per registered reform."""
+    chosen = scenario.reform_settings()
+    rows = []
+    for name in REFORMS:
+        s = chosen.get(name)
+        rows.append((name, s is not None, float(s["intensity"]) if s else 1.0,
+                     int(s["start"]) if s else 0))
+    return tuple(rows)
 
 
 # --- the reference run (same world, no reforms) ---------------------------------------------
@@ -190,6 +193,7 @@ class LiveRun:
         self.model = runner.build_model(self.spec)
         self.mission = self.model.mission
         self.lock = threading.Lock()
+        self._history: tuple[int, pd.DataFrame] | None = None
         self.layout = layout(self.model)
         filled = self.model.staff.filled_by_org(self.model.orgs.n)
         self.size_ref = float(max(1, filled.max()))
@@ -218,9 +222,14 @@ class LiveRun:
             return self.month
 
     def history(self) -> pd.DataFrame:
-        """The reporters so far, one row per month (row 0 = month 0)."""
-        frame = self.model.datacollector.get_model_vars_dataframe()
-        return frame.rename_axis("month").reset_index()
+        """The reporters so far, one row per month (row 0 = month 0).
+
+        Built once per month: every chart of a redraw reads the same table.
+        """
+        if self._history is None or self._history[0] != self.month:
+            frame = self.model.datacollector.get_model_vars_dataframe()
+            self._history = (self.month, frame.rename_axis("month").reset_index())
+        return self._history[1]
 
     # --- headline numbers ---------------------------------------------------------------
     def headline(self) -> dict[str, Any]:
@@ -247,7 +256,7 @@ class LiveRun:
         h = self.history()
         mission = self.mission
         months = np.arange(self.horizon + 1)
-        target = [self.model.trajectory(int(t)) for t in months]
+        target = mission.trajectory(months)
         lines = [svg.Line("target trajectory", target, COLOURS["target"], dash="6 4", width=1.5)]
         if self.reference is not None:
             lines.append(svg.Line("without reforms", self.reference["outcome"],
@@ -394,10 +403,5 @@ def headline_text(head: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def parameter_controls() -> list:
-    """World conditions the page lets users change: the declared uncertainties."""
-    return [p for p in PARAMETERS.values() if p.uncertainty]
-
-
 __all__ = ["LiveRun", "Settings", "base_scenario", "choices", "headline_text", "layout",
-           "parameter_controls", "reference", "reform_bounds", "MISSIONS"]
+           "reference", "reform_bounds"]
