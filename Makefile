@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: venv demo test lint bench ui screenshots claims validation robustness clean
+.PHONY: venv demo test lint bench ui screenshots claims baseline-doc validation robustness clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
 # mission-ready package, over paired seeds, with an HTML report.
@@ -53,6 +53,10 @@ screenshots: venv
 # measures for it, with a verdict (20 paired replicates on the workshop world).
 claims: venv
 	$(VPY) scripts/make-claims
+
+# Regenerate the two tables of docs/model.md §10 (the default baseline, seeds 0–9, workshop world).
+baseline-doc: venv
+	$(VPY) scripts/measure-baseline
 
 # Regenerate docs/validation.md: patterns G1–G4 of the calibration brief, model against data.
 validation: venv

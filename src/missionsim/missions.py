@@ -7,9 +7,28 @@ scenario file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from missionsim.params import PARAMETERS
+
+CALIBRATED = Path(__file__).parent / "calibrated"
+"""Folder of the calibrations that shipped missions take their fitted values from: one JSON
+file per mission, written by ``missionsim calibrate`` (values, fit per target, provenance)."""
+
+
+def calibrated(mission: str) -> dict[str, float]:
+    """The fitted values of a shipped mission's calibration (``calibrated/<mission>.json``)."""
+    data = json.loads((CALIBRATED / f"{mission}.json").read_text(encoding="utf-8"))
+    return {name: float(value) for name, value in data["values"].items()}
+
+
+_EARLY_YEARS = calibrated("early_years")
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,9 @@ class Mission:
         noise: Monthly place-level innovation, as a share of the place's gap to the best value.
         start_label: Calendar label of month 0.
         source: Where the numbers come from.
+        world: The mission's own delivery system: parameter values that replace the world
+            preset's (a scenario's parameters replace both). Empty for missions delivered by
+            the early-years system the presets describe.
     """
 
     name: str
@@ -58,6 +80,13 @@ class Mission:
     noise: float
     start_label: str
     source: str
+    world: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        for name, value in self.world.items():
+            if name not in PARAMETERS:
+                raise ValueError(f"mission {self.name!r}: world parameter {name!r} is unknown")
+            PARAMETERS[name].check(value)
 
     def trajectory(self, month):
         """The national trajectory to the target at ``month`` (a number or an array).
@@ -77,18 +106,20 @@ MISSIONS: dict[str, Mission] = {
         direction=+1,
         aggregate="mean",
         baseline=68.3,
-        spread_sd=3.3,
+        spread_sd=_EARLY_YEARS["spread_sd"],
         deprivation_effect=-21.2,
         target=75.0,
         deadline=36,
         best=90.0,
         response_months=20.7,
         elasticity=1.0,
-        momentum=2.9,
-        noise=0.016,
+        momentum=_EARLY_YEARS["momentum"],
+        noise=_EARLY_YEARS["noise"],
         start_label="2025-07 (2024/25 results)",
-        source="CALIBRATION A: GLD 68.3% (2024/25); FSM 51.3 vs 72.5; council SD 3.2–3.9; "
-               "first-profile fit k ≈ 0.58/yr; Plan for Change target 75% by 2028",
+        source="CALIBRATION A: GLD 68.3% (2024/25); FSM 51.3 vs 72.5; first-profile fit "
+               "k ≈ 0.58/yr; Plan for Change target 75% by 2028; momentum, spread_sd and noise "
+               "fitted to A's gain a year, council SD, yearly-change SD, two-year correlation "
+               "and share improving (missionsim calibrate; calibrated/early_years.json)",
     ),
     "early_years_first_profile": Mission(
         name="early_years_first_profile",
@@ -111,7 +142,8 @@ MISSIONS: dict[str, Mission] = {
         source="CALIBRATION A: first profile 51.7% (2012/13) to 71.8% (2018/19); fit A ≈ 72.7, "
                "k ≈ 0.58/yr (momentum = A − 51.7); council SD 3.9 (2016) → 3.2 (2017/18); "
                "spread_sd chosen so that the simulated SD in 2016 is ≈ 3.9 (assumption: no "
-               "council data for 2012/13 in the brief)",
+               "council data for 2012/13 in the brief); noise 0.016 set by hand (the value fitted "
+               "to the reformed profile, 0.0195, widens the 2017/18 council SD to about 3.8)",
     ),
     "rough_sleeping": Mission(
         name="rough_sleeping",
@@ -132,6 +164,19 @@ MISSIONS: dict[str, Mission] = {
         noise=0.02,
         start_label="1998-06 (first national count)",
         source="CALIBRATION B: 1,850 (June 1998); target 617 by March 2002; 703 (June 2001)",
+        world={
+            # rough sleeping was concentrated in London and the larger cities (assumption)
+            "n_localities": 24,
+            # outreach teams and hostel providers in each of those places (assumption)
+            "charities_per_locality": 2,
+            # people within the services' reach; with 50 posts per 1,000 this sets the
+            # month-0 system at 750 posts (about £35m a year), so the unit's £66.7m a year
+            # more than doubles it. Chosen so that the unit and its money reach the 62% cut
+            # of June 2001 (CALIBRATION B; pattern G3, docs/validation.md)
+            "cohort_total": 15_000,
+            # little universal provision reaches people sleeping rough (assumption)
+            "universal_share": 0.2,
+        },
     ),
 }
 """Missions shipped with missionsim, by name."""

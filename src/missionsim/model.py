@@ -49,7 +49,9 @@ class MissionModel(mesa.Model):
 
     Args:
         preset: World size: ``"workshop"`` (30 places), ``"england"`` (153), ``"small"`` (10).
-        mission: ``"early_years"`` (default) or ``"rough_sleeping"``.
+        mission: A mission's name in :data:`missionsim.missions.MISSIONS` (default
+            ``"early_years"``), or a :class:`~missionsim.missions.Mission` record (a variant,
+            as calibration builds them).
         reforms: Mapping of reform name to settings (``start``, ``end``, ``intensity``), to an
             intensity, or to ``True``.
         params: Parameter overrides (see :mod:`missionsim.params`).
@@ -85,7 +87,7 @@ class MissionModel(mesa.Model):
     def __init__(
         self,
         preset: str = "workshop",
-        mission: str = "early_years",
+        mission: str | Mission = "early_years",
         reforms: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
         horizon: int = DEFAULT_HORIZON,
@@ -94,7 +96,8 @@ class MissionModel(mesa.Model):
     ) -> None:
         if not isinstance(preset, str) or preset not in PRESETS:
             raise ValueError(f"preset = {preset!r}: expected one of {', '.join(sorted(PRESETS))}")
-        if not isinstance(mission, str) or mission not in MISSIONS:
+        if not isinstance(mission, Mission) and (not isinstance(mission, str)
+                                                 or mission not in MISSIONS):
             raise ValueError(f"mission = {mission!r}: expected one of "
                              f"{', '.join(sorted(MISSIONS))}")
         if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
@@ -110,8 +113,8 @@ class MissionModel(mesa.Model):
             rng = int(rng)
         super().__init__(rng=rng, seed=seed)
         self.preset = preset
-        self.p = resolve(preset, {**(params or {}), **overrides})
-        self.mission: Mission = MISSIONS[mission]
+        self.mission: Mission = mission if isinstance(mission, Mission) else MISSIONS[mission]
+        self.p = resolve(preset, {**(params or {}), **overrides}, self.mission.world)
         self.horizon = horizon
         order = list(REFORMS)
         built = [make_reform(name, s) for name, s in (reforms or {}).items()]
@@ -190,10 +193,10 @@ class MissionModel(mesa.Model):
         down from month 0, while a better one drifts up.
         """
         place_values = {k: self.p[k] for k in PLACE_PARAMS}
-        reference_params = resolve(self.preset, place_values)
+        reference_params = resolve(self.preset, place_values, self.mission.world)
         if all(reference_params[k] == v for k, v in self.p.items() if k not in LATER_PARAMS):
             return
-        reference = MissionModel(preset=self.preset, mission=self.mission.name,
+        reference = MissionModel(preset=self.preset, mission=self.mission,
                                  rng=self._seed, params=place_values)
         pl = self.places
         own = pl.d0

@@ -332,12 +332,15 @@ def defaults() -> dict[str, Any]:
     return {name: p.default for name, p in PARAMETERS.items()}
 
 
-def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Combine defaults, a preset and overrides into a validated parameter dict.
+def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
+            world: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Combine defaults, a preset, a mission's world and overrides into a validated dict.
 
     Args:
         preset: Name of a preset in :data:`PRESETS`.
-        overrides: Parameter values that replace the preset's.
+        overrides: Parameter values that replace the preset's and the mission's.
+        world: A mission's own delivery system (:attr:`missionsim.missions.Mission.world`),
+            which replaces the preset's values for the parameters it names.
 
     Returns:
         A complete, validated mapping from parameter name to value.
@@ -349,6 +352,7 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
         raise ValueError(f"preset = {preset!r}: expected one of {', '.join(sorted(PRESETS))}")
     values = defaults()
     values.update(PRESETS[preset])
+    values.update(world or {})
     for name, value in (overrides or {}).items():
         if name not in PARAMETERS:
             raise ValueError(f"parameter {name!r} is unknown: expected one of the parameters "

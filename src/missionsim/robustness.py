@@ -734,7 +734,9 @@ def analyse(plan: Plan, morris: tuple[dict[str, Sweep], Mapping[str, Results]],
                   for p in plan.packages},
         info={"version": __version__,
               "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-              "direction": direction, "unit": mission.unit})
+              "direction": direction, "unit": mission.unit,
+              "mission_values": {k: getattr(mission, k) for k in ("momentum", "spread_sd",
+                                                                  "noise")}})
 
 
 def run(plan: Plan, folder: str | Path | None = None, out: str | Path | None = None,
@@ -1080,6 +1082,9 @@ def markdown(analyses: Sequence[Analysis], command: str,
              f"+ 2) = {len(s.points)} points, {plan.sobol_replicates} replicate(s): "
              f"{s_runs:,} runs"],
             ["bootstrap resamples", f"{NUM_RESAMPLES} (95% intervals)"],
+            ["mission's baseline values", ", ".join(
+                f"`{k}` = {v:.4g}" for k, v in a.info.get("mission_values", {}).items())
+             or "not recorded"],
             ["missionsim version", a.info.get("version", __version__)],
             ["date", a.info.get("date", "")],
             ["runtime", _runtime(a.info)],

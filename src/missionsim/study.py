@@ -24,6 +24,7 @@ import pandas as pd
 
 from missionsim import __version__
 from missionsim.execution import describe, imap
+from missionsim.missions import MISSIONS
 from missionsim.params import resolve
 from missionsim.reforms import REFORMS
 from missionsim.runner import ID_COLUMNS, RunOutput, RunSpec, execute_run, spec_for
@@ -105,8 +106,10 @@ class Results:
         names = sorted({k for p in params for k in p})
         used = [r for r in REFORMS if any(r in rf for rf in reforms)]
         rows = []
-        for preset, p, rf in zip(runs.get("preset", []), params, reforms, strict=False):
-            full = resolve(preset, p)
+        missions = runs.get("mission", [None] * len(runs))
+        for preset, mission, p, rf in zip(runs.get("preset", []), missions, params, reforms,
+                                          strict=False):
+            full = resolve(preset, p, MISSIONS[mission].world if mission in MISSIONS else None)
             row = {name: full[name] for name in names}
             for name in used:
                 s = rf.get(name)

@@ -1,5 +1,7 @@
 """Construction, the Mesa interface, agents, reporters and argument validation."""
 
+import dataclasses
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -228,3 +230,30 @@ def test_a_world_without_charities_keeps_its_commissioning_money_in_house():
     posts = model.staff.funded_count()
     assert 0.5 * model.p["staff_per_1000"] * model.p["cohort_total"] / 1000 < posts
     assert posts < 2 * model.p["staff_per_1000"] * model.p["cohort_total"] / 1000
+
+
+def test_a_mission_record_runs_like_its_registered_name():
+    by_name = MissionModel(preset="small", mission="early_years", rng=4).run(13)
+    by_record = MissionModel(preset="small", mission=MISSIONS["early_years"], rng=4).run(13)
+    assert by_name.datacollector.get_model_vars_dataframe().equals(
+        by_record.datacollector.get_model_vars_dataframe())
+    variant = dataclasses.replace(MISSIONS["early_years"], name="variant", momentum=0.0)
+    flat = MissionModel(preset="small", mission=variant, rng=4).run(13)
+    assert flat.datacollector.get_model_vars_dataframe()["outcome"].iloc[-1] < \
+        by_name.datacollector.get_model_vars_dataframe()["outcome"].iloc[-1]
+
+
+def test_a_mission_brings_its_own_world_and_overrides_still_win():
+    rough = MISSIONS["rough_sleeping"]
+    model = MissionModel(preset="england", mission="rough_sleeping", rng=1)
+    for name, value in rough.world.items():
+        assert model.p[name] == value
+    assert model.places.n == rough.world["n_localities"]
+    assert MissionModel(preset="england", mission="rough_sleeping", rng=1,
+                        n_localities=12).places.n == 12
+    # the mission's world is the reference system, so month 0 is the calibrated state
+    assert np.allclose(model.places.delivery, 1.0)
+    with pytest.raises(ValueError, match="world parameter 'moon'"):
+        dataclasses.replace(rough, world={"moon": 1})
+    with pytest.raises(ValueError):
+        dataclasses.replace(rough, world={"n_localities": -3})

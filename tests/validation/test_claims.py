@@ -7,8 +7,6 @@ machinery and the consistency of what it reports, not particular results.
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import math
 import re
 import subprocess
@@ -18,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import script_module
 
 from missionsim import claims
 from missionsim.params import PARAMETERS
@@ -267,11 +266,7 @@ def test_committed_page_is_in_step_with_the_registry():
 @pytest.fixture(scope="module")
 def script():
     """The script as a module, so that most checks run in this process."""
-    loader = importlib.machinery.SourceFileLoader("make_claims", str(SCRIPT))
-    spec = importlib.util.spec_from_loader("make_claims", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+    return script_module.load(SCRIPT, "make_claims")
 
 
 def test_script_help():
