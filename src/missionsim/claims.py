@@ -875,7 +875,8 @@ def render(table: pd.DataFrame, study: ClaimStudy) -> str:
         f"{study.created[:10]}: {study.replicates} paired replicates per scenario, root seed "
         f"{study.seed} (replicate `r` of every scenario runs on the same seed), "
         f"`{study.preset}` world"
-        + (" (the rough sleeping scenarios keep their own `england` world)" if pinned else "")
+        + (" (the rough sleeping scenarios run on their mission's own world, model.md §7.8)"
+           if pinned else "")
         + f", horizons {size}. The runs took {study.elapsed / 60:.1f} minutes.",
         "",
         "The design brief (§1) lists six claims about mission-led government that the model "
