@@ -6,11 +6,14 @@ SHELL := /bin/bash
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+UV := $(VENV)/bin/uv
+# uv at the version the lock holds, installed with pip to bootstrap the environment
+UV_PIN := $(shell grep -m1 '^uv==' requirements.lock | cut -d' ' -f1)
 
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: venv demo test lint bench ui screenshots claims baseline-doc validation robustness clean
+.PHONY: venv chromium lock demo test lint bench ui screenshots claims baseline-doc validation robustness clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
 # mission-ready package, over paired seeds, with an HTML report.
@@ -21,23 +24,39 @@ DEMO_SCENARIOS := baseline local_capacity long_term_funding civil_society_partne
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The environment: exact versions with hashes from requirements.lock (every extra and the test
+# tools), installed with uv; the package itself is installed in editable mode, without deps.
+# `make lock` refreshes the lock from pyproject.toml's ranges (the newest versions they allow).
+$(STAMP): pyproject.toml requirements.lock
 	@if [ ! -x "$(VPY)" ]; then \
 		py=$$(PYTHON="$(PYTHON)" scripts/find-python); \
 		echo "Creating $(VENV) with $$py"; \
 		"$$py" -m venv $(VENV); \
 	fi
-	$(VPY) -m pip install --upgrade pip
-	$(VPY) -m pip install -e '.[dev]'
+	@if [ ! -x "$(VENV)/bin/uv" ]; then \
+		$(VPY) -m pip install --quiet --disable-pip-version-check "$(UV_PIN)"; \
+	fi
+	$(UV) pip sync --python $(VPY) requirements.lock
+	$(UV) pip install --python $(VPY) --no-deps -e .
 	touch $(STAMP)
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+chromium:
+	@scripts/ensure-chromium
+
+lock: $(STAMP)
+	$(UV) pip compile pyproject.toml --extra dev --universal --generate-hashes --upgrade \
+		--custom-compile-command "make lock" -o requirements.lock
 
 demo: venv
 	rm -rf $(DEMO_OUT)
 	$(VENV)/bin/missionsim compare $(patsubst %,scenarios/%.toml,$(DEMO_SCENARIOS)) \
 		--out $(DEMO_OUT) --report $(DEMO_OUT)/report.html
 
-test: venv
-	$(VPY) -m pytest -q -n auto
+# Every test, the browser tests included (MISSIONSIM_SKIP_BROWSER=1 skips those instead).
+test: venv chromium
+	MISSIONSIM_REQUIRE_BROWSER=$$([ -n "$${MISSIONSIM_SKIP_BROWSER:-}" ] || echo 1) \
+		$(VPY) -m pytest -q -n auto
 
 # The workshop browser app on http://127.0.0.1:8765/ (HOST=0.0.0.0 to serve the network).
 HOST ?= 127.0.0.1
@@ -46,7 +65,7 @@ ui: venv
 	$(VENV)/bin/missionsim ui --host $(HOST) --port $(PORT)
 
 # Refresh the screenshots in docs/images from the browser tests.
-screenshots: venv
+screenshots: venv chromium
 	MISSIONSIM_SCREENSHOTS=docs/images $(VPY) -m pytest -q -p no:xdist tests/browser
 
 # Regenerate docs/claims.md: each claim of DESIGN §1, its mechanism and the effect the model

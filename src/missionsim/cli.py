@@ -51,6 +51,28 @@ def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from missionsim import __version__
+
+        typer.echo(f"missionsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_version,
+        help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate mission delivery systems: run scenarios, compare reforms, sweep designs,
+    analyse sensitivity and write reports.
+
+    Scenario and sweep arguments are files, or the names of the shipped ones (``missionsim
+    list``); ``missionsim init DIR`` copies the shipped files into a folder to edit.
+    """
+
+
 # --- commands ---------------------------------------------------------------------------------
 @app.command()
 def run(
@@ -229,7 +251,7 @@ def validate(
         raise typer.Exit(2)
 
 
-LIST_WHAT = ("missions", "presets", "reforms", "parameters", "scenarios")
+LIST_WHAT = ("missions", "presets", "reforms", "parameters", "scenarios", "sweeps")
 
 
 @app.command("list")
@@ -237,7 +259,7 @@ def list_cmd(
     what: Annotated[str | None, typer.Argument(
         help=f"One of: {', '.join(LIST_WHAT)} (default: all).")] = None,
 ) -> None:
-    """List missions, presets, reforms, parameters (defaults, ranges, sources) and scenarios."""
+    """List missions, presets, reforms, parameters, and the shipped scenarios and sweeps."""
     from missionsim.missions import MISSIONS
     from missionsim.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
     from missionsim.reforms import REFORMS
@@ -276,6 +298,14 @@ def list_cmd(
                 rows.append(f"| {name} | invalid: {exc} |")
         sections.append("## Shipped scenarios\n\n| name | summary |\n|---|---|\n"
                         + "\n".join(rows))
+    if what in (None, "sweeps"):
+        from missionsim.resources import shipped as shipped_files
+        from missionsim.sweep import load_sweep
+
+        rows = [f"| {name} | {load_sweep(path).summary()} |"
+                for name, path in shipped_files("sweeps").items()]
+        sections.append("## Shipped sweeps\n\n| name | summary |\n|---|---|\n"
+                        + "\n".join(rows))
     typer.echo("\n\n".join(sections))
 
 
@@ -293,6 +323,28 @@ def ui(
         serve(host, port)
     except ServeError as exc:
         raise UserError(str(exc)) from None
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create or fill.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite files that already exist.")] = False,
+) -> None:
+    """Copy the shipped scenarios and sweeps into DIR as editable templates."""
+    from missionsim.resources import copy_templates
+
+    try:
+        written = copy_templates(folder, force=force)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot write ({exc.strerror})") from None
+    kinds = sorted({p.parent.name for p in written})
+    typer.echo(f"Wrote {len(written)} files to {folder} ({', '.join(kinds)}). Edit a copy, "
+               f"check it with `missionsim validate {folder}/scenarios/NAME.toml`, then run "
+               f"`missionsim compare {folder}/scenarios/baseline.toml "
+               f"{folder}/scenarios/NAME.toml --out results`.")
 
 
 @app.command()

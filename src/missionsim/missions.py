@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from missionsim import resources
 from missionsim.params import PARAMETERS
 
-CALIBRATED = Path(__file__).parent / "calibrated"
+CALIBRATED = resources.data_path("calibrated")
 """Folder of the calibrations that shipped missions take their fitted values from: one JSON
 file per mission, written by ``missionsim calibrate`` (values, fit per target, provenance)."""
 

@@ -44,6 +44,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from missionsim import resources
 from missionsim.missions import MISSIONS
 from missionsim.params import PARAMETERS, PRESETS
 from missionsim.reforms import REFORMS
@@ -431,7 +432,8 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file (following ``extends``).
 
     Args:
-        path: A ``.toml`` file.
+        path: A ``.toml`` file, or the name of a shipped scenario (``"baseline"``,
+            ``"devolution"``: see ``missionsim list scenarios``) when no such file exists.
 
     Returns:
         The validated :class:`Scenario`; its ``name`` defaults to the file's stem.
@@ -439,7 +441,7 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: One line naming the file, the key path and what was expected.
     """
-    path = Path(path)
+    path = resources.find_shipped(path, "scenarios") or Path(path)
     data = read_chain(path)
     data.setdefault("name", path.stem)
     return Scenario.from_mapping(data, source=str(path))
@@ -458,13 +460,10 @@ def as_scenario(value: Scenario | str | Path | Mapping[str, Any]) -> Scenario:
 
 
 def shipped_dir() -> Path:
-    """The folder of scenario files shipped with missionsim (``scenarios/`` in the source)."""
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    """The folder of scenario files shipped with missionsim (``missionsim/data/scenarios``)."""
+    return resources.data_path("scenarios")
 
 
 def shipped() -> dict[str, Path]:
     """Shipped scenario files by name (file stem), sorted by name."""
-    folder = shipped_dir()
-    if not folder.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+    return resources.shipped("scenarios")

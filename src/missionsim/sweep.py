@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from missionsim import resources
 from missionsim.missions import MISSIONS
 from missionsim.params import PARAMETERS
 from missionsim.reforms import REFORMS
@@ -621,7 +622,8 @@ def load_sweep(path: str | Path) -> Sweep:
     """Load and validate a sweep file.
 
     Args:
-        path: A ``.toml`` file; a relative ``scenario`` path in it starts from its folder.
+        path: A ``.toml`` file (a relative ``scenario`` path in it starts from its folder),
+            or the name of a shipped sweep when no such file exists.
 
     Returns:
         The validated :class:`Sweep`; its ``name`` defaults to the file's stem.
@@ -629,7 +631,7 @@ def load_sweep(path: str | Path) -> Sweep:
     Raises:
         ScenarioError: One line naming the file, the key path and what was expected.
     """
-    path = Path(path)
+    path = resources.find_shipped(path, "sweeps") or Path(path)
     data = read_toml(path)
     data.setdefault("name", path.stem)
     return Sweep.from_mapping(data, source=str(path), base_dir=path.parent)

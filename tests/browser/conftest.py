@@ -32,7 +32,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("MISSIONSIM_REQUIRE_BROWSER"),
-    reason=f"{CHROMIUM} is missing (.ci/run installs it with apt-get)")
+    reason=f"{CHROMIUM} is missing (make test installs it: scripts/ensure-chromium)")
 
 
 def free_port() -> int:

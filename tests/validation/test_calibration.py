@@ -12,6 +12,13 @@ from missionsim.missions import MISSIONS
 
 SMALL = {"seeds": (0, 1), "preset": "small", "max_evaluations": 6}
 
+RECORDED_REL = 1e-9
+"""Tolerance for numbers recorded on another machine or with other library versions (the
+shipped calibration). NumPy and pandas may sum in another order from one version or CPU to the
+next (SIMD widths, pairwise blocks), which moves the last bits of a mean or an SD: 1e-16
+relative per operation, far below 1e-9. A change to the model moves these moments by 1e-4 or
+more, so it still fails. Runs in the same environment are compared bit for bit."""
+
 
 def test_calibration_reproduces_and_reports_every_target(tmp_path):
     first = calibration.calibrate(**SMALL)
@@ -58,8 +65,9 @@ def test_the_shipped_defaults_are_the_shipped_calibration_and_give_its_fit():
     assert shipped.start == calibration.START
     # the fit recorded with the values is what the model gives now, on the same seeds
     now = calibration.moments(mission, shipped.procedure["seeds"], shipped.procedure["preset"])
-    assert now == {row["name"]: row["model"] for row in shipped.fit}
-    assert abs(calibration.distance(now) - shipped.objective) < 1e-12
+    recorded = {row["name"]: row["model"] for row in shipped.fit}
+    assert now == pytest.approx(recorded, rel=RECORDED_REL)
+    assert calibration.distance(now) == pytest.approx(shipped.objective, rel=RECORDED_REL)
 
 
 @pytest.mark.slow
@@ -69,6 +77,18 @@ def test_rerunning_the_procedure_reproduces_the_shipped_values():
     again = calibration.calibrate(seeds=shipped.procedure["seeds"],
                                   preset=shipped.procedure["preset"],
                                   max_evaluations=shipped.procedure["max_evaluations"])
-    assert again.values == shipped.values
+    # recorded elsewhere: within RECORDED_REL; the search takes the same path (a last-bit
+    # difference in the objective does not reorder the simplex), so the count is exact
+    assert again.values == pytest.approx(shipped.values, rel=RECORDED_REL)
     assert again.evaluations == shipped.evaluations
-    assert again.fit == shipped.fit
+    assert [row["name"] for row in again.fit] == [row["name"] for row in shipped.fit]
+    for new, old in zip(again.fit, shipped.fit, strict=True):
+        assert new["model"] == pytest.approx(old["model"], rel=RECORDED_REL)
+        assert new["z"] == pytest.approx(old["z"], rel=RECORDED_REL, abs=RECORDED_REL)
+
+
+def test_same_environment_reruns_are_bit_for_bit():
+    """In one environment the same seeds give the same moments to the last bit."""
+    mission = MISSIONS["early_years"]
+    assert calibration.moments(mission, (0, 1), "small") == calibration.moments(
+        mission, (0, 1), "small")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import markdown as markdown_lib
 import solara
 
-MODEL_DOC = Path(__file__).resolve().parents[3] / "docs" / "model.md"
-"""The model's documentation (ODD) in the source checkout."""
+from missionsim import resources
+
+MODEL_DOC = resources.data_path("model.md")
+"""The model's documentation (ODD), shipped with the package (``docs/model.md`` in the source)."""
 
 SECTIONS = (
     ("In brief, for workshop facilitators", "brief"),
