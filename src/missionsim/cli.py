@@ -44,6 +44,10 @@ class UserError(Exception):
 def _executor(workers: int | None, scheduler: str | None) -> dict:
     if workers is not None and scheduler is not None:
         raise UserError("--workers and --scheduler: choose one (local processes or a cluster)")
+    if scheduler is not None:
+        from missionsim.extras import require
+
+        require("cluster", "--scheduler (a dask cluster)")
     return {"workers": workers, "scheduler": scheduler}
 
 
@@ -65,8 +69,7 @@ def _main(
         "--version", is_eager=True, callback=_version,
         help="Print the version and exit.")] = False,
 ) -> None:
-    """Simulate mission delivery systems: run scenarios, compare reforms, sweep designs,
-    analyse sensitivity and write reports.
+    """Simulate mission delivery systems: run, compare, sweep, analyse and report.
 
     Scenario and sweep arguments are files, or the names of the shipped ones (``missionsim
     list``); ``missionsim init DIR`` copies the shipped files into a folder to edit.
@@ -227,13 +230,16 @@ def report_cmd(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files (.toml).")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files (.toml), or "
+                                                "names of shipped ones.")],
 ) -> None:
     """Check scenario and sweep files; print one line per file, exit 2 if any is invalid."""
+    from missionsim.resources import find_shipped
     from missionsim.scenario import ScenarioError, load_scenario, read_chain
 
     bad = 0
     for path in files:
+        path = find_shipped(path, "scenarios") or find_shipped(path, "sweeps") or path
         try:
             data = read_chain(path)
             if "design" in data or "factors" in data:
@@ -391,16 +397,15 @@ def _has_tabulate() -> bool:
 # --- entry point ----------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (errors are one line on standard error)."""
-    from missionsim.scenario import ScenarioError
-    from missionsim.store import StoreError
-    from missionsim.study import RunError
+    from missionsim.errors import RunError, ScenarioError, StoreError
+    from missionsim.extras import MissingExtra
 
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     try:
         status = app(args=argv, prog_name="missionsim", standalone_mode=False)
     except KeyboardInterrupt:
         return _interrupted()
-    except (UserError, ScenarioError, StoreError) as exc:
+    except (UserError, ScenarioError, StoreError, MissingExtra) as exc:
         _echo_err(f"missionsim: error: {exc}")
         return 2
     except RunError as exc:

@@ -120,10 +120,11 @@ def _processes(fn: Callable, items: list, n: int) -> Iterator[tuple[int, Any]]:
 
 
 def _dask(fn: Callable, items: list, scheduler: Any) -> Iterator[tuple[int, Any]]:
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is a dependency
-        raise RuntimeError("the dask scheduler needs the 'distributed' package") from exc
+    from missionsim.extras import require
+
+    require("cluster", "a dask scheduler (--scheduler)")
+    from distributed import Client, as_completed
+
     own = not isinstance(scheduler, Client)
     try:
         client = Client(scheduler, timeout="10s") if own else scheduler

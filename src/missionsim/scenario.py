@@ -45,6 +45,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from missionsim import resources
+from missionsim.errors import ScenarioError
 from missionsim.missions import MISSIONS
 from missionsim.params import PARAMETERS, PRESETS
 from missionsim.reforms import REFORMS
@@ -53,9 +54,6 @@ MAX_HORIZON = 600
 MAX_REPLICATES = 100_000
 MAX_EXTENDS_DEPTH = 32
 
-
-class ScenarioError(ValueError):
-    """A scenario (or sweep) file or mapping is invalid; the message is one line."""
 
 
 class _Strict(BaseModel):

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from missionsim import __version__
+from missionsim.errors import RunError
 from missionsim.execution import describe, imap
 from missionsim.missions import MISSIONS
 from missionsim.params import resolve
@@ -36,9 +37,6 @@ FLUSH_RUNS = int(os.environ.get("MISSIONSIM_FLUSH_RUNS", "25"))
 FLUSH_SECONDS = 20.0
 """Longest time completed runs wait in memory before a chunk is written."""
 
-
-class RunError(RuntimeError):
-    """A run failed inside the model; the message names the run."""
 
 
 @dataclass

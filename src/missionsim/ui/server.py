@@ -82,7 +82,11 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
     Raises:
         ServeError: If the host cannot be bound or the port is in use.
+        MissingExtra: If the ``ui`` extra is not installed.
     """
+    from missionsim.extras import require
+
+    require("ui", "the browser app (missionsim ui)")
     check_address(host, port)
     if not is_loopback(host):
         print(f"missionsim: warning: serving on {host}: anyone who can reach this machine can "
