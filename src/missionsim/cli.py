@@ -397,7 +397,7 @@ def _has_tabulate() -> bool:
 # --- entry point ----------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (errors are one line on standard error)."""
-    from missionsim.errors import RunError, ScenarioError, StoreError
+    from missionsim.errors import ClusterError, RunError, ScenarioError, StoreError
     from missionsim.extras import MissingExtra
 
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         status = app(args=argv, prog_name="missionsim", standalone_mode=False)
     except KeyboardInterrupt:
         return _interrupted()
-    except (UserError, ScenarioError, StoreError, MissingExtra) as exc:
+    except (UserError, ScenarioError, StoreError, ClusterError, MissingExtra) as exc:
         _echo_err(f"missionsim: error: {exc}")
         return 2
     except RunError as exc:

@@ -16,3 +16,10 @@ class StoreError(ValueError):
 
 class RunError(RuntimeError):
     """A run failed inside the model; the message names the run."""
+
+
+class ClusterError(RuntimeError):
+    """The dask cluster cannot be used: unreachable, not a scheduler, lost or without workers.
+
+    Runs completed before the fault are kept in the store; the message is one line.
+    """

@@ -1,0 +1,51 @@
+"""Input limits, declared once and applied to files, the command line and the Python API.
+
+Every limit here bounds what one request may cost: the memory of reading a file, the number
+of runs a study plans, the size of a world, the length of a name or of a message. A value
+beyond a limit is refused with one line naming the file and key (or the argument) and the
+limit, before any work starts. The module imports nothing, so every layer may use it.
+"""
+
+MAX_FILE_BYTES = 1_000_000
+"""Largest scenario, sweep or mission file read (bytes); larger files are refused unread."""
+
+MAX_NESTING = 16
+"""Deepest nesting of tables and arrays in a file (the scenario schema needs 4)."""
+
+MAX_EXTENDS_DEPTH = 32
+"""Longest chain of ``extends`` from one file."""
+
+MAX_NAME_CHARS = 100
+"""Longest scenario or sweep name (characters, after stripping spaces)."""
+
+MAX_TEXT_CHARS = 2_000
+"""Longest free text (a description)."""
+
+MAX_KEY_CHARS = 100
+"""Longest key quoted in a message; longer keys are shortened there."""
+
+MAX_QUOTED_CHARS = 80
+"""Longest value quoted in a message; longer values are shortened with an ellipsis."""
+
+MAX_HORIZON = 600
+"""Most months a run may simulate (50 years)."""
+
+MAX_REPLICATES = 100_000
+"""Most replicates per scenario in a study."""
+
+MAX_RUNS = 1_000_000
+"""Most runs one study (a comparison or a sweep) may plan."""
+
+MAX_WORLD_AGENTS = 300_000
+"""Largest world: organisations plus frontline posts at month 0 (the England preset has
+about 31,000, so this is ten times England). A run's time grows with it."""
+
+MAX_SEED = 2**63 - 1
+"""Largest root or model seed (a non-negative 64-bit integer)."""
+
+CLUSTER_CONNECT_SECONDS = 10.0
+"""How long a study waits to connect to a dask scheduler before giving up."""
+
+CLUSTER_NO_WORKERS_SECONDS = 60.0
+"""How long a study on a dask cluster waits with no worker before it stops (runs completed
+until then are kept)."""
