@@ -40,6 +40,9 @@ MAX_WORLD_AGENTS = 300_000
 """Largest world: organisations plus frontline posts at month 0 (the England preset has
 about 31,000, so this is ten times England). A run's time grows with it."""
 
+MAX_WORKERS = 1024
+"""Most local worker processes a study may start."""
+
 MAX_SEED = 2**63 - 1
 """Largest root or model seed (a non-negative 64-bit integer)."""
 
@@ -49,3 +52,28 @@ CLUSTER_CONNECT_SECONDS = 10.0
 CLUSTER_NO_WORKERS_SECONDS = 60.0
 """How long a study on a dask cluster waits with no worker before it stops (runs completed
 until then are kept)."""
+
+
+def quote(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``repr(value)`` on one line, shortened to ``limit`` characters with an ellipsis."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def whole_number(value: object, name: str, low: int = 0, high: int | None = None) -> int:
+    """``value`` as an ``int`` when it is a whole number in ``[low, high]``.
+
+    Booleans, floats (even ``2.0``) and strings are refused: a count or a seed written as
+    ``1.5`` or ``"7"`` is a mistake to report, not to round.
+
+    Raises:
+        ValueError: One line naming the argument, the value (shortened) and what is allowed.
+    """
+    import numbers
+
+    whole = not isinstance(value, bool) and isinstance(value, numbers.Integral)
+    if whole and int(value) >= low and (high is None or int(value) <= high):
+        return int(value)
+    expected = (f"a whole number from {low:,} to {high:,}" if high is not None
+                else f"a whole number ≥ {low:,}")
+    raise ValueError(f"{name} = {quote(value)}: expected {expected}")

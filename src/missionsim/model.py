@@ -11,6 +11,7 @@ import numpy as np
 from missionsim import evidence, finance, outcomes, ties, workforce, world
 from missionsim.agents import Charity, Department, FrontlineStaff, MissionUnit
 from missionsim.agents.department import DEPARTMENTS
+from missionsim.limits import MAX_HORIZON, MAX_SEED, whole_number
 from missionsim.missions import MISSIONS, Mission
 from missionsim.network import COORDINATION, FUNDING, PARTNERSHIP
 from missionsim.params import PRESETS, resolve
@@ -100,8 +101,7 @@ class MissionModel(mesa.Model):
                                                  or mission not in MISSIONS):
             raise ValueError(f"mission = {mission!r}: expected one of "
                              f"{', '.join(sorted(MISSIONS))}")
-        if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
-            raise ValueError(f"horizon = {horizon!r}: expected a whole number of months ≥ 1")
+        whole_number(horizon, "horizon", 1, MAX_HORIZON)
         if params is not None and not isinstance(params, Mapping):
             raise ValueError(f"params = {params!r}: expected a mapping of parameter names to "
                              "values")
@@ -109,8 +109,10 @@ class MissionModel(mesa.Model):
             raise ValueError(f"reforms = {reforms!r}: expected a mapping of reform names to "
                              "settings")
         seed = overrides.pop("seed", None)  # Mesa's deprecated spelling of rng
-        if isinstance(rng, np.integer):
-            rng = int(rng)
+        if rng is not None and not isinstance(rng, np.random.Generator | np.random.SeedSequence):
+            rng = whole_number(rng, "rng", 0, MAX_SEED)  # or a generator, as Mesa allows
+        if seed is not None:
+            seed = whole_number(seed, "seed", 0, MAX_SEED)
         super().__init__(rng=rng, seed=seed)
         self.preset = preset
         self.mission: Mission = mission if isinstance(mission, Mission) else MISSIONS[mission]

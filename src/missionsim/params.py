@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from missionsim.limits import MAX_WORLD_AGENTS, quote
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -81,19 +83,21 @@ class Parameter:
         if isinstance(value, int) and abs(value) > 1e15:  # beyond every range; float() may fail
             raise ValueError(f"{label} = {_short(value)}: expected a value in [{self.low:g}, "
                              f"{self.high:g}] ({self.unit})")
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{label} = {value!r}: expected a finite value in [{self.low:g}, "
+                             f"{self.high:g}] ({self.unit})")
         if self.kind is int and float(value) != int(value):
             raise ValueError(f"{label} = {value!r}: expected a whole number in "
                              f"[{int(self.low)}, {int(self.high)}]")
-        if not math.isfinite(float(value)) or not self.low <= value <= self.high:
+        if not self.low <= value <= self.high:
             raise ValueError(f"{label} = {value!r}: expected a value in [{self.low:g}, "
                              f"{self.high:g}] ({self.unit})")
         return self.kind(value)
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, shortened to ``limit`` characters for one-line messages."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+def _short(value: Any) -> str:
+    """``repr(value)``, shortened for one-line messages."""
+    return quote(value)
 
 
 def _p(name, default, low, high, unit, group, meaning, source, uncertainty=False) -> Parameter:
@@ -358,7 +362,38 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
             raise ValueError(f"parameter {name!r} is unknown: expected one of the parameters "
                              "listed by missionsim.params.PARAMETERS")
         values[name] = PARAMETERS[name].check(value)
+    check_world_size(values)
     return values
+
+
+WORLD_SIZE = ("n_localities", "charities_per_locality", "staff_per_1000", "cohort_total")
+"""The parameters that set how many agents a world has."""
+
+
+def _number(value: float) -> str:
+    """A number for a message: whole numbers with thousands separators."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def world_agents(values: Mapping[str, Any]) -> int:
+    """Organisations and frontline posts of a world at month 0 (from its size parameters)."""
+    organisations = values["n_localities"] * (1 + values["charities_per_locality"])
+    posts = values["staff_per_1000"] * values["cohort_total"] / 1000.0
+    return int(round(organisations + posts))
+
+
+def check_world_size(values: Mapping[str, Any]) -> None:
+    """Refuse a world larger than :data:`~missionsim.limits.MAX_WORLD_AGENTS`.
+
+    Raises:
+        ValueError: One line with the world's size, the parameters that set it and the limit.
+    """
+    agents = world_agents(values)
+    if agents > MAX_WORLD_AGENTS:
+        settings = ", ".join(f"{name} {_number(values[name])}" for name in WORLD_SIZE)
+        raise ValueError(f"world: about {agents:,} organisations and frontline posts "
+                         f"({settings}); expected at most {MAX_WORLD_AGENTS:,} (ten times "
+                         "England)")
 
 
 def uncertainties() -> list[Parameter]:

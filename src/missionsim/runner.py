@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from missionsim.limits import MAX_REPLICATES, MAX_SEED, whole_number
 from missionsim.model import MissionModel
 from missionsim.params import PARAMETERS
 from missionsim.scenario import Scenario, as_scenario
@@ -123,7 +124,11 @@ def spec_for(scenario: Scenario, replicate: int, root: int | None = None, point:
         factors: The sweep factor values, recorded in the tables.
         seed: Use this model seed instead of the derived one (``missionsim run --seed``).
     """
-    root = scenario.seed if root is None else int(root)
+    root = scenario.seed if root is None else whole_number(root, "root", 0, MAX_SEED)
+    replicate = whole_number(replicate, "replicate", 0, MAX_REPLICATES - 1)
+    point = whole_number(point, "point", 0)
+    if seed is not None:
+        seed = whole_number(seed, "seed", 0, MAX_SEED)
     merged = {**scenario.world.params, **draw_uncertainties(scenario, root, replicate),
               **(params or {})}
     return RunSpec(

@@ -33,10 +33,12 @@ the file, the key path and what was expected.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,15 +46,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from missionsim import resources
+from missionsim import limits, resources
 from missionsim.errors import ScenarioError
 from missionsim.missions import MISSIONS
-from missionsim.params import PARAMETERS, PRESETS
+from missionsim.params import PARAMETERS, PRESETS, WORLD_SIZE, resolve
 from missionsim.reforms import REFORMS
 
-MAX_HORIZON = 600
-MAX_REPLICATES = 100_000
-MAX_EXTENDS_DEPTH = 32
+MAX_HORIZON = limits.MAX_HORIZON
+MAX_REPLICATES = limits.MAX_REPLICATES
+MAX_EXTENDS_DEPTH = limits.MAX_EXTENDS_DEPTH
 
 
 
@@ -85,14 +87,15 @@ def key_path(parts: Any) -> str:
     out = []
     for part in parts:
         text = str(part)
-        out.append(text if _PLAIN_KEY.match(text) else json.dumps(text))
+        if len(text) > limits.MAX_KEY_CHARS:
+            text = text[:limits.MAX_KEY_CHARS - 1] + "…"
+        out.append(text if _PLAIN_KEY.match(text) else json.dumps(text, ensure_ascii=False))
     return ".".join(out)
 
 
-def short(value: Any, limit: int = 60) -> str:
+def short(value: Any, limit: int = limits.MAX_QUOTED_CHARS) -> str:
     """``repr(value)`` on one line, shortened to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return limits.quote(value, limit)
 
 
 def _one_of(value: str, registry: Mapping[str, Any], what: str) -> str:
@@ -100,6 +103,47 @@ def _one_of(value: str, registry: Mapping[str, Any], what: str) -> str:
         raise ValueError(f"{short(value)} is not a {what}; expected one of "
                          f"{', '.join(sorted(registry))}")
     return value
+
+
+def clean_name(value: Any) -> Any:
+    """A name with surrounding spaces stripped, if it is a printable one-line string.
+
+    Names label tables, reports and run ids, so ``"base"`` and ``"base "`` must be one name
+    and a name must not carry control or direction-changing characters.
+
+    Raises:
+        ValueError: The name is empty, too long, or not printable on one line.
+    """
+    if not isinstance(value, str):
+        return value  # the type check reports it
+    name = value.strip()
+    if not name:
+        raise ValueError("expected a non-empty name")
+    if len(name) > limits.MAX_NAME_CHARS:
+        raise ValueError(f"expected a name of at most {limits.MAX_NAME_CHARS} characters, got "
+                         f"{len(name):,}")
+    if not name.isprintable():
+        raise ValueError(f"expected a name of printable characters on one line, got "
+                         f"{short(name)}")
+    return name
+
+
+def clean_text(value: Any) -> Any:
+    """Free text (a description): stripped, bounded, and free of control characters.
+
+    Raises:
+        ValueError: The text is too long or holds control or direction-changing characters.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if len(text) > limits.MAX_TEXT_CHARS:
+        raise ValueError(f"expected at most {limits.MAX_TEXT_CHARS:,} characters, got "
+                         f"{len(text):,}")
+    if not all(ch.isprintable() or ch in "\n\t" for ch in text):
+        raise ValueError("expected printable text (line breaks allowed), got control or "
+                         "direction-changing characters")
+    return text
 
 
 class ReformSpec(_Strict):
@@ -197,6 +241,16 @@ class Scenario(_Strict):
     def _known_mission(cls, value: str) -> str:
         return _one_of(value, MISSIONS, "mission")
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _clean_name(cls, value: Any) -> Any:
+        return clean_name(value)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        return clean_text(value)
+
     # --- construction -------------------------------------------------------------------
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -259,12 +313,18 @@ class Scenario(_Strict):
 
 
 def _check_names(scenario: Scenario, source: str) -> None:
-    """Reform, parameter and uncertainty names and parameter values against the registries."""
+    """Reform, parameter and uncertainty names and values against the registries, and size."""
     for name in scenario.reforms:
         if name not in REFORMS:
             raise ScenarioError(f"{source}: {key_path(['reforms', name])}: unknown reform; "
                                 f"expected one of "
                                 f"{', '.join(sorted(REFORMS))}")
+    for name, spec in scenario.reforms.items():
+        if spec.enabled and spec.start >= scenario.horizon:
+            raise ScenarioError(f"{source}: {key_path(['reforms', name, 'start'])}: month "
+                                f"{spec.start:,} is at or after the horizon ({scenario.horizon} "
+                                "months), so the reform would never act; expected a month < "
+                                f"{scenario.horizon}")
     for name, value in scenario.world.params.items():
         if name not in PARAMETERS:
             raise ScenarioError(f"{source}: {key_path(['world', 'params', name])}: unknown "
@@ -286,6 +346,14 @@ def _check_names(scenario: Scenario, source: str) -> None:
             raise ScenarioError(f"{source}: uncertainties.{name}: expected low and high within "
                                 f"[{p.low:g}, {p.high:g}] ({p.unit}), got [{rng.low:g}, "
                                 f"{rng.high:g}]")
+    # the largest world the scenario can draw: its overrides, with uncertainties at their top
+    largest = {**scenario.world.params, **{name: PARAMETERS[name].kind(rng.high) for name, rng
+                                           in scenario.uncertainties.items()
+                                           if name in WORLD_SIZE}}
+    try:
+        resolve(scenario.world.preset, largest, MISSIONS[scenario.mission].world)
+    except ValueError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -354,22 +422,96 @@ def _allowed_keys(loc: tuple) -> list[str]:
 
 
 # --- files ----------------------------------------------------------------------------------
-def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file; a missing or malformed file raises :class:`ScenarioError`."""
+class FileProblem(Exception):
+    """Why a path cannot be read as a TOML settings file (the text completes "PATH: ...")."""
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: as given when short and printable, else quoted."""
+    text = str(path)
+    return text if text.isprintable() and len(text) <= 200 else short(text, 200)
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """Read a TOML settings file within the input limits, or raise :class:`FileProblem`.
+
+    Only regular files (or links to them) of at most :data:`~missionsim.limits.MAX_FILE_BYTES`
+    are opened, so a FIFO, a device such as ``/dev/zero`` or a huge file is refused unread.
+    A UTF-8 byte-order mark is accepted; tables and arrays may nest at most
+    :data:`~missionsim.limits.MAX_NESTING` deep; a file with no settings is refused.
+    """
     try:
-        text = path.read_bytes().decode("utf-8")
+        info = path.stat()
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, expected a .toml file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text, expected a TOML file") from None
+        raise FileProblem("no such file") from None
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+        if exc.errno == errno.ELOOP:
+            raise FileProblem("a loop of symbolic links, expected a .toml file") from None
+        raise FileProblem(f"cannot read ({exc.strerror})") from None
+    except ValueError:  # an embedded NUL
+        raise FileProblem("not a valid path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileProblem("is a folder, expected a .toml file")
+    for test, kind in _KINDS:
+        if test(info.st_mode):
+            raise FileProblem(f"is {kind}, expected a regular .toml file")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileProblem("is not a regular file, expected a .toml file")
+    if info.st_size > limits.MAX_FILE_BYTES:
+        raise FileProblem(f"is {info.st_size:,} bytes; expected a settings file of at most "
+                          f"{limits.MAX_FILE_BYTES:,} bytes")
     try:
-        return tomllib.loads(text)
+        with open(path, "rb") as handle:
+            raw = handle.read(limits.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise FileProblem(f"cannot read ({exc.strerror})") from None
+    if len(raw) > limits.MAX_FILE_BYTES:  # it grew since stat
+        raise FileProblem(f"is over {limits.MAX_FILE_BYTES:,} bytes; expected a smaller file")
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as Windows editors write, is fine
+    except UnicodeDecodeError:
+        raise FileProblem("not UTF-8 text, expected a TOML file") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+        raise FileProblem(f"not valid TOML ({short(str(exc), 120)[1:-1]})") from None
+    except RecursionError:
+        raise FileProblem(f"nested more than {limits.MAX_NESTING} levels deep") from None
+    depth = nesting(data)
+    if depth > limits.MAX_NESTING:
+        raise FileProblem(f"nested {depth} levels deep; expected at most {limits.MAX_NESTING}")
+    if not data:
+        raise FileProblem("holds no settings (empty or only comments)")
+    return data
+
+
+def nesting(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (0 for a plain value); iterative."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if depth + 1 <= limits.MAX_NESTING:  # deeper is refused anyway: stop counting
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML settings file; any problem raises :class:`ScenarioError` naming the file."""
+    try:
+        return read_settings(Path(path))
+    except FileProblem as exc:
+        raise ScenarioError(f"{_shown(Path(path))}: {exc}") from None
 
 
 def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
@@ -388,38 +530,38 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
     """Read a TOML file and everything it ``extends``, merged, without validating it.
 
     Raises:
-        ScenarioError: For a missing file, bad TOML, a bad ``extends`` or a cycle.
+        ScenarioError: For a file that cannot be read (see :func:`read_settings`), a bad
+            ``extends`` or a cycle. A problem with a file named by ``extends`` names the file
+            that extends it, the key and the target.
     """
     path = Path(path)
-    first = _first or path
     try:
         resolved = path.resolve()
-    except OSError as exc:
-        raise ScenarioError(f"{first}: extends: cannot use {short(str(path))} "
-                            f"({exc.strerror})") from None
-    if resolved in _stack:
-        cycle = " → ".join(p.name for p in (*_stack, resolved))
-        raise ScenarioError(f"{first}: extends: cycle of files ({cycle})")
-    if len(_stack) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"{path}: extends: chain longer than {MAX_EXTENDS_DEPTH} files")
-    data = read_toml(path)
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        resolved = path.absolute()
+    # the first file's problems name it; a parent's go to the file that extends it (below)
+    data = read_settings(path) if _stack else read_toml(path)
     parent = data.get("extends")
     if parent is None:
         return data
-    if not isinstance(parent, str) or not parent:
-        raise ScenarioError(f"{path}: extends: expected the path of another scenario file, got "
+    where = f"{_shown(path)}: extends"
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"{where}: expected the path of another scenario file, got "
                             f"{short(parent)}")
-    parent_path = (path.parent / parent)
+    parent_path = path.parent / parent
     try:
-        found = parent_path.is_file()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: extends: cannot use {short(parent)} "
-                            f"({exc.strerror})") from None
-    if not found:
-        shown = str(parent_path)
-        shown = shown if shown.isprintable() and len(shown) <= 200 else short(shown, 200)
-        raise ScenarioError(f"{path}: extends: no such file {shown}")
-    base = read_chain(parent_path, (*_stack, resolved), first)
+        parent_resolved = parent_path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        parent_resolved = parent_path
+    if parent_resolved in (*_stack, resolved):  # named by the file the user gave
+        cycle = " → ".join(p.name for p in (*_stack, resolved, parent_resolved))
+        raise ScenarioError(f"{_shown(_first or path)}: extends: cycle of files ({cycle})")
+    if len(_stack) + 1 >= limits.MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{where}: chain longer than {limits.MAX_EXTENDS_DEPTH} files")
+    try:
+        base = read_chain(parent_path, (*_stack, resolved), _first or path)
+    except FileProblem as exc:
+        raise ScenarioError(f"{where}: {short(parent)} ({_shown(parent_path)}): {exc}") from None
     base.pop("name", None)  # a name belongs to its own file
     base.pop("description", None)
     child = {k: v for k, v in data.items() if k != "extends"}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from missionsim.limits import whole_number
 from missionsim.missions import MISSIONS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,8 +50,15 @@ def paired_effect(treatment: np.ndarray, control: np.ndarray,
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]:
-    """Share of successes and its Wilson score interval (95% by default)."""
-    if n <= 0:
+    """Share of successes and its Wilson score interval (95% by default).
+
+    Raises:
+        ValueError: ``successes`` or ``n`` is not a whole number, or ``successes`` is not
+            between 0 and ``n``.
+    """
+    n = whole_number(n, "n", 0)
+    successes = whole_number(successes, "successes", 0, n)
+    if n == 0:
         return math.nan, math.nan, math.nan
     p = successes / n
     denom = 1 + z * z / n

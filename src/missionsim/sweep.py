@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from missionsim import resources
+from missionsim import limits, resources
 from missionsim.missions import MISSIONS
-from missionsim.params import PARAMETERS
+from missionsim.params import PARAMETERS, WORLD_SIZE, resolve
 from missionsim.reforms import REFORMS
 from missionsim.reporters import REPORTERS
 from missionsim.runner import RunSpec, spec_for
@@ -58,6 +58,8 @@ from missionsim.scenario import (
     MAX_REPLICATES,
     Scenario,
     ScenarioError,
+    clean_name,
+    clean_text,
     describe_error,
     load_scenario,
     merge,
@@ -70,7 +72,7 @@ DESIGNS = ("factorial", "lhs", "morris", "sobol")
 """Design names a sweep file may give."""
 REFORM_FIELDS = ("start", "end", "intensity")
 """Reform settings a factor ``<reform>.<field>`` may vary."""
-MAX_RUNS = 1_000_000
+MAX_RUNS = limits.MAX_RUNS
 """Most runs (points × replicates) one sweep may plan."""
 NUM_RESAMPLES = 1000
 """Bootstrap resamples for SALib's confidence intervals."""
@@ -172,6 +174,16 @@ class Sweep(_Strict):
     output: Output = Field(default_factory=Output)
     factors: dict[str, Factor]
     source: str = ""
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _clean_name(cls, value: Any) -> Any:
+        return clean_name(value)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        return clean_text(value)
 
     @field_validator("design")
     @classmethod
@@ -524,8 +536,14 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
                                    else {"start": 0, "end": None, "intensity": 1.0})
         reforms[tgt.reform][tgt.field] = value
         factor_of[(tgt.reform, tgt.field)] = name
-    for reform in {r for r, _ in factor_of}:
+    for reform in sorted({r for r, _ in factor_of}):
         s = reforms[reform]
+        if s["start"] >= base.horizon:
+            name = factor_of.get((reform, "start"), reform)
+            raise ScenarioError(f"{source}: factors.{_key(name)}: point {point} sets {reform} "
+                                f"start = {s['start']}, at or after the horizon ({base.horizon} "
+                                f"months), so the reform would never act; expected a month < "
+                                f"{base.horizon}")
         if s["end"] is not None and s["end"] <= s["start"]:
             name = factor_of.get((reform, "end")) or factor_of[(reform, "start")]
             raise ScenarioError(f"{source}: factors.{_key(name)}: point {point} sets {reform} "
@@ -536,6 +554,12 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
             name = factor_of.get((reform, "intensity"), reform)
             raise ScenarioError(f"{source}: factors.{_key(name)}: point {point} sets intensity "
                                 f"= {intensity!r}; expected a number in [0, 1]")
+    if any(name in WORLD_SIZE for name in params):
+        try:
+            resolve(base.world.preset, {**base.world.params, **params},
+                    MISSIONS[base.mission].world)
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: factors: point {point}: {exc}") from None
     return params, reforms
 
 

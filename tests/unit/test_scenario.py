@@ -57,10 +57,12 @@ def test_shipped_scenario_validates_and_runs(name):
     assert scenario.name == path.stem == name
     assert scenario.source == str(path)
     assert set(scenario.reforms) <= set(REFORMS)
-    out = run(scenario.with_changes(horizon=3), seed=1)
-    assert out.months["month"].tolist() == [0, 1, 2, 3]  # month 0 plus three months
+    # short, but long enough for every reform to start (a later start is refused)
+    horizon = max([3, *(s["start"] + 1 for s in scenario.reform_settings().values())])
+    out = run(scenario.with_changes(horizon=horizon), seed=1)
+    assert out.months["month"].tolist() == list(range(horizon + 1))  # month 0, then each month
     assert (out.months["scenario"] == name).all()
-    assert out.run["horizon"] == 3 and out.run["seed"] == 1
+    assert out.run["horizon"] == horizon and out.run["seed"] == 1
     assert math.isfinite(out.run["outcome_end"])
 
 
@@ -173,15 +175,20 @@ def test_merge_is_recursive_and_leaves_its_inputs_alone():
     assert child == {"a": 2, "t": {"u": {"q": 2}}, "r": 5}
 
 
-def test_empty_file_is_a_valid_scenario_with_defaults(tmp_path):
-    for text in ("", "# only a comment\n\n"):
+def test_empty_or_comment_only_file_is_refused(tmp_path):
+    for text in ("", "# only a comment\n\n", "\ufeff"):
         path = write(tmp_path / "empty_one.toml", text)
-        s = load_scenario(path)
-        assert s.name == "empty_one"
-        assert s.source == str(path)
-        assert (s.mission, s.world.preset, s.world.params, s.reforms, s.uncertainties) == (
-            "early_years", "workshop", {}, {}, {})
-        assert (s.horizon, s.replicates, s.seed, s.description) == (120, 10, 2026, "")
+        assert error_of(path) == f"{path}: holds no settings (empty or only comments)"
+
+
+def test_a_file_with_one_key_takes_the_defaults_for_the_rest(tmp_path):
+    path = write(tmp_path / "one_key.toml", 'name = "  one key  "\n')
+    s = load_scenario(path)
+    assert s.name == "one key"  # stripped
+    assert s.source == str(path)
+    assert (s.mission, s.world.preset, s.world.params, s.reforms, s.uncertainties) == (
+        "early_years", "workshop", {}, {}, {})
+    assert (s.horizon, s.replicates, s.seed, s.description) == (120, 10, 2026, "")
 
 
 # --- bad files: one-line messages ---------------------------------------------------------------
@@ -219,7 +226,34 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("enabled a string", '[reforms.devolution]\nenabled = "no"\n',
      "reforms.devolution.enabled: expected true or false, got 'no'"),
     ("description a number", "description = 3\n", "description: expected a string, got 3"),
-    ("empty name", 'name = ""\n', "name: expected a non-empty string, got ''"),
+    ("empty name", 'name = ""\n', "name: expected a non-empty name"),
+    ("blank name", 'name = "   "\n', "name: expected a non-empty name"),
+    ("name with a newline", 'name = "a\\nb"\n',
+     "name: expected a name of printable characters on one line, got 'a\\nb'"),
+    ("name with a right-to-left override", 'name = "a\\u202eb"\n',
+     "name: expected a name of printable characters on one line, got 'a\\u202eb'"),
+    ("name too long", f'name = "{"n" * 101}"\n',
+     "name: expected a name of at most 100 characters, got 101"),
+    ("description with a NUL", 'description = "a\\u0000b"\n',
+     "description: expected printable text (line breaks allowed), got control or "
+     "direction-changing characters"),
+    ("reform starts at the horizon", "horizon = 24\n[reforms.devolution]\nstart = 24\n",
+     "reforms.devolution.start: month 24 is at or after the horizon (24 months), so the reform "
+     "would never act; expected a month < 24"),
+    ("reform starts after the horizon", "[reforms.devolution]\nstart = 1000000000\n",
+     "reforms.devolution.start: month 1,000,000,000 is at or after the horizon (120 months), so "
+     "the reform would never act; expected a month < 120"),
+    ("world too large", "[world.params]\nn_localities = 400\ncharities_per_locality = 40\n"
+     "staff_per_1000 = 500\ncohort_total = 5000000\n",
+     "world: about 2,516,400 organisations and frontline posts (n_localities 400, "
+     "charities_per_locality 40, staff_per_1000 500, cohort_total 5,000,000); expected at most "
+     "300,000 (ten times England)"),
+    ("world too large at the top of an uncertainty",
+     "[uncertainties.staff_per_1000]\nlow = 1.0\nhigh = 500.0\n[world.params]\n"
+     "cohort_total = 5000000\n",
+     "world: about 2,500,270 organisations and frontline posts (n_localities 30, "
+     "charities_per_locality 8, staff_per_1000 500, cohort_total 5,000,000); expected at most "
+     "300,000 (ten times England)"),
     ("uncertainty low a bool", "[uncertainties.silo]\nlow = true\nhigh = 1\n",
      "uncertainties.silo.low: expected a number, got True"),
     ("intensity above 1", "[reforms.devolution]\nintensity = 1.5\n",
@@ -237,7 +271,9 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("param out of range", "[world.params]\nsilo = 1.5\n",
      "world.params.silo: expected a value in [0, 1] (index 0–1), got 1.5"),
     ("param not finite", "[world.params]\nsilo = inf\n",
-     "world.params.silo: expected a value in [0, 1] (index 0–1), got inf"),
+     "world.params.silo: expected a finite value in [0, 1] (index 0–1), got inf"),
+    ("int param infinite", "[world.params]\nn_localities = inf\n",
+     "world.params.n_localities: expected a finite value in [1, 400] (places), got inf"),
     ("int param fractional", "[world.params]\nn_localities = 2.5\n",
      "world.params.n_localities: expected a whole number in [1, 400], got 2.5"),
     ("uncertainty outside the parameter", "[uncertainties.silo]\nlow = 0.0\nhigh = 2.0\n",
@@ -267,7 +303,11 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("extends a list", 'extends = ["a.toml"]\n',
      "extends: expected the path of another scenario file, got ['a.toml']"),
     ("extends a missing file", 'extends = "missing.toml"\n',
-     "extends: no such file {dir}/missing.toml"),
+     "extends: 'missing.toml' ({dir}/missing.toml): no such file"),
+    ("extends a folder", 'extends = "."\n', "extends: '.' ({dir}): is a folder, expected a "
+     ".toml file"),
+    ("extends a device", 'extends = "/dev/zero"\n', "extends: '/dev/zero' (/dev/zero): is a "
+     "character device, expected a regular .toml file"),
     # known bugs (see the reasons)
     bug("world a string", 'world = "x"\n', "world: expected a table, got 'x'",
         "describe_error (scenario.py:279-280): 'Input should be a valid dictionary' is matched "
@@ -359,11 +399,11 @@ def test_extends_chain_depth_is_limited(tmp_path):
     assert f"extends: chain longer than {MAX_EXTENDS_DEPTH} files" in message
 
 
-def test_error_in_a_parent_file_names_the_parent(tmp_path):
+def test_error_in_a_parent_file_names_the_child_its_key_and_the_parent(tmp_path):
     parent = write(tmp_path / "parent.toml", "horizon = \n")
     child = write(tmp_path / "child.toml", 'extends = "parent.toml"\n')
     message = error_of(child)
-    assert_one_line(message, f"{parent}: not valid TOML (")
+    assert_one_line(message, f"{child}: extends: 'parent.toml' ({parent}): not valid TOML (")
 
 
 def test_binary_file(tmp_path):

@@ -110,8 +110,9 @@ NO_OPS = {
     "renamed": {},
     "devolution_off": {"reforms": {"devolution": {"intensity": 0.0}}},
     "leadership_off": {"reforms": {"mission_leadership": {"intensity": 0.0}}},
-    "capacity_later": {"reforms": {"local_capacity": {"start": 30}}},
-    "leadership_later": {"reforms": {"mission_leadership": {"start": 30, "end": 40}}},
+    "capacity_switched_off": {"reforms": {"local_capacity": {"enabled": False}}},
+    "leadership_zero": {"reforms": {"mission_leadership": {"start": 6, "end": 12,
+                                                           "intensity": 0.0}}},
 }
 IDENTITY = ["run_id", "scenario", "point", "replicate", "seed"]
 

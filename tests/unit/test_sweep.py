@@ -45,17 +45,34 @@ def write(tmp_path: Path, text: str, name: str = "bad.toml") -> Path:
 
 # --- designs ---------------------------------------------------------------------------------
 def test_factorial_design_is_the_product_of_levels_in_order():
-    sweep = make({"devolution.start": {"values": [0, 12, 24]},
+    sweep = make({"devolution.start": {"values": [0, 12, 23]},
                   "punitive_accountability": {"values": [0.2, 0.9]},
                   "settlement_years": {"low": 1, "high": 3}}, design="factorial")
     points = design_points(sweep)
-    expected = list(itertools.product([0, 12, 24], [0.2, 0.9], [1, 3]))
+    expected = list(itertools.product([0, 12, 23], [0.2, 0.9], [1, 3]))
     assert sweep.n_points == len(points) == 3 * 2 * 2
     assert [tuple(row) for row in points.itertuples(index=False)] == expected
     assert list(points.columns) == ["devolution.start", "punitive_accountability",
                                     "settlement_years"]
     assert points["devolution.start"].dtype == np.int64
     assert points.index.name == "point"
+
+
+def test_a_start_at_or_after_the_horizon_is_refused_naming_the_factor_and_point():
+    with pytest.raises(ScenarioError) as info:
+        make({"devolution.start": {"values": [0, 24]}}, design="factorial")
+    assert str(info.value) == (
+        't.toml: factors."devolution.start": point 1 sets devolution start = 24, at or after the '
+        "horizon (24 months), so the reform would never act; expected a month < 24")
+
+
+def test_a_world_factor_beyond_the_size_limit_is_refused_naming_the_point():
+    with pytest.raises(ScenarioError) as info:
+        make({"staff_per_1000": {"values": [50.0, 500.0]}, "cohort_total": {"values": [
+            38_500, 5_000_000]}}, design="factorial")
+    message = str(info.value)
+    assert message.startswith("t.toml: factors: point 3: world: about 2,500,")
+    assert message.endswith("expected at most 300,000 (ten times England)")
 
 
 def test_lhs_puts_one_point_in_each_stratum_of_every_factor_within_bounds():
