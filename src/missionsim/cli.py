@@ -2,17 +2,22 @@
 
 Every command has ``--help``. Errors in what the user gave (a bad scenario file, an unusable
 output folder, an unknown option value) print one line on standard error and exit with status
-2; an interrupted study exits with status 130 and keeps every completed run for ``--resume``.
+2; an interrupted study (Ctrl-C) prints how many runs it kept, exits with status 130 and keeps
+every completed run for ``--resume``. ``missionsim repair DIR`` mends a results folder.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from missionsim.limits import MAX_REPLICATES, MAX_SEED, MAX_WORKERS
 
 app = typer.Typer(
     name="missionsim",
@@ -27,7 +32,8 @@ app = typer.Typer(
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for the results "
                                          "store (Parquet chunks and manifest.json).")]
 WorkersOption = Annotated[int | None, typer.Option(
-    "--workers", "-w", min=1, help="Local worker processes (default: all cores; 1 = serial).")]
+    "--workers", "-w", min=1, max=MAX_WORKERS,
+    help="Local worker processes (default: all cores; 1 = serial).")]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="Address of a dask.distributed scheduler (e.g. tcp://10.0.0.5:8786); "
     "workers need missionsim installed.")]
@@ -55,6 +61,44 @@ def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+class _Interrupted(Exception):  # noqa: N818 - named after what happened, like KeyboardInterrupt
+    """Ctrl-C during a study, with the study's output folder (to count the runs kept).
+
+    typer turns a :class:`KeyboardInterrupt` into a silent exit status 130, so the commands
+    that run studies turn it into this exception first (:func:`_study`).
+    """
+
+    def __init__(self, out: Path | None) -> None:
+        super().__init__("interrupted")
+        self.out = out
+
+
+def _study(command):
+    """Decorate a command that runs a study into ``--out``: Ctrl-C becomes :class:`_Interrupted`."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise _Interrupted(kwargs.get("out")) from None
+
+    return wrapper
+
+
+class _Notes(logging.Handler):
+    """Prints missionsim's notes (what resuming repaired in a store) on standard error."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _echo_err(f"missionsim: note: {record.getMessage()}")
+
+
+def _show_notes() -> None:
+    logger = logging.getLogger("missionsim")
+    if not any(isinstance(h, _Notes) for h in logger.handlers):
+        logger.addHandler(_Notes(logging.INFO))
+
+
 def _version(value: bool) -> None:
     if value:
         from missionsim import __version__
@@ -78,12 +122,13 @@ def _main(
 
 # --- commands ---------------------------------------------------------------------------------
 @app.command()
+@_study
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
     out: OutOption,
     seed: Annotated[int | None, typer.Option(
-        min=0, help="The model's seed (default: replicate 0's seed under the scenario's "
-        "root seed).")] = None,
+        min=0, max=MAX_SEED, help="The model's seed (default: replicate 0's seed under the "
+        "scenario's root seed).")] = None,
     resume: ResumeOption = False,
 ) -> None:
     """Run one scenario once and store its month-by-month results."""
@@ -109,15 +154,18 @@ def run(
 
 
 @app.command()
+@_study
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (.toml).")],
     out: OutOption,
     baseline: Annotated[Path | None, typer.Option(
         help="Baseline scenario file (default: the first scenario).")] = None,
     replicates: Annotated[int | None, typer.Option(
-        min=1, help="Replicates per scenario (default: the baseline's).")] = None,
+        min=1, max=MAX_REPLICATES, help="Replicates per scenario (default: the "
+        "baseline's).")] = None,
     seed: Annotated[int | None, typer.Option(
-        min=0, help="Root seed shared by all scenarios (default: the baseline's).")] = None,
+        min=0, max=MAX_SEED, help="Root seed shared by all scenarios (default: the "
+        "baseline's).")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     report: Annotated[Path | None, typer.Option(help="Also write an HTML report here.")] = None,
@@ -145,6 +193,7 @@ def compare(
 
 
 @app.command()
+@_study
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep file (.toml).")],
     out: OutOption,
@@ -165,6 +214,7 @@ def sweep(
 
 
 @app.command()
+@_study
 def sensitivity(
     sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep file (.toml), any "
                                                "design.")],
@@ -226,6 +276,23 @@ def report_cmd(
         _echo_err(f"note: {folder} holds {len(results.runs)} of "
                   f"{results.manifest.get('planned')} planned runs; resume the study to finish")
     typer.echo(f"\nReport: {report}")
+
+
+@app.command()
+def repair(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A results folder (--out of a "
+                                           "study).")],
+) -> None:
+    """Mend a results folder: keep one copy of runs stored twice, set unreadable chunks aside.
+
+    Also removes leftovers of chunks a stopped study did not finish. It takes the folder's
+    lock, so it waits for no one: a folder a study is writing to is refused. Running it again
+    changes nothing. Chunks set aside go to DIR/corrupt; resume the study to run their runs
+    again.
+    """
+    from missionsim.store import Store
+
+    typer.echo(str(Store(folder).repair()))
 
 
 @app.command()
@@ -401,8 +468,11 @@ def main(argv: list[str] | None = None) -> int:
     from missionsim.extras import MissingExtra
 
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    _show_notes()
     try:
         status = app(args=argv, prog_name="missionsim", standalone_mode=False)
+    except _Interrupted as exc:
+        return _interrupted(exc.out)
     except KeyboardInterrupt:
         return _interrupted()
     except (UserError, ScenarioError, StoreError, ClusterError, MissingExtra) as exc:
@@ -417,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - never a traceback to the user
         # click's exceptions (typer may vendor click, so match by behaviour, not class)
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors: status 2
-            exc.show()
+            _echo_err(_usage_line(exc))
             return int(exc.exit_code)
         if type(exc).__name__ == "Exit":
             return int(getattr(exc, "exit_code", 0))
@@ -429,13 +499,51 @@ def main(argv: list[str] | None = None) -> int:
         _echo_err(f"missionsim: internal error: {type(exc).__name__}: {first} (set "
                   "MISSIONSIM_DEBUG=1 to see the traceback)")
         return 1
+    if status == INTERRUPTED:  # typer's answer to Ctrl-C outside a study
+        return _interrupted()
     return status if isinstance(status, int) else 0
 
 
-def _interrupted() -> int:
-    _echo_err("missionsim: interrupted; completed runs are kept: run the same command with "
-              "--resume to finish")
-    return 130
+INTERRUPTED = 130
+"""Exit status after Ctrl-C: 128 + SIGINT (2), as shells report a process SIGINT stopped."""
+
+
+def _usage_line(exc: Exception) -> str:
+    """A command-line usage error as one line, with where to find the usage."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "missionsim"
+    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    text = " ".join(text.split())
+    if len(text) > 300:
+        text = text[:299] + "…"
+    return f"{command}: error: {text} (see `{command} --help`)"
+
+
+def _interrupted(out: Path | None = None) -> int:
+    """Print the line for Ctrl-C (with the runs kept in ``out``) and return the status."""
+    kept = None if out is None else _kept(out)
+    if kept is not None:
+        _echo_err(f"missionsim: interrupted; {kept[0]} of {kept[1]} runs are kept in {out}: "
+                  "run the same command with --resume to finish")
+    elif out is not None:
+        _echo_err("missionsim: interrupted; completed runs are kept: run the same command "
+                  "with --resume to finish")
+    else:
+        _echo_err("missionsim: interrupted")
+    return INTERRUPTED
+
+
+def _kept(out: Path) -> tuple[int, int] | None:
+    """Runs stored in ``out`` and runs its study plans, or ``None`` when it holds no study."""
+    from missionsim.errors import StoreError
+    from missionsim.store import Store
+
+    try:
+        store = Store(out)
+        planned = int(store.read_manifest()["planned"])
+        return len(store.completed()), planned
+    except (StoreError, OSError, KeyError, TypeError, ValueError):
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

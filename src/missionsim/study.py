@@ -4,8 +4,9 @@
 :func:`replicate` runs one scenario many times; :mod:`missionsim.sweep` runs designs. All three
 build a list of :class:`~missionsim.runner.RunSpec` and call :func:`execute`, which runs them
 on the chosen executor, writes completed runs to the results store in atomic chunks when an
-output folder is given, skips runs already stored when resuming, and returns
-:class:`Results`.
+output folder is given (holding the folder's lock, so that one study writes there at a time),
+skips runs already stored when resuming, and returns :class:`Results`. :meth:`Results.load`
+reads a store and refuses one that holds a run twice (``missionsim repair`` mends it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pandas as pd
 from missionsim import __version__
 from missionsim.errors import RunError
 from missionsim.execution import describe, imap
+from missionsim.limits import MAX_REPLICATES, MAX_RUNS, MAX_SEED, whole_number
 from missionsim.missions import MISSIONS
 from missionsim.params import resolve
 from missionsim.reforms import REFORMS
@@ -57,11 +59,18 @@ class Results:
 
     @classmethod
     def load(cls, out: str | Path) -> Results:
-        """Read a study from its output folder (never re-runs the model)."""
+        """Read a study from its output folder (never re-runs the model; takes no lock).
+
+        Raises:
+            StoreError: The folder holds no study, a chunk file is missing or unreadable, or
+                runs are stored twice (the one-line message says how to repair the store).
+        """
         store = Store(Path(out))
         manifest = store.read_manifest()
-        return cls(months=store.read("months"), runs=store.read("runs"),
-                   places=store.read("places"), manifest=manifest)._sorted()
+        runs = store.read("runs")
+        store.check_unique(runs)
+        return cls(months=store.read("months"), runs=runs, places=store.read("places"),
+                   manifest=manifest)._sorted()
 
     @property
     def scenarios(self) -> list[str]:
@@ -150,6 +159,10 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
             on_result: Callable[[int, int], None] | None = None) -> Results:
     """Run every spec (skipping those already stored when resuming) and return the results.
 
+    While it runs, the study holds the output folder's lock
+    (:meth:`~missionsim.store.Store.locked`): another study writing to the same folder is
+    refused at once.
+
     Args:
         specs: The runs to do; their ``run_id`` values must be unique.
         manifest: Study description written to ``manifest.json`` (scenarios, design, ...).
@@ -164,8 +177,12 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
         :class:`Results`; read back from the store when ``out`` is given.
 
     Raises:
-        StoreError: The output folder cannot be used as asked.
+        StoreError: The output folder cannot be used as asked: it holds other results or a
+            different study (the message says what differs), another study is writing to it,
+            a chunk in it is unreadable, or the file system refuses a write (the runs stored
+            before are kept).
         RunError: A run failed in the model (runs completed before it are kept in the store).
+        KeyboardInterrupt: Ctrl-C; the runs completed so far are written first.
     """
     specs = list(specs)
     ids = [s.run_id for s in specs]
@@ -181,7 +198,18 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
     manifest["version"] = __version__
     manifest["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     manifest["executor"] = describe(workers, scheduler)
-    store = Store(Path(out)) if out is not None else None
+    if out is None:
+        return _run_all(specs, manifest, None, resume, workers, scheduler, progress, on_result)
+    store = Store(Path(out))
+    with store.locked():  # one writer per folder, for as long as the study runs
+        return _run_all(specs, manifest, store, resume, workers, scheduler, progress,
+                        on_result)
+
+
+def _run_all(specs: list[RunSpec], manifest: dict[str, Any], store: Store | None,
+             resume: bool, workers: int | None, scheduler: Any, progress: bool,
+             on_result: Callable[[int, int], None] | None) -> Results:
+    """The body of :func:`execute`, run while holding the store's lock when there is one."""
     done: set[str] = set()
     if store is not None:
         done = store.open(manifest, resume)
@@ -192,14 +220,15 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
 
     def flush() -> None:
         nonlocal buffer, last_flush
-        if buffer and store is not None:
-            store.write_chunk(_tables(buffer))
-        buffer = []
+        waiting, buffer = buffer, []  # a chunk that fails to be written is not tried again
+        if waiting and store is not None:
+            store.write_chunk(_tables(waiting))
         last_flush = time.monotonic()
 
     bar = _progress(len(specs), len(done)) if progress else None
+    runs = _guarded(todo, workers, scheduler)
     try:
-        for count, (_, result) in enumerate(_guarded(todo, workers, scheduler), 1):
+        for count, (_, result) in enumerate(runs, 1):
             if store is None:
                 kept.append(result)
             else:
@@ -211,9 +240,12 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
             if on_result is not None:
                 on_result(len(done) + count, len(specs))
     finally:
-        flush()
-        if bar is not None:
-            bar.close()
+        try:
+            flush()
+        finally:
+            runs.close()  # stops the workers now, not when the exception is forgotten
+            if bar is not None:
+                bar.close()
     if store is not None:
         return Results.load(store.root)
     if not kept:
@@ -298,12 +330,16 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
     if len(missions) > 1:
         raise ScenarioError(f"compare: scenarios pursue different missions "
                             f"({', '.join(sorted(missions))}); compare one mission at a time")
-    n = base.replicates if replicates is None else replicates
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ScenarioError(f"replicates = {n!r}: expected a whole number ≥ 1")
-    root = base.seed if seed is None else seed
-    if isinstance(root, bool) or not isinstance(root, int) or root < 0:
-        raise ScenarioError(f"seed = {root!r}: expected a whole number ≥ 0")
+    try:
+        n = whole_number(base.replicates if replicates is None else replicates, "replicates", 1,
+                         MAX_REPLICATES)
+        root = whole_number(base.seed if seed is None else seed, "seed", 0, MAX_SEED)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    if n * len(items) > MAX_RUNS:
+        raise ScenarioError(f"replicates = {n:,}: {len(items)} scenarios × {n:,} replicates = "
+                            f"{n * len(items):,} runs; expected at most {MAX_RUNS:,} runs in "
+                            "one study")
     specs = [spec_for(s, r, root=root) for r in range(n) for s in items]
     manifest = {
         "kind": "compare",

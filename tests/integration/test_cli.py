@@ -17,7 +17,8 @@ from missionsim.study import Results
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = shutil.which("missionsim", path=str(Path(sys.executable).parent))
-COMMANDS = ["run", "compare", "sweep", "sensitivity", "report", "validate", "list"]
+COMMANDS = ["run", "compare", "sweep", "sensitivity", "report", "repair", "validate",
+            "list"]
 
 
 def small(tmp_path: Path, name: str, extra: str = "", horizon: int = 40) -> Path:

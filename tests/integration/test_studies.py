@@ -11,6 +11,7 @@ import time
 import pandas as pd
 import pytest
 
+from missionsim.errors import ClusterError
 from missionsim.scenario import Scenario
 from missionsim.store import Store, StoreError
 from missionsim.study import Results, compare
@@ -155,7 +156,7 @@ def test_sigkill_then_resume_gives_every_run_exactly_once(tmp_path):
 
 def test_a_study_that_stopped_before_its_first_chunk_does_not_claim_the_folder(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(ValueError, match="cannot connect"):
+    with pytest.raises(ClusterError, match="cannot connect"):
         compare(scenarios()[:1], replicates=1, out=out, scheduler="tcp://127.0.0.1:9")
     assert (out / "manifest.json").exists()
     done = compare(scenarios()[:1], replicates=1, workers=1, out=out)
