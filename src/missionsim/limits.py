@@ -77,3 +77,17 @@ def whole_number(value: object, name: str, low: int = 0, high: int | None = None
     expected = (f"a whole number from {low:,} to {high:,}" if high is not None
                 else f"a whole number ≥ {low:,}")
     raise ValueError(f"{name} = {quote(value)}: expected {expected}")
+
+
+MAX_CHOICES_CHARS = 160
+"""Longest list of allowed values quoted in a message; the rest are counted."""
+
+
+def choices(names: list[str] | tuple[str, ...]) -> str:
+    """Allowed values for a message, cut to :data:`MAX_CHOICES_CHARS` with a count."""
+    shown: list[str] = []
+    for name in names:
+        if len(", ".join([*shown, name])) > MAX_CHOICES_CHARS:
+            return f"{', '.join(shown)}, … ({len(names)} in all)"
+        shown.append(name)
+    return ", ".join(shown)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from missionsim import resources
+from missionsim.limits import quote
 from missionsim.params import PARAMETERS
 
 CALIBRATED = resources.data_path("calibrated")
@@ -85,7 +86,8 @@ class Mission:
     def __post_init__(self) -> None:
         for name, value in self.world.items():
             if name not in PARAMETERS:
-                raise ValueError(f"mission {self.name!r}: world parameter {name!r} is unknown")
+                raise ValueError(f"mission {quote(self.name)}: world parameter {quote(name)} "
+                                 "is unknown")
             PARAMETERS[name].check(value)
 
     def trajectory(self, month):

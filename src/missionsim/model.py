@@ -11,7 +11,7 @@ import numpy as np
 from missionsim import evidence, finance, outcomes, ties, workforce, world
 from missionsim.agents import Charity, Department, FrontlineStaff, MissionUnit
 from missionsim.agents.department import DEPARTMENTS
-from missionsim.limits import MAX_HORIZON, MAX_SEED, whole_number
+from missionsim.limits import MAX_HORIZON, MAX_SEED, quote, whole_number
 from missionsim.missions import MISSIONS, Mission
 from missionsim.network import COORDINATION, FUNDING, PARTNERSHIP
 from missionsim.params import PRESETS, resolve
@@ -96,17 +96,18 @@ class MissionModel(mesa.Model):
         **overrides: Any,
     ) -> None:
         if not isinstance(preset, str) or preset not in PRESETS:
-            raise ValueError(f"preset = {preset!r}: expected one of {', '.join(sorted(PRESETS))}")
+            raise ValueError(f"preset = {quote(preset)}: expected one of "
+                             f"{', '.join(sorted(PRESETS))}")
         if not isinstance(mission, Mission) and (not isinstance(mission, str)
                                                  or mission not in MISSIONS):
-            raise ValueError(f"mission = {mission!r}: expected one of "
+            raise ValueError(f"mission = {quote(mission)}: expected one of "
                              f"{', '.join(sorted(MISSIONS))}")
         whole_number(horizon, "horizon", 1, MAX_HORIZON)
         if params is not None and not isinstance(params, Mapping):
-            raise ValueError(f"params = {params!r}: expected a mapping of parameter names to "
+            raise ValueError(f"params = {quote(params)}: expected a mapping of parameter names to "
                              "values")
         if reforms is not None and not isinstance(reforms, Mapping):
-            raise ValueError(f"reforms = {reforms!r}: expected a mapping of reform names to "
+            raise ValueError(f"reforms = {quote(reforms)}: expected a mapping of reform names to "
                              "settings")
         seed = overrides.pop("seed", None)  # Mesa's deprecated spelling of rng
         if rng is not None and not isinstance(rng, np.random.Generator | np.random.SeedSequence):
@@ -238,7 +239,7 @@ class MissionModel(mesa.Model):
         if steps is None:
             steps = max(0, self.horizon - self.month)
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"steps = {steps!r}: expected a whole number of months ≥ 0")
+            raise ValueError(f"steps = {quote(steps)}: expected a whole number of months ≥ 0")
         for _ in range(steps):
             self.step()
         return self

@@ -66,7 +66,7 @@ class Parameter:
         Raises:
             ValueError: One line naming the parameter, the value and what is allowed.
         """
-        label = f"{where} {self.name!r}" if where else repr(self.name)
+        label = f"{where} {quote(self.name)}" if where else repr(self.name)
         if isinstance(value, np.bool_):
             value = bool(value)
         elif isinstance(value, np.integer):
@@ -75,7 +75,7 @@ class Parameter:
             value = float(value)
         if self.kind is bool:
             if not isinstance(value, bool | int) or value not in (0, 1, True, False):
-                raise ValueError(f"{label} = {value!r}: expected true or false")
+                raise ValueError(f"{label} = {quote(value)}: expected true or false")
             return bool(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"{label} = {_short(value)}: expected a number in [{self.low:g}, "
@@ -84,13 +84,13 @@ class Parameter:
             raise ValueError(f"{label} = {_short(value)}: expected a value in [{self.low:g}, "
                              f"{self.high:g}] ({self.unit})")
         if not math.isfinite(float(value)):
-            raise ValueError(f"{label} = {value!r}: expected a finite value in [{self.low:g}, "
+            raise ValueError(f"{label} = {quote(value)}: expected a finite value in [{self.low:g}, "
                              f"{self.high:g}] ({self.unit})")
         if self.kind is int and float(value) != int(value):
-            raise ValueError(f"{label} = {value!r}: expected a whole number in "
+            raise ValueError(f"{label} = {quote(value)}: expected a whole number in "
                              f"[{int(self.low)}, {int(self.high)}]")
         if not self.low <= value <= self.high:
-            raise ValueError(f"{label} = {value!r}: expected a value in [{self.low:g}, "
+            raise ValueError(f"{label} = {quote(value)}: expected a value in [{self.low:g}, "
                              f"{self.high:g}] ({self.unit})")
         return self.kind(value)
 
@@ -353,13 +353,13 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
         ValueError: For an unknown preset or parameter, or a value out of range.
     """
     if preset not in PRESETS:
-        raise ValueError(f"preset = {preset!r}: expected one of {', '.join(sorted(PRESETS))}")
+        raise ValueError(f"preset = {quote(preset)}: expected one of {', '.join(sorted(PRESETS))}")
     values = defaults()
     values.update(PRESETS[preset])
     values.update(world or {})
     for name, value in (overrides or {}).items():
         if name not in PARAMETERS:
-            raise ValueError(f"parameter {name!r} is unknown: expected one of the parameters "
+            raise ValueError(f"parameter {quote(name)} is unknown: expected one of the parameters "
                              "listed by missionsim.params.PARAMETERS")
         values[name] = PARAMETERS[name].check(value)
     check_world_size(values)

@@ -157,7 +157,7 @@ class ReformSpec(_Strict):
     """
 
     start: int = Field(default=0, ge=0)
-    end: int | None = Field(default=None, ge=1)
+    end: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
     intensity: float = Field(default=1.0, ge=0.0, le=1.0)
     enabled: bool = True
 
@@ -481,6 +481,8 @@ def read_settings(path: Path) -> dict[str, Any]:
         raise FileProblem(f"not valid TOML ({short(str(exc), 120)[1:-1]})") from None
     except RecursionError:
         raise FileProblem(f"nested more than {limits.MAX_NESTING} levels deep") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise FileProblem(f"not valid TOML ({short(str(exc), 120)[1:-1]})") from None
     depth = nesting(data)
     if depth > limits.MAX_NESTING:
         raise FileProblem(f"nested {depth} levels deep; expected at most {limits.MAX_NESTING}")
@@ -537,7 +539,7 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
     path = Path(path)
     try:
         resolved = path.resolve()
-    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+    except (OSError, RuntimeError, ValueError):  # a loop of links; a NUL in the path
         resolved = path.absolute()
     # the first file's problems name it; a parent's go to the file that extends it (below)
     data = read_settings(path) if _stack else read_toml(path)
@@ -556,8 +558,9 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
     if parent_resolved in (*_stack, resolved):  # named by the file the user gave
         cycle = " → ".join(p.name for p in (*_stack, resolved, parent_resolved))
         raise ScenarioError(f"{_shown(_first or path)}: extends: cycle of files ({cycle})")
-    if len(_stack) + 1 >= limits.MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"{where}: chain longer than {limits.MAX_EXTENDS_DEPTH} files")
+    if len(_stack) + 1 >= limits.MAX_EXTENDS_DEPTH:  # named by the file the user gave
+        raise ScenarioError(f"{_shown(_first or path)}: extends: chain longer than "
+                            f"{limits.MAX_EXTENDS_DEPTH} files")
     try:
         base = read_chain(parent_path, (*_stack, resolved), _first or path)
     except FileProblem as exc:
@@ -595,8 +598,8 @@ def as_scenario(value: Scenario | str | Path | Mapping[str, Any]) -> Scenario:
         return load_scenario(value)
     if isinstance(value, Mapping):
         return Scenario.from_mapping(value)
-    raise ScenarioError(f"scenario = {value!r}: expected a Scenario, a path to a .toml file or a "
-                        "mapping")
+    raise ScenarioError(f"scenario = {short(value)}: expected a Scenario, a path to a .toml file "
+                        "or a mapping")
 
 
 def shipped_dir() -> Path:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from missionsim.limits import whole_number
+from missionsim.limits import quote, whole_number
 from missionsim.missions import MISSIONS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,7 +110,7 @@ def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
     names = results.scenarios
     base = baseline or results.manifest.get("baseline") or names[0]
     if base not in names:
-        raise ValueError(f"baseline = {base!r}: not one of the scenarios ({', '.join(names)})")
+        raise ValueError(f"baseline = {quote(base)}: not one of the scenarios ({', '.join(names)})")
     mission = MISSIONS[results.runs["mission"].iloc[0]]
     sign = mission.direction
     deadline, end = key_months(results)

@@ -26,7 +26,7 @@ import pandas as pd
 from missionsim import __version__
 from missionsim.errors import RunError
 from missionsim.execution import describe, imap
-from missionsim.limits import MAX_REPLICATES, MAX_RUNS, MAX_SEED, whole_number
+from missionsim.limits import MAX_REPLICATES, MAX_RUNS, MAX_SEED, quote, whole_number
 from missionsim.missions import MISSIONS
 from missionsim.params import resolve
 from missionsim.reforms import REFORMS
@@ -188,7 +188,7 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
     ids = [s.run_id for s in specs]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
-        raise ScenarioError(f"run {dup!r} is planned twice; give each scenario its own name")
+        raise ScenarioError(f"run {quote(dup)} is planned twice; give each scenario its own name")
     manifest = {
         **(manifest or {}),
         "study": study_digest(specs),
@@ -282,7 +282,7 @@ def _unique(scenarios: Sequence[Scenario]) -> None:
     names = [s.name for s in scenarios]
     for name in names:
         if names.count(name) > 1:
-            raise ScenarioError(f"two scenarios are named {name!r}; give each a distinct "
+            raise ScenarioError(f"two scenarios are named {quote(name)}; give each a distinct "
                                 "`name = ...` in its file")
 
 

@@ -65,6 +65,7 @@ from missionsim.scenario import (
     merge,
     read_chain,
     read_toml,
+    short,
 )
 from missionsim.study import Results, execute
 
@@ -122,10 +123,10 @@ class Factor(_Strict):
         for value in values:
             ok = isinstance(value, bool) or (_number(value) and math.isfinite(value))
             if not ok:
-                raise ValueError(f"expected numbers or true/false, got {value!r}")
+                raise ValueError(f"expected numbers or true/false, got {short(value)}")
         if len({(type(v) is bool, v) for v in values}) != len(values):
             twice = next(v for v in values if values.count(v) > 1)
-            raise ValueError(f"expected distinct values, got {twice!r} twice")
+            raise ValueError(f"expected distinct values, got {short(twice)} twice")
         return values
 
 
@@ -189,7 +190,7 @@ class Sweep(_Strict):
     @classmethod
     def _known_design(cls, value: str) -> str:
         if value not in DESIGNS:
-            raise ValueError(f"expected one of {', '.join(DESIGNS)}, got {value!r}")
+            raise ValueError(f"expected one of {', '.join(DESIGNS)}, got {short(value)}")
         return value
 
     @field_validator("factors")
@@ -308,7 +309,7 @@ def _base_scenario(data: dict[str, Any], name: str, source: str, base_dir: Path)
         if parent is not None:
             if not isinstance(parent, str) or not parent:
                 raise ScenarioError(f"{source}: scenario.extends: expected the path of a "
-                                    f"scenario file, got {parent!r}")
+                                    f"scenario file, got {short(parent)}")
             path = base_dir / parent
             if not path.is_file():
                 raise ScenarioError(f"{source}: scenario.extends: no such file {path}")
@@ -326,7 +327,7 @@ def _base_scenario(data: dict[str, Any], name: str, source: str, base_dir: Path)
                 text = f"{prefix}scenario.{text[len(prefix):]}"
             raise ScenarioError(text) from None
     raise ScenarioError(f"{source}: scenario: expected the path of a scenario file or a "
-                        f"[scenario] table, got {value!r}")
+                        f"[scenario] table, got {short(value)}")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -436,10 +437,10 @@ def _check(sweep: Sweep, source: str) -> None:
         if tgt is None:
             reform, dot, field = name.partition(".")
             if dot and reform in REFORMS:
-                raise ScenarioError(f"{where}: unknown reform setting {field!r}; expected "
+                raise ScenarioError(f"{where}: unknown reform setting {short(field)}; expected "
                                     f"{', '.join(REFORM_FIELDS)}")
             if dot:
-                raise ScenarioError(f"{where}: unknown reform {reform!r}; expected one of "
+                raise ScenarioError(f"{where}: unknown reform {short(reform)}; expected one of "
                                     f"{', '.join(sorted(REFORMS))}")
             raise ScenarioError(f"{where}: unknown factor; expected a parameter (see "
                                 "`missionsim list parameters`) or <reform>.start, "
@@ -450,10 +451,10 @@ def _check(sweep: Sweep, source: str) -> None:
                                     "a factorial design, with values = [true, false]")
             bad = [v for v in factor.values if not isinstance(v, bool)]
             if bad:
-                raise ScenarioError(f"{where}.values: expected true or false, got {bad[0]!r}")
+                raise ScenarioError(f"{where}.values: expected true or false, got {short(bad[0])}")
             continue
         if continuous and factor.low is None:
-            raise ScenarioError(f"{where}: design {sweep.design!r} needs low and high (values "
+            raise ScenarioError(f"{where}: design {short(sweep.design)} needs low and high (values "
                                 "are the levels of factorial designs)")
         if factor.low is not None and (factor.low < tgt.low or factor.high > tgt.high):
             raise ScenarioError(f"{where}: expected low and high within [{tgt.low:g}, "
@@ -462,24 +463,25 @@ def _check(sweep: Sweep, source: str) -> None:
         if factor.values is not None and not continuous:
             for value in factor.values:
                 if isinstance(value, bool):
-                    raise ScenarioError(f"{where}.values: expected numbers, got {value!r}")
+                    raise ScenarioError(f"{where}.values: expected numbers, got {short(value)}")
                 if tgt.kind is int and float(value) != int(value):
                     raise ScenarioError(f"{where}.values: expected whole numbers, got "
-                                        f"{value!r}")
+                                        f"{short(value)}")
                 if not tgt.low <= value <= tgt.high:
                     raise ScenarioError(f"{where}.values: expected values in [{tgt.low:g}, "
-                                        f"{tgt.high:g}] ({tgt.unit}), got {value!r}")
+                                        f"{tgt.high:g}] ({tgt.unit}), got {short(value)}")
     if continuous and sweep.samples is None:
         what = {"lhs": "the number of points", "morris": "the number of trajectories r",
                 "sobol": "the base sample size N, a power of two"}[sweep.design]
-        raise ScenarioError(f"{source}: samples: required for design {sweep.design!r} "
+        raise ScenarioError(f"{source}: samples: required for design {short(sweep.design)} "
                             f"({what})")
     if sweep.design == "sobol" and sweep.samples & (sweep.samples - 1):
         raise ScenarioError(f"{source}: samples: design 'sobol' needs a power of two (base "
                             f"sample size N), got {sweep.samples}")
     if sweep.output.metric not in REPORTERS:
         raise ScenarioError(f"{source}: output.metric: unknown reporter "
-                            f"{sweep.output.metric!r}; expected one of {', '.join(REPORTERS)}")
+                            f"{short(sweep.output.metric)}; expected one of "
+                            f"{limits.choices(list(REPORTERS))}")
     if sweep.output.month > sweep.scenario.horizon:
         raise ScenarioError(f"{source}: output.month: expected a month in [0, "
                             f"{sweep.scenario.horizon}] (the scenario's horizon), got "
@@ -528,7 +530,7 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
                 params[name] = PARAMETERS[name].check(value, where="")
             except ValueError as exc:
                 raise ScenarioError(f"{source}: factors.{_key(name)}: point {point}: "
-                                    f"{str(exc).split(': ', 1)[-1]}, got {value!r}") from None
+                                    f"{str(exc).split(': ', 1)[-1]}, got {short(value)}") from None
             continue
         if tgt.reform not in reforms:
             spec = base.reforms.get(tgt.reform)
@@ -553,7 +555,7 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
         if not (_number(intensity) and 0.0 <= intensity <= 1.0):
             name = factor_of.get((reform, "intensity"), reform)
             raise ScenarioError(f"{source}: factors.{_key(name)}: point {point} sets intensity "
-                                f"= {intensity!r}; expected a number in [0, 1]")
+                                f"= {short(intensity)}; expected a number in [0, 1]")
     if any(name in WORLD_SIZE for name in params):
         try:
             resolve(base.world.preset, {**base.world.params, **params},
@@ -669,7 +671,7 @@ def as_sweep(value: Sweep | str | Path | Mapping[str, Any]) -> Sweep:
         return load_sweep(value)
     if isinstance(value, Mapping):
         return Sweep.from_mapping(value)
-    raise ScenarioError(f"sweep = {value!r}: expected a Sweep, a path to a sweep file or a "
+    raise ScenarioError(f"sweep = {short(value)}: expected a Sweep, a path to a sweep file or a "
                         "mapping")
 
 
@@ -751,13 +753,13 @@ def point_values(results: Results, sweep: Sweep | str | Path,
     digest = results.manifest.get("sweep_digest")
     if digest is not None and digest != sweep.digest():
         raise ValueError(f"these results come from another version of sweep "
-                         f"{results.manifest.get('sweep')!r} (its scenario, design, factors, "
+                         f"{short(results.manifest.get('sweep'))} (its scenario, design, factors, "
                          "replicates or seed differ); run this sweep into a new folder")
     if metric not in months.columns:
-        raise ValueError(f"metric = {metric!r}: not a column of the results; expected one of "
+        raise ValueError(f"metric = {short(metric)}: not a column of the results; expected one of "
                          f"{', '.join(REPORTERS)}")
     if isinstance(month, bool) or not isinstance(month, int | np.integer):
-        raise ValueError(f"month = {month!r}: expected a whole month")
+        raise ValueError(f"month = {short(month)}: expected a whole month")
     rows = months[(months["scenario"] == sweep.scenario.name) & (months["month"] == month)]
     if rows.empty:
         raise ValueError(f"month = {month}: no results at that month (the horizon is "
@@ -782,14 +784,14 @@ def _check_design(results: Results, sweep: Sweep, points: pd.DataFrame) -> None:
     for name in points.columns:
         column = f"factor:{name}"
         if column not in runs.columns:
-            raise ValueError(f"these results do not vary factor {name!r}: they are not from "
-                             f"sweep {sweep.name!r}")
+            raise ValueError(f"these results do not vary factor {short(name)}: they are not from "
+                             f"sweep {short(sweep.name)}")
         got = runs.groupby("point")[column].first()
         want = points[name].reindex(got.index)
         if want.isna().any() or not np.allclose(got.to_numpy(float), want.to_numpy(float),
                                                 rtol=1e-12, atol=0.0):
-            raise ValueError(f"factor {name!r} has other values in these results than in the "
-                             f"design of sweep {sweep.name!r}; were they run from another "
+            raise ValueError(f"factor {short(name)} has other values in these results than in the "
+                             f"design of sweep {short(sweep.name)}; were they run from another "
                              "version of the sweep file?")
 
 

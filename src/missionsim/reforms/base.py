@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from missionsim.limits import quote
+
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model import MissionModel
 
@@ -105,7 +107,7 @@ class Reform:
     _running: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        where = f"reforms[{self.name!r}]"
+        where = f"reforms[{quote(self.name)}]"
         # numbers from NumPy or pandas (sweep tables) are plain numbers here
         for attr in ("start", "end", "intensity"):
             value = getattr(self, attr)
@@ -114,16 +116,16 @@ class Reform:
             elif isinstance(value, np.floating):
                 setattr(self, attr, float(value))
         if isinstance(self.start, bool) or not isinstance(self.start, int) or self.start < 0:
-            raise ValueError(f"{where}.start = {self.start!r}: expected a whole month ≥ 0")
+            raise ValueError(f"{where}.start = {quote(self.start)}: expected a whole month ≥ 0")
         if self.end is not None:
             if isinstance(self.end, bool) or not isinstance(self.end, int):
-                raise ValueError(f"{where}.end = {self.end!r}: expected a whole month or none")
+                raise ValueError(f"{where}.end = {quote(self.end)}: expected a whole month or none")
             if self.end <= self.start:
-                raise ValueError(f"{where}.end = {self.end!r}: expected a month after start "
+                raise ValueError(f"{where}.end = {quote(self.end)}: expected a month after start "
                                  f"({self.start})")
         ok = isinstance(self.intensity, int | float) and not isinstance(self.intensity, bool)
         if not ok or not math.isfinite(self.intensity) or not 0.0 <= self.intensity <= 1.0:
-            raise ValueError(f"{where}.intensity = {self.intensity!r}: expected a number in "
+            raise ValueError(f"{where}.intensity = {quote(self.intensity)}: expected a number in "
                              "[0, 1]")
         self.intensity = float(self.intensity)
 
@@ -166,7 +168,7 @@ REFORMS: dict[str, type[Reform]] = {}
 def register(cls: type[Reform]) -> type[Reform]:
     """Class decorator: register a reform under its ``name``."""
     if not cls.name or cls.name in REFORMS:
-        raise ValueError(f"reform name {cls.name!r} is empty or already registered")
+        raise ValueError(f"reform name {quote(cls.name)} is empty or already registered")
     REFORMS[cls.name] = cls
     return cls
 
@@ -184,12 +186,12 @@ def make_reform(name: str, settings: Any) -> Reform:
         ValueError: For an unknown reform, an unknown setting or a bad value.
     """
     if name not in REFORMS:
-        raise ValueError(f"reforms: {name!r} is not a reform; expected one of "
+        raise ValueError(f"reforms: {quote(name)} is not a reform; expected one of "
                          f"{', '.join(sorted(REFORMS))}")
     cls = REFORMS[name]
     if isinstance(settings, Reform):
         if not isinstance(settings, cls):
-            raise ValueError(f"reforms[{name!r}]: got a {type(settings).__name__}, "
+            raise ValueError(f"reforms[{quote(name)}]: got a {type(settings).__name__}, "
                              f"expected {cls.__name__}")
         return cls(start=settings.start, end=settings.end, intensity=settings.intensity)
     if settings is True:
@@ -200,11 +202,11 @@ def make_reform(name: str, settings: Any) -> Reform:
             settings, bool):
         return cls(intensity=float(settings))
     if not isinstance(settings, dict):
-        raise ValueError(f"reforms[{name!r}] = {settings!r}: expected a table with start, end "
-                         "and intensity")
+        raise ValueError(f"reforms[{quote(name)}] = {quote(settings)}: expected a table with "
+                         "start, end and intensity")
     unknown = set(settings) - {"start", "end", "intensity"}
     if unknown:
-        raise ValueError(f"reforms[{name!r}].{sorted(unknown)[0]}: unknown setting; expected "
+        raise ValueError(f"reforms[{quote(name)}].{sorted(unknown)[0]}: unknown setting; expected "
                          "start, end or intensity")
     return cls(**settings)
 
