@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import logging
+import os
 import socket
+import sys
+import threading
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -18,6 +24,7 @@ from missionsim.ui import explain, server, svg
 from missionsim.ui.live import (
     LiveRun,
     Settings,
+    Snapshot,
     base_scenario,
     choices,
     layout,
@@ -192,6 +199,137 @@ def test_drawings_follow_the_model():
     for markup in (live.trajectory_svg(), live.workforce_svg(), live.finance_svg(),
                    live.charities_svg()):
         parse(markup)
+
+
+SNAPSHOT_ARRAYS = ("behind", "deprivation", "active", "kind", "locality", "filled", "tie_u",
+                   "tie_v", "trust")
+
+
+def test_each_step_publishes_a_frozen_snapshot_that_later_steps_leave_alone():
+    live = LiveRun(short("baseline"), 0)
+    first = live.frame
+    assert first.month == 0 and len(first.history) == 1
+    assert live.step(3) == 3
+    latest = live.frame
+    assert latest is not first and latest.month == 3 and len(latest.history) == 4
+    assert first.month == 0 and len(first.history) == 1
+    assert live.headline(first)["month"] == 0 and live.headline()["month"] == 3
+    for name in SNAPSHOT_ARRAYS:
+        array = getattr(latest, name)
+        assert not array.flags.writeable, name
+    assert not np.shares_memory(latest.tie_u, live.model.net.u)
+    assert not np.shares_memory(latest.active, live.model.orgs.active)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        latest.month = 9
+    with pytest.raises(TypeError):
+        latest.headline["month"] = 9
+    live.step(100)
+    finished = live.frame
+    assert live.step(1) == 24 and live.frame is finished  # nothing to step: no new snapshot
+
+
+READ_HORIZON = 60
+"""Months the stepping thread runs while the test reads."""
+
+SWITCH_S = 1e-5
+"""Thread switch interval during the test: far shorter than Python's 5 ms default, so the
+reader runs in the middle of steps (a read of the model itself would fail at once)."""
+
+MIN_READS = 50
+"""Reads made however quickly the stepping thread finishes."""
+
+
+def test_reads_while_another_thread_steps_are_consistent():
+    live = LiveRun(short("baseline", horizon=READ_HORIZON), 0)
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def stepper() -> None:
+        try:
+            while not live.finished:
+                live.step(1)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            done.set()
+
+    previous = sys.getswitchinterval()
+    thread = threading.Thread(target=stepper)
+    sys.setswitchinterval(SWITCH_S)
+    reads = 0
+    try:
+        thread.start()
+        while not done.is_set() or reads < MIN_READS:
+            frame = live.frame
+            history = live.history(frame)
+            assert len(history) == frame.month + 1
+            assert int(history["month"].iloc[-1]) == frame.month
+            assert live.headline(frame)["month"] == frame.month
+            net = parse(live.network_svg(frame))
+            circles = sum(1 for g in net.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
+                          for _ in g.iter(f"{SVG}circle"))
+            assert circles == int(frame.active.sum())
+            assert f"(month {frame.month})" in parse(live.places_svg(frame)).get("aria-label")
+            # and the latest snapshot, read call by call as benchmarks/ui.py does
+            live.headline()
+            for draw in (live.trajectory_svg, live.workforce_svg, live.finance_svg,
+                         live.charities_svg, live.places_svg, live.network_svg):
+                parse(draw())
+            reads += 1
+    finally:
+        sys.setswitchinterval(previous)
+        thread.join()
+    assert failures == []
+    assert live.month == READ_HORIZON and len(live.history()) == READ_HORIZON + 1
+
+
+@pytest.fixture(scope="module")
+def explore():
+    """The Explore page's module (it imports Solara: telemetry off first)."""
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    return importlib.import_module("missionsim.ui.explore")
+
+
+def test_a_panel_that_fails_shows_one_line_and_logs_a_warning(explore, caplog):
+    def broken() -> str:
+        raise IndexError("boolean index did not match\nindexed array")
+
+    with caplog.at_level(logging.WARNING, logger=explore.log.name):
+        markup = explore.panel_markup(broken, "network")
+    assert markup.count("\n") == 0 and 'class="ms-panel-failed"' in markup
+    assert "The network panel could not be drawn" in markup
+    assert "IndexError: boolean index did not match indexed array" in markup
+    assert "drawing the network panel failed" in caplog.text
+    assert caplog.records[-1].levelno == logging.WARNING and caplog.records[-1].exc_info
+    assert explore.panel_markup(lambda: "<svg/>", "network") == "<svg/>"
+
+
+def test_a_failing_chart_leaves_the_headline_and_the_other_charts_on_the_page(explore):
+    import solara
+
+    live = LiveRun(short("baseline"), 0)
+    live.step(2)
+
+    def broken(frame: Snapshot | None = None) -> str:
+        raise ValueError("All arrays must be of the same length")
+
+    live.network_svg = broken
+
+    @solara.component
+    def Page():
+        version = solara.use_reactive(0)
+        explore.LiveView(live, version)
+
+    _, rc = solara.render(Page(), handle_error=False)
+    try:
+        panels = {w.attributes["class"].split()[-1]: w.unsafe_innerHTML
+                  for w in rc.find(solara.widgets.HTML).widgets}
+    finally:
+        rc.close()
+    assert "Month 2 of 24" in panels["ms-headline"]
+    assert "could not be drawn" in panels["ms-chart-network"]
+    for name in ("trajectory", "workforce", "finance", "charities", "places"):
+        assert panels[f"ms-chart-{name}"].startswith("<svg"), name
 
 
 # --- the Explain page's source -------------------------------------------------------------

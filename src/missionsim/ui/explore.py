@@ -6,7 +6,11 @@ the registered reforms and the declared parameters; any change rebuilds the mode
 through :class:`missionsim.ui.live.LiveRun`, the same path as ``missionsim run``.
 
 Only :func:`LiveView` reads the step counter, so stepping redraws the charts and the headline
-without re-rendering the controls.
+without re-rendering the controls. The play loop steps the model in its own thread while the
+page redraws in another, so a redraw reads the run's latest :class:`~missionsim.ui.live.Snapshot`
+once and draws everything from it, never from the model itself; and each panel draws inside
+its own guard (:func:`panel_markup`), so a failure shows a line in that panel rather than
+replacing the page.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from html import escape
 
 import solara
 
@@ -23,6 +29,7 @@ from missionsim.scenario import MAX_REPLICATES, ScenarioError
 from missionsim.ui.live import (
     LiveRun,
     Settings,
+    Snapshot,
     choices,
     headline_text,
     reform_bounds,
@@ -218,49 +225,86 @@ HEADLINE_CSS = """
 .ms-stat .label { font-size: 0.8em; color: #5f6368; }
 .ms-stat .value { font-size: 1.5em; font-weight: 500; color: #202124; }
 .ms-chart { width: 100%; }
+.ms-panel-failed { color: #5f6368; font-size: 0.9em; margin: 8px 0; }
 """
 
 
-@solara.component
-def Stat(label: str, value: str, name: str):
-    """One headline figure."""
-    solara.HTML(tag="div", classes=["ms-stat", f"ms-{name}"],
-                unsafe_innerHTML=f'<div class="label">{label}</div>'
-                                 f'<div class="value">{value}</div>')
+PANEL_MESSAGE_CHARS = 200
+"""Longest error text shown in a panel that could not be drawn (the log has the rest)."""
+
+
+def panel_markup(draw: Callable[[], str], name: str) -> str:
+    """The markup ``draw`` returns, or a one-line message in its place if it fails.
+
+    The failure is logged with its traceback at warning level; the page keeps every other
+    panel and the controls.
+
+    Args:
+        draw: Builds the panel's markup.
+        name: The panel's name, for the message and the log.
+    """
+    try:
+        return draw()
+    except Exception as exc:  # noqa: BLE001 - one panel's failure must not take the page down
+        log.warning("drawing the %s panel failed", name, exc_info=True)
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:PANEL_MESSAGE_CHARS]
+        return (f'<p class="ms-panel-failed">The {escape(name)} panel could not be drawn '
+                f"this month ({escape(detail)}).</p>")
 
 
 @solara.component
 def LiveView(run: LiveRun, version: solara.Reactive[int]):
     """Headline figures and every chart of the live run (redrawn at each step)."""
     _ = version.value  # redraw when the model steps
-    text = headline_text(run.headline())
+    frame = run.frame  # one snapshot for the whole redraw: every panel shows the same month
     solara.Style(HEADLINE_CSS)
-    with solara.Div(classes=["ms-headline"]):
-        Stat("month", text["month"], "month")
-        Stat("true value", text["true"], "true")
-        Stat("reported value", text["reported"], "reported")
-        Stat("target", text["target"], "target")
-        Stat("trajectory now", text["trajectory"], "trajectory")
-        Stat("places on track", text["on_track"], "on-track")
-        Stat("spent so far", text["spend"], "spend")
-        Stat("charities closed", text["closures"], "closures")
+    Headline(run, frame)
     with solara.Columns([3, 2]):
         with solara.Column():
-            Chart(run.trajectory_svg(), "trajectory")
+            Chart(lambda: run.trajectory_svg(frame), "trajectory")
             with solara.Columns([1, 1]):
-                Chart(run.workforce_svg(), "workforce")
-                Chart(run.finance_svg(), "finance")
+                Chart(lambda: run.workforce_svg(frame), "workforce")
+                Chart(lambda: run.finance_svg(frame), "finance")
             with solara.Columns([1, 1]):
-                Chart(run.charities_svg(), "charities")
-                Chart(run.places_svg(), "places")
+                Chart(lambda: run.charities_svg(frame), "charities")
+                Chart(lambda: run.places_svg(frame), "places")
         with solara.Column():
-            Chart(run.network_svg(), "network")
+            Chart(lambda: run.network_svg(frame), "network")
+
+
+STATS = (("month", "month", "month"), ("true value", "true", "true"),
+         ("reported value", "reported", "reported"), ("target", "target", "target"),
+         ("trajectory now", "trajectory", "trajectory"),
+         ("places on track", "on_track", "on-track"), ("spent so far", "spend", "spend"),
+         ("charities closed", "closures", "closures"))
+"""The headline figures: label, key of :func:`headline_text`, and CSS class suffix."""
+
+
+def headline_markup(run: LiveRun, frame: Snapshot) -> str:
+    """The headline figures of a snapshot as HTML."""
+    text = headline_text(run.headline(frame))
+    return "".join(f'<div class="ms-stat ms-{name}"><div class="label">{label}</div>'
+                   f'<div class="value">{escape(text[key])}</div></div>'
+                   for label, key, name in STATS)
 
 
 @solara.component
-def Chart(markup: str, name: str):
-    """An SVG chart in a div the tests and screenshots can find by name."""
-    solara.HTML(tag="div", classes=["ms-chart", f"ms-chart-{name}"], unsafe_innerHTML=markup)
+def Headline(run: LiveRun, frame: Snapshot):
+    """The headline figures, always on show."""
+    solara.HTML(tag="div", classes=["ms-headline"],
+                unsafe_innerHTML=panel_markup(lambda: headline_markup(run, frame), "headline"))
+
+
+@solara.component
+def Chart(draw: Callable[[], str], name: str):
+    """An SVG chart in a div the tests and screenshots can find by name.
+
+    Args:
+        draw: Builds the chart's markup; if it fails the div holds a one-line message.
+        name: The chart's name (its div has the class ``ms-chart-<name>``).
+    """
+    solara.HTML(tag="div", classes=["ms-chart", f"ms-chart-{name}"],
+                unsafe_innerHTML=panel_markup(draw, name))
 
 
 __all__ = ["Explore"]

@@ -8,6 +8,11 @@ same world without reforms to compare against. The drawing functions return SVG 
 
 Each browser session owns its own :class:`LiveRun`; the only shared state is a small cache of
 reference runs, which are immutable tables.
+
+A session's model is stepped by the page's play loop in one thread while the page redraws in
+another, so nothing here draws from the model itself: right after each step, under the run's
+lock, :class:`LiveRun` copies what the page shows into an immutable :class:`Snapshot`, and
+every figure and chart is drawn from the latest snapshot.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -25,7 +31,7 @@ from missionsim import reporters, runner
 from missionsim.params import PRESETS
 from missionsim.reforms import REFORMS
 from missionsim.scenario import ReformSpec, Scenario, ScenarioError, load_scenario, shipped
-from missionsim.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND
+from missionsim.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND, UNIT
 from missionsim.ui import svg
 
 PRESET_PREFIX = "world: "
@@ -176,8 +182,100 @@ def reference(scenario: Scenario, replicate: int) -> pd.DataFrame:
 
 
 # --- the live run ---------------------------------------------------------------------------
+NETWORK_WIDTH = 520
+"""Width of the network drawing's plot area that node sizes are scaled to."""
+
+NODE_SPREAD = 0.42 * 0.45
+"""Largest node radius as a share of the plot width per place, before dividing by the square
+root of the number of places: big enough to read, small enough for a place's nodes not to
+cover its neighbours'."""
+
+NODE_MIN, NATIONAL_MIN = 1.2, 7.0
+"""Smallest radius of any node, and of a department or the Missions Unit."""
+
+UNIT_SHRINK = 0.8
+"""The Missions Unit's radius as a share of a department's."""
+
+
+def _frozen(values: Any, dtype: Any = None) -> np.ndarray:
+    """A read-only copy of an array."""
+    out = np.array(values, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: one snapshot a step
+class Snapshot:
+    """What the Explore page draws at one month, copied from the model under the run's lock.
+
+    A snapshot never changes and shares no array with the model, so a redraw may read it while
+    another thread steps the model on.
+
+    Attributes:
+        month: Months simulated when it was taken.
+        history: The reporters so far, one row per month (row 0 = month 0).
+        headline: The headline figures (:meth:`LiveRun.headline`).
+        behind: Per place, how far behind its trajectory (true indicator).
+        deprivation: Per place deprivation.
+        active: Per organisation slot, whether it is operating.
+        kind: Per organisation slot, its kind.
+        locality: Per organisation slot, its place (negative: national).
+        filled: Per organisation slot, staff in post.
+        tie_u: First slot of each tie.
+        tie_v: Second slot of each tie.
+        trust: Trust on each tie.
+        mean_trust: Mean trust over all ties.
+    """
+
+    month: int
+    history: pd.DataFrame
+    headline: MappingProxyType
+    behind: np.ndarray
+    deprivation: np.ndarray
+    active: np.ndarray
+    kind: np.ndarray
+    locality: np.ndarray
+    filled: np.ndarray
+    tie_u: np.ndarray
+    tie_v: np.ndarray
+    trust: np.ndarray
+    mean_trust: float
+
+    @classmethod
+    def take(cls, model, horizon: int) -> Snapshot:
+        """Copy what the page draws from ``model``; the caller holds the run's lock."""
+        o, net, mission = model.orgs, model.net, model.mission
+        month = int(model.month)
+        history = model.datacollector.get_model_vars_dataframe()
+        history = history.rename_axis("month").reset_index()
+        head = {
+            "month": month,
+            "horizon": horizon,
+            "true": reporters.outcome(model),
+            "reported": reporters.outcome_reported(model),
+            "target": mission.target,
+            "deadline": mission.deadline,
+            "unit": mission.unit,
+            "on_track": reporters.on_track_share(model),
+            "spend_total": reporters.spend_total(model),
+            "closures": reporters.charity_closures(model),
+            "trajectory": model.trajectory(),
+        }
+        return cls(month=month, history=history, headline=MappingProxyType(head),
+                   behind=_frozen(model.places_behind(reported=False), float),
+                   deprivation=_frozen(model.places.deprivation, float),
+                   active=_frozen(o.active, bool), kind=_frozen(o.kind),
+                   locality=_frozen(o.locality), filled=_frozen(model.staff.filled_by_org(o.n)),
+                   tie_u=_frozen(net.u), tie_v=_frozen(net.v), trust=_frozen(net.trust, float),
+                   mean_trust=reporters.mean_trust(model))
+
+
 class LiveRun:
     """A model built from a scenario, stepped on request, with its drawing state.
+
+    Stepping takes :attr:`lock` and, before releasing it, publishes a new :class:`Snapshot`
+    (:attr:`frame`); everything the page reads (:meth:`history`, :meth:`headline`, the
+    drawings) comes from a snapshot, never from the model while it may be stepping.
 
     Args:
         scenario: The scenario (reforms and world as the page sets them).
@@ -193,16 +291,21 @@ class LiveRun:
         self.model = runner.build_model(self.spec)
         self.mission = self.model.mission
         self.lock = threading.Lock()
-        self._history: tuple[int, pd.DataFrame] | None = None
         self.layout = layout(self.model)
         filled = self.model.staff.filled_by_org(self.model.orgs.n)
         self.size_ref = float(max(1, filled.max()))
         self.reference = reference(scenario, replicate) if scenario.reforms else None
+        self._frame = Snapshot.take(self.model, self.horizon)
+
+    @property
+    def frame(self) -> Snapshot:
+        """The latest snapshot: the model as it was right after the last step."""
+        return self._frame
 
     @property
     def month(self) -> int:
-        """Months simulated so far."""
-        return int(self.model.month)
+        """Months simulated so far (as of the latest snapshot)."""
+        return self._frame.month
 
     @property
     def horizon(self) -> int:
@@ -215,45 +318,41 @@ class LiveRun:
         return self.month >= self.horizon
 
     def step(self, months: int = 1) -> int:
-        """Advance up to ``months`` months (never past the horizon); return the new month."""
-        with self.lock:
-            for _ in range(max(0, min(months, self.horizon - self.month))):
-                self.model.step()
-            return self.month
+        """Advance up to ``months`` months (never past the horizon); return the new month.
 
-    def history(self) -> pd.DataFrame:
+        The new :class:`Snapshot` is taken under the lock, right after the last month.
+        """
+        with self.lock:
+            todo = max(0, min(months, self.horizon - int(self.model.month)))
+            for _ in range(todo):
+                self.model.step()
+            if todo:
+                self._frame = Snapshot.take(self.model, self.horizon)
+            return self._frame.month
+
+    def history(self, frame: Snapshot | None = None) -> pd.DataFrame:
         """The reporters so far, one row per month (row 0 = month 0).
 
-        Built once per month: every chart of a redraw reads the same table.
+        Args:
+            frame: The snapshot to read (default: the latest).
         """
-        if self._history is None or self._history[0] != self.month:
-            frame = self.model.datacollector.get_model_vars_dataframe()
-            self._history = (self.month, frame.rename_axis("month").reset_index())
-        return self._history[1]
+        return (frame or self._frame).history
 
     # --- headline numbers ---------------------------------------------------------------
-    def headline(self) -> dict[str, Any]:
-        """The figures always on show: month, true and reported value, target, on-track."""
-        m = self.model
-        mission = self.mission
-        return {
-            "month": self.month,
-            "horizon": self.horizon,
-            "true": reporters.outcome(m),
-            "reported": reporters.outcome_reported(m),
-            "target": mission.target,
-            "deadline": mission.deadline,
-            "unit": mission.unit,
-            "on_track": reporters.on_track_share(m),
-            "spend_total": reporters.spend_total(m),
-            "closures": reporters.charity_closures(m),
-            "trajectory": m.trajectory(),
-        }
+    def headline(self, frame: Snapshot | None = None) -> dict[str, Any]:
+        """The figures always on show: month, true and reported value, target, on-track.
+
+        Args:
+            frame: The snapshot to read (default: the latest).
+        """
+        return dict((frame or self._frame).headline)
 
     # --- drawings -----------------------------------------------------------------------
-    def trajectory_svg(self) -> str:
+    # Each takes the snapshot to draw (default: the latest), so a redraw that reads the
+    # snapshot once draws every chart at the same month.
+    def trajectory_svg(self, frame: Snapshot | None = None) -> str:
         """The mission indicator (true and reported) against the target trajectory."""
-        h = self.history()
+        h = self.history(frame)
         mission = self.mission
         months = np.arange(self.horizon + 1)
         target = mission.trajectory(months)
@@ -274,14 +373,14 @@ class LiveRun:
             xlim=(0, self.horizon), ylim=(lo - pad, hi + pad),
             markers=[(mission.deadline, "deadline")], width=620, height=300))
 
-    def flows(self) -> pd.DataFrame:
+    def flows(self, frame: Snapshot | None = None) -> pd.DataFrame:
         """The history from month 1: monthly flows (spend, quits) are empty at month 0."""
-        h = self.history()
+        h = self.history(frame)
         return h[h["month"] >= 1] if len(h) > 1 else h
 
-    def workforce_svg(self) -> str:
+    def workforce_svg(self, frame: Snapshot | None = None) -> str:
         """Frontline workforce: morale, vacancies and turnover."""
-        h = self.flows()
+        h = self.flows(frame)
         lines = [svg.Line("morale", h["staff_morale"], COLOURS["morale"], x=h["month"]),
                  svg.Line("vacancy rate", h["vacancy_rate"], COLOURS["vacancy"], x=h["month"]),
                  svg.Line("turnover (a year)", h["staff_turnover"], COLOURS["turnover"],
@@ -291,9 +390,9 @@ class LiveRun:
         return svg.line_chart(svg.Chart(title="Workforce", lines=lines, xlim=(0, self.horizon),
                                         ylim=(0.0, top * 1.05), ylabel="share"))
 
-    def finance_svg(self) -> str:
+    def finance_svg(self, frame: Snapshot | None = None) -> str:
         """Money: spend a month, with reform costs and extra mission money."""
-        h = self.flows()
+        h = self.flows(frame)
         lines = [svg.Line("spend", h["spend"], COLOURS["spend"], x=h["month"]),
                  svg.Line("reform costs", h["reform_cost"], COLOURS["reform_cost"],
                           x=h["month"])]
@@ -303,9 +402,9 @@ class LiveRun:
         return svg.line_chart(svg.Chart(title="Spending on the mission", lines=lines,
                                         xlim=(0, self.horizon), ylabel="£m a month"))
 
-    def charities_svg(self) -> str:
+    def charities_svg(self, frame: Snapshot | None = None) -> str:
         """Charities: median reserves, with closures so far in the title."""
-        h = self.history()
+        h = self.history(frame)
         closed = int(h["charity_closures"].iloc[-1])
         lines = [svg.Line("median reserves", h["charity_reserves_median"], COLOURS["reserves"],
                           x=h["month"])]
@@ -314,37 +413,34 @@ class LiveRun:
             title=f"Charities — {closed} closed, {int(h['charities_active'].iloc[-1])} open",
             lines=lines, xlim=(0, self.horizon), ylim=(0.0, top), ylabel="months of costs"))
 
-    def places_svg(self) -> str:
+    def places_svg(self, frame: Snapshot | None = None) -> str:
         """Which places are on track (true indicator), most deprived outlined."""
-        pl = self.model.places
-        behind = self.model.places_behind(reported=False)
-        on = int(np.count_nonzero(behind <= 0.0))
-        return svg.tiles(behind, pl.deprivation,
-                         title=f"Places on track: {on} of {pl.n} (month {self.month})")
+        f = frame or self._frame
+        on = int(np.count_nonzero(f.behind <= 0.0))
+        return svg.tiles(f.behind, f.deprivation,
+                         title=f"Places on track: {on} of {f.behind.size} (month {f.month})")
 
-    def network_svg(self) -> str:
+    def network_svg(self, frame: Snapshot | None = None) -> str:
         """The partnership network at this month, on the layout fixed at reset."""
-        m = self.model
-        o, net = m.orgs, m.net
-        active = np.flatnonzero(o.active)
-        row = np.full(o.n, -1)
+        f = frame or self._frame
+        active = np.flatnonzero(f.active)
+        row = np.full(f.active.size, -1)
         row[active] = np.arange(active.size)
-        keep = (row[net.u] >= 0) & (row[net.v] >= 0)
-        filled = m.staff.filled_by_org(o.n)[active]
-        n_loc = m.places.n
-        r_max = 0.42 * 520 / math.sqrt(max(n_loc, 1)) * 0.45
-        r_min = 1.2
-        radius = r_min + (r_max - r_min) * np.sqrt(np.minimum(filled / self.size_ref, 1.0))
-        kind = o.kind[active]
-        radius = np.where(kind == DEPARTMENT, max(r_max, 7.0), radius)
-        radius = np.where(kind == 3, max(r_max, 7.0) * 0.8, radius)  # the Missions Unit
+        keep = (row[f.tie_u] >= 0) & (row[f.tie_v] >= 0)
+        u, v = f.tie_u[keep], f.tie_v[keep]
+        r_max = NETWORK_WIDTH * NODE_SPREAD / math.sqrt(max(f.behind.size, 1))
+        radius = NODE_MIN + (r_max - NODE_MIN) * np.sqrt(
+            np.minimum(f.filled[active] / self.size_ref, 1.0))
+        kind = f.kind[active]
+        national = max(r_max, NATIONAL_MIN)
+        radius = np.where(kind == DEPARTMENT, national, radius)
+        radius = np.where(kind == UNIT, national * UNIT_SHRINK, radius)
         sectors = [SECTOR_OF_KIND[k] for k in kind]
-        ties = int(keep.sum())
-        national = (o.locality[net.u[keep]] < 0) | (o.locality[net.v[keep]] < 0)
-        return svg.network(self.layout[active], row[net.u[keep]], row[net.v[keep]],
-                           net.trust[keep], radius, sectors, faint=national,
+        faint = (f.locality[u] < 0) | (f.locality[v] < 0)
+        return svg.network(self.layout[active], row[u], row[v], f.trust[keep], radius,
+                           sectors, faint=faint,
                            title=f"Partnership network — {active.size} organisations, "
-                                 f"{ties} ties, mean trust {reporters.mean_trust(m):.2f}")
+                                 f"{u.size} ties, mean trust {f.mean_trust:.2f}")
 
 
 def layout(model) -> np.ndarray:
@@ -403,5 +499,5 @@ def headline_text(head: dict[str, Any]) -> dict[str, str]:
     }
 
 
-__all__ = ["LiveRun", "Settings", "base_scenario", "choices", "headline_text", "layout",
+__all__ = ["LiveRun", "Settings", "Snapshot", "base_scenario", "choices", "headline_text", "layout",
            "reference", "reform_bounds"]
