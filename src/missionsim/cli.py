@@ -475,7 +475,11 @@ def main(argv: list[str] | None = None) -> int:
         return _interrupted(exc.out)
     except KeyboardInterrupt:
         return _interrupted()
-    except (UserError, ScenarioError, StoreError, ClusterError, MissingExtra) as exc:
+    except ClusterError as exc:
+        _quiet_after_cluster_fault()
+        _echo_err(f"missionsim: error: {exc}")
+        return 2
+    except (UserError, ScenarioError, StoreError, MissingExtra) as exc:
         _echo_err(f"missionsim: error: {exc}")
         return 2
     except RunError as exc:
@@ -506,6 +510,21 @@ def main(argv: list[str] | None = None) -> int:
 
 INTERRUPTED = 130
 """Exit status after Ctrl-C: 128 + SIGINT (2), as shells report a process SIGINT stopped."""
+
+
+def _quiet_after_cluster_fault() -> None:
+    """Keep a lost cluster's leftovers off the terminal while this process ends.
+
+    A client cut off from its scheduler leaves asyncio tasks whose exceptions nobody collects;
+    asyncio reports each with a traceback when the task is collected, which may be at exit.
+    The one-line error has said what happened, so those reports are silenced from here on.
+    """
+    import gc
+    import logging
+
+    for name in ("asyncio", "distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    gc.collect()
 
 
 def _usage_line(exc: Exception) -> str:
