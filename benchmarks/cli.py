@@ -41,7 +41,7 @@ COMMANDS = {
     "missionsim --version": [str(BIN / "missionsim"), "--version"],
     "missionsim --help": [str(BIN / "missionsim"), "--help"],
     "missionsim list reforms": [str(BIN / "missionsim"), "list", "reforms"],
-    "import missionsim.model": [sys.executable, "-c", "import missionsim.model"],
+    "import missionsim.model.model": [sys.executable, "-c", "import missionsim.model.model"],
 }
 """What is timed; the first is the reference."""
 

@@ -12,7 +12,7 @@ Usage::
 
 What is measured (the workshop preset: ``scenarios/baseline.toml``, 120-month horizon):
 
-1. **Local processes.** Runs per second of ``missionsim.study.replicate`` serially
+1. **Local processes.** Runs per second of ``missionsim.experiments.study.replicate`` serially
    (``workers=1``) and with a pool of local processes at each worker count. The *whole call*
    is timed, pool start-up and shutdown included (what a user pays). Pool start-up is also
    measured on its own, as the time of a study of exactly ``workers`` tiny runs (horizon 1),
@@ -77,7 +77,7 @@ TARGETS = [
 # --- tasks (each runs in its own process) -----------------------------------------------------
 def _scenario(horizon: int):
     """The baseline scenario with its horizon replaced."""
-    from missionsim.scenario import Scenario, read_chain
+    from missionsim.experiments.scenario import Scenario, read_chain
 
     data = read_chain(BASELINE)
     data.setdefault("name", BASELINE.stem)
@@ -101,7 +101,7 @@ def task_calibrate(horizon: int) -> dict:
     """Time a few serial runs; measure the size of one run's result as sent between processes."""
     import pickle
 
-    from missionsim.runner import execute_run, spec_for
+    from missionsim.experiments.runner import execute_run, spec_for
 
     scenario = _scenario(horizon)
     times, sizes, rows = [], [], []
@@ -120,8 +120,8 @@ def task_study(workers: int, runs: int, horizon: int, store: bool = False,
                save: str | None = None) -> dict:
     """Time one ``replicate`` call with local processes (or serially when ``workers`` is 1)."""
     t0 = time.perf_counter()
-    from missionsim import study
-    from missionsim.store import Store
+    from missionsim.experiments import study
+    from missionsim.experiments.store import Store
 
     import_s = time.perf_counter() - t0
     scenario = _scenario(horizon)
@@ -175,7 +175,7 @@ def task_study(workers: int, runs: int, horizon: int, store: bool = False,
 
 
 def _import_missionsim() -> bool:
-    import missionsim.study  # noqa: F401
+    import missionsim.experiments.study  # noqa: F401
 
     return True
 
@@ -186,7 +186,7 @@ def task_dask(workers: int, runs: int, horizon: int, save: str | None = None) ->
 
     from distributed import Client, LocalCluster
 
-    from missionsim import study
+    from missionsim.experiments import study
 
     scenario = _scenario(horizon)
     t0 = time.perf_counter()
@@ -327,7 +327,7 @@ def run_task(name: str, **kwargs) -> dict:
 
 
 def available_cores() -> int:
-    """Cores this process may use (CPU affinity), as ``missionsim.execution`` counts them."""
+    """Cores this process may use (CPU affinity), as ``experiments.execution`` counts them."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import missionsim
-from missionsim.params import PARAMETERS
+from missionsim.model.params import PARAMETERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "model.md"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from missionsim.cli import main
-from missionsim.reforms import REFORMS
-from missionsim.scenario import load_scenario, shipped_dir
-from missionsim.sweep import load_sweep
+from missionsim.experiments.scenario import load_scenario, shipped_dir
+from missionsim.experiments.sweep import load_sweep
+from missionsim.model.reforms import REFORMS
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "usage.md"

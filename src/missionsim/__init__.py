@@ -25,29 +25,29 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "MISSIONS": "missionsim.missions",
-    "Mission": "missionsim.missions",
-    "MissionModel": "missionsim.model",
-    "PARAMETERS": "missionsim.params",
-    "PRESETS": "missionsim.params",
-    "Parameter": "missionsim.params",
-    "REFORMS": "missionsim.reforms",
-    "Levers": "missionsim.reforms",
-    "Reform": "missionsim.reforms",
-    "REPORTERS": "missionsim.reporters",
-    "RunOutput": "missionsim.runner",
-    "run": "missionsim.runner",
-    "Scenario": "missionsim.scenario",
-    "ScenarioError": "missionsim.scenario",
-    "load_scenario": "missionsim.scenario",
-    "summarise": "missionsim.stats",
-    "Results": "missionsim.study",
-    "compare": "missionsim.study",
-    "replicate": "missionsim.study",
-    "Sweep": "missionsim.sweep",
-    "load_sweep": "missionsim.sweep",
-    "run_sweep": "missionsim.sweep",
-    "sensitivity": "missionsim.sweep",
+    "MISSIONS": "missionsim.model.missions",
+    "Mission": "missionsim.model.missions",
+    "MissionModel": "missionsim.model.model",
+    "PARAMETERS": "missionsim.model.params",
+    "PRESETS": "missionsim.model.params",
+    "Parameter": "missionsim.model.params",
+    "REFORMS": "missionsim.model.reforms",
+    "Levers": "missionsim.model.reforms",
+    "Reform": "missionsim.model.reforms",
+    "REPORTERS": "missionsim.model.reporters",
+    "RunOutput": "missionsim.experiments.runner",
+    "run": "missionsim.experiments.runner",
+    "Scenario": "missionsim.experiments.scenario",
+    "ScenarioError": "missionsim.experiments.scenario",
+    "load_scenario": "missionsim.experiments.scenario",
+    "summarise": "missionsim.analysis.stats",
+    "Results": "missionsim.experiments.study",
+    "compare": "missionsim.experiments.study",
+    "replicate": "missionsim.experiments.study",
+    "Sweep": "missionsim.experiments.sweep",
+    "load_sweep": "missionsim.experiments.sweep",
+    "run_sweep": "missionsim.experiments.sweep",
+    "sensitivity": "missionsim.experiments.sweep",
 }
 """Public names and the module each is imported from on first use."""
 
@@ -71,13 +71,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from missionsim.missions import MISSIONS, Mission
-    from missionsim.model import MissionModel
-    from missionsim.params import PARAMETERS, PRESETS, Parameter
-    from missionsim.reforms import REFORMS, Levers, Reform
-    from missionsim.reporters import REPORTERS
-    from missionsim.runner import RunOutput, run
-    from missionsim.scenario import Scenario, ScenarioError, load_scenario
-    from missionsim.stats import summarise
-    from missionsim.study import Results, compare, replicate
-    from missionsim.sweep import Sweep, load_sweep, run_sweep, sensitivity
+    from missionsim.analysis.stats import summarise
+    from missionsim.experiments.runner import RunOutput, run
+    from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario
+    from missionsim.experiments.study import Results, compare, replicate
+    from missionsim.experiments.sweep import Sweep, load_sweep, run_sweep, sensitivity
+    from missionsim.model.missions import MISSIONS, Mission
+    from missionsim.model.model import MissionModel
+    from missionsim.model.params import PARAMETERS, PRESETS, Parameter
+    from missionsim.model.reforms import REFORMS, Levers, Reform
+    from missionsim.model.reporters import REPORTERS

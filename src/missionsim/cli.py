@@ -132,9 +132,9 @@ def run(
     resume: ResumeOption = False,
 ) -> None:
     """Run one scenario once and store its month-by-month results."""
-    from missionsim.runner import spec_for
-    from missionsim.scenario import load_scenario
-    from missionsim.study import execute
+    from missionsim.experiments.runner import spec_for
+    from missionsim.experiments.scenario import load_scenario
+    from missionsim.experiments.study import execute
 
     scn = load_scenario(scenario)
     spec = spec_for(scn, 0, seed=seed)
@@ -173,9 +173,9 @@ def compare(
     progress: ProgressOption = True,
 ) -> None:
     """Compare scenarios over the same seeds (common random numbers) and print the effects."""
-    from missionsim.report import summary_markdown, write_report
-    from missionsim.scenario import load_scenario
-    from missionsim.study import compare as run_compare
+    from missionsim.experiments.scenario import load_scenario
+    from missionsim.experiments.study import compare as run_compare
+    from missionsim.writeup.report import summary_markdown, write_report
 
     items = [load_scenario(p) for p in scenarios]
     base = None
@@ -203,7 +203,7 @@ def sweep(
     progress: ProgressOption = True,
 ) -> None:
     """Run a sweep design (factorial, Latin hypercube, Morris or Sobol) and store the runs."""
-    from missionsim.sweep import load_sweep, run_sweep
+    from missionsim.experiments.sweep import load_sweep, run_sweep
 
     design = load_sweep(sweep_file)
     typer.echo(design.summary(), err=True)
@@ -232,8 +232,8 @@ def sensitivity(
     Morris and Sobol designs give their indices; Latin hypercube and factorial designs give
     standardised regression coefficients and partial rank correlations.
     """
-    from missionsim.sweep import load_sweep, run_sweep
-    from missionsim.sweep import sensitivity as analyse
+    from missionsim.experiments.sweep import load_sweep, run_sweep
+    from missionsim.experiments.sweep import sensitivity as analyse
 
     design = load_sweep(sweep_file)
     results = run_sweep(design, out=out, resume=True, progress=progress,
@@ -261,8 +261,8 @@ def report_cmd(
         help="Name of the baseline scenario (default: the study's).")] = None,
 ) -> None:
     """Write the HTML report of a stored study (reads the store; never re-runs the model)."""
-    from missionsim.report import summary_markdown, write_report
-    from missionsim.study import Results
+    from missionsim.experiments.study import Results
+    from missionsim.writeup.report import summary_markdown, write_report
 
     results = Results.load(folder)
     if results.runs.empty:
@@ -290,7 +290,7 @@ def repair(
     changes nothing. Chunks set aside go to DIR/corrupt; resume the study to run their runs
     again.
     """
-    from missionsim.store import Store
+    from missionsim.experiments.store import Store
 
     typer.echo(str(Store(folder).repair()))
 
@@ -301,8 +301,8 @@ def validate(
                                                 "names of shipped ones.")],
 ) -> None:
     """Check scenario and sweep files; print one line per file, exit 2 if any is invalid."""
+    from missionsim.experiments.scenario import ScenarioError, load_scenario, read_chain
     from missionsim.resources import find_shipped
-    from missionsim.scenario import ScenarioError, load_scenario, read_chain
 
     bad = 0
     for path in files:
@@ -310,7 +310,7 @@ def validate(
         try:
             data = read_chain(path)
             if "design" in data or "factors" in data:
-                from missionsim.sweep import load_sweep, specs
+                from missionsim.experiments.sweep import load_sweep, specs
 
                 design = load_sweep(path)
                 typer.echo(f"ok {path}: sweep {design.name!r}, {len(specs(design))} runs")
@@ -333,10 +333,10 @@ def list_cmd(
         help=f"One of: {', '.join(LIST_WHAT)} (default: all).")] = None,
 ) -> None:
     """List missions, presets, reforms, parameters, and the shipped scenarios and sweeps."""
-    from missionsim.missions import MISSIONS
-    from missionsim.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
-    from missionsim.reforms import REFORMS
-    from missionsim.scenario import load_scenario, shipped
+    from missionsim.experiments.scenario import load_scenario, shipped
+    from missionsim.model.missions import MISSIONS
+    from missionsim.model.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
+    from missionsim.model.reforms import REFORMS
 
     if what is not None and what not in LIST_WHAT:
         raise UserError(f"list {what!r}: expected one of {', '.join(LIST_WHAT)}")
@@ -372,8 +372,8 @@ def list_cmd(
         sections.append("## Shipped scenarios\n\n| name | summary |\n|---|---|\n"
                         + "\n".join(rows))
     if what in (None, "sweeps"):
+        from missionsim.experiments.sweep import load_sweep
         from missionsim.resources import shipped as shipped_files
-        from missionsim.sweep import load_sweep
 
         rows = [f"| {name} | {load_sweep(path).summary()} |"
                 for name, path in shipped_files("sweeps").items()]
@@ -432,8 +432,8 @@ def calibrate(
     progress: ProgressOption = True,
 ) -> None:
     """Fit the early-years baseline's free parameters to CALIBRATION §A (method of moments)."""
-    from missionsim.calibration import calibrate as fit
-    from missionsim.params import PRESETS
+    from missionsim.analysis.calibration import calibrate as fit
+    from missionsim.model.params import PRESETS
 
     if preset not in PRESETS:
         raise UserError(f"--preset {preset!r}: expected one of {', '.join(PRESETS)}")
@@ -555,7 +555,7 @@ def _interrupted(out: Path | None = None) -> int:
 def _kept(out: Path) -> tuple[int, int] | None:
     """Runs stored in ``out`` and runs its study plans, or ``None`` when it holds no study."""
     from missionsim.errors import StoreError
-    from missionsim.store import Store
+    from missionsim.experiments.store import Store
 
     try:
         store = Store(out)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from missionsim.reforms import REFORMS
+from missionsim.model.reforms import REFORMS
 from missionsim.ui import explain
 
 TRUE_LINE = '.ms-chart-trajectory path[stroke="#1f78b4"]'

@@ -26,16 +26,16 @@ import pytest
 
 from missionsim.cli import main
 from missionsim.errors import ClusterError
-from missionsim.execution import (
+from missionsim.experiments.execution import (
     CONNECT_SECONDS_ENV,
     NO_WORKERS_SECONDS_ENV,
     cluster_seconds,
     imap,
     scheduler_address,
 )
+from missionsim.experiments.store import Store
+from missionsim.experiments.study import Results, compare
 from missionsim.limits import CLUSTER_CONNECT_SECONDS, CLUSTER_NO_WORKERS_SECONDS
-from missionsim.store import Store
-from missionsim.study import Results, compare
 
 distributed = pytest.importorskip("distributed")
 

@@ -13,10 +13,11 @@ import pytest
 
 import missionsim as ms
 from missionsim.connectors.ema import DEFAULT_OUTCOMES, ScenarioFunction, ema_model
-from missionsim.missions import MISSIONS
-from missionsim.params import PARAMETERS, uncertainties
-from missionsim.reforms import REFORMS
-from missionsim.scenario import ReformSpec, load_scenario, shipped
+from missionsim.experiments.runner import replicate_seed
+from missionsim.experiments.scenario import ReformSpec, load_scenario, shipped
+from missionsim.model.missions import MISSIONS
+from missionsim.model.params import PARAMETERS, uncertainties
+from missionsim.model.reforms import REFORMS
 
 ema = pytest.importorskip("ema_workbench")
 prim = pytest.importorskip("ema_workbench.analysis.prim")
@@ -147,7 +148,7 @@ def test_an_experiment_is_the_missionsim_run_of_its_inputs(results, model, scena
             reforms={r: {"start": int(row[f"{r}_start"]),
                          "intensity": float(row[f"{r}_intensity"])} for r in REFORMS})
         run = ms.run(same, replicate=0)
-        assert run.run["seed"] == ms.runner.replicate_seed(scenario.seed, 0)
+        assert run.run["seed"] == replicate_seed(scenario.seed, 0)
         assert outcomes["outcome_deadline"][i] == run.run["outcome_deadline"]
         assert outcomes["outcome_end"][i] == run.run["outcome_end"]
         assert outcomes["target_met"][i] == run.run["target_met"]

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-import missionsim.study as study
+import missionsim.experiments.study as study
 from missionsim.cli import main
 from missionsim.errors import StoreError
-from missionsim.store import LOCK, Store
-from missionsim.study import Results
+from missionsim.experiments.store import LOCK, Store
+from missionsim.experiments.study import Results
 
 SCENARIO = """name = "{name}"
 horizon = {horizon}
@@ -88,7 +88,8 @@ def assert_every_run_once(out: Path, runs: int, months: int) -> Results:
 READY = """
 import sys
 from missionsim.cli import main
-import missionsim.report, missionsim.study  # what compare imports, before the race starts
+# what compare imports, before the race starts
+import missionsim.writeup.report, missionsim.experiments.study
 print("ready", flush=True)
 sys.stdin.readline()
 sys.exit(main(sys.argv[1:]))
@@ -129,7 +130,7 @@ def test_a_second_cli_writer_is_refused_at_once_naming_the_first(tmp_path):
 
 HOLD = """
 import sys, time
-from missionsim.store import Store
+from missionsim.experiments.store import Store
 store = Store(sys.argv[1])
 with store.locked():
     print("held", flush=True)

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from missionsim.errors import ClusterError
-from missionsim.scenario import Scenario
-from missionsim.store import Store, StoreError
-from missionsim.study import Results, compare
+from missionsim.experiments.scenario import Scenario
+from missionsim.experiments.store import Store, StoreError
+from missionsim.experiments.study import Results, compare
 
 BASE = {"name": "baseline", "world": {"preset": "small"}, "horizon": 24, "seed": 11}
 REFORM = {**BASE, "name": "capacity", "reforms": {"local_capacity": {"start": 3}}}

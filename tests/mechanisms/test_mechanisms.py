@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS, assert_effect, paired, run_frame
 
 from missionsim import MissionModel
-from missionsim.state import FILLED
+from missionsim.model.state import FILLED
 
 
 def params(**values):

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from missionsim import REFORMS, MissionModel
-from missionsim.params import PARAMETERS
-from missionsim.state import UNFUNDED
+from missionsim.model.params import PARAMETERS
+from missionsim.model.state import UNFUNDED
 
 # keep worlds small so each example is quick
 SIZE_CAPS = {"n_localities": 12, "charities_per_locality": 8, "cohort_total": 60_000,

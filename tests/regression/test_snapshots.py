@@ -21,10 +21,10 @@ snapshot                generator, reduced size
                         ``tests/validation/test_robustness.py`` (``small`` world, 36 months,
                         3 uncertainties, 2 Morris trajectories × 2 replicates, Sobol N = 4 over
                         the 2 leading ones), ``--workers 1``
-``report.txt``          ``missionsim.report.write_report`` for a three-scenario comparison
+``report.txt``          ``missionsim.writeup.report.write_report`` for a three-scenario comparison
                         (``small`` world, 40 months, 3 replicates): the HTML without its
                         embedded images, one block element a line
-``report_summary.md``   ``missionsim.report.summary_markdown`` of the same comparison
+``report_summary.md``   ``missionsim.writeup.report.summary_markdown`` of the same comparison
 ======================  ===============================================================
 
 ``tests/regression/golden_summary.json`` (``scripts/update-golden``) is not repeated here: it
@@ -71,8 +71,8 @@ import pytest
 import script_module
 
 from missionsim import __version__
-from missionsim.report import summary_markdown, write_report
-from missionsim.study import Results, compare
+from missionsim.experiments.study import Results, compare
+from missionsim.writeup.report import summary_markdown, write_report
 
 pytestmark = pytest.mark.slow
 
@@ -182,13 +182,13 @@ def report_study() -> Results:
 
 
 def report_document(folder: Path) -> str:
-    """The HTML report (``missionsim.report.write_report``)."""
+    """The HTML report (``missionsim.writeup.report.write_report``)."""
     path = write_report(report_study(), folder / "report.html")
     return path.read_text(encoding="utf-8")
 
 
 def report_summary_document(folder: Path) -> str:
-    """The report's Markdown summary (``missionsim.report.summary_markdown``)."""
+    """The report's Markdown summary (``missionsim.writeup.report.summary_markdown``)."""
     text = summary_markdown(report_study())
     (folder / "report_summary.md").write_text(text, encoding="utf-8")
     return text

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from missionsim import MissionModel
-from missionsim.state import CHARITY, FILLED, UNFUNDED, VACANT
+from missionsim.model.state import CHARITY, FILLED, UNFUNDED, VACANT
 
 SCENARIOS = [
     {},

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from missionsim import MISSIONS, PRESETS, REFORMS, MissionModel
-from missionsim.agents import Charity, Council, Department, FrontlineStaff, MissionUnit
-from missionsim.params import PARAMETERS
+from missionsim.model.agents import Charity, Council, Department, FrontlineStaff, MissionUnit
+from missionsim.model.params import PARAMETERS
 
 REQUIRED_REPORTERS = [
     "outcome", "outcome_reported", "trajectory_gap", "on_track_share", "inequality", "spend",

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import missionsim as ms
-from missionsim import limits, stats
+from missionsim import limits
+from missionsim.analysis import stats
 from missionsim.cli import main
-from missionsim.runner import spec_for
-from missionsim.scenario import Scenario, ScenarioError
+from missionsim.experiments.runner import spec_for
+from missionsim.experiments.scenario import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"name": "small", "world": {"preset": "small"}, "horizon": 12, "replicates": 2}

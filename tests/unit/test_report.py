@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from missionsim import MISSIONS, __version__, stats
-from missionsim.report import summary_markdown, write_report
-from missionsim.study import Results, compare
+from missionsim import MISSIONS, __version__
+from missionsim.analysis import stats
+from missionsim.experiments.study import Results, compare
+from missionsim.writeup.report import summary_markdown, write_report
 
 ODD = "<b>x&y</b> $1 & $2"
 HORIZON = 40

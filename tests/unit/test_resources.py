@@ -12,8 +12,8 @@ import pytest
 import missionsim
 from missionsim import extras, resources
 from missionsim.cli import main
-from missionsim.scenario import load_scenario
-from missionsim.sweep import load_sweep
+from missionsim.experiments.scenario import load_scenario
+from missionsim.experiments.sweep import load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 

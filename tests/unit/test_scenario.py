@@ -9,10 +9,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from missionsim.params import PARAMETERS, PRESETS
-from missionsim.reforms import REFORMS
-from missionsim.runner import draw_uncertainties, replicate_seed, run, spec_for
-from missionsim.scenario import (
+from missionsim.experiments.runner import draw_uncertainties, replicate_seed, run, spec_for
+from missionsim.experiments.scenario import (
     MAX_EXTENDS_DEPTH,
     Scenario,
     ScenarioError,
@@ -21,6 +19,8 @@ from missionsim.scenario import (
     read_chain,
     shipped,
 )
+from missionsim.model.params import PARAMETERS, PRESETS
+from missionsim.model.reforms import REFORMS
 
 EXAMPLES = int(os.environ.get("MISSIONSIM_PROPERTY_EXAMPLES", 150))
 SHIPPED = shipped()

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from missionsim import stats
-from missionsim.missions import MISSIONS
-from missionsim.scenario import Scenario
-from missionsim.study import Results, compare
+from missionsim.analysis import stats
+from missionsim.experiments.scenario import Scenario
+from missionsim.experiments.study import Results, compare
+from missionsim.model.missions import MISSIONS
 
 # --- wilson -------------------------------------------------------------------------------------
 

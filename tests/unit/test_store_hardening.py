@@ -19,14 +19,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import missionsim.store as store_module
-import missionsim.study as study
+import missionsim.experiments.store as store_module
+import missionsim.experiments.study as study
 from missionsim.cli import main
 from missionsim.errors import StoreError
+from missionsim.experiments.scenario import Scenario
+from missionsim.experiments.store import LOCK, TABLES, Store, difference
+from missionsim.experiments.study import Results, compare
 from missionsim.limits import MAX_QUOTED_CHARS
-from missionsim.scenario import Scenario
-from missionsim.store import LOCK, TABLES, Store, difference
-from missionsim.study import Results, compare
 
 BASE = Scenario.from_mapping({"name": "base", "world": {"preset": "small"}, "horizon": 12,
                               "seed": 7})
@@ -131,9 +131,9 @@ def test_runs_stored_twice_are_refused_on_reading_and_repaired_by_resuming(
     assert main(["report", str(out), "--report", str(tmp_path / "r.html")]) == 2
     assert "holds 2 runs twice" in _one_line(capsys.readouterr().err, out)
 
-    with caplog.at_level(logging.WARNING, logger="missionsim.store"):
+    with caplog.at_level(logging.WARNING, logger="missionsim.experiments.store"):
         resumed = _study(out, resume=True)
-    notes = [r.getMessage() for r in caplog.records if r.name == "missionsim.store"]
+    notes = [r.getMessage() for r in caplog.records if r.name == "missionsim.experiments.store"]
     assert notes == [f"{out}: removed {FLUSH} runs stored twice (from chunk {CHUNKS + 1:06d})"]
     _same(reference, resumed)
     assert not (out / "chunks" / f"{CHUNKS + 1:06d}.months.parquet").exists()

@@ -12,14 +12,14 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import missionsim.study as study
-from missionsim.missions import MISSIONS
-from missionsim.reporters import REPORTERS
-from missionsim.runner import ID_COLUMNS
-from missionsim.scenario import Scenario
-from missionsim.stats import summarise
-from missionsim.store import DECLARED, TABLES, Store, table_schema, to_arrow
-from missionsim.sweep import run_sweep
+import missionsim.experiments.study as study
+from missionsim.analysis.stats import summarise
+from missionsim.experiments.runner import ID_COLUMNS
+from missionsim.experiments.scenario import Scenario
+from missionsim.experiments.store import DECLARED, TABLES, Store, table_schema, to_arrow
+from missionsim.experiments.sweep import run_sweep
+from missionsim.model.missions import MISSIONS
+from missionsim.model.reporters import REPORTERS
 
 SHORT = Scenario.from_mapping({"name": "short", "world": {"preset": "small"}, "horizon": 6,
                                "seed": 5})

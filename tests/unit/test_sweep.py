@@ -1,4 +1,4 @@
-"""Sweep files, designs, runs and sensitivity analysis (missionsim.sweep)."""
+"""Sweep files, designs, runs and sensitivity analysis (missionsim.experiments.sweep)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from missionsim.params import PARAMETERS, uncertainties
-from missionsim.runner import replicate_seed
-from missionsim.scenario import ScenarioError
-from missionsim.study import Results
-from missionsim.sweep import (
+from missionsim.experiments.runner import replicate_seed
+from missionsim.experiments.scenario import ScenarioError
+from missionsim.experiments.study import Results
+from missionsim.experiments.sweep import (
     Sweep,
     design_points,
     load_sweep,
@@ -23,6 +22,7 @@ from missionsim.sweep import (
     sensitivity,
     specs,
 )
+from missionsim.model.params import PARAMETERS, uncertainties
 
 SWEEPS = Path(__file__).resolve().parents[2] / "sweeps"
 SMALL = {"name": "toy", "world": {"preset": "small"}, "horizon": 24}

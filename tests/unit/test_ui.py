@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from missionsim import runner
 from missionsim.cli import main
-from missionsim.reforms import REFORMS
-from missionsim.scenario import Scenario, ScenarioError, load_scenario, shipped
-from missionsim.state import COUNCIL
+from missionsim.experiments import runner
+from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario, shipped
+from missionsim.model.reforms import REFORMS
+from missionsim.model.state import COUNCIL
 from missionsim.ui import explain, server, svg
 from missionsim.ui.live import (
     LiveRun,

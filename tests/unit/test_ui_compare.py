@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from missionsim import stats, study
-from missionsim.scenario import Scenario, ScenarioError
+from missionsim.analysis import stats
+from missionsim.experiments import study
+from missionsim.experiments.scenario import Scenario, ScenarioError
 from missionsim.ui.compare import (
     CANCELLED,
     FAILED,

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from missionsim import calibration
+from missionsim.analysis import calibration
 from missionsim.cli import main
-from missionsim.missions import MISSIONS
+from missionsim.model.missions import MISSIONS
 
 SMALL = {"seeds": (0, 1), "preset": "small", "max_evaluations": 6}
 

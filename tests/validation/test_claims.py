@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 import script_module
 
-from missionsim import claims
-from missionsim.params import PARAMETERS
-from missionsim.reforms import REFORMS
-from missionsim.scenario import shipped
-from missionsim.stats import paired_effect
+from missionsim.analysis import claims
+from missionsim.analysis.stats import paired_effect
+from missionsim.experiments.scenario import shipped
+from missionsim.model.params import PARAMETERS
+from missionsim.model.reforms import REFORMS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "make-claims"

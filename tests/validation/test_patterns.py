@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from missionsim import validation
+from missionsim.analysis import validation
 
 
 @cache

@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 
 from missionsim import REFORMS, __version__
-from missionsim import robustness as rb
-from missionsim.params import uncertainties
-from missionsim.study import Results
-from missionsim.sweep import design_points, sensitivity
+from missionsim.analysis import robustness as rb
+from missionsim.experiments.study import Results
+from missionsim.experiments.sweep import design_points, sensitivity
+from missionsim.model.params import uncertainties
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "robustness"

@@ -4,18 +4,18 @@
 outputs are derived from missionsim's own declarations, never retyped:
 
 **Uncertainties** are the parameters declared as uncertainties
-(:func:`missionsim.params.uncertainties`) and any others the scenario's ``[uncertainties]``
+(:func:`missionsim.model.params.uncertainties`) and any others the scenario's ``[uncertainties]``
 table names, each over the scenario's range where it gives one and else over the declared
 bounds. Whole-number parameters are ``IntegerParameter``, the others ``RealParameter``; a
 parameter measured in months (``unit == "month"``, such as ``funding_shock_month``) ends at the
 scenario's last month, ``horizon - 1``, since a shock that starts after the run changes nothing.
 
-**Levers** are the settings of every registered reform (:data:`missionsim.reforms.REFORMS`):
+**Levers** are the settings of every registered reform (:data:`missionsim.model.reforms.REFORMS`):
 ``<reform>_intensity``, a ``RealParameter`` over the intensities a scenario file allows
-(:class:`missionsim.scenario.ReformSpec`), and ``<reform>_start``, an ``IntegerParameter`` from
-month 0 to the last month; with ``switches=True`` also ``<reform>_enabled``, a
-``BooleanParameter``. A reform the scenario gives an ``end`` keeps the length of its window when
-its start moves.
+(:class:`missionsim.experiments.scenario.ReformSpec`), and ``<reform>_start``, an
+``IntegerParameter`` from month 0 to the last month; with ``switches=True`` also
+``<reform>_enabled``, a ``BooleanParameter``. A reform the scenario gives an ``end`` keeps the
+length of its window when its start moves.
 
 **Outcomes** are ``ScalarOutcome`` s read from each run's tables (:class:`~missionsim.RunOutput`):
 ``<reporter>_deadline`` and ``<reporter>_end``, the value of a model reporter
@@ -28,14 +28,15 @@ tenth and ``target_met`` are marked to maximise in the mission's direction, cost
 inequality to minimise, so the model can also be handed to ``ema_workbench.optimize``.
 
 **Seeds** are derived the missionsim way. Every experiment runs through
-:func:`missionsim.runner.spec_for` and :func:`missionsim.runner.execute_run`, the entry point
-every study uses, as replicate ``replicate`` (a ``Constant``, default 0) under the root seed
-``root_seed`` (a ``Constant``, default the scenario's ``seed``): it has the model seed
-:func:`~missionsim.runner.replicate_seed` gives and the world and shocks that replicate meets in
-:func:`missionsim.compare`. All experiments therefore share one world (common random numbers),
-so differences between experiments come from their inputs alone, and identical inputs give
-identical outcomes. With ``replicates=n`` the model is an ``ema_workbench.ReplicatorModel``
-that runs replicates ``replicate`` to ``replicate + n - 1`` for every experiment and reports each
+:func:`missionsim.experiments.runner.spec_for` and
+:func:`missionsim.experiments.runner.execute_run`, the entry point every study uses, as replicate
+``replicate`` (a ``Constant``, default 0) under the root seed ``root_seed`` (a ``Constant``, default
+the scenario's ``seed``): it has the model seed
+:func:`~missionsim.experiments.runner.replicate_seed` gives and the world and shocks that replicate
+meets in :func:`missionsim.compare`. All experiments therefore share one world (common random
+numbers), so differences between experiments come from their inputs alone, and identical inputs give
+identical outcomes. With ``replicates=n`` the model is an ``ema_workbench.ReplicatorModel`` that
+runs replicates ``replicate`` to ``replicate + n - 1`` for every experiment and reports each
 outcome's mean over them (for ``target_met``, the share of replicates that met the target).
 
 Inputs an experiment does not set keep the scenario's values: its parameter overrides, its
@@ -54,14 +55,14 @@ from typing import Any
 
 import numpy as np
 
+from missionsim.experiments.runner import RunOutput, execute_run, spec_for
+from missionsim.experiments.scenario import ReformSpec, Scenario, as_scenario
 from missionsim.extras import require
-from missionsim.missions import MISSIONS
-from missionsim.params import PARAMETERS, Parameter
-from missionsim.params import uncertainties as declared_uncertainties
-from missionsim.reforms import REFORMS
-from missionsim.reporters import REPORTERS
-from missionsim.runner import RunOutput, execute_run, spec_for
-from missionsim.scenario import ReformSpec, Scenario, as_scenario
+from missionsim.model.missions import MISSIONS
+from missionsim.model.params import PARAMETERS, Parameter
+from missionsim.model.params import uncertainties as declared_uncertainties
+from missionsim.model.reforms import REFORMS
+from missionsim.model.reporters import REPORTERS
 
 __all__ = ["DEFAULT_OUTCOMES", "LEVER_SETTINGS", "ScenarioFunction", "ema_model",
            "uncertainty_range"]
@@ -131,7 +132,7 @@ def _uncertainty_names(scenario: Scenario, names: Iterable[str] | None) -> list[
     for name in names:
         if name not in PARAMETERS:
             raise ValueError(f"uncertainties: {name!r} is not a parameter; see "
-                             "missionsim.params.PARAMETERS")
+                             "missionsim.model.params.PARAMETERS")
         if PARAMETERS[name].kind is bool:
             raise ValueError(f"uncertainties: {name!r} is true or false, not a range")
     return names
@@ -217,9 +218,10 @@ class ScenarioFunction:
     """A scenario as a function of its inputs: the callable inside :func:`ema_model`'s model.
 
     Called with keyword arguments, it runs the scenario once through
-    :func:`~missionsim.runner.spec_for` and :func:`~missionsim.runner.execute_run` and returns
-    its outcomes by name. It is plain data, so it pickles (for ema_workbench's multiprocessing
-    evaluator) and can be used without ema_workbench.
+    :func:`~missionsim.experiments.runner.spec_for` and
+    :func:`~missionsim.experiments.runner.execute_run` and returns its outcomes by name. It is plain
+    data, so it pickles (for ema_workbench's multiprocessing evaluator) and can be used without
+    ema_workbench.
 
     Attributes:
         scenario: The scenario run.
@@ -347,8 +349,8 @@ def ema_model(scenario: Scenario | str | Path | Mapping[str, Any], name: str | N
 
     Args:
         scenario: A ``Scenario``, the path of a scenario file or the name of a shipped one
-            (``"baseline"``), both read by :func:`~missionsim.scenario.load_scenario`, or a
-            mapping with the keys of a scenario file.
+            (``"baseline"``), both read by :func:`~missionsim.experiments.scenario.load_scenario`,
+            or a mapping with the keys of a scenario file.
         name: The model's name, a Python identifier (default: the scenario's name, with other
             characters replaced by ``_``).
         outcomes: Scalar outcome names (default :data:`DEFAULT_OUTCOMES`): ``target_met``,

@@ -1,12 +1,13 @@
 """The Compare page: 2 to 4 scenarios over paired replicates, run in the background.
 
-The page runs :func:`missionsim.study.compare` — the same study as ``missionsim compare`` — in a
-thread owned by the browser session, on local worker processes, so the server stays responsive
-while it runs. A progress bar counts the runs; Cancel stops the study after the run in hand
-(the worker processes are shut down and queued runs dropped). When the study is done the page
-shows fan charts of the mission indicator, the effect table of :func:`missionsim.stats.summarise`
-and :func:`missionsim.stats.effect_table` (the figures the terminal and the HTML report show),
-a one-line headline, and downloads of the results (CSV) and of the report (HTML).
+The page runs :func:`missionsim.experiments.study.compare` — the same study as ``missionsim
+compare`` — in a thread owned by the browser session, on local worker processes, so the server stays
+responsive while it runs. A progress bar counts the runs; Cancel stops the study after the run in
+hand (the worker processes are shut down and queued runs dropped). When the study is done the page
+shows fan charts of the mission indicator, the effect table of
+:func:`missionsim.analysis.stats.summarise` and :func:`missionsim.analysis.stats.effect_table` (the
+figures the terminal and the HTML report show), a one-line headline, and downloads of the results
+(CSV) and of the report (HTML).
 
 :class:`CompareJob` holds the study and knows nothing of Solara, so it is tested without a
 browser. The page keeps the session's job and settings in kernel-scoped reactive variables:
@@ -30,13 +31,15 @@ import numpy as np
 import pandas as pd
 import solara
 
-from missionsim import report, stats, study
-from missionsim.execution import available_cores
-from missionsim.missions import MISSIONS, Mission
-from missionsim.scenario import Scenario, ScenarioError
-from missionsim.study import Results, RunError
+from missionsim.analysis import stats
+from missionsim.experiments import study
+from missionsim.experiments.execution import available_cores
+from missionsim.experiments.scenario import Scenario, ScenarioError
+from missionsim.experiments.study import Results, RunError
+from missionsim.model.missions import MISSIONS, Mission
 from missionsim.ui import svg
 from missionsim.ui.live import base_scenario, choices
+from missionsim.writeup import report
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +103,7 @@ TARGET_COLOUR = "#636363"
 
 
 def ordered_summary(results: Results, baseline: str | None = None) -> pd.DataFrame:
-    """:func:`missionsim.stats.summarise`, best first, in the order the terminal prints it."""
+    """:func:`~missionsim.analysis.stats.summarise`, best first, as the terminal prints it."""
     summary = stats.summarise(results, baseline)
     order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
                                                                    kind="stable")
@@ -115,7 +118,7 @@ def fan_table(results: Results, baseline: str) -> pd.DataFrame:
     The interval is that of the mean (``mean ± t·sd/√n``, t with n − 1 degrees of freedom), as
     in the report's trajectory figure. ``difference`` is the paired difference from the
     baseline in the same replicate, with its interval: at the deadline and at the end it is the
-    effect of :func:`missionsim.stats.summarise`.
+    effect of :func:`missionsim.analysis.stats.summarise`.
 
     Returns:
         Columns ``scenario``, ``month``, ``n``, ``mean``, ``lo``, ``hi``, ``difference``,
@@ -203,7 +206,7 @@ def headline(summary: pd.DataFrame) -> str:
     """One plain-language line: the best scenario at the deadline and its effect with 95% CI.
 
     Args:
-        summary: :func:`missionsim.stats.summarise` of the study.
+        summary: :func:`missionsim.analysis.stats.summarise` of the study.
     """
     mission = MISSIONS[summary.attrs["mission"]]
     unit = "percentage points" if mission.unit == "%" else mission.unit
@@ -230,7 +233,7 @@ def headline(summary: pd.DataFrame) -> str:
 
 
 def effect_table_html(summary: pd.DataFrame) -> str:
-    """The effect table (:func:`missionsim.stats.effect_table`) as an HTML table, best first."""
+    """The effect table (:func:`~missionsim.analysis.stats.effect_table`) as HTML, best first."""
     header, rows = stats.effect_table(summary)
     out = ['<table class="ms-effect-table"><thead><tr>']
     out += [f"<th>{html.escape(str(h))}</th>" for h in header]
@@ -251,7 +254,7 @@ class ComparisonView:
     """Everything the page draws from finished results (built off the page's thread).
 
     Attributes:
-        summary: :func:`missionsim.stats.summarise`, best first.
+        summary: :func:`missionsim.analysis.stats.summarise`, best first.
         header: Column headings of the effect table.
         rows: Its cells, one list per scenario, best first.
         table_html: The effect table as HTML.
@@ -275,7 +278,7 @@ def describe(results: Results, baseline: str | None = None) -> ComparisonView:
     """Build the charts, the effect table and the headline of a comparison's results.
 
     Args:
-        results: The results of :func:`missionsim.study.compare`.
+        results: The results of :func:`missionsim.experiments.study.compare`.
         baseline: Scenario the others are compared with (default: the study's baseline).
     """
     summary = ordered_summary(results, baseline)
@@ -330,13 +333,13 @@ class CompareJob:
     """A comparison run in a background thread, with progress and cancellation.
 
     Thread-safe: :meth:`start`, :meth:`cancel` and every reading may be called from any thread.
-    The study is :func:`missionsim.study.compare` with the given settings, so its results equal
-    those of a direct call (same seeds, same tables).
+    The study is :func:`missionsim.experiments.study.compare` with the given settings, so its
+    results equal those of a direct call (same seeds, same tables).
 
     Args:
-        scenarios: The scenarios to compare (validated :class:`~missionsim.scenario.Scenario`).
-        replicates: Paired replicates per scenario.
-        baseline: Name of the scenario the others are compared with (default: the first).
+        scenarios: The scenarios to compare (validated
+        :class:`~missionsim.experiments.scenario.Scenario`). replicates: Paired replicates per
+        scenario. baseline: Name of the scenario the others are compared with (default: the first).
         workers: Local worker processes (default: one per available core, at most one per
             run).
         seed: Root seed (default: the baseline's).
@@ -350,7 +353,7 @@ class CompareJob:
         done: Runs completed so far.
         total: Runs planned.
         error: One-line message when the job failed.
-        results: The study's :class:`~missionsim.study.Results` once finished.
+        results: The study's :class:`~missionsim.experiments.study.Results` once finished.
         view: What the page draws (:class:`ComparisonView`) once finished.
         seconds: Wall-clock seconds the job took (once over).
 
@@ -491,7 +494,7 @@ class CompareJob:
         return self._download("csv", lambda r: r.frame().to_csv(index=False).encode("utf-8"))
 
     def report_bytes(self) -> bytes:
-        """The self-contained HTML report (:func:`missionsim.report.write_report`)."""
+        """The self-contained HTML report (:func:`missionsim.writeup.report.write_report`)."""
 
         def make(results: Results) -> bytes:
             with tempfile.TemporaryDirectory(prefix="missionsim-report-") as tmp:

@@ -23,9 +23,9 @@ from html import escape
 
 import solara
 
-from missionsim.params import uncertainties
-from missionsim.reforms import REFORMS
-from missionsim.scenario import MAX_REPLICATES, ScenarioError
+from missionsim.experiments.scenario import MAX_REPLICATES, ScenarioError
+from missionsim.model.params import uncertainties
+from missionsim.model.reforms import REFORMS
 from missionsim.ui.live import (
     LiveRun,
     Settings,

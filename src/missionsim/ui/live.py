@@ -1,9 +1,9 @@
 """One browser session's live model, and what the Explore page draws from it.
 
 Nothing here depends on Solara: a :class:`LiveRun` is a model built from a scenario through
-the same path as every study (:func:`missionsim.runner.spec_for` and
-:func:`~missionsim.runner.build_model`), stepped month by month, with a reference run of the
-same world without reforms to compare against. The drawing functions return SVG strings
+the same path as every study (:func:`missionsim.experiments.runner.spec_for` and
+:func:`~missionsim.experiments.runner.build_model`), stepped month by month, with a reference run of
+the same world without reforms to compare against. The drawing functions return SVG strings
 (:mod:`missionsim.ui.svg`).
 
 Each browser session owns its own :class:`LiveRun`; the only shared state is a small cache of
@@ -27,11 +27,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from missionsim import reporters, runner
-from missionsim.params import PRESETS
-from missionsim.reforms import REFORMS
-from missionsim.scenario import ReformSpec, Scenario, ScenarioError, load_scenario, shipped
-from missionsim.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND, UNIT
+from missionsim.experiments import runner
+from missionsim.experiments.scenario import (
+    ReformSpec,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    shipped,
+)
+from missionsim.model import reporters
+from missionsim.model.params import PRESETS
+from missionsim.model.reforms import REFORMS
+from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND, UNIT
 from missionsim.ui import svg
 
 PRESET_PREFIX = "world: "

@@ -3,7 +3,7 @@
 The browser app redraws its charts after every step, so they must be cheap: each function
 here builds an SVG string directly with NumPy (a few milliseconds even for the england
 network's thousands of ties) and the browser draws it. Figures for files (the HTML report)
-use matplotlib instead (:mod:`missionsim.report`).
+use matplotlib instead (:mod:`missionsim.writeup.report`).
 
 Every function returns a complete ``<svg>`` element that scales to its container's width
 (``viewBox`` plus ``width="100%"``). Text is escaped; missing values (NaN) break a line

@@ -1,0 +1,261 @@
+"""Comparison statistics: paired effects, target probabilities, cost-effectiveness, ranking.
+
+Every scenario in a comparison ran over the same replicates (common random numbers), so the
+effect of a scenario is the mean of the per-replicate differences from the baseline, with a
+95% confidence interval from the t distribution. The probability of meeting the target is a
+share of replicates with a Wilson score interval. Effects are in the indicator's units; a
+*gain* is an effect in the mission's direction (a fall in rough sleeping is a gain).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from missionsim.limits import quote, whole_number
+from missionsim.model.missions import MISSIONS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.experiments.study import Results
+
+Z95 = 1.959963984540054
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` and its confidence interval (t distribution; NaN bounds if n < 2)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if x.size < 2:
+        return mean, math.nan, math.nan
+    from scipy import stats as sps  # lazy: scipy.stats takes most of a second to import
+
+    sd = float(x.std(ddof=1))
+    half = float(sps.t.ppf(0.5 + level / 2, x.size - 1)) * sd / math.sqrt(x.size)
+    return mean, mean - half, mean + half
+
+
+def paired_effect(treatment: np.ndarray, control: np.ndarray,
+                  level: float = 0.95) -> tuple[float, float, float]:
+    """Mean paired difference ``treatment - control`` and its confidence interval."""
+    t, c = np.asarray(treatment, dtype=float), np.asarray(control, dtype=float)
+    if t.shape != c.shape:
+        raise ValueError(f"paired_effect: {t.size} treatment values but {c.size} controls")
+    return mean_ci(t - c, level)
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]:
+    """Share of successes and its Wilson score interval (95% by default).
+
+    Raises:
+        ValueError: ``successes`` or ``n`` is not a whole number, or ``successes`` is not
+            between 0 and ``n``.
+    """
+    n = whole_number(n, "n", 0)
+    successes = whole_number(successes, "successes", 0, n)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # clamp: rounding must never put the share outside its own interval
+    return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
+
+
+def key_months(results: Results) -> tuple[int, int]:
+    """The months effects are measured at: the deadline and the end.
+
+    The deadline is the mission's (or the last month common to every run, if earlier); the end
+    is the last month common to every run.
+    """
+    end = int(results.runs["horizon"].min())
+    mission = MISSIONS[results.runs["mission"].iloc[0]]
+    return min(mission.deadline, end), end
+
+
+def _wide(results: Results, column: str, month: int) -> pd.DataFrame:
+    """``column`` at ``month``: replicates as rows, scenarios as columns."""
+    m = results.months
+    at = m[m["month"] == month]
+    return at.pivot_table(index="replicate", columns="scenario", values=column, aggfunc="first")
+
+
+def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """One row per scenario: outcome, effects with 95% CIs, target probability, cost, ranking.
+
+    Columns (``*_lo``/``*_hi`` are 95% interval bounds):
+
+    - ``n``: replicates paired with the baseline;
+    - ``outcome_deadline``, ``outcome_end``: mean true indicator;
+    - ``effect_deadline``, ``effect_end``: paired difference from the baseline (indicator units);
+    - ``effect_most_deprived``: the same for the most deprived tenth of places, at the end;
+    - ``effect_inequality``: change in the gap between the best and worst deciles of places;
+    - ``p_target``: share of replicates meeting the target at the deadline (Wilson interval);
+    - ``extra_spend``: paired difference in total spend over the run (£m);
+    - ``reform_cost``: money the reforms cost (£m over the run);
+    - ``cost_per_point``: extra spend per point gained at the end (£m; empty without a gain);
+    - ``turnover``, ``morale``, ``vacancy_rate``: workforce means over the last 12 months;
+    - ``closures``: charities closed by the end; ``gaming_gap``: reported minus true at the end;
+    - ``rank``: by gain at the deadline (1 best); ``p_best``: share of replicates in which the
+      scenario had the best outcome at the deadline.
+    """
+    if results.runs.empty:
+        raise ValueError("summarise: the results hold no runs")
+    names = results.scenarios
+    base = baseline or results.manifest.get("baseline") or names[0]
+    if base not in names:
+        raise ValueError(f"baseline = {quote(base)}: not one of the scenarios ({', '.join(names)})")
+    mission = MISSIONS[results.runs["mission"].iloc[0]]
+    sign = mission.direction
+    deadline, end = key_months(results)
+    outcome_d = _wide(results, "outcome", deadline)
+    outcome_e = _wide(results, "outcome", end)
+    deprived = _wide(results, "outcome_most_deprived", end)
+    inequality = _wide(results, "inequality", end)
+    spend = _wide(results, "spend_total", end)
+    closures = _wide(results, "charity_closures", end)
+    gaming = _wide(results, "gaming_gap", end)
+    last_year = results.months[results.months["month"] > end - 12]
+    workforce = last_year.groupby("scenario")[["staff_turnover", "staff_morale",
+                                                "vacancy_rate"]].mean()
+    runs = results.runs.set_index(["scenario", "replicate"])
+    best = (outcome_d * sign).idxmax(axis=1)
+    rows = []
+    for name in names:
+        if name not in outcome_e.columns:
+            continue
+        pair = outcome_e[[name, base]].dropna().index
+        row: dict = {"scenario": name, "baseline": name == base, "n": len(pair)}
+        row["outcome_deadline"] = float(outcome_d[name].mean())
+        row["outcome_end"] = float(outcome_e[name].mean())
+        for label, table in (("deadline", outcome_d), ("end", outcome_e),
+                             ("most_deprived", deprived), ("inequality", inequality),
+                             ("spend", spend)):
+            ok = table[[name, base]].dropna()
+            key = "extra_spend" if label == "spend" else (
+                f"effect_{label}")
+            row[key], row[f"{key}_lo"], row[f"{key}_hi"] = paired_effect(ok[name], ok[base])
+        met = runs.loc[name, "target_met"].dropna() if deadline == mission.deadline else []
+        k, n = int(np.sum(np.asarray(met, dtype=bool))), len(met)
+        row["p_target"], row["p_target_lo"], row["p_target_hi"] = wilson(k, n)
+        row["reform_cost"] = float(runs.loc[name, "reform_cost_total"].mean())
+        gain = sign * row["effect_end"]
+        row["cost_per_point"] = (row["extra_spend"] / gain if name != base and gain > 0
+                                 else math.nan)
+        row["turnover"] = float(workforce.loc[name, "staff_turnover"])
+        row["morale"] = float(workforce.loc[name, "staff_morale"])
+        row["vacancy_rate"] = float(workforce.loc[name, "vacancy_rate"])
+        row["closures"] = float(closures[name].mean())
+        row["gaming_gap"] = float(gaming[name].mean())
+        row["p_best"] = float((best == name).mean())
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["rank"] = (table["effect_deadline"] * sign).rank(ascending=False, method="min")
+    table["rank"] = table["rank"].astype(int)
+    table.attrs.update({"baseline": base, "deadline": deadline, "end": end,
+                        "mission": mission.name, "unit": mission.unit})
+    return table
+
+
+def _ci(mean: float, lo: float, hi: float, digits: int = 2) -> str:
+    if not math.isfinite(mean):
+        return "–"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{mean:+.{digits}f}"
+    return f"{mean:+.{digits}f} ({lo:+.{digits}f} to {hi:+.{digits}f})"
+
+
+def format_effect(row: pd.Series, key: str, digits: int = 2) -> str:
+    """``mean (lo to hi)`` for a summary column such as ``effect_deadline``."""
+    return _ci(row[key], row[f"{key}_lo"], row[f"{key}_hi"], digits)
+
+
+def per_unit(unit: str) -> str:
+    """Heading of the cost-effectiveness column: '£m per % point' or '£m per person'."""
+    return "£m per person" if unit == "people" else f"£m per {unit} point"
+
+
+def format_target(row: pd.Series) -> str:
+    """P(target met) with its Wilson interval, e.g. ``40% (17%–69%)`` (``–`` if unknown)."""
+    p = row["p_target"]
+    if not math.isfinite(p):
+        return "–"
+    return f"{p:.0%} ({row['p_target_lo']:.0%}–{row['p_target_hi']:.0%})"
+
+
+def effect_table(summary: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """The effect table's header and rows, in the order of ``summary``'s rows.
+
+    One cell list per scenario, formatted as in the terminal and the report: rank, name,
+    outcome at the deadline, effects with 95% CIs, P(target met), extra spend, cost per point,
+    turnover and closures.
+    """
+    unit = summary.attrs.get("unit", "")
+    d, e = summary.attrs.get("deadline"), summary.attrs.get("end")
+    header = ["rank", "scenario", f"outcome at month {d}", f"effect at month {d} (95% CI)",
+              f"effect at month {e} (95% CI)", "most deprived", "P(target met)",
+              "extra spend £m", per_unit(unit), "turnover", "closures"]
+    rows = []
+    for _, r in summary.iterrows():
+        per_point = "–" if not math.isfinite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
+        name = f"{r['scenario']} (baseline)" if r["baseline"] else r["scenario"]
+        effects = ["reference"] * 3 if r["baseline"] else [
+            format_effect(r, k) for k in ("effect_deadline", "effect_end", "effect_most_deprived")]
+        spend = "reference" if r["baseline"] else f"{r['extra_spend']:+,.0f}"
+        rows.append([r["rank"], name, f"{r['outcome_deadline']:.2f}", *effects, format_target(r),
+                     spend, per_point, f"{r['turnover']:.1%}", f"{r['closures']:.1f}"])
+    return header, rows
+
+
+def markdown(summary: pd.DataFrame) -> str:
+    """The summary as a Markdown table (for the terminal and the report), best first."""
+    order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
+                                                                   kind="stable")
+    header, rows = effect_table(order.drop(columns="_name"))
+    lines = ["| " + " | ".join(header) + " |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def by_deprivation(results: Results, at: str = "deadline", groups: int = 5,
+                   baseline: str | None = None) -> pd.DataFrame:
+    """Which places are left behind: outcomes by deprivation group, per scenario.
+
+    Places are grouped within each run into ``groups`` equal-sized groups by deprivation (1 =
+    least deprived). Worlds differ between replicates, so places are compared by group, not by
+    number. Columns: ``scenario``, ``group``, ``outcome`` (mean), ``share_behind`` (share of
+    places behind their own trajectory), ``effect`` with ``effect_lo``/``effect_hi`` (paired
+    difference from the baseline in the same group and replicate).
+    """
+    p = results.places
+    if at not in set(p["at"]):
+        at = "end"
+    p = p[p["at"] == at].copy()
+    p["group"] = p.groupby("run_id")["deprivation"].transform(
+        lambda d: np.ceil(d.rank(method="first") / len(d) * groups).astype(int))
+    p["is_behind"] = p["behind_trajectory"] > 0
+    means = p.groupby(["scenario", "replicate", "group"]).agg(
+        outcome=("outcome", "mean"), share_behind=("is_behind", "mean")).reset_index()
+    base = baseline or results.manifest.get("baseline") or results.scenarios[0]
+    ref = means[means["scenario"] == base].set_index(["replicate", "group"])["outcome"]
+    rows = []
+    for (name, group), frame in means.groupby(["scenario", "group"], sort=False):
+        control = ref.reindex(list(zip(frame["replicate"], [group] * len(frame), strict=True)))
+        effect = paired_effect(frame["outcome"].to_numpy(), control.to_numpy())
+        rows.append({"scenario": name, "group": int(group),
+                     "outcome": float(frame["outcome"].mean()),
+                     "share_behind": float(frame["share_behind"].mean()),
+                     "effect": effect[0], "effect_lo": effect[1], "effect_hi": effect[2]})
+    table = pd.DataFrame(rows)
+    rank = {n: i for i, n in enumerate(results.scenarios)}
+    table = table.sort_values(["scenario", "group"], key=lambda c: c.map(rank) if c.name ==
+                              "scenario" else c).reset_index(drop=True)
+    table.attrs["at"] = at
+    return table

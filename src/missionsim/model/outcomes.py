@@ -1,0 +1,122 @@
+"""Effective delivery in each place, and the mission indicator it supports.
+
+Effective delivery per unit of need::
+
+    D = (Σ staff effort × skill × practice × focus  +  volunteer effort)
+        × coordination × reach × local fit / need
+
+The indicator's gap to its best value (a ceiling or a floor) moves towards a supported gap
+with the mission's response time::
+
+    support = u + (1 − u) × D / D_ref
+    supported gap = gap at month 0 × (1 − momentum / national gap) × support ^ (−elasticity)
+
+where ``u`` is the share of support that comes from universal services outside the modelled
+system and ``D_ref`` is what the calibrated default system delivers in the same place at
+month 0 (the model itself when its parameters are the defaults). Delivery above its starting
+level closes the gap with diminishing returns; delivery below it opens the gap, at most to
+twice its starting size. The *reported* indicator hides a share of the gap under punitive
+pressure (gaming), more so in places behind their trajectory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from missionsim.model import workforce
+from missionsim.model.state import CHARITY, FILLED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.model.model import MissionModel
+
+GAMING_MONTHS = 6.0  # time for gaming to build up or fade (assumption)
+
+
+def coordination(model: MissionModel) -> np.ndarray:
+    """Joined-up working in each place: national silos and department focus, local trust."""
+    lv = model.levers
+    focus = np.mean([d.focus for d in model.departments]) if model.departments else 1.0
+    national = (1.0 - model.p["silo_penalty"] * lv.silo) * (0.9 + 0.1 * focus)
+    return national * (0.85 + 0.15 * model.local_trust())
+
+
+def reach(model: MissionModel) -> np.ndarray:
+    """Share of need reached: referrals through trusted cross-sector ties, data, uptake."""
+    p, lv = model.p, model.levers
+    referral = model.cross_sector_strength() * (1.0 + 0.5 * lv.data_sharing)
+    r = p["base_reach"] * (1.0 + p["referral_gain"] * referral) * (1.0 + 0.08 * lv.mobilisation)
+    return np.clip(r, 0.0, 1.0)
+
+
+def local_fit(model: MissionModel) -> np.ndarray:
+    """How well delivery fits local need: autonomy pays where capacity is above threshold."""
+    p = model.p
+    gain = model.levers.autonomy * p["devolution_gain"]
+    return np.maximum(0.3, 1.0 + gain * (model.places.capacity - p["capacity_threshold"]))
+
+
+def delivery(model: MissionModel) -> np.ndarray:
+    """Effective delivery per unit of need in each place (absolute, not relative)."""
+    p, o, s, pl = model.p, model.orgs, model.staff, model.places
+    filled = s.status == FILLED
+    practice = np.maximum(0.3, 1.0 + p["practice_gain"] * o.practice)
+    focus = np.ones(o.n)
+    charities = o.kind == CHARITY
+    focus[charities] = model.charity_focus()[charities]
+    contrib = (workforce.effort(model) * s.skill * practice[s.org] * focus[s.org])[filled]
+    staff = np.bincount(s.loc[filled], weights=contrib, minlength=pl.n)
+    charity_staff = np.bincount(s.loc[filled & charities[s.org]], weights=contrib[
+        charities[s.org[filled]]], minlength=pl.n)
+    volunteers = model.volunteers0 * (1.0 + model.levers.mobilisation)
+    volunteers = np.minimum(volunteers, 2.0 * charity_staff + model.volunteers0 * 0.25)
+    pl.reach = reach(model)
+    return ((staff + volunteers) * coordination(model) * pl.reach * local_fit(model)
+            / model.need())
+
+
+def update(model: MissionModel) -> None:
+    """Move each place's true indicator towards what delivery supports; set gaming."""
+    m, pl, p = model.mission, model.places, model.p
+    rng = model.streams["outcome"]
+    shocks = rng.normal(0.0, 1.0, pl.n)
+    pl.delivery = delivery(model) / pl.d0
+    u = p["universal_share"]
+    support = u + (1.0 - u) * pl.delivery
+    gap0 = np.abs(pl.best - pl.y0)
+    # the improvement in the pipeline is proportional to each place's headroom, so places far
+    # from the best value improve most (councils converge while most improve, pattern G1)
+    momentum = m.momentum * gap0 / max(abs(m.best - m.baseline), 1e-9)
+    supported = np.maximum(0.0, gap0 - momentum) * np.maximum(support, 1e-3) ** (-m.elasticity)
+    supported = np.minimum(supported, 2.0 * gap0)
+    gap = np.abs(pl.best - pl.y)
+    rate = 1.0 - np.exp(-1.0 / (m.response_months * p["response_lag"]))
+    gap += (supported - gap) * rate + m.noise * gap0 * shocks
+    gap = np.maximum(gap, 0.0)
+    pl.y = pl.best - m.direction * gap
+    if m.direction > 0:
+        pl.y = np.maximum(pl.y, 0.0)
+    pl.y_hist.append(pl.y.copy())
+    if len(pl.y_hist) > 4:
+        pl.y_hist.pop(0)
+    # gaming: pressure from punitive accountability, more where a place is behind
+    behind = model.places_behind(reported=False)
+    stocktakes = 1.5 if model.mission_unit is not None else 1.0
+    pressure = model.levers.punitive * (0.5 + 0.5 * np.tanh(3.0 * behind)) * stocktakes
+    target = np.clip(p["gaming_strength"] * pressure, 0.0, 0.9)
+    pl.gaming += (target - pl.gaming) / GAMING_MONTHS
+
+
+def reported(model: MissionModel) -> np.ndarray:
+    """The reported indicator per place: the true gap shrunk by gaming."""
+    pl, m = model.places, model.mission
+    gap = np.abs(pl.best - pl.y) * (1.0 - pl.gaming)
+    return pl.best - m.direction * gap
+
+
+def national(model: MissionModel, values: np.ndarray) -> float:
+    """National value of a per-place indicator (population-weighted mean, or a sum)."""
+    if model.mission.aggregate == "sum":
+        return float(values.sum())
+    return float(np.average(values, weights=model.places.cohort))

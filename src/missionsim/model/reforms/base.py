@@ -1,0 +1,216 @@
+"""Reforms as plug-in objects: a small lifecycle and a registry by name.
+
+Each month the model resets its policy :class:`Levers` to the values the parameters give, then
+every reform that is active that month adjusts them. Mechanisms read only the levers, so a
+reform has no hidden back door into the outcome: it acts through the same levers a parameter
+sweep could move, and stops acting when it ends (state it built, such as capacity or trust,
+then fades at the model's own pace).
+
+Lifecycle, called by the model:
+
+``initialize(model)``
+    once, when the model is built;
+``begin(model)``
+    the first month the reform is active;
+``apply(model, levers)``
+    every active month, before any mechanism runs;
+``finish(model)``
+    the first month after it stops being active.
+
+``monthly_cost(model)`` is the new money the reform needs in an active month (£m); the model
+adds it to the money available and to ``spend``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from missionsim.limits import quote
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.model.model import MissionModel
+
+
+@dataclass
+class Levers:
+    """Policy levers for one month, reset from the parameters and then set by reforms.
+
+    Attributes:
+        competitive_share: Share of mission money allocated by competitive pots.
+        settlement_years: Length of funding settlements and contracts (years).
+        punitive: How punitive accountability is (0 learning, 1 fully punitive).
+        silo: How little departments coordinate.
+        autonomy: Local autonomy over how the mission is delivered (0 none, 1 full).
+        capacity_boost: Addition to every council's capacity target.
+        partnership_drive: Extra effort brokering and keeping cross-sector ties.
+        data_sharing: Central data shared with charities to target their work.
+        experimentation: Rigour and frequency of trials (0 none, 1 continuous).
+        codesign: Reform done with staff rather than to them.
+        mobilisation: Citizen mobilisation: uptake, volunteering, social trust.
+        focus_protection: Share of distraction shocks deflected from departments.
+        pooled_share: Share of department mission money pooled by a Missions Unit.
+        staff_time: Share of frontline time taken by reform activities.
+        innovation: Extra willingness to review and adopt better practice.
+    """
+
+    competitive_share: float
+    settlement_years: int
+    punitive: float
+    silo: float
+    autonomy: float = 0.0
+    capacity_boost: float = 0.0
+    partnership_drive: float = 0.0
+    data_sharing: float = 0.0
+    experimentation: float = 0.0
+    codesign: float = 0.0
+    mobilisation: float = 0.0
+    focus_protection: float = 0.0
+    pooled_share: float = 0.0
+    staff_time: float = 0.0
+    innovation: float = 0.0
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Levers:
+        """Build the no-reform levers from resolved parameters."""
+        return cls(
+            competitive_share=params["competitive_share"],
+            settlement_years=params["settlement_years"],
+            punitive=params["punitive_accountability"],
+            silo=params["silo"],
+        )
+
+
+@dataclass
+class Reform:
+    """Base class of all reforms. Subclasses set the class attributes and override hooks.
+
+    Args:
+        start: First month (0-based) in which the reform acts.
+        end: First month in which it no longer acts (``None``: until the end of the run).
+        intensity: Strength in [0, 1]; 0 reproduces the no-reform run exactly.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    mechanism: ClassVar[str] = ""
+    tradeoff: ClassVar[str] = ""
+    cost_basis: ClassVar[str] = ""
+    cost_per_place_year: ClassVar[float] = 0.0  # £m a year per locality at full intensity
+
+    start: int = 0
+    end: int | None = None
+    intensity: float = 1.0
+    _running: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        where = f"reforms[{quote(self.name)}]"
+        # numbers from NumPy or pandas (sweep tables) are plain numbers here
+        for attr in ("start", "end", "intensity"):
+            value = getattr(self, attr)
+            if isinstance(value, np.integer):
+                setattr(self, attr, int(value))
+            elif isinstance(value, np.floating):
+                setattr(self, attr, float(value))
+        if isinstance(self.start, bool) or not isinstance(self.start, int) or self.start < 0:
+            raise ValueError(f"{where}.start = {quote(self.start)}: expected a whole month ≥ 0")
+        if self.end is not None:
+            if isinstance(self.end, bool) or not isinstance(self.end, int):
+                raise ValueError(f"{where}.end = {quote(self.end)}: expected a whole month or none")
+            if self.end <= self.start:
+                raise ValueError(f"{where}.end = {quote(self.end)}: expected a month after start "
+                                 f"({self.start})")
+        ok = isinstance(self.intensity, int | float) and not isinstance(self.intensity, bool)
+        if not ok or not math.isfinite(self.intensity) or not 0.0 <= self.intensity <= 1.0:
+            raise ValueError(f"{where}.intensity = {quote(self.intensity)}: expected a number in "
+                             "[0, 1]")
+        self.intensity = float(self.intensity)
+
+    def is_active(self, month: int) -> bool:
+        """Whether the reform acts in ``month`` (0-based)."""
+        if self.intensity <= 0.0:
+            return False
+        return self.start <= month and (self.end is None or month < self.end)
+
+    def settings(self) -> dict[str, Any]:
+        """The reform's settings as plain data (for tables and files)."""
+        return {"start": self.start, "end": self.end, "intensity": self.intensity}
+
+    # --- lifecycle hooks ----------------------------------------------------------------
+    def initialize(self, model: MissionModel) -> None:
+        """Prepare when the model is built (default: nothing)."""
+
+    def begin(self, model: MissionModel) -> None:
+        """Act on the first active month (default: nothing)."""
+
+    def apply(self, model: MissionModel, levers: Levers) -> None:
+        """Adjust this month's levers (every active month)."""
+        raise NotImplementedError  # pragma: no cover - every registered reform overrides it
+
+    def finish(self, model: MissionModel) -> None:
+        """Act on the first month after the reform stops (default: nothing)."""
+
+    def monthly_cost(self, model: MissionModel) -> float:
+        """New money (£m) the reform needs in an active month.
+
+        Default: ``cost_per_place_year`` for every locality, scaled by intensity.
+        """
+        return per_year(self.cost_per_place_year * self.intensity * model.n_localities)
+
+
+REFORMS: dict[str, type[Reform]] = {}
+"""Registered reforms by name."""
+
+
+def register(cls: type[Reform]) -> type[Reform]:
+    """Class decorator: register a reform under its ``name``."""
+    if not cls.name or cls.name in REFORMS:
+        raise ValueError(f"reform name {quote(cls.name)} is empty or already registered")
+    REFORMS[cls.name] = cls
+    return cls
+
+
+def make_reform(name: str, settings: Any) -> Reform:
+    """Build a registered reform from a name and settings.
+
+    Args:
+        name: A key of :data:`REFORMS`.
+        settings: A mapping with optional ``start``, ``end`` and ``intensity``; a number (the
+            intensity); ``True`` (intensity 1); ``False`` or ``None`` (off, intensity 0); or
+            an existing :class:`Reform`.
+
+    Raises:
+        ValueError: For an unknown reform, an unknown setting or a bad value.
+    """
+    if name not in REFORMS:
+        raise ValueError(f"reforms: {quote(name)} is not a reform; expected one of "
+                         f"{', '.join(sorted(REFORMS))}")
+    cls = REFORMS[name]
+    if isinstance(settings, Reform):
+        if not isinstance(settings, cls):
+            raise ValueError(f"reforms[{quote(name)}]: got a {type(settings).__name__}, "
+                             f"expected {cls.__name__}")
+        return cls(start=settings.start, end=settings.end, intensity=settings.intensity)
+    if settings is True:
+        return cls()
+    if settings is False or settings is None:
+        return cls(intensity=0.0)  # switched off: reproduces the run without it
+    if isinstance(settings, int | float | np.integer | np.floating) and not isinstance(
+            settings, bool):
+        return cls(intensity=float(settings))
+    if not isinstance(settings, dict):
+        raise ValueError(f"reforms[{quote(name)}] = {quote(settings)}: expected a table with "
+                         "start, end and intensity")
+    unknown = set(settings) - {"start", "end", "intensity"}
+    if unknown:
+        raise ValueError(f"reforms[{quote(name)}].{sorted(unknown)[0]}: unknown setting; expected "
+                         "start, end or intensity")
+    return cls(**settings)
+
+
+def per_year(amount_per_year: float) -> float:
+    """Convert an annual amount to a monthly one."""
+    return amount_per_year / 12.0

@@ -1,0 +1,88 @@
+"""Reforms to how government steers.
+
+``devolution``, ``mission_leadership`` and ``learning_accountability``.
+"""
+
+from __future__ import annotations
+
+from missionsim.model.reforms.base import Levers, Reform, per_year, register
+
+
+@register
+class Devolution(Reform):
+    """Local autonomy over how the mission is delivered."""
+
+    name = "devolution"
+    title = "Devolution"
+    mechanism = ("Gives councils autonomy: delivery fits local need better in proportion to "
+                 "capacity above a threshold, and councils review and adopt better practice "
+                 "more readily.")
+    tradeoff = ("Places with capacity below the threshold lose the support of central "
+                "programmes and do worse: devolution widens inequality where capacity is "
+                "hollowed out, unless capacity is built first.")
+    cost_basis = "£0.05m a year per council (transition)"
+
+    cost_per_place_year = 0.05
+
+    def apply(self, model, levers: Levers) -> None:  # noqa: D102
+        levers.autonomy += self.intensity
+        levers.innovation += 0.3 * self.intensity
+
+
+@register
+class MissionLeadership(Reform):
+    """A mission CEO and a Missions Unit: pooled budget, protected focus, reallocation."""
+
+    name = "mission_leadership"
+    title = "Mission leadership and a Missions Unit"
+    mechanism = ("Creates a Missions Unit that cuts across departments (lower silo), works "
+                 "with every council and brokers cross-sector ties, deflects "
+                 "distractions from departments' focus, pools a fifth of mission money (only "
+                 "the part not yet locked into multi-year settlements) and every quarter moves "
+                 "it towards places that are off trajectory.")
+    tradeoff = ("Reallocation follows the reported indicator, so gaming misdirects it; money "
+                "moves away from places on track; stocktakes add pressure that, under punitive "
+                "accountability, opens the gaming gap further; central steering blunts "
+                "devolution.")
+    cost_basis = "£5m a year for the unit and the mission CEO"
+
+    cost_per_year = 5.0
+    silo_cut = 0.6
+    protection = 0.7
+    pooled = 0.2
+
+    def begin(self, model) -> None:  # noqa: D102
+        model.create_mission_unit(self)
+
+    def apply(self, model, levers: Levers) -> None:  # noqa: D102
+        levers.silo *= 1.0 - self.silo_cut * self.intensity
+        levers.focus_protection += self.protection * self.intensity
+        levers.pooled_share += self.pooled * self.intensity
+        levers.autonomy *= 1.0 - 0.3 * self.intensity
+
+    def finish(self, model) -> None:  # noqa: D102
+        model.remove_mission_unit()
+
+    def monthly_cost(self, model) -> float:  # noqa: D102
+        return per_year(self.cost_per_year * self.intensity)
+
+
+@register
+class LearningAccountability(Reform):
+    """Learning instead of punitive inspection."""
+
+    name = "learning_accountability"
+    title = "Learning accountability"
+    mechanism = ("Makes accountability less punitive: less stress on staff, less gaming of "
+                 "the reported indicator, more willingness to try and adopt new practice.")
+    tradeoff = ("The short-run effort that pressure buys is lost, and the reported indicator "
+                "falls back towards the true one: the headline can look worse while the true "
+                "outcome improves.")
+    cost_basis = "£0.02m a year per council (peer review and learning reviews)"
+
+    cost_per_place_year = 0.02
+
+    def apply(self, model, levers: Levers) -> None:  # noqa: D102
+        levers.punitive *= 1.0 - self.intensity
+        levers.innovation += 0.5 * self.intensity
+

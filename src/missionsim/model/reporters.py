@@ -1,0 +1,206 @@
+"""Named model-level reporters, shared by the DataCollector, the CLI and the UI.
+
+Each is a plain function of the model. Units: the mission indicator's own unit for outcome
+measures; £m a month for ``spend``; shares in [0, 1] unless stated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from missionsim.model import evidence, outcomes, ties
+from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED
+
+
+def outcome(model) -> float:
+    """True national value of the mission indicator."""
+    return outcomes.national(model, model.places.y)
+
+
+def outcome_reported(model) -> float:
+    """Reported national value (the true value plus what gaming hides)."""
+    return outcomes.national(model, outcomes.reported(model))
+
+
+def trajectory_gap(model) -> float:
+    """True national value minus the trajectory, in the mission's direction (+ ahead)."""
+    return model.mission.direction * (outcome(model) - model.trajectory())
+
+
+def on_track_share(model) -> float:
+    """Share of places at or ahead of their own trajectory (true indicator)."""
+    return float(np.mean(model.places_behind(reported=False) <= 0.0))
+
+
+def _per_capita(model, values: np.ndarray) -> np.ndarray:
+    if model.mission.aggregate == "sum":
+        return values / model.places.cohort * 10_000.0
+    return values
+
+
+def inequality(model) -> float:
+    """Gap between the best and the worst decile of places' true indicator (≥ 0).
+
+    For count missions the places are compared per 10,000 of their population.
+    """
+    v = np.sort(_per_capita(model, model.places.y))
+    k = max(1, len(v) // 10)
+    return float(v[-k:].mean() - v[:k].mean())
+
+
+def outcome_most_deprived(model) -> float:
+    """True indicator in the most deprived tenth of places (mean, or sum for counts)."""
+    pl = model.places
+    k = max(1, pl.n // 10)
+    idx = np.argsort(pl.deprivation)[-k:]
+    if model.mission.aggregate == "sum":
+        return float(pl.y[idx].sum())
+    return float(np.average(pl.y[idx], weights=pl.cohort[idx]))
+
+
+def spend(model) -> float:
+    """Public money spent on the mission this month (£m), reform costs included."""
+    return float(model.spend_month)
+
+
+def spend_total(model) -> float:
+    """Public money spent on the mission so far (£m)."""
+    return float(model.spend_total)
+
+
+def reform_cost(model) -> float:
+    """Cost of active reforms this month (£m), part of ``spend``."""
+    return float(model.reform_cost)
+
+
+def extra_money(model) -> float:
+    """Extra ring-fenced mission money paid to councils this month (£m), counted as available."""
+    return float(model.extra_money_places.sum() / 12.0)
+
+
+def staff_morale(model) -> float:
+    """Mean morale of frontline staff in post."""
+    s = model.staff
+    filled = s.status == FILLED
+    return float(s.morale[filled].mean()) if filled.any() else 0.0
+
+
+def staff_turnover(model) -> float:
+    """Quits this month as an annual rate of staff in post."""
+    s = model.staff
+    before = getattr(s, "filled_before", 0)
+    return 12.0 * getattr(s, "quits_month", 0) / before if before else 0.0
+
+
+def vacancy_rate(model) -> float:
+    """Share of funded posts that are vacant."""
+    s = model.staff
+    funded = np.count_nonzero(s.status != UNFUNDED)
+    return float(np.count_nonzero(s.status == 1) / funded) if funded else 0.0
+
+
+def staff_headcount(model) -> int:
+    """Frontline staff in post."""
+    return model.staff.filled_count()
+
+
+def charity_closures(model) -> int:
+    """Charities closed since month 0 (cumulative)."""
+    return int(model.orgs.closed)
+
+
+def charities_active(model) -> int:
+    """Charities operating."""
+    return model.active_charities()
+
+
+def charity_reserves_median(model) -> float:
+    """Median charity reserves, in months of current costs."""
+    o = model.orgs
+    months = model.charity_reserves_months()[(o.kind == CHARITY) & o.active]
+    return float(np.median(months)) if months.size else 0.0
+
+
+def partnership_density(model) -> float:
+    """Mean density of ties among each locality's council and charities."""
+    net, o = model.net, model.orgs
+    n_loc = model.places.n
+    local = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
+    n_orgs = np.bincount(o.locality[local], minlength=n_loc)
+    if net.n_edges == 0:
+        return 0.0
+    lu, lv = o.locality[net.u], o.locality[net.v]
+    same = (lu == lv) & (lu >= 0) & local[net.u] & local[net.v]
+    ties_ = np.bincount(lu[same], minlength=n_loc)
+    possible = n_orgs * (n_orgs - 1) / 2
+    ok = possible > 0
+    return float(np.mean(ties_[ok] / possible[ok])) if ok.any() else 0.0
+
+
+def cross_sector_ties(model) -> float:
+    """Share of ties that join two sectors."""
+    if model.net.n_edges == 0:
+        return 0.0
+    return float(ties.cross_sector(model).mean())
+
+
+def reach(model) -> float:
+    """Share of need reached (mean over places): referrals, data sharing and uptake."""
+    return float(np.average(model.places.reach, weights=model.places.need0))
+
+
+def mean_trust(model) -> float:
+    """Mean trust over all ties."""
+    return float(model.net.trust.mean()) if model.net.n_edges else 0.0
+
+
+def evidence_adoption(model) -> float:
+    """Share of frontline staff in post using an evidence-backed practice."""
+    s, o = model.staff, model.orgs
+    filled = s.status == FILLED
+    if not filled.any():
+        return 0.0
+    backed = evidence.evidence_backed(model)
+    org = s.org[filled]
+    share = o.rollout[org]
+    return float(np.mean(share * backed[o.programme[org]]
+                         + (1.0 - share) * backed[o.own_programme[org]]))
+
+
+def practice_effect(model) -> float:
+    """Mean true effect (SD) of the practice used by frontline staff in post."""
+    s = model.staff
+    filled = s.status == FILLED
+    return float(model.orgs.practice[s.org[filled]].mean()) if filled.any() else 0.0
+
+
+def department_focus(model) -> float:
+    """Mean focus of departments on the mission (0–1)."""
+    return float(np.mean([d.focus for d in model.departments])) if model.departments else 0.0
+
+
+def council_capacity(model) -> float:
+    """Mean council capacity (0–1)."""
+    return float(model.places.capacity.mean())
+
+
+def early_intervention_share(model) -> float:
+    """Share of councils' spending this month on early intervention rather than crisis."""
+    return float(np.average(model.places.early_share, weights=model.places.core))
+
+
+def gaming_gap(model) -> float:
+    """Reported minus true national indicator, in the mission's direction."""
+    return model.mission.direction * (outcome_reported(model) - outcome(model))
+
+
+REPORTERS = {
+    f.__name__: f
+    for f in (outcome, outcome_reported, trajectory_gap, on_track_share, inequality, spend,
+              staff_morale, staff_turnover, vacancy_rate, charity_closures,
+              charity_reserves_median, partnership_density, cross_sector_ties, mean_trust,
+              evidence_adoption, outcome_most_deprived, gaming_gap, spend_total, reform_cost,
+              staff_headcount, charities_active, council_capacity, early_intervention_share,
+              practice_effect, reach, department_focus, extra_money)
+}
+"""Model-level reporters by name, in the order of the data frame's columns."""

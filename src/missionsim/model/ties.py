@@ -1,0 +1,135 @@
+"""Monthly dynamics of the partnership network: contact, trust, formation and breaking.
+
+Ties are kept alive by contact; contact needs relational capacity (a council's capacity net
+of the ties it already maintains; a charity's focus). Trust grows with contact while the
+place's outcome improves (successful joint delivery), erodes without contact, and erodes
+between tied charities in the same place in proportion to how much money is competed for.
+New ties form within a locality (brokered by the council) or through common partners; cross-
+sector ties are harder to form. Contract and partnership ties break when trust falls below a
+floor; funding ties between departments and councils (and the Missions Unit's coordination
+ties) do not break.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from missionsim.model.network import CONTRACT, PARTNERSHIP
+from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.model.model import MissionModel
+
+BREAK_BELOW = 0.05
+NEW_TIE_TRUST = 0.2
+_SECTOR_CODE = np.array([{"central": 0, "local_government": 1, "voluntary": 2}[s]
+                         for s in SECTOR_OF_KIND])
+
+
+def sector_codes(model: MissionModel) -> np.ndarray:
+    """Sector code (0 central, 1 local government, 2 voluntary) of every organisation slot."""
+    return _SECTOR_CODE[model.orgs.kind]
+
+
+def cross_sector(model: MissionModel) -> np.ndarray:
+    """Whether each tie joins two sectors."""
+    sec = sector_codes(model)
+    return sec[model.net.u] != sec[model.net.v]
+
+
+def relational_capacity(model: MissionModel) -> np.ndarray:
+    """Capacity each organisation has to keep ties alive (0–1)."""
+    o = model.orgs
+    out = np.ones(o.n)
+    out[model.council_slot(np.arange(model.places.n))] = model.effective_capacity()
+    charities = o.kind == CHARITY
+    out[charities] = 0.8 * model.charity_focus()[charities]
+    for d in model.departments:
+        out[d.slot] = d.focus
+    return out
+
+
+def update(model: MissionModel) -> None:
+    """Contact, trust, tie breaking and tie formation for one month."""
+    p, net, o, lv = model.p, model.net, model.orgs, model.levers
+    rng = model.streams["network"]
+    n_e = net.n_edges
+    if n_e:
+        u_contact = rng.random(n_e)
+        cap = relational_capacity(model)
+        p_contact = np.clip(0.25 + 0.5 * np.minimum(cap[net.u], cap[net.v])
+                            + 0.3 * lv.partnership_drive * cross_sector(model), 0.0, 1.0)
+        contact = u_contact < p_contact
+        # joint delivery succeeds where the places the partners serve are improving
+        lu, lv_ = o.locality[net.u], o.locality[net.v]
+        improving, nation = model.improving(), model.national_improving()
+        su = np.where(lu >= 0, improving[np.maximum(lu, 0)], nation)
+        sv = np.where(lv_ >= 0, improving[np.maximum(lv_, 0)], nation)
+        success = np.where(lu < 0, sv, np.where(lv_ < 0, su, su * sv))
+        grow = p["trust_growth"] * (1.0 + 0.5 * lv.mobilisation) * success * (1.0 - net.trust)
+        t = net.trust + np.where(contact, grow, -p["trust_decay"] * net.trust)
+        rivals = ((o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY)
+                  & (o.locality[net.u] == o.locality[net.v]))
+        t -= rivals * p["competition_erosion"] * lv.competitive_share
+        net.trust = np.clip(t, 0.0, 1.0)
+        breakable = (net.kind == CONTRACT) | (net.kind == PARTNERSHIP)
+        gone = np.flatnonzero(breakable & (net.trust < BREAK_BELOW))
+        net.remove_edges(gone)
+    form_ties(model, rng)
+    net.sync_trust()
+
+
+def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
+    """Organisations explore new ties: through their council or through common partners."""
+    p, net, o, lv = model.p, model.net, model.orgs, model.levers
+    n = o.n
+    u = rng.random((5, n))
+    delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
+    explore = delivering & (u[0] < p["tie_formation"] * (1.0 + 0.5 * lv.partnership_drive))
+    if not explore.any():
+        return
+    sec = sector_codes(model)
+    cap = model.effective_capacity()
+    by_loc = model.orgs_by_locality()
+    starts, adjacent = net.adjacency(n)
+    new_u, new_v = [], []
+    brokered = 0.5 * lv.partnership_drive / (1.0 + lv.partnership_drive)
+    for a in np.flatnonzero(explore):
+        a = int(a)
+        loc = int(o.locality[a])
+        local = by_loc[loc]
+        if u[1, a] >= 1.0 - brokered:  # a mission partnership brokered by the council
+            if o.kind[a] == CHARITY:
+                b = int(model.council_slot(loc))
+            else:
+                b = int(local[int(u[2, a] * local.size) % local.size])
+        elif u[1, a] < 0.5:  # through a common partner
+            nbrs = adjacent[starts[a]:starts[a + 1]]
+            nbrs = nbrs[delivering[nbrs]]
+            if nbrs.size == 0:
+                continue
+            mid = int(nbrs[int(u[2, a] * nbrs.size)])
+            seconds = adjacent[starts[mid]:starts[mid + 1]]
+            seconds = seconds[delivering[seconds] & (seconds != a)]
+            if seconds.size == 0:
+                continue
+            b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])
+        else:  # met within the locality
+            b = int(local[int(u[2, a] * local.size) % local.size])
+        if b == a or net.has_edge(a, b):
+            continue
+        odds = 0.5 * cap[loc] / max(model.p["capacity_mean"], 1e-6)
+        if sec[a] != sec[b]:
+            odds *= p["cross_sector_penalty"] * (1.0 + 2.0 * lv.partnership_drive)
+        odds *= 1.0 + 0.5 * lv.mobilisation
+        if sec[a] != sec[b] and model.mission_unit is not None:  # the unit brokers too
+            odds *= 1.0 + 0.5 * model.mission_unit.intensity
+        if u[4, a] < min(1.0, odds):
+            new_u.append(a)
+            new_v.append(b)
+    if new_u:
+        k = len(new_u)
+        model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, NEW_TIE_TRUST))
+

@@ -1,6 +1,0 @@
-"""The nine enabling reforms, registered by name in :data:`REFORMS`."""
-
-from missionsim.reforms import delivery, funding, governance, partnership  # noqa: F401
-from missionsim.reforms.base import REFORMS, Levers, Reform, make_reform, register
-
-__all__ = ["REFORMS", "Levers", "Reform", "make_reform", "register"]
