@@ -421,6 +421,58 @@ def init(
 
 
 @app.command()
+def docs(
+    name: Annotated[str | None, typer.Argument(
+        help="The document (default: list them and whether each is current).")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Do not write; exit 1 if the committed file is out of date.")] = False,
+    replicates: Annotated[int | None, typer.Option(
+        min=1, max=MAX_REPLICATES, help="Replicates (or seeds) per comparison.")] = None,
+    workers: WorkersOption = None,
+    preset: Annotated[str | None, typer.Option(help="World preset.")] = None,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Months per run.")] = None,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="A reduced build, for a look (not for committing).")] = False,
+    store: Annotated[Path | None, typer.Option(
+        help="Keep the runs in this results folder (with --resume, continue them).")] = None,
+    resume: ResumeOption = False,
+    setting: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE", help="A setting of this document (repeatable).")] = None,
+    root: Annotated[Path, typer.Option(
+        help="The repository the documents live in.")] = Path("."),
+) -> None:
+    """Build a generated document (docs/*.md), or check that the committed one is current."""
+    from missionsim.writeup import docs as registry
+
+    extra = {}
+    for item in setting or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--set {item!r}: expected KEY=VALUE")
+        extra[key.strip()] = value.strip()
+    settings = registry.DocSettings(replicates=replicates, workers=workers, preset=preset,
+                                    horizon=horizon, quick=quick, store=store, resume=resume,
+                                    extra=extra)
+    if name is None:
+        for doc in registry.DOCUMENTS.values():
+            reason = registry.stale(doc, root, settings) if doc.check == "inputs" else None
+            state = "stale: " + reason if reason else "ok"
+            typer.echo(f"{doc.name:14} {doc.path:22} {doc.about} [{state}]")
+        return
+    if name not in registry.DOCUMENTS:
+        raise UserError(f"docs {name!r}: expected one of {', '.join(registry.DOCUMENTS)}")
+    doc = registry.DOCUMENTS[name]
+    if check:
+        reason = registry.stale(doc, root, settings)
+        if reason:
+            _echo_err(f"missionsim: {reason}; rebuild it with `missionsim docs {name}`")
+            raise typer.Exit(1)
+        typer.echo(f"{doc.path} is current")
+        return
+    registry.write(doc, root, settings, log=_echo_err)
+
+
+@app.command()
 def calibrate(
     out: Annotated[Path, typer.Option("--out", "-o", help="JSON file for the fitted values, "
                                       "the fit per target and the provenance.")],

@@ -13,6 +13,8 @@ from missionsim import MISSIONS, __version__
 from missionsim.analysis import stats
 from missionsim.experiments.study import Results, compare
 from missionsim.writeup.report import summary_markdown, write_report
+from missionsim.writeup.summary import format_effect
+from missionsim.writeup.summary import markdown as summary_markdown_table
 
 ODD = "<b>x&y</b> $1 & $2"
 HORIZON = 40
@@ -138,14 +140,14 @@ def test_effect_table_matches_stats_markdown_cell_for_cell(results, text):
     summary = stats.summarise(results)
     table = re.search(r'<table class="effects">(.*?)</table>', text, re.S).group(1)
     html_rows = [cells(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
-    md_lines = stats.markdown(summary).splitlines()
+    md_lines = summary_markdown_table(summary).splitlines()
     md_rows = [[c.strip() for c in line.strip().strip("|").split("|")]
                for i, line in enumerate(md_lines) if i != 1]
     assert html_rows == md_rows
     for _, row in summary.iterrows():
         if not row["baseline"]:
             assert any(r[1] == row["scenario"]
-                       and r[3] == stats.format_effect(row, "effect_deadline")
+                       and r[3] == format_effect(row, "effect_deadline")
                        for r in html_rows)
 
 
@@ -156,7 +158,7 @@ def test_headline_names_the_best_scenario_with_its_effect_and_target_chance(resu
     headline = re.search(r'<p class="headline">(.*?)</p>', text, re.S).group(1)
     headline = html.unescape(headline)
     assert best["scenario"] in headline
-    assert stats.format_effect(best, "effect_deadline") in headline
+    assert format_effect(best, "effect_deadline") in headline
     p = f"{best['p_target']:.0%} ({best['p_target_lo']:.0%}–{best['p_target_hi']:.0%})"
     assert p in headline
     assert "common random numbers" in headline
@@ -168,7 +170,7 @@ def test_cost_table_gives_extra_spend_and_cost_per_point(results, text):
     summary = stats.summarise(results).set_index("scenario")
     cost = html.unescape(section(text, "cost", "workforce"))
     row = summary.loc["capacity"]
-    assert stats.format_effect(row, "extra_spend", 1) in cost
+    assert format_effect(row, "extra_spend", 1) in cost
     if row["cost_per_point"] == row["cost_per_point"]:  # defined when there is a gain
         assert f"{row['cost_per_point']:,.1f}" in cost
 
@@ -177,7 +179,7 @@ def test_deprivation_tables_give_the_paired_effects(results, text):
     table = stats.by_deprivation(results)
     part = html.unescape(section(text, "left-behind", "cost"))
     for _, row in table[table["scenario"] == "capacity"].iterrows():
-        assert stats.format_effect(row, "effect") in part
+        assert format_effect(row, "effect") in part
     assert "Share of places behind their own trajectory" in part
 
 
@@ -217,7 +219,7 @@ def test_user_text_is_escaped(text):
 
 def test_markdown_summary_has_the_headline_and_the_table(results):
     md = summary_markdown(results)
-    assert stats.markdown(stats.summarise(results)) in md
+    assert summary_markdown_table(stats.summarise(results)) in md
     assert md.splitlines()[0].startswith("The best scenario")
 
 
@@ -271,4 +273,4 @@ def test_rough_sleeping_mission(tmp_path):
     assert len(figures(text)) == 7
     summary = stats.summarise(rough)
     row = summary[~summary["baseline"]].iloc[0]
-    assert html.escape(stats.format_effect(row, "effect_deadline")) in text
+    assert html.escape(format_effect(row, "effect_deadline")) in text

@@ -12,6 +12,7 @@ from missionsim.analysis import stats
 from missionsim.experiments.scenario import Scenario
 from missionsim.experiments.study import Results, compare
 from missionsim.model.missions import MISSIONS
+from missionsim.writeup.summary import markdown as summary_markdown_table
 
 # --- wilson -------------------------------------------------------------------------------------
 
@@ -208,7 +209,7 @@ def test_summary_baseline_can_be_chosen(study):
 
 def test_markdown_has_one_line_per_scenario(study):
     summary = stats.summarise(study)
-    text = stats.markdown(summary)
+    text = summary_markdown_table(summary)
     lines = text.splitlines()
     assert len(lines) == 2 + len(summary)
     assert lines[0].startswith("| rank | scenario |")
@@ -279,7 +280,7 @@ def test_rank_follows_the_missions_direction(mission):
     assert summary.loc["best", "p_target"] == 1.0 and summary.loc["base", "p_target"] == 0.0
     assert summary.loc["good", "cost_per_point"] == 0.0  # no extra spend for a gain
     assert math.isnan(summary.loc["bad", "cost_per_point"])  # no gain
-    assert stats.markdown(summary.reset_index()).count("\n") == 1 + len(outcomes)
+    assert summary_markdown_table(summary.reset_index()).count("\n") == 1 + len(outcomes)
 
 
 def test_summarise_refuses_empty_results():

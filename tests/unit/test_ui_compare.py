@@ -24,6 +24,8 @@ from missionsim.ui.compare import (
     fan_table,
     ordered_summary,
 )
+from missionsim.writeup.summary import effect_table
+from missionsim.writeup.summary import markdown as summary_markdown_table
 
 HORIZON = 24
 
@@ -65,10 +67,10 @@ def test_results_equal_a_direct_study(finished):
         assert_frame_equal(getattr(job.results, table), getattr(direct, table))
     assert job.results.manifest["seeds"] == direct.manifest["seeds"]
     # the page's effect table is the terminal's, cell for cell, best first
-    printed = stats.markdown(stats.summarise(direct)).splitlines()[2:]
+    printed = summary_markdown_table(stats.summarise(direct)).splitlines()[2:]
     shown = ["| " + " | ".join(str(c) for c in row) + " |" for row in job.view.rows]
     assert shown == printed
-    assert job.view.header == stats.effect_table(stats.summarise(direct))[0]
+    assert job.view.header == effect_table(stats.summarise(direct))[0]
 
 
 def test_fan_chart_intervals_are_the_effect_table_intervals(finished):

@@ -40,6 +40,22 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return mean, mean - half, mean + half
 
 
+def t_bounds(mean: np.ndarray, sd: np.ndarray, n: np.ndarray,
+             level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of many means' confidence intervals at once (t distribution).
+
+    The same interval as :func:`mean_ci`, element by element, for arrays of means, standard
+    deviations (``ddof=1``) and counts; the bounds are NaN where a count is below 2.
+    """
+    from scipy import stats as sps
+
+    n = np.asarray(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(n >= 2, sps.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
+        half = t * np.asarray(sd) / np.sqrt(n)
+    return mean - half, mean + half
+
+
 def paired_effect(treatment: np.ndarray, control: np.ndarray,
                   level: float = 0.95) -> tuple[float, float, float]:
     """Mean paired difference ``treatment - control`` and its confidence interval."""
@@ -161,67 +177,6 @@ def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
     table.attrs.update({"baseline": base, "deadline": deadline, "end": end,
                         "mission": mission.name, "unit": mission.unit})
     return table
-
-
-def _ci(mean: float, lo: float, hi: float, digits: int = 2) -> str:
-    if not math.isfinite(mean):
-        return "–"
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return f"{mean:+.{digits}f}"
-    return f"{mean:+.{digits}f} ({lo:+.{digits}f} to {hi:+.{digits}f})"
-
-
-def format_effect(row: pd.Series, key: str, digits: int = 2) -> str:
-    """``mean (lo to hi)`` for a summary column such as ``effect_deadline``."""
-    return _ci(row[key], row[f"{key}_lo"], row[f"{key}_hi"], digits)
-
-
-def per_unit(unit: str) -> str:
-    """Heading of the cost-effectiveness column: '£m per % point' or '£m per person'."""
-    return "£m per person" if unit == "people" else f"£m per {unit} point"
-
-
-def format_target(row: pd.Series) -> str:
-    """P(target met) with its Wilson interval, e.g. ``40% (17%–69%)`` (``–`` if unknown)."""
-    p = row["p_target"]
-    if not math.isfinite(p):
-        return "–"
-    return f"{p:.0%} ({row['p_target_lo']:.0%}–{row['p_target_hi']:.0%})"
-
-
-def effect_table(summary: pd.DataFrame) -> tuple[list[str], list[list]]:
-    """The effect table's header and rows, in the order of ``summary``'s rows.
-
-    One cell list per scenario, formatted as in the terminal and the report: rank, name,
-    outcome at the deadline, effects with 95% CIs, P(target met), extra spend, cost per point,
-    turnover and closures.
-    """
-    unit = summary.attrs.get("unit", "")
-    d, e = summary.attrs.get("deadline"), summary.attrs.get("end")
-    header = ["rank", "scenario", f"outcome at month {d}", f"effect at month {d} (95% CI)",
-              f"effect at month {e} (95% CI)", "most deprived", "P(target met)",
-              "extra spend £m", per_unit(unit), "turnover", "closures"]
-    rows = []
-    for _, r in summary.iterrows():
-        per_point = "–" if not math.isfinite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
-        name = f"{r['scenario']} (baseline)" if r["baseline"] else r["scenario"]
-        effects = ["reference"] * 3 if r["baseline"] else [
-            format_effect(r, k) for k in ("effect_deadline", "effect_end", "effect_most_deprived")]
-        spend = "reference" if r["baseline"] else f"{r['extra_spend']:+,.0f}"
-        rows.append([r["rank"], name, f"{r['outcome_deadline']:.2f}", *effects, format_target(r),
-                     spend, per_point, f"{r['turnover']:.1%}", f"{r['closures']:.1f}"])
-    return header, rows
-
-
-def markdown(summary: pd.DataFrame) -> str:
-    """The summary as a Markdown table (for the terminal and the report), best first."""
-    order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
-                                                                   kind="stable")
-    header, rows = effect_table(order.drop(columns="_name"))
-    lines = ["| " + " | ".join(header) + " |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def by_deprivation(results: Results, at: str = "deadline", groups: int = 5,

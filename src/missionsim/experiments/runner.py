@@ -33,6 +33,7 @@ import pandas as pd
 
 from missionsim.experiments.scenario import Scenario, as_scenario
 from missionsim.limits import MAX_REPLICATES, MAX_SEED, whole_number
+from missionsim.model.missions import Mission
 from missionsim.model.model import MissionModel
 from missionsim.model.params import PARAMETERS
 
@@ -78,12 +79,16 @@ class RunSpec:
         point: Design point of a sweep (0 outside sweeps).
         replicate: Replicate number.
         seed: The model's seed.
-        mission: Mission name.
+        mission: Mission name, or a :class:`~missionsim.model.missions.Mission` record (a
+            variant being calibrated); the tables record its name.
         preset: Preset name.
         params: Parameter overrides (scenario, uncertainty draws and sweep factors).
         reforms: Reform settings as :class:`~missionsim.MissionModel` takes them.
         horizon: Months to run.
         factors: Sweep factor values of this design point (empty outside sweeps).
+        snapshots: Months at which the places table also records every place (rows with
+            ``at = "snapshot"``), month 0 included if asked; for calibration, validation and
+            measurements that need place values at given months.
     """
 
     run_id: str
@@ -91,12 +96,18 @@ class RunSpec:
     point: int
     replicate: int
     seed: int
-    mission: str
+    mission: str | Mission
     preset: str
     params: Mapping[str, Any]
     reforms: Mapping[str, Mapping[str, Any]]
     horizon: int
     factors: Mapping[str, Any] = field(default_factory=dict)
+    snapshots: tuple[int, ...] = ()
+
+    @property
+    def mission_name(self) -> str:
+        """The mission's name, whether the spec holds a name or a record."""
+        return self.mission if isinstance(self.mission, str) else self.mission.name
 
 
 @dataclass
@@ -170,9 +181,12 @@ def execute_run(spec: RunSpec) -> RunOutput:
     """Run one spec to its horizon and return its tables. Pure: same spec, same output."""
     model = build_model(spec)
     deadline = model.mission.deadline
-    places = []
+    snapshots = set(spec.snapshots)
+    places = [_places(model, "snapshot")] if 0 in snapshots else []
     while model.month < spec.horizon:
         model.step()
+        if model.month in snapshots:
+            places.append(_places(model, "snapshot"))
         if model.month == deadline:
             places.append(_places(model, "deadline"))
     places.append(_places(model, "end"))
@@ -188,7 +202,7 @@ def execute_run(spec: RunSpec) -> RunOutput:
     at_deadline = months[months["month"] == deadline]
     run = {
         **ident,
-        "mission": spec.mission,
+        "mission": spec.mission_name,
         "preset": spec.preset,
         "horizon": spec.horizon,
         "target_met": model.target_met() if spec.horizon >= deadline else None,

@@ -138,9 +138,11 @@ def study_digest(specs: Iterable[RunSpec]) -> str:
     """A hash of everything that determines a study's results (and the package version)."""
     h = hashlib.sha256(__version__.encode())
     for s in specs:
-        h.update(json.dumps([s.run_id, s.seed, s.mission, s.preset, s.horizon,
+        mission = s.mission if isinstance(s.mission, str) else repr(s.mission)
+        extra = [list(s.snapshots)] if s.snapshots else []  # older stores: none, same digest
+        h.update(json.dumps([s.run_id, s.seed, mission, s.preset, s.horizon,
                              dict(sorted(s.params.items())), dict(sorted(s.reforms.items())),
-                             dict(sorted(s.factors.items()))],
+                             dict(sorted(s.factors.items())), *extra],
                             sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
 

@@ -5,7 +5,7 @@ compare`` — in a thread owned by the browser session, on local worker processe
 responsive while it runs. A progress bar counts the runs; Cancel stops the study after the run in
 hand (the worker processes are shut down and queued runs dropped). When the study is done the page
 shows fan charts of the mission indicator, the effect table of
-:func:`missionsim.analysis.stats.summarise` and :func:`missionsim.analysis.stats.effect_table` (the
+:func:`missionsim.analysis.stats.summarise` and :func:`missionsim.writeup.summary.effect_table` (the
 figures the terminal and the HTML report show), a one-line headline, and downloads of the results
 (CSV) and of the report (HTML).
 
@@ -40,6 +40,7 @@ from missionsim.model.missions import MISSIONS, Mission
 from missionsim.ui import svg
 from missionsim.ui.live import base_scenario, choices
 from missionsim.writeup import report
+from missionsim.writeup.summary import effect_table
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +234,8 @@ def headline(summary: pd.DataFrame) -> str:
 
 
 def effect_table_html(summary: pd.DataFrame) -> str:
-    """The effect table (:func:`~missionsim.analysis.stats.effect_table`) as HTML, best first."""
-    header, rows = stats.effect_table(summary)
+    """The effect table (:func:`~missionsim.writeup.summary.effect_table`) as HTML, best first."""
+    header, rows = effect_table(summary)
     out = ['<table class="ms-effect-table"><thead><tr>']
     out += [f"<th>{html.escape(str(h))}</th>" for h in header]
     out.append("</tr></thead><tbody>")
@@ -284,7 +285,7 @@ def describe(results: Results, baseline: str | None = None) -> ComparisonView:
     summary = ordered_summary(results, baseline)
     base = summary.attrs["baseline"]
     mission = MISSIONS[summary.attrs["mission"]]
-    header, rows = stats.effect_table(summary)
+    header, rows = effect_table(summary)
     fan = fan_table(results, base)
     names = [base, *[n for n in summary["scenario"] if n != base]]
     palette = colours(names, base)

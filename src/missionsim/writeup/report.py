@@ -7,7 +7,7 @@ is. Its sections, in order:
 
 1. summary: scenarios, replicates, preset, horizon and the headline result;
 2. effects with 95% confidence intervals (the figures of
-:func:`missionsim.analysis.stats.markdown`);
+:func:`missionsim.writeup.summary.markdown`);
 3. trajectories of the national outcome against the target trajectory, and reported vs true;
 4. inequality, the most deprived places, and effects by deprivation quintile;
 5. cost-effectiveness;
@@ -42,6 +42,8 @@ from missionsim.analysis import stats
 from missionsim.model.missions import MISSIONS, Mission
 from missionsim.model.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS, defaults
 from missionsim.model.reforms import REFORMS
+from missionsim.writeup.summary import effect_table, format_effect, format_target, per_unit
+from missionsim.writeup.summary import markdown as summary_markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -219,7 +221,7 @@ def _headline(s: _Study) -> str:
                      f"{_level(base['outcome_deadline'], m)}.")
     else:
         gain = m.direction * best["effect_deadline"]
-        effect = stats.format_effect(best, "effect_deadline")
+        effect = format_effect(best, "effect_deadline")
         lo, hi = best["effect_deadline_lo"], best["effect_deadline_hi"]
         if _finite(lo) and _finite(hi):
             clear = lo > 0 or hi < 0
@@ -238,10 +240,10 @@ def _headline(s: _Study) -> str:
         target = (f"Chance of meeting the target ({_level(m.target, m)} by month "
                   f"{m.deadline}), with 95% Wilson intervals: ")
         if best is None:
-            parts.append(target + f"{stats.format_target(base)}.")
+            parts.append(target + f"{format_target(base)}.")
         else:
-            parts.append(target + f"{stats.format_target(best)} for {best['scenario']}, "
-                         f"{stats.format_target(base)} for {s.base}.")
+            parts.append(target + f"{format_target(best)} for {best['scenario']}, "
+                         f"{format_target(base)} for {s.base}.")
     if best is not None:
         parts.append("Effects are paired differences under common random numbers: replicate r "
                      "of every scenario runs with the same seed, world and shocks, so each "
@@ -257,10 +259,11 @@ def summary_markdown(results: Results, baseline: str | None = None) -> str:
         baseline: Scenario the others are compared with (default: the study's baseline).
 
     Returns:
-        The headline paragraph, a blank line and :func:`missionsim.analysis.stats.markdown`'s table.
+        The headline paragraph, a blank line and the table of
+        :func:`missionsim.writeup.summary.markdown`.
     """
     s = _study(results, baseline)
-    return f"{_headline(s)}\n\n{stats.markdown(s.summary)}\n"
+    return f"{_headline(s)}\n\n{summary_markdown_table(s.summary)}\n"
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -285,9 +288,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: i
 
 
 def _effect_table(s: _Study) -> str:
-    """The table of :func:`missionsim.analysis.stats.markdown`, cell for cell, as HTML."""
+    """The table of :func:`missionsim.writeup.summary.markdown`, cell for cell, as HTML."""
     ranked = s.ranked()
-    header, rows = stats.effect_table(ranked)
+    header, rows = effect_table(ranked)
     classes = ["baseline" if b else "" for b in ranked["baseline"]]
     return _table(header, rows, numeric_from=2, row_classes=classes, cls="effects")
 
@@ -298,7 +301,7 @@ def _other_table(s: _Study) -> str:
               "vacancy rate (last 12 months)", "reform cost £m", "P(best at deadline)"]
     rows = []
     for _, r in s.ranked().iterrows():
-        ineq = "reference" if r["baseline"] else stats.format_effect(r, "effect_inequality")
+        ineq = "reference" if r["baseline"] else format_effect(r, "effect_inequality")
         rows.append([r["scenario"], ineq, f"{r['gaming_gap']:+.2f}", f"{r['morale']:.2f}",
                      f"{r['vacancy_rate']:.1%}", f"{r['reform_cost']:,.1f}",
                      _share(r["p_best"])])
@@ -551,7 +554,7 @@ def _deprivation_tables(s: _Study, deprivation: pd.DataFrame) -> str:
                 cells_b.append("–")
                 continue
             outcome = _level(row["outcome"], s.mission)
-            cells_e.append(outcome if name == s.base else stats.format_effect(row, "effect"))
+            cells_e.append(outcome if name == s.base else format_effect(row, "effect"))
             cells_b.append(_share(row["share_behind"]))
         effect_rows.append(cells_e)
         behind_rows.append(cells_b)
@@ -566,7 +569,7 @@ def _deprivation_tables(s: _Study, deprivation: pd.DataFrame) -> str:
 def _cost_table(s: _Study) -> str:
     unit = _effect_unit(s.mission)
     header = ["scenario", "extra spend £m (95% CI)", f"effect at month {s.end} (95% CI)",
-              "reform cost £m", stats.per_unit(s.mission.unit)]
+              "reform cost £m", per_unit(s.mission.unit)]
     rows, classes = [], []
     for _, r in s.ranked().iterrows():
         if r["baseline"]:
@@ -575,8 +578,8 @@ def _cost_table(s: _Study) -> str:
             classes.append("baseline")
             continue
         per = "–" if not _finite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
-        rows.append([r["scenario"], stats.format_effect(r, "extra_spend", 1),
-                     stats.format_effect(r, "effect_end"), f"{r['reform_cost']:,.1f}", per])
+        rows.append([r["scenario"], format_effect(r, "extra_spend", 1),
+                     format_effect(r, "effect_end"), f"{r['reform_cost']:,.1f}", per])
         classes.append("")
     note = (f"<p class=\"note\">Extra spend is the paired difference in total public spend on "
             f"the mission over the run (reform costs included). Cost per point is extra spend "
