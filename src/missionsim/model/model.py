@@ -9,15 +9,16 @@ import mesa
 import numpy as np
 
 from missionsim.limits import MAX_HORIZON, MAX_SEED, quote, whole_number
-from missionsim.model import evidence, finance, outcomes, ties, workforce, world
-from missionsim.model.agents import Charity, Department, FrontlineStaff, MissionUnit
-from missionsim.model.agents.department import DEPARTMENTS
+from missionsim.model import outcomes, workforce, world
+from missionsim.model.agents import Department, MissionUnit
 from missionsim.model.missions import MISSIONS, Mission
-from missionsim.model.network import COORDINATION, FUNDING, PARTNERSHIP
+from missionsim.model.organisations import Organisations
 from missionsim.model.params import PRESETS, resolve
+from missionsim.model.phases import PHASES
+from missionsim.model.queries import Queries
 from missionsim.model.reforms import REFORMS, Levers, Reform, make_reform
 from missionsim.model.reporters import REPORTERS
-from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED, UNIT, VACANT
+from missionsim.model.state import CHARITY, FILLED
 
 STREAMS = ("world", "government", "budget", "finance", "entry", "workforce", "evidence",
            "adoption", "network", "outcome")
@@ -38,7 +39,7 @@ LATER_PARAMS = ("funding_shock", "funding_shock_month", "demand_shock", "demand_
 mission money, which flows only from the first step on)."""
 
 
-class MissionModel(mesa.Model):
+class MissionModel(Queries, Organisations, mesa.Model):
     """Agent-based model of a mission delivery system.
 
     Build it with keyword arguments, step it like any Mesa model, read
@@ -82,7 +83,8 @@ class MissionModel(mesa.Model):
        networkx graph is synchronised.
     9. **outcome** – effective delivery in each place; the true indicator moves towards what
        delivery supports, with a lag; gaming sets the reported indicator.
-    10. **record** – the DataCollector records the model-level reporters.
+    10. **record** – the month's spending is totalled and the DataCollector records the
+        model-level reporters.
     """
 
     def __init__(
@@ -209,30 +211,11 @@ class MissionModel(mesa.Model):
 
     # --- the step ---------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one month (see the class docstring for the phases and their order)."""
+        """Advance one month: run each of :data:`~missionsim.model.phases.PHASES` in order."""
         self.month = self.steps - 1
         self.closures_month = 0
-        self._phase_policy()
-        self._phase_government()
-        if self.month > 0 and self.month % 12 == 0:
-            finance.annual_budget(self)
-        elif self.extra_money_change.any():  # extra money started or stopped mid-year
-            finance.replan_extra_money(self, self.extra_money_change)
-        self._phase_capacity()
-        finance.monthly_flows(self)
-        workforce.update(self)
-        evidence.update(self)
-        ties.update(self)
-        outcomes.update(self)
-        self.spend_total += self.spend_month
-        self.month = self.steps
-        if self.month == self.mission.deadline:
-            self._outcome_at_deadline = outcomes.national(self, self.places.y)
-        self.datacollector.collect(self)
-        self.spend_month_recorded = self.spend_month
-        self.spend_month = 0.0
-        if self.month >= self.horizon:
-            self.running = False
+        for phase in PHASES:
+            phase.run(self)
 
     def run(self, steps: int | None = None) -> MissionModel:
         """Run ``steps`` months (default: to the horizon) and return the model."""
@@ -243,45 +226,6 @@ class MissionModel(mesa.Model):
         for _ in range(steps):
             self.step()
         return self
-
-    def _phase_policy(self) -> None:
-        p, m = self.p, self.month
-        self.levers = Levers.from_params(self.p)
-        cost = 0.0
-        for reform in self.reforms:
-            active = reform.is_active(m)
-            if active and not reform._running:
-                reform._running = True
-                reform.begin(self)
-            elif not active and reform._running:
-                reform._running = False
-                reform.finish(self)
-            if active:
-                reform.apply(self, self.levers)
-                cost += reform.monthly_cost(self)
-        lv = self.levers
-        lv.autonomy = min(1.0, lv.autonomy)
-        lv.pooled_share = min(0.9, lv.pooled_share)
-        lv.focus_protection = min(1.0, lv.focus_protection)
-        self.reform_cost = cost
-        self.ledger_available(cost)
-        self.ledger_spend(cost)
-        shock_on = p["demand_shock_month"] <= m < p["demand_shock_month"] + 12
-        self.demand_mult = 1.0 + p["demand_shock"] * shock_on
-        self.funding_mult = 1.0 - p["funding_shock"] * (m >= p["funding_shock_month"])
-        self._set_extra_money()
-
-    def _phase_government(self) -> None:
-        self._dept_draws = self.streams["government"].random((len(self.departments), 2))
-        for dept in self.departments:
-            dept.step()
-        if self.mission_unit is not None:
-            self.mission_unit.step()
-
-    def _phase_capacity(self) -> None:
-        pl = self.places
-        target = np.clip(pl.capacity_base + self.levers.capacity_boost, 0.0, 1.0)
-        pl.capacity += (target - pl.capacity) / self.p["capacity_months"]
 
     # --- money ledger -------------------------------------------------------------------------
     def ledger_spend(self, amount: float) -> None:
@@ -313,249 +257,6 @@ class MissionModel(mesa.Model):
         new = self.extra_money() * self.places.formula_weight
         self.extra_money_change = new - self.extra_money_places
         self.extra_money_places = new
-
-    # --- queries used by mechanisms, agents and reporters -----------------------------------
-    def draws_for_department(self, slot: int) -> tuple[float, float]:
-        """This month's two uniform draws for department ``slot``."""
-        row = self._dept_draws[slot]
-        return float(row[0]), float(row[1])
-
-    @property
-    def n_localities(self) -> int:
-        """Number of localities."""
-        return self.places.n
-
-    def council_slot(self, locality):
-        """Organisation slot of the council of ``locality`` (array or int)."""
-        return locality + len(DEPARTMENTS)
-
-    def org_agent(self, slot: int):
-        """The Mesa agent in organisation ``slot`` (None if closed)."""
-        return self.org_agents[slot]
-
-    def active_charities(self) -> int:
-        """Number of charities operating."""
-        return int(np.count_nonzero((self.orgs.kind == CHARITY) & self.orgs.active))
-
-    def need(self) -> np.ndarray:
-        """Need in each place this month (demand shocks included)."""
-        return self.places.need0 * self.demand_mult
-
-    def effective_capacity(self) -> np.ndarray:
-        """Council capacity net of what maintaining cross-sector ties uses."""
-        net, o = self.net, self.orgs
-        cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
-        cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
-        deg = net.degree(o.n, cross)
-        used = self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
-        return np.clip(self.places.capacity - used, 0.0, 1.0)
-
-    def charity_focus(self) -> np.ndarray:
-        """Charities' focus on the mission, eroded by funders' demands (per org slot)."""
-        lv = self.levers
-        return np.full(self.orgs.n, 1.0 - 0.15 * lv.competitive_share - 0.05 * lv.punitive)
-
-    def charity_reserves_months(self) -> np.ndarray:
-        """Reserves in months of current costs, per org slot (0 for non-charities)."""
-        o = self.orgs
-        cost = self.staff.funded_by_org(o.n) * finance.post_bill(self.p)
-        months = o.reserves / np.maximum(cost, 1e-9)
-        return np.where((o.kind == CHARITY) & o.active, months, 0.0)
-
-    def orgs_by_locality(self) -> list[np.ndarray]:
-        """Active council and charity slots in each locality."""
-        o = self.orgs
-        ok = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
-        slots = np.flatnonzero(ok)
-        order = np.argsort(o.locality[slots], kind="stable")
-        slots = slots[order]
-        bounds = np.searchsorted(o.locality[slots], np.arange(self.places.n + 1))
-        return [slots[bounds[i]:bounds[i + 1]] for i in range(self.places.n)]
-
-    def local_trust(self) -> np.ndarray:
-        """Mean trust on ties within each locality (0 where there are none)."""
-        net, o, n = self.net, self.orgs, self.places.n
-        if net.n_edges == 0:
-            return np.zeros(n)
-        lu, lv_ = o.locality[net.u], o.locality[net.v]
-        same = (lu == lv_) & (lu >= 0)
-        tot = np.bincount(lu[same], weights=net.trust[same], minlength=n)
-        cnt = np.bincount(lu[same], minlength=n)
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
-
-    def cross_sector_strength(self) -> np.ndarray:
-        """Trusted cross-sector ties per local organisation, in [0, 1], per place."""
-        net, o, n = self.net, self.orgs, self.places.n
-        if net.n_edges == 0:
-            return np.zeros(n)
-        cross = ties.cross_sector(self)
-        loc = o.locality[net.u]
-        m = cross & (loc >= 0) & (loc == o.locality[net.v])  # local ties carry referrals
-        tot = np.bincount(loc[m], weights=net.trust[m], minlength=n)
-        orgs = np.bincount(o.locality[((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
-                                      & (o.locality >= 0)], minlength=n)
-        return np.clip(tot / np.maximum(orgs, 1), 0.0, 1.0)
-
-    def improving(self) -> np.ndarray:
-        """1 where a place's true indicator improved over the last months, else 0."""
-        h = self.places.y_hist
-        return (self.mission.direction * (h[-1] - h[0]) > 0).astype(float)
-
-    def national_improving(self) -> float:
-        """1 if the national true indicator improved over the last months, else 0."""
-        h = self.places.y_hist
-        change = outcomes.national(self, h[-1]) - outcomes.national(self, h[0])
-        return float(self.mission.direction * change > 0)
-
-    def trajectory(self, month: int | None = None) -> float:
-        """National trajectory to the target: a straight line from the baseline."""
-        return float(self.mission.trajectory(self.month if month is None else month))
-
-    def place_trajectory(self) -> np.ndarray:
-        """Each place's trajectory: its start plus its pro-rata share of the required change."""
-        m, pl = self.mission, self.places
-        frac = min(1.0, self.month / m.deadline)
-        if m.aggregate == "mean":
-            required = np.full(pl.n, m.target - m.baseline)
-        else:
-            required = (m.target / m.baseline - 1.0) * pl.y0
-        return pl.y0 + frac * required
-
-    def places_behind(self, reported: bool) -> np.ndarray:
-        """How far each place is behind its trajectory, as a share of the required change."""
-        m, pl = self.mission, self.places
-        y = outcomes.reported(self) if reported else pl.y
-        if m.aggregate == "mean":
-            scale = np.full(pl.n, abs(m.target - m.baseline))
-        else:
-            scale = np.abs(m.target / m.baseline - 1.0) * pl.y0
-        shortfall = m.direction * (self.place_trajectory() - y)
-        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))
-
-    def target_met(self) -> bool:
-        """Whether the national true indicator met the target at the mission's deadline.
-
-        Raises:
-            ValueError: If the run has not yet reached the deadline.
-        """
-        if self._outcome_at_deadline is None:
-            raise ValueError(f"target_met: the run is at month {self.month}; the deadline is "
-                             f"month {self.mission.deadline}")
-        return bool(self.mission.direction * (self._outcome_at_deadline - self.mission.target)
-                    >= 0)
-
-    # --- structural changes -----------------------------------------------------------------
-    def set_establishment(self, slots: np.ndarray, targets: np.ndarray) -> None:
-        """Set the number of funded posts of each employer in ``slots`` to ``targets``.
-
-        Cuts take vacant posts first, then the most recent hires. Growth reuses the employer's
-        own unfunded posts first, then any unfunded post (which moves to the employer), and
-        only then adds new posts (with new FrontlineStaff agents). The number of agents is
-        therefore the most posts ever funded at once, not the sum of all posts ever opened.
-        """
-        s = self.staff
-        slots = np.asarray(slots, dtype=np.int64)
-        targets = np.maximum(np.asarray(targets, dtype=np.int64), 0)
-        funded = s.funded_by_org(self.orgs.n)[slots]
-        change = targets - funded
-        if not change.any():
-            return
-        mine = np.flatnonzero(np.isin(s.org, slots[change != 0]))
-        order = mine[np.argsort(s.org[mine], kind="stable")]
-        starts = np.searchsorted(s.org[order], slots, side="left")
-        ends = np.searchsorted(s.org[order], slots, side="right")
-        new_org: list[int] = []
-        for i in np.flatnonzero(change):
-            posts = order[starts[i]:ends[i]]
-            d = int(change[i])
-            if d < 0:
-                st = s.status[posts]
-                live = posts[st != UNFUNDED]
-                # vacant first (status 1 < 2), then shortest tenure
-                key = np.lexsort((s.tenure[live], s.status[live]))
-                s.status[live[key[:-d]]] = UNFUNDED
-            else:
-                spare = posts[s.status[posts] == UNFUNDED][:d]
-                s.status[spare] = VACANT
-                new_org.extend([int(slots[i])] * (d - spare.size))
-        if new_org:
-            orgs = np.array(new_org, dtype=np.int64)
-            pool = np.flatnonzero(s.status == UNFUNDED)[: orgs.size]
-            s.org[pool] = orgs[: pool.size]
-            s.loc[pool] = self.orgs.locality[orgs[: pool.size]]
-            s.status[pool] = VACANT
-            orgs = orgs[pool.size:]
-        if new_org and orgs.size:
-            new = s.append(orgs, self.orgs.locality[orgs])
-            s.status[new] = VACANT
-            self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)
-
-    def close_charity(self, slot: int) -> None:
-        """Close the charity in ``slot``: its posts, contracts and ties go."""
-        o = self.orgs
-        self.set_establishment(np.array([slot]), np.array([0]))
-        o.active[slot] = False
-        o.reserves[slot] = o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
-        self.net.remove_node(slot)
-        agent = self.org_agents[slot]
-        if agent is not None:
-            agent.remove()
-        self.org_agents[slot] = None
-        o.closed += 1
-        self.closures_month += 1
-
-    def found_charity(self, slot: int) -> None:
-        """Found a new, small charity in the empty ``slot`` with a new programme."""
-        o, p = self.orgs, self.p
-        rng = self.streams["entry"]
-        agent = Charity(self, slot)
-        self.org_agents[slot] = agent
-        o.node[slot] = agent.unique_id
-        o.active[slot] = True
-        bill = finance.post_bill(p)
-        o.donations0[slot] = o.donations[slot] = 1.5 * bill * (0.5 + rng.random())
-        o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
-        o.reserve_target[slot] = world.draw_reserves(rng, 1, p)[0]
-        o.reserves[slot] = o.reserve_target[slot] * 2 * bill
-        prog = self.programmes.add(world.draw_effects(rng, 1, p))[0]
-        o.programme[slot] = o.own_programme[slot] = prog
-        o.rollout[slot] = 1.0
-        o.practice[slot] = self.programmes.theta[prog]
-        self.net.add_node(slot, **world.node_attrs(o, slot))
-        council = int(self.council_slot(int(o.locality[slot])))
-        self.net.add_edges([council], [slot], [PARTNERSHIP], [0.2])
-        self.set_establishment(np.array([slot]), np.array([2]))
-        o.founded += 1
-
-    def create_mission_unit(self, reform: Reform) -> None:
-        """Create the Missions Unit (called by the mission-leadership reform)."""
-        if self.mission_unit is not None:
-            return
-        o = self.orgs
-        slot = int(np.flatnonzero(o.kind == UNIT)[0])
-        self.mission_unit = MissionUnit(self, slot, reform.intensity)
-        o.node[slot] = self.mission_unit.unique_id
-        o.active[slot] = True
-        self.org_agents[slot] = self.mission_unit
-        self.net.add_node(slot, **world.node_attrs(o, slot))
-        # the unit works with every department and every council (it brokers local ties)
-        partners = [d.slot for d in self.departments] + [
-            int(c) for c in self.council_slot(np.arange(self.places.n))]
-        self.net.add_edges([slot] * len(partners), partners, [COORDINATION] * len(partners),
-                           [0.5] * len(partners))
-        finance.pool_now(self, getattr(reform, "pooled", 0.0) * reform.intensity)
-
-    def remove_mission_unit(self) -> None:
-        """Dissolve the Missions Unit (when the reform ends)."""
-        unit = self.mission_unit
-        if unit is None:
-            return
-        self.net.remove_node(unit.slot)
-        self.orgs.active[unit.slot] = False
-        self.org_agents[unit.slot] = None
-        unit.remove()
-        self.mission_unit = None
-
 
 def _streams(seed: Any) -> dict[str, np.random.Generator]:
     """Independent named generators derived from the run's seed."""

@@ -1,0 +1,134 @@
+"""Structural changes: funded posts, charities closing and founded, the Missions Unit.
+
+A mixin of :class:`~missionsim.model.model.MissionModel`; it holds no state of its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from missionsim.model import finance, world
+from missionsim.model.agents import Charity, FrontlineStaff, MissionUnit
+from missionsim.model.network import COORDINATION, PARTNERSHIP
+from missionsim.model.state import UNFUNDED, UNIT, VACANT
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.model.reforms import Reform
+
+
+class Organisations:
+    """Structural changes: funded posts, charities closing and founded, the Missions Unit."""
+
+    # --- structural changes -----------------------------------------------------------------
+    def set_establishment(self, slots: np.ndarray, targets: np.ndarray) -> None:
+        """Set the number of funded posts of each employer in ``slots`` to ``targets``.
+
+        Cuts take vacant posts first, then the most recent hires. Growth reuses the employer's
+        own unfunded posts first, then any unfunded post (which moves to the employer), and
+        only then adds new posts (with new FrontlineStaff agents). The number of agents is
+        therefore the most posts ever funded at once, not the sum of all posts ever opened.
+        """
+        s = self.staff
+        slots = np.asarray(slots, dtype=np.int64)
+        targets = np.maximum(np.asarray(targets, dtype=np.int64), 0)
+        funded = s.funded_by_org(self.orgs.n)[slots]
+        change = targets - funded
+        if not change.any():
+            return
+        mine = np.flatnonzero(np.isin(s.org, slots[change != 0]))
+        order = mine[np.argsort(s.org[mine], kind="stable")]
+        starts = np.searchsorted(s.org[order], slots, side="left")
+        ends = np.searchsorted(s.org[order], slots, side="right")
+        new_org: list[int] = []
+        for i in np.flatnonzero(change):
+            posts = order[starts[i]:ends[i]]
+            d = int(change[i])
+            if d < 0:
+                st = s.status[posts]
+                live = posts[st != UNFUNDED]
+                # vacant first (status 1 < 2), then shortest tenure
+                key = np.lexsort((s.tenure[live], s.status[live]))
+                s.status[live[key[:-d]]] = UNFUNDED
+            else:
+                spare = posts[s.status[posts] == UNFUNDED][:d]
+                s.status[spare] = VACANT
+                new_org.extend([int(slots[i])] * (d - spare.size))
+        if new_org:
+            orgs = np.array(new_org, dtype=np.int64)
+            pool = np.flatnonzero(s.status == UNFUNDED)[: orgs.size]
+            s.org[pool] = orgs[: pool.size]
+            s.loc[pool] = self.orgs.locality[orgs[: pool.size]]
+            s.status[pool] = VACANT
+            orgs = orgs[pool.size:]
+        if new_org and orgs.size:
+            new = s.append(orgs, self.orgs.locality[orgs])
+            s.status[new] = VACANT
+            self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)
+
+    def close_charity(self, slot: int) -> None:
+        """Close the charity in ``slot``: its posts, contracts and ties go."""
+        o = self.orgs
+        self.set_establishment(np.array([slot]), np.array([0]))
+        o.active[slot] = False
+        o.reserves[slot] = o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
+        self.net.remove_node(slot)
+        agent = self.org_agents[slot]
+        if agent is not None:
+            agent.remove()
+        self.org_agents[slot] = None
+        o.closed += 1
+        self.closures_month += 1
+
+    def found_charity(self, slot: int) -> None:
+        """Found a new, small charity in the empty ``slot`` with a new programme."""
+        o, p = self.orgs, self.p
+        rng = self.streams["entry"]
+        agent = Charity(self, slot)
+        self.org_agents[slot] = agent
+        o.node[slot] = agent.unique_id
+        o.active[slot] = True
+        bill = finance.post_bill(p)
+        o.donations0[slot] = o.donations[slot] = 1.5 * bill * (0.5 + rng.random())
+        o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
+        o.reserve_target[slot] = world.draw_reserves(rng, 1, p)[0]
+        o.reserves[slot] = o.reserve_target[slot] * 2 * bill
+        prog = self.programmes.add(world.draw_effects(rng, 1, p))[0]
+        o.programme[slot] = o.own_programme[slot] = prog
+        o.rollout[slot] = 1.0
+        o.practice[slot] = self.programmes.theta[prog]
+        self.net.add_node(slot, **world.node_attrs(o, slot))
+        council = int(self.council_slot(int(o.locality[slot])))
+        self.net.add_edges([council], [slot], [PARTNERSHIP], [0.2])
+        self.set_establishment(np.array([slot]), np.array([2]))
+        o.founded += 1
+
+    def create_mission_unit(self, reform: Reform) -> None:
+        """Create the Missions Unit (called by the mission-leadership reform)."""
+        if self.mission_unit is not None:
+            return
+        o = self.orgs
+        slot = int(np.flatnonzero(o.kind == UNIT)[0])
+        self.mission_unit = MissionUnit(self, slot, reform.intensity)
+        o.node[slot] = self.mission_unit.unique_id
+        o.active[slot] = True
+        self.org_agents[slot] = self.mission_unit
+        self.net.add_node(slot, **world.node_attrs(o, slot))
+        # the unit works with every department and every council (it brokers local ties)
+        partners = [d.slot for d in self.departments] + [
+            int(c) for c in self.council_slot(np.arange(self.places.n))]
+        self.net.add_edges([slot] * len(partners), partners, [COORDINATION] * len(partners),
+                           [0.5] * len(partners))
+        finance.pool_now(self, getattr(reform, "pooled", 0.0) * reform.intensity)
+
+    def remove_mission_unit(self) -> None:
+        """Dissolve the Missions Unit (when the reform ends)."""
+        unit = self.mission_unit
+        if unit is None:
+            return
+        self.net.remove_node(unit.slot)
+        self.orgs.active[unit.slot] = False
+        self.org_agents[unit.slot] = None
+        unit.remove()
+        self.mission_unit = None

@@ -1,0 +1,130 @@
+"""The phases of a month, as a declared list: what :meth:`MissionModel.step` runs, in order.
+
+Each :class:`Phase` names a step of the month, says in one line what it does and points at the
+function that does it (a mechanism module's ``update``, or one of the small functions here).
+:class:`~missionsim.model.model.MissionModel`'s docstring lists the same phases; a test checks
+that the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from missionsim.model import evidence, finance, outcomes, ties, workforce
+from missionsim.model.reforms import Levers
+
+if TYPE_CHECKING:  # pragma: no cover
+    from missionsim.model.model import MissionModel
+
+MONTHS_PER_YEAR = 12  # the budget round is annual (a unit conversion)
+
+
+def policy(model: MissionModel) -> None:
+    """Reforms begin, apply or finish and book their cost; the month's shocks."""
+    p, m = model.p, model.month
+    model.levers = Levers.from_params(model.p)
+    cost = 0.0
+    for reform in model.reforms:
+        active = reform.is_active(m)
+        if active and not reform._running:
+            reform._running = True
+            reform.begin(model)
+        elif not active and reform._running:
+            reform._running = False
+            reform.finish(model)
+        if active:
+            reform.apply(model, model.levers)
+            cost += reform.monthly_cost(model)
+    lv = model.levers
+    lv.autonomy = min(1.0, lv.autonomy)
+    lv.pooled_share = min(0.9, lv.pooled_share)
+    lv.focus_protection = min(1.0, lv.focus_protection)
+    model.reform_cost = cost
+    model.ledger_available(cost)
+    model.ledger_spend(cost)
+    shock_on = p["demand_shock_month"] <= m < p["demand_shock_month"] + 12
+    model.demand_mult = 1.0 + p["demand_shock"] * shock_on
+    model.funding_mult = 1.0 - p["funding_shock"] * (m >= p["funding_shock_month"])
+    model._set_extra_money()
+
+
+def government(model: MissionModel) -> None:
+    """Departments' focus and the Missions Unit's stocktake."""
+    model._dept_draws = model.streams["government"].random((len(model.departments), 2))
+    for dept in model.departments:
+        dept.step()
+    if model.mission_unit is not None:
+        model.mission_unit.step()
+
+
+def budget(model: MissionModel) -> None:
+    """The annual budget round, or a mid-year re-plan of extra money."""
+    if model.month > 0 and model.month % MONTHS_PER_YEAR == 0:
+        finance.annual_budget(model)
+    elif model.extra_money_change.any():  # extra money started or stopped mid-year
+        finance.replan_extra_money(model, model.extra_money_change)
+
+
+def capacity(model: MissionModel) -> None:
+    """Council capacity moves towards its target."""
+    pl = model.places
+    target = np.clip(pl.capacity_base + model.levers.capacity_boost, 0.0, 1.0)
+    pl.capacity += (target - pl.capacity) / model.p["capacity_months"]
+
+
+def record(model: MissionModel) -> None:
+    """Total the month's spending and record the reporters."""
+    model.spend_total += model.spend_month
+    model.month = model.steps
+    if model.month == model.mission.deadline:
+        model._outcome_at_deadline = outcomes.national(model, model.places.y)
+    model.datacollector.collect(model)
+    model.spend_month_recorded = model.spend_month
+    model.spend_month = 0.0
+    if model.month >= model.horizon:
+        model.running = False
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a month: its name, what it does (one line) and the function that does it."""
+
+    name: str
+    summary: str
+    run: Callable[[MissionModel], None]
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("policy", "reset the levers from the parameters; reforms begin, apply or finish; "
+          "their costs are booked; the month's funding and demand shocks are set.",
+          policy),
+    Phase("government", "each Department recovers focus or is distracted; the Missions Unit "
+          "(if any) holds its quarterly stocktake and re-weights pooled money.",
+          government),
+    Phase("budget", "in months 12, 24, …: settlements (renewed when they run out), competitive "
+          "pots (bids cost money and capacity, capacity wins), department grants to charities, "
+          "council plans (crisis first, then teams and commissioning), contract tenders, and "
+          "every employer's funded posts.", budget),
+    Phase("capacity", "council capacity moves towards its target.",
+          capacity),
+    Phase("finance", "councils pay crisis demand, then staff and contracts; charities take "
+          "income, pay staff, pool reserves with trusted partners, shrink, close; new charities "
+          "are founded in the place of closed ones.", finance.monthly_flows),
+    Phase("workforce", "workload and conditions set morale; quits, hires, skill growth.",
+          workforce.update),
+    Phase("evidence", "programmes in use yield evidence; organisations adopt better-evidenced "
+          "practice from trusted partners (and drop practice shown not to work under trials).",
+          evidence.update),
+    Phase("partnerships", "contact, trust growth and erosion, ties break and form; the "
+          "networkx graph is synchronised.", ties.update),
+    Phase("outcome", "effective delivery in each place; the true indicator moves towards what "
+          "delivery supports, with a lag; gaming sets the reported indicator.", outcomes.update),
+    Phase("record", "the month's spending is totalled and the DataCollector records the "
+          "model-level reporters.", record),
+)
+"""The phases of :meth:`~missionsim.model.model.MissionModel.step`, in order. The class
+docstring lists them (a test checks that it says the same)."""

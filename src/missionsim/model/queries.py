@@ -1,0 +1,147 @@
+"""What mechanisms, agents and reporters read from the model: derived quantities.
+
+A mixin of :class:`~missionsim.model.model.MissionModel`; it holds no state of its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from missionsim.model import finance, outcomes, ties
+from missionsim.model.agents.department import DEPARTMENTS
+from missionsim.model.network import COORDINATION, FUNDING
+from missionsim.model.state import CHARITY, COUNCIL
+
+
+class Queries:
+    """What mechanisms, agents and reporters read from the model: derived quantities."""
+
+    # --- queries used by mechanisms, agents and reporters -----------------------------------
+    def draws_for_department(self, slot: int) -> tuple[float, float]:
+        """This month's two uniform draws for department ``slot``."""
+        row = self._dept_draws[slot]
+        return float(row[0]), float(row[1])
+
+    @property
+    def n_localities(self) -> int:
+        """Number of localities."""
+        return self.places.n
+
+    def council_slot(self, locality):
+        """Organisation slot of the council of ``locality`` (array or int)."""
+        return locality + len(DEPARTMENTS)
+
+    def org_agent(self, slot: int):
+        """The Mesa agent in organisation ``slot`` (None if closed)."""
+        return self.org_agents[slot]
+
+    def active_charities(self) -> int:
+        """Number of charities operating."""
+        return int(np.count_nonzero((self.orgs.kind == CHARITY) & self.orgs.active))
+
+    def need(self) -> np.ndarray:
+        """Need in each place this month (demand shocks included)."""
+        return self.places.need0 * self.demand_mult
+
+    def effective_capacity(self) -> np.ndarray:
+        """Council capacity net of what maintaining cross-sector ties uses."""
+        net, o = self.net, self.orgs
+        cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
+        cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
+        deg = net.degree(o.n, cross)
+        used = self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
+        return np.clip(self.places.capacity - used, 0.0, 1.0)
+
+    def charity_focus(self) -> np.ndarray:
+        """Charities' focus on the mission, eroded by funders' demands (per org slot)."""
+        lv = self.levers
+        return np.full(self.orgs.n, 1.0 - 0.15 * lv.competitive_share - 0.05 * lv.punitive)
+
+    def charity_reserves_months(self) -> np.ndarray:
+        """Reserves in months of current costs, per org slot (0 for non-charities)."""
+        o = self.orgs
+        cost = self.staff.funded_by_org(o.n) * finance.post_bill(self.p)
+        months = o.reserves / np.maximum(cost, 1e-9)
+        return np.where((o.kind == CHARITY) & o.active, months, 0.0)
+
+    def orgs_by_locality(self) -> list[np.ndarray]:
+        """Active council and charity slots in each locality."""
+        o = self.orgs
+        ok = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
+        slots = np.flatnonzero(ok)
+        order = np.argsort(o.locality[slots], kind="stable")
+        slots = slots[order]
+        bounds = np.searchsorted(o.locality[slots], np.arange(self.places.n + 1))
+        return [slots[bounds[i]:bounds[i + 1]] for i in range(self.places.n)]
+
+    def local_trust(self) -> np.ndarray:
+        """Mean trust on ties within each locality (0 where there are none)."""
+        net, o, n = self.net, self.orgs, self.places.n
+        if net.n_edges == 0:
+            return np.zeros(n)
+        lu, lv_ = o.locality[net.u], o.locality[net.v]
+        same = (lu == lv_) & (lu >= 0)
+        tot = np.bincount(lu[same], weights=net.trust[same], minlength=n)
+        cnt = np.bincount(lu[same], minlength=n)
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+
+    def cross_sector_strength(self) -> np.ndarray:
+        """Trusted cross-sector ties per local organisation, in [0, 1], per place."""
+        net, o, n = self.net, self.orgs, self.places.n
+        if net.n_edges == 0:
+            return np.zeros(n)
+        cross = ties.cross_sector(self)
+        loc = o.locality[net.u]
+        m = cross & (loc >= 0) & (loc == o.locality[net.v])  # local ties carry referrals
+        tot = np.bincount(loc[m], weights=net.trust[m], minlength=n)
+        orgs = np.bincount(o.locality[((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
+                                      & (o.locality >= 0)], minlength=n)
+        return np.clip(tot / np.maximum(orgs, 1), 0.0, 1.0)
+
+    def improving(self) -> np.ndarray:
+        """1 where a place's true indicator improved over the last months, else 0."""
+        h = self.places.y_hist
+        return (self.mission.direction * (h[-1] - h[0]) > 0).astype(float)
+
+    def national_improving(self) -> float:
+        """1 if the national true indicator improved over the last months, else 0."""
+        h = self.places.y_hist
+        change = outcomes.national(self, h[-1]) - outcomes.national(self, h[0])
+        return float(self.mission.direction * change > 0)
+
+    def trajectory(self, month: int | None = None) -> float:
+        """National trajectory to the target: a straight line from the baseline."""
+        return float(self.mission.trajectory(self.month if month is None else month))
+
+    def place_trajectory(self) -> np.ndarray:
+        """Each place's trajectory: its start plus its pro-rata share of the required change."""
+        m, pl = self.mission, self.places
+        frac = min(1.0, self.month / m.deadline)
+        if m.aggregate == "mean":
+            required = np.full(pl.n, m.target - m.baseline)
+        else:
+            required = (m.target / m.baseline - 1.0) * pl.y0
+        return pl.y0 + frac * required
+
+    def places_behind(self, reported: bool) -> np.ndarray:
+        """How far each place is behind its trajectory, as a share of the required change."""
+        m, pl = self.mission, self.places
+        y = outcomes.reported(self) if reported else pl.y
+        if m.aggregate == "mean":
+            scale = np.full(pl.n, abs(m.target - m.baseline))
+        else:
+            scale = np.abs(m.target / m.baseline - 1.0) * pl.y0
+        shortfall = m.direction * (self.place_trajectory() - y)
+        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))
+
+    def target_met(self) -> bool:
+        """Whether the national true indicator met the target at the mission's deadline.
+
+        Raises:
+            ValueError: If the run has not yet reached the deadline.
+        """
+        if self._outcome_at_deadline is None:
+            raise ValueError(f"target_met: the run is at month {self.month}; the deadline is "
+                             f"month {self.mission.deadline}")
+        return bool(self.mission.direction * (self._outcome_at_deadline - self.mission.target)
+                    >= 0)
