@@ -13,7 +13,7 @@ UV_PIN := $(shell grep -m1 '^uv==' requirements.lock | cut -d' ' -f1)
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: venv chromium lock demo test lint bench ui screenshots claims baseline-doc validation robustness clean
+.PHONY: venv chromium lock demo test lint bench ui screenshots docs claims baseline-doc validation robustness clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
 # mission-ready package, over paired seeds, with an HTML report.
@@ -68,26 +68,33 @@ ui: venv
 screenshots: venv chromium
 	MISSIONSIM_SCREENSHOTS=docs/images $(VPY) -m pytest -q -p no:xdist tests/browser
 
-# Regenerate docs/claims.md: each claim of DESIGN §1, its mechanism and the effect the model
-# measures for it, with a verdict (20 paired replicates on the workshop world).
+# The generated documents, each built by `missionsim docs NAME` (`missionsim docs` lists them
+# and says which are current; `--check` verifies one without writing).
+# docs/claims.md: each claim of DESIGN §1, its mechanism and the effect measured (a few minutes).
 claims: venv
-	$(VPY) scripts/make-claims
+	$(VENV)/bin/missionsim docs claims
 
-# Regenerate the two tables of docs/model.md §10 (the default baseline, seeds 0–9, workshop world).
+# The two measured tables of docs/model.md §10 (the default baseline, seeds 0–9, workshop world).
 baseline-doc: venv
-	$(VPY) scripts/measure-baseline
+	$(VENV)/bin/missionsim docs baseline
 
-# Regenerate docs/validation.md: patterns G1–G4 of the calibration brief, model against data.
+# docs/validation.md: the model against the observed patterns.
 validation: venv
-	$(VPY) scripts/make-validation
+	$(VENV)/bin/missionsim docs validation
 
-# Global sensitivity of the reform ranking: docs/robustness.md and docs/images/robustness-*.png
-# (5,984 runs; ROBUSTNESS_ARGS=--resume continues an interrupted run).
+# docs/robustness.md: the reform ranking under uncertainty (about an hour on 2 cores;
+# ROBUSTNESS_ARGS=--resume continues an interrupted build).
 robustness: venv
-	$(VPY) scripts/robustness $(ROBUSTNESS_ARGS)
+	$(VENV)/bin/missionsim docs robustness --store results/robustness $(ROBUSTNESS_ARGS)
+
+# The tables of docs/model.md drawn from the code, then a check of every cheap document.
+docs: venv
+	$(VENV)/bin/missionsim docs model-tables
+	$(VENV)/bin/missionsim docs baseline --check
 
 lint: venv
 	$(VPY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	$(VPY) benchmarks/run.py

@@ -13,17 +13,17 @@ Usage::
 What is measured (the workshop preset: ``scenarios/baseline.toml``, 120-month horizon):
 
 1. **Local processes.** Runs per second of ``missionsim.experiments.study.replicate`` serially
-   (``workers=1``) and with a pool of local processes at each worker count. The *whole call*
-   is timed, pool start-up and shutdown included (what a user pays). Pool start-up is also
-   measured on its own, as the time of a study of exactly ``workers`` tiny runs (horizon 1),
-   and subtracted to give the *steady-state* figure (fastest of 3). Speed-up is relative to
-   serial and parallel efficiency = speed-up / workers. With ``--repeats N`` each study is
-   timed N times and the fastest kept (other processes can only slow a study down).
+   (``RunOptions(workers=1)``) and with a pool of local processes at each worker count. The
+   *whole call* is timed, pool start-up and shutdown included (what a user pays). Pool start-up
+   is also measured on its own, as the time of a study of exactly ``workers`` tiny runs
+   (horizon 1), and subtracted to give the *steady-state* figure (fastest of 3). Speed-up is
+   relative to serial and parallel efficiency = speed-up / workers. With ``--repeats N`` each
+   study is timed N times and the fastest kept (other processes can only slow a study down).
 2. **dask.** A ``distributed.LocalCluster(n_workers=w, threads_per_worker=1,
    processes=True)`` at the largest worker count. Cluster start-up and the import of
    missionsim on every worker are timed separately and excluded from the study's runs/s.
-3. **Results store.** The same serial study with ``out=<temporary folder>`` and with
-   ``out=None`` (in memory), alternated, 3 repeats, medians: overhead % =
+3. **Results store.** The same serial study with ``RunOptions(out=<temporary folder>)`` and
+   with ``out=None`` (in memory), alternated, 3 repeats, medians: overhead % =
    (t_store - t_memory) / t_memory. The time spent inside ``Store.open``,
    ``Store.write_chunk`` and ``Results.load`` is also measured directly (the store's own cost,
    free of the run-to-run noise of whole studies), and the store size on disk per run.
@@ -77,7 +77,8 @@ TARGETS = [
 # --- tasks (each runs in its own process) -----------------------------------------------------
 def _scenario(horizon: int):
     """The baseline scenario with its horizon replaced."""
-    from missionsim.experiments.scenario import Scenario, read_chain
+    from missionsim.experiments.files import read_chain
+    from missionsim.experiments.scenario import Scenario
 
     data = read_chain(BASELINE)
     data.setdefault("name", BASELINE.stem)
@@ -121,6 +122,8 @@ def task_study(workers: int, runs: int, horizon: int, store: bool = False,
     """Time one ``replicate`` call with local processes (or serially when ``workers`` is 1)."""
     t0 = time.perf_counter()
     from missionsim.experiments import study
+    from missionsim.experiments.options import RunOptions
+    from missionsim.experiments.results import Results
     from missionsim.experiments.store import Store
 
     import_s = time.perf_counter() - t0
@@ -130,7 +133,7 @@ def task_study(workers: int, runs: int, horizon: int, store: bool = False,
     spent = {"open_s": 0.0, "write_s": 0.0, "load_s": 0.0, "chunks": 0}
     open_store = Store.open
     write_chunk = Store.write_chunk
-    load = study.Results.load.__func__
+    load = Results.load.__func__
 
     def timed_open(self, manifest, resume):
         t = time.perf_counter()
@@ -156,13 +159,14 @@ def task_study(workers: int, runs: int, horizon: int, store: bool = False,
 
     Store.open = timed_open
     Store.write_chunk = timed_write
-    study.Results.load = classmethod(timed_load)
+    Results.load = classmethod(timed_load)
 
     with tempfile.TemporaryDirectory(prefix="missionsim-bench-") as tmp:
         out = Path(tmp) / "study" if store else None
         cpu0 = time.process_time()
         t0 = time.perf_counter()
-        results = study.replicate(scenario, replicates=runs, workers=workers, out=out)
+        results = study.replicate(scenario, replicates=runs,
+                                  options=RunOptions(workers=workers, out=out))
         elapsed = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         size = _dir_size(out) if out is not None else 0
@@ -187,6 +191,7 @@ def task_dask(workers: int, runs: int, horizon: int, save: str | None = None) ->
     from distributed import Client, LocalCluster
 
     from missionsim.experiments import study
+    from missionsim.experiments.options import RunOptions
 
     scenario = _scenario(horizon)
     t0 = time.perf_counter()
@@ -201,7 +206,8 @@ def task_dask(workers: int, runs: int, horizon: int, save: str | None = None) ->
         warmup_s = time.perf_counter() - t0
         cpu0 = time.process_time()
         t0 = time.perf_counter()
-        results = study.replicate(scenario, replicates=runs, scheduler=client)
+        results = study.replicate(scenario, replicates=runs,
+                                  options=RunOptions(scheduler=client))
         elapsed = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
     finally:
@@ -327,7 +333,7 @@ def run_task(name: str, **kwargs) -> dict:
 
 
 def available_cores() -> int:
-    """Cores this process may use (CPU affinity), as ``experiments.execution`` counts them."""
+    """Cores this process may use (CPU affinity), as ``experiments.executors`` counts them."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux

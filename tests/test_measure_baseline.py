@@ -1,4 +1,5 @@
-"""scripts/measure-baseline: the tables of docs/model.md section 10, measured by the script."""
+"""The tables of docs/model.md section 10: measured (missionsim.analysis.baseline), written
+(missionsim.writeup.baseline) and spliced by ``missionsim docs baseline``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ import numpy as np
 import pytest
 import script_module
 
+from missionsim.analysis import baseline as measured
+from missionsim.cli import main
+from missionsim.experiments.options import RunOptions
+from missionsim.writeup import baseline
+from missionsim.writeup.docs import DOCUMENTS, DocSettings
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "measure-baseline"
 DOC = ROOT / "docs" / "model.md"
@@ -16,21 +23,15 @@ SECTIONS = ("baseline_measured", "baseline_patterns")
 
 
 @pytest.fixture(scope="module")
-def script():
-    """The script as a module."""
-    return script_module.load(SCRIPT, "measure_baseline")
-
-
-@pytest.fixture(scope="module")
-def baseline(script):
+def measures():
     """The baseline measured over two seeds (a few seconds)."""
-    return script.measure(range(2))
+    return measured.measure(range(2))
 
 
 def block(text: str, name: str) -> str:
     m = re.search(rf"<!-- BEGIN GENERATED: {name} -->\n(.*?)<!-- END GENERATED: {name} -->",
                   text, re.S)
-    assert m, f"docs/model.md has no markers for {name}"
+    assert m, f"no markers for {name}"
     return m.group(1)
 
 
@@ -40,20 +41,21 @@ def rows(table: str) -> list[list[str]]:
     return [[c.strip() for c in ln.strip("|").split("|")] for ln in lines]
 
 
-def test_every_committed_row_is_measured(script, baseline):
+def test_every_committed_row_is_measured(measures):
     doc = DOC.read_text(encoding="utf-8")
+    assert DOCUMENTS["baseline"].markers == SECTIONS == tuple(baseline.SECTIONS)
     for name in SECTIONS:
         committed = rows(block(doc, name))
-        fresh = rows(script.SECTIONS[name](baseline))
+        fresh = rows(baseline.SECTIONS[name](measures))
         assert committed, f"the {name} table in docs/model.md is empty"
         # same labels, same sourced target / observed column, in the same order
         assert [(r[0], r[-1]) for r in fresh] == [(r[0], r[-1]) for r in committed]
         assert all(len(r) == len(committed[0]) and r[1] for r in fresh)
 
 
-def test_measures_are_in_sane_ranges(baseline):
-    m = baseline.m
-    assert baseline.n == 2
+def test_measures_are_in_sane_ranges(measures):
+    m = measures.m
+    assert measures.n == 2
     assert np.round(m["gld_0"], 2).tolist() == [68.3, 68.3]  # the model pins month 0
     for month in (12, 24, 36, 120):
         assert np.all((m[f"gld_{month}"] > 60) & (m[f"gld_{month}"] < 80))
@@ -73,49 +75,80 @@ def test_measures_are_in_sane_ranges(baseline):
     assert np.all(m["charities_0"] > 0)
     assert np.all(m["reserves_0"] > 0)
     assert np.all((m["early_0"] > 0) & (m["early_0"] < 1))
-    assert np.all((m["early_core"] > 0) & (m["early_core"] < 1))
+    assert np.all((m["early_core"] > 0) & (m["early_core"] < m["early_0"]))
     assert np.all(m["gaming_36"] >= 0)
     assert set(m["target_met"].tolist()) <= {0.0, 1.0}
-    for r in baseline.runs:
-        assert r.delivery.shape == (121,)
-        assert r.delivery[0] == pytest.approx(1.0)
-        assert np.all((r.delivery > 0.5) & (r.delivery < 2))
 
 
-def test_tables_and_prose_format(script, baseline):
-    measured = script.measured_table(baseline)
-    assert "| measure | mean over 2 seeds | range | target |" in measured
-    assert "| national GLD, month 0 (row 0) | 68.30% | 68.30–68.30 | 68.3% |" in measured
-    assert " of 2 runs |" in measured
-    assert "-" not in re.sub(r"\|-+", "", measured.replace("month-0", ""))  # true minus signs
-    prose = script.prose(baseline)
+def test_the_runs_are_the_runners_and_do_not_depend_on_the_executor(measures):
+    for run in measures.runs:
+        assert list(run.months["month"]) == list(range(measured.HORIZON + 1))
+        assert set(run.y) == set(measured.SNAPSHOTS)
+        np.testing.assert_array_equal(run.y[0], run.y0)
+    parallel = measured.measure(range(2), options=RunOptions(workers=2))
+    for key, values in measures.m.items():
+        np.testing.assert_array_equal(parallel.m[key], values, err_msg=key)
+
+
+def test_the_delivery_index_starts_at_one():
+    delivery = measured.delivery_index(range(1))
+    assert delivery.shape == (1, measured.HORIZON + 1)
+    assert delivery[0, 0] == pytest.approx(1.0)
+    assert np.all((delivery > 0.5) & (delivery < 2))
+
+
+def test_tables_and_prose_format(measures):
+    table = baseline.measured_table(measures)
+    assert "| measure | mean over 2 seeds | range | target |" in table
+    assert "| national GLD, month 0 (row 0) | 68.30% | 68.30–68.30 | 68.3% |" in table
+    assert " of 2 runs | | not met |" in table
+    assert "-" not in re.sub(r"\|-+", "", table.replace("month-0", ""))  # true minus signs
+    prose = baseline.prose(measures, np.ones((2, measured.HORIZON + 1)))
     for words in ("delivery index", "months 24–36", "staff in post", "reach", "trust",
                   "morale"):
         assert words in prose
+    assert baseline.num(-0.001, 2) == "0.00" and baseline.num(-1.5, 1) == "\u22121.5"
+    assert baseline.span(-0.5, 0.5, 1) == "\u22120.5 to 0.5"
+    assert baseline.whole(5370.0) == "5,370" and baseline.whole(34.2) == "34.2"
 
 
-def test_rewrites_only_its_blocks(script, baseline, tmp_path, monkeypatch, capsys):
+def test_missionsim_docs_baseline_rewrites_only_its_blocks(tmp_path, capsys):
     text = ("# doc\n\n<!-- BEGIN GENERATED: parameters -->\nkept\n"
             "<!-- END GENERATED: parameters -->\n\nintro\n\n"
             "<!-- BEGIN GENERATED: baseline_measured -->\nstale\n"
             "<!-- END GENERATED: baseline_measured -->\n\nmiddle\n\n"
             "<!-- BEGIN GENERATED: baseline_patterns -->\nstale\n"
             "<!-- END GENERATED: baseline_patterns -->\n\nend\n")
-    doc = tmp_path / "model.md"
+    doc = tmp_path / "docs" / "model.md"
+    doc.parent.mkdir()
     doc.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(script, "measure", lambda seeds: baseline)
-    assert script.main(["--check", str(doc)]) == 1
+    command = ["docs", "baseline", "--root", str(tmp_path), "--replicates", "2",
+               "--workers", "1"]
+    assert main([*command, "--check"]) == 1
     assert doc.read_text(encoding="utf-8") == text
-    assert script.main(["--print", str(doc)]) == 0
-    assert doc.read_text(encoding="utf-8") == text
-    assert script.main([str(doc)]) == 0
+    assert main(command) == 0
     new = doc.read_text(encoding="utf-8")
     assert "stale" not in new
     assert "<!-- BEGIN GENERATED: parameters -->\nkept\n" in new
     assert "\n\nintro\n\n" in new and "\n\nmiddle\n\n" in new and new.endswith("\n\nend\n")
-    assert script.SECTIONS["baseline_patterns"](baseline) in new
-    assert script.main(["--check", str(doc)]) == 0
-    missing = tmp_path / "none.md"
-    missing.write_text("no markers\n", encoding="utf-8")
-    assert script.main(["--check", str(missing)]) == 1
-    assert "no markers for" in capsys.readouterr().out
+    assert "2 seeds × 120 months, preset workshop" in capsys.readouterr().err
+    assert main([*command, "--check"]) == 0
+    doc.write_text("no markers\n", encoding="utf-8")
+    assert main(command) == 2
+    assert "baseline_measured" in capsys.readouterr().err
+    assert main([*command, "--horizon", "60"]) == 2
+
+
+def test_settings():
+    assert baseline.size(DocSettings()) == (measured.DEFAULT_SEEDS, measured.PRESET)
+    assert baseline.size(DocSettings(quick=True)) == (baseline.QUICK_SEEDS, measured.PRESET)
+    with pytest.raises(ValueError, match="--set colour"):
+        baseline.size(DocSettings(extra={"colour": "red"}))
+
+
+def test_the_script_prints_the_prose_numbers(capsys):
+    script = script_module.load(SCRIPT, "measure_baseline")
+    assert script.main(["--print", "--seeds", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "baseline_measured:" in printed and "mean over 1 seeds" in printed
+    assert "numbers the prose of section 10 cites:\ndelivery index" in printed

@@ -11,7 +11,7 @@ import pytest
 
 from missionsim.cli import main
 from missionsim.experiments.scenario import load_scenario, shipped_dir
-from missionsim.experiments.sweep import load_sweep
+from missionsim.experiments.sweeps import load_sweep
 from missionsim.model.reforms import REFORMS
 
 ROOT = Path(__file__).resolve().parent.parent

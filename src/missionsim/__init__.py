@@ -11,6 +11,8 @@ Scenario files, comparisons with common random numbers, sweeps and reports::
 
     >>> import missionsim as ms
     >>> results = ms.compare(["baseline", "devolution"], replicates=10)     # doctest: +SKIP
+    >>> stored = ms.compare(["baseline", "devolution"],                     # doctest: +SKIP
+    ...                     options=ms.RunOptions(out="results/x", resume=True))
     >>> ms.summarise(results)                                                # doctest: +SKIP
 
 The names below are imported on first use (PEP 562), so ``import missionsim`` is quick and
@@ -41,20 +43,21 @@ _EXPORTS = {
     "ScenarioError": "missionsim.experiments.scenario",
     "load_scenario": "missionsim.experiments.scenario",
     "summarise": "missionsim.analysis.stats",
-    "Results": "missionsim.experiments.study",
+    "RunOptions": "missionsim.experiments.options",
+    "Results": "missionsim.experiments.results",
     "compare": "missionsim.experiments.study",
     "replicate": "missionsim.experiments.study",
-    "Sweep": "missionsim.experiments.sweep",
-    "load_sweep": "missionsim.experiments.sweep",
-    "run_sweep": "missionsim.experiments.sweep",
-    "sensitivity": "missionsim.experiments.sweep",
+    "Sweep": "missionsim.experiments.sweeps",
+    "load_sweep": "missionsim.experiments.sweeps",
+    "run_sweep": "missionsim.experiments.sweeps",
+    "sensitivity": "missionsim.analysis.sensitivity",
 }
 """Public names and the module each is imported from on first use."""
 
 __all__ = ["MISSIONS", "PARAMETERS", "PRESETS", "REFORMS", "REPORTERS", "Levers", "Mission",
-           "MissionModel", "Parameter", "Reform", "Results", "RunOutput", "Scenario",
-           "ScenarioError", "Sweep", "__version__", "compare", "load_scenario", "load_sweep",
-           "replicate", "run", "run_sweep", "sensitivity", "summarise"]
+           "MissionModel", "Parameter", "Reform", "Results", "RunOptions", "RunOutput",
+           "Scenario", "ScenarioError", "Sweep", "__version__", "compare", "load_scenario",
+           "load_sweep", "replicate", "run", "run_sweep", "sensitivity", "summarise"]
 
 
 def __getattr__(name: str) -> Any:
@@ -71,11 +74,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from missionsim.analysis.sensitivity import sensitivity
     from missionsim.analysis.stats import summarise
+    from missionsim.experiments.options import RunOptions
+    from missionsim.experiments.results import Results
     from missionsim.experiments.runner import RunOutput, run
     from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario
-    from missionsim.experiments.study import Results, compare, replicate
-    from missionsim.experiments.sweep import Sweep, load_sweep, run_sweep, sensitivity
+    from missionsim.experiments.study import compare, replicate
+    from missionsim.experiments.sweeps import Sweep, load_sweep, run_sweep
     from missionsim.model.missions import MISSIONS, Mission
     from missionsim.model.model import MissionModel
     from missionsim.model.params import PARAMETERS, PRESETS, Parameter

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from missionsim.cli import main
+from missionsim.experiments.results import Results
 from missionsim.experiments.scenario import shipped_dir
-from missionsim.experiments.study import Results
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = shutil.which("missionsim", path=str(Path(sys.executable).parent))

@@ -26,15 +26,17 @@ import pytest
 
 from missionsim.cli import main
 from missionsim.errors import ClusterError
-from missionsim.experiments.execution import (
+from missionsim.experiments.executors import imap
+from missionsim.experiments.executors.connect import (
     CONNECT_SECONDS_ENV,
     NO_WORKERS_SECONDS_ENV,
     cluster_seconds,
-    imap,
     scheduler_address,
 )
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.store import Store
-from missionsim.experiments.study import Results, compare
+from missionsim.experiments.study import compare
 from missionsim.limits import CLUSTER_CONNECT_SECONDS, CLUSTER_NO_WORKERS_SECONDS
 
 distributed = pytest.importorskip("distributed")
@@ -376,7 +378,7 @@ def test_a_scheduler_killed_mid_study_then_resume_on_local_processes(cluster, tm
     assert results.runs["run_id"].is_unique
     assert results.months.groupby("run_id").size().eq(25).all()
     # the runs done on the cluster and those resumed locally are the serial ones
-    serial = compare(scenario_files(tmp_path), replicates=2, workers=1)
+    serial = compare(scenario_files(tmp_path), replicates=2, options=RunOptions(workers=1))
     first = results.runs[results.runs["replicate"] < 2].reset_index(drop=True)
     pd.testing.assert_frame_equal(first, serial.runs, check_dtype=False)
 

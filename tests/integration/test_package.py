@@ -119,7 +119,7 @@ def test_init_copies_editable_templates_that_validate(core, tmp_path):
 
 def test_the_core_imports_no_extra_and_a_missing_extra_is_one_line(core, tmp_path):
     probe = ("import sys, missionsim, missionsim.experiments.study, "
-             "missionsim.experiments.sweep, missionsim.writeup.report, "
+             "missionsim.experiments.sweeps, missionsim.writeup.report, "
              "missionsim.cli, missionsim.connectors\n"
              "print(sorted(m for m in ('solara', 'ipyvuetify', 'distributed', 'dask', "
              "'dask_jobqueue', 'ema_workbench') if m in sys.modules))")

@@ -22,8 +22,9 @@ import pytest
 import missionsim.experiments.study as study
 from missionsim.cli import main
 from missionsim.errors import StoreError
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.store import LOCK, Store
-from missionsim.experiments.study import Results
 
 SCENARIO = """name = "{name}"
 horizon = {horizon}
@@ -149,12 +150,12 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path, monkeypatch):
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(StoreError, match=rf"in use by another study \(process "
                                              rf"{holder.pid} on "):
-            study.compare(files, workers=1, out=out)
+            study.compare(files, options=RunOptions(workers=1, out=out))
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
     assert lock_holder(out) == holder.pid  # its name is still written: the lock is stale
-    results = study.compare(files, workers=1, out=out)
+    results = study.compare(files, options=RunOptions(workers=1, out=out))
     assert len(results.runs) == 2 * replicates
     assert (out / LOCK).read_text() == ""
 

@@ -11,10 +11,12 @@ import time
 import pandas as pd
 import pytest
 
-from missionsim.errors import ClusterError
+from missionsim.errors import ClusterError, StoreError
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.scenario import Scenario
-from missionsim.experiments.store import Store, StoreError
-from missionsim.experiments.study import Results, compare
+from missionsim.experiments.store import Store
+from missionsim.experiments.study import compare
 
 BASE = {"name": "baseline", "world": {"preset": "small"}, "horizon": 24, "seed": 11}
 REFORM = {**BASE, "name": "capacity", "reforms": {"local_capacity": {"start": 3}}}
@@ -33,11 +35,12 @@ def assert_same(a: Results, b: Results) -> None:
 
 @pytest.fixture(scope="module")
 def serial() -> Results:
-    return compare(scenarios(), replicates=3, workers=1)
+    return compare(scenarios(), replicates=3, options=RunOptions(workers=1))
 
 
 def test_processes_equal_serial(serial, tmp_path):
-    parallel = compare(scenarios(), replicates=3, workers=2, out=tmp_path / "out")
+    parallel = compare(scenarios(), replicates=3,
+                       options=RunOptions(workers=2, out=tmp_path / "out"))
     assert_same(serial, parallel)
     assert len(serial.runs) == 9 and serial.runs["run_id"].is_unique
 
@@ -46,9 +49,10 @@ def test_dask_local_cluster_equals_serial(serial):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, host="127.0.0.1") as cluster:
-        by_address = compare(scenarios(), replicates=3, scheduler=cluster.scheduler_address)
+        by_address = compare(scenarios(), replicates=3,
+                             options=RunOptions(scheduler=cluster.scheduler_address))
         with distributed.Client(cluster) as client:
-            by_client = compare(scenarios(), replicates=3, scheduler=client)
+            by_client = compare(scenarios(), replicates=3, options=RunOptions(scheduler=client))
     assert_same(serial, by_address)
     assert_same(serial, by_client)
 
@@ -82,18 +86,19 @@ def test_tidy_frame_carries_settings_and_seed(serial):
 
 def test_store_refuses_to_mix_studies(tmp_path):
     out = tmp_path / "out"
-    compare(scenarios()[:1], replicates=1, workers=1, out=out)
+    compare(scenarios()[:1], replicates=1, options=RunOptions(workers=1, out=out))
     with pytest.raises(StoreError, match="already holds results; pass --resume"):
-        compare(scenarios()[:1], replicates=1, workers=1, out=out)
+        compare(scenarios()[:1], replicates=1, options=RunOptions(workers=1, out=out))
     with pytest.raises(StoreError, match="holds a different study"):
-        compare(scenarios()[:1], replicates=2, workers=1, out=out, resume=True)
-    again = compare(scenarios()[:1], replicates=1, workers=1, out=out, resume=True)
+        compare(scenarios()[:1], replicates=2, options=RunOptions(workers=1, out=out, resume=True))
+    again = compare(scenarios()[:1], replicates=1,
+                    options=RunOptions(workers=1, out=out, resume=True))
     assert len(again.runs) == 1
 
 
 def test_resume_removes_half_written_chunks(tmp_path):
     out = tmp_path / "out"
-    full = compare(scenarios(), replicates=2, workers=1, out=out)
+    full = compare(scenarios(), replicates=2, options=RunOptions(workers=1, out=out))
     store = Store(out)
     chunks = sorted(store.chunks.glob("*.months.parquet"))
     # simulate a kill between the files of the last chunk: its months file never landed
@@ -101,7 +106,8 @@ def test_resume_removes_half_written_chunks(tmp_path):
     (store.chunks / ".000009.runs.parquet.abc.tmp").write_bytes(b"partial")
     missing = len(full.runs) - len(store.completed())
     assert missing > 0
-    resumed = compare(scenarios(), replicates=2, workers=1, out=out, resume=True)
+    resumed = compare(scenarios(), replicates=2,
+                      options=RunOptions(workers=1, out=out, resume=True))
     assert_same(full, resumed)
     assert not list(store.chunks.glob(".*.tmp"))
 
@@ -150,14 +156,15 @@ def test_sigkill_then_resume_gives_every_run_exactly_once(tmp_path):
     assert len(results.runs) == 48 and results.runs["run_id"].is_unique
     assert len(results.months) == 48 * 31
     assert results.months.groupby("run_id").size().eq(31).all()
-    reference = compare(files, replicates=24, workers=1)
+    reference = compare(files, replicates=24, options=RunOptions(workers=1))
     assert_same(reference, results)
 
 
 def test_a_study_that_stopped_before_its_first_chunk_does_not_claim_the_folder(tmp_path):
     out = tmp_path / "out"
     with pytest.raises(ClusterError, match="cannot connect"):
-        compare(scenarios()[:1], replicates=1, out=out, scheduler="tcp://127.0.0.1:9")
+        compare(scenarios()[:1], replicates=1,
+                options=RunOptions(out=out, scheduler="tcp://127.0.0.1:9"))
     assert (out / "manifest.json").exists()
-    done = compare(scenarios()[:1], replicates=1, workers=1, out=out)
+    done = compare(scenarios()[:1], replicates=1, options=RunOptions(workers=1, out=out))
     assert len(done.runs) == 1

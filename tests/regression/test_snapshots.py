@@ -8,16 +8,17 @@ name in ``tests/snapshots/``:
 ======================  ===============================================================
 snapshot                generator, reduced size
 ======================  ===============================================================
-``model_tables.md``     ``scripts/make-doc-tables`` on a file holding only its markers
+``model_tables.md``     ``missionsim docs model-tables`` on a file holding only its markers
                         (parameters, reforms, reporters, missions; no simulation)
-``baseline_tables.md``  ``scripts/measure-baseline --seeds 3`` on a file holding only the
-                        ``baseline_measured`` and ``baseline_patterns`` markers, followed by
-                        what the script prints (the numbers the prose of section 10 cites)
-``validation.md``       ``scripts/make-validation --replicates 2 --workers 1`` (G1–G4; the
+``baseline_tables.md``  ``missionsim docs baseline --replicates 3`` on a ``docs/model.md``
+                        holding only the ``baseline_measured`` and ``baseline_patterns``
+                        markers, followed by the numbers the prose of section 10 cites
+                        (``scripts/measure-baseline --print``)
+``validation.md``       ``missionsim docs validation --replicates 2 --workers 1`` (G1–G4; the
                         figures are drawn but not compared)
-``claims.md``           ``scripts/make-claims --replicates 3 --horizon 40 --preset small
+``claims.md``           ``missionsim docs claims --replicates 3 --horizon 40 --preset small
                         --workers 1``, every sub-claim
-``robustness.md``       ``scripts/robustness`` with the settings of
+``robustness.md``       ``missionsim docs robustness`` with the settings of
                         ``tests/validation/test_robustness.py`` (``small`` world, 36 months,
                         3 uncertainties, 2 Morris trajectories × 2 replicates, Sobol N = 4 over
                         the 2 leading ones), ``--workers 1``
@@ -61,17 +62,18 @@ import functools
 import io
 import os
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import script_module
 
 from missionsim import __version__
-from missionsim.experiments.study import Results, compare
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
+from missionsim.experiments.study import compare
+from missionsim.writeup.docs import DocSettings
 from missionsim.writeup.report import summary_markdown, write_report
 
 pytestmark = pytest.mark.slow
@@ -87,13 +89,13 @@ DIFF_LINES = 60
 """Lines of the unified diff a failure shows."""
 
 # --- reduced sizes ----------------------------------------------------------------------------
-BASELINE_SEEDS = 3
-VALIDATION_REPLICATES = 2
-CLAIMS_ARGS = ["--replicates", "3", "--horizon", "40", "--preset", "small"]
-ROBUSTNESS_ARGS = ["--preset", "small", "--horizon", "36", "--trajectories", "2",
-                   "--replicates", "2", "--sobol-samples", "4", "--sobol-replicates", "1",
-                   "--leading", "2", "--uncertainties",
-                   "labour_market_tightness,funding_shock,response_lag"]
+BASELINE = DocSettings(replicates=3, workers=1)
+VALIDATION = DocSettings(replicates=2, workers=1)
+CLAIMS = DocSettings(replicates=3, horizon=40, preset="small", workers=1)
+ROBUSTNESS = DocSettings(
+    replicates=2, preset="small", horizon=36, workers=1,
+    extra={"trajectories": "2", "sobol_samples": "4", "sobol_replicates": "1", "leading": "2",
+           "uncertainties": "labour_market_tightness,funding_shock,response_lag"})
 """The settings of tests/validation/test_robustness.py."""
 REPORT_REPLICATES = 3
 REPORT_WORLD = {"preset": "small"}
@@ -124,61 +126,77 @@ def _markers(names) -> str:
 
 
 def model_tables_document(folder: Path) -> str:
-    """The code-derived tables of docs/model.md (``scripts/make-doc-tables``)."""
-    script = _script("make-doc-tables")
-    path = folder / "model_tables.md"
-    path.write_text(_markers(script.SECTIONS), encoding="utf-8")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert script.main([str(path)]) == 0
+    """The code-derived tables of docs/model.md (``missionsim docs model-tables``)."""
+    from missionsim.writeup import docs
+
+    document = docs.DOCUMENTS["model-tables"]
+    path = folder / document.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_markers(document.markers), encoding="utf-8")
+    docs.write(document, folder, docs.DocSettings(), log=lambda _: None)
     return path.read_text(encoding="utf-8")
+
+
+def _built(module, path: Path, settings: DocSettings) -> str:
+    """Build a simulated document with its builder (no inputs stamp: it hashes the source)
+    into ``path``, its figures beside it, and return its text."""
+    built = module.build(path, settings)
+    for relative, data in built.figures.items():
+        (path.parent / relative).parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / relative).write_bytes(data)
+    path.write_text(built.text, encoding="utf-8")
+    return built.text
 
 
 def baseline_tables_document(folder: Path) -> str:
-    """The measured tables of docs/model.md section 10 (``scripts/measure-baseline``), then
-    what the script prints: its summary line and the numbers the section's prose cites."""
-    script = _script("measure-baseline")
-    path = folder / "baseline_tables.md"
-    path.write_text(_markers(script.SECTIONS), encoding="utf-8")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert script.main(["--seeds", str(BASELINE_SEEDS), str(path)]) == 0
-    return (path.read_text(encoding="utf-8") + "Printed by the script:\n\n```text\n"
-            + printed.getvalue().strip() + "\n```\n")
+    """The measured tables of docs/model.md section 10 (``missionsim docs baseline``, spliced
+    into a file holding only their markers by the registry), then the numbers the section's
+    prose cites (``scripts/measure-baseline --print``)."""
+    from missionsim.analysis import baseline as measured
+    from missionsim.writeup import baseline, docs
+
+    document = docs.DOCUMENTS["baseline"]
+    path = folder / document.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_markers(document.markers), encoding="utf-8")
+    logged = []
+    docs.write(document, folder, BASELINE, log=logged.append)
+    seeds = range(BASELINE.replicates)
+    prose = baseline.prose(measured.measure(seeds), measured.delivery_index(seeds))
+    return (path.read_text(encoding="utf-8") + "Logged by `missionsim docs baseline`, then "
+            "printed by `scripts/measure-baseline --print`:\n\n```text\n"
+            + "\n".join(logged) + "\n\nnumbers the prose of section 10 cites:\n" + prose
+            + "\n```\n")
 
 
 def validation_document(folder: Path) -> str:
-    """docs/validation.md (``scripts/make-validation``)."""
-    script = _script("make-validation")
-    path = folder / "validation.md"
-    argv = ["make-validation", "--replicates", str(VALIDATION_REPLICATES), "--workers", "1",
-            "--out", str(path)]
-    with mock.patch.object(sys, "argv", argv):
-        assert script.main() == 0
-    return path.read_text(encoding="utf-8")
+    """docs/validation.md (``missionsim docs validation``)."""
+    from missionsim.writeup import validation
+
+    return _built(validation, folder / "validation.md", VALIDATION)
 
 
 def claims_document(folder: Path) -> str:
-    """docs/claims.md (``scripts/make-claims``)."""
-    path = folder / "claims.md"
-    argv = [*CLAIMS_ARGS, "--workers", "1", "--quiet", "--out", str(path)]
-    assert _script("make-claims").main(argv) == 0
-    return path.read_text(encoding="utf-8")
+    """docs/claims.md (``missionsim docs claims``)."""
+    from missionsim.writeup import claims
+
+    return _built(claims, folder / "claims.md", CLAIMS)
 
 
 def robustness_document(folder: Path) -> str:
-    """docs/robustness.md (``scripts/robustness``); its figures and stores stay in ``folder``."""
-    path = folder / "robustness.md"
-    argv = [*ROBUSTNESS_ARGS, "--workers", "1", "--quiet", "--out", str(folder / "store"),
-            "--doc", str(path), "--images", str(folder / "images")]
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert _script("robustness").main(argv) == 0
-    return path.read_text(encoding="utf-8")
+    """docs/robustness.md (``missionsim docs robustness``); its figures and stores stay in
+    ``folder``."""
+    from missionsim.writeup import robustness
+
+    settings = DocSettings(**{**vars(ROBUSTNESS), "store": folder / "store"})
+    with contextlib.redirect_stderr(io.StringIO()):
+        return _built(robustness, folder / "robustness.md", settings)
 
 
 @functools.cache
 def report_study() -> Results:
     """The comparison the report snapshots describe (run once, held in memory)."""
-    return compare(REPORT_SCENARIOS, replicates=REPORT_REPLICATES, workers=1)
+    return compare(REPORT_SCENARIOS, replicates=REPORT_REPLICATES, options=RunOptions(workers=1))
 
 
 def report_document(folder: Path) -> str:
@@ -266,7 +284,7 @@ def placeholders(text: str) -> dict[str, int]:
 
 MASKED: dict[str, dict[str, int]] = {
     "model_tables.md": {},
-    "baseline_tables.md": {"duration": 1, "tmp": 1},
+    "baseline_tables.md": {"tmp": 1},
     "validation.md": {"date": 1, "duration": 1, "images": 4, "version": 1},
     "claims.md": {"date": 1, "duration": 1, "version": 1},
     "robustness.md": {"date": 1, "duration": 3, "images": 4, "version": 1},

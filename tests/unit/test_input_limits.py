@@ -18,6 +18,7 @@ from missionsim.experiments.scenario import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"name": "small", "world": {"preset": "small"}, "horizon": 12, "replicates": 2}
+SERIAL = ms.RunOptions(workers=1)
 
 
 def one_line(message: str, starts: str) -> None:
@@ -47,14 +48,14 @@ def test_quoted_values_are_cut_to_the_declared_length():
 
 
 @pytest.mark.parametrize(("call", "starts"), [
-    (lambda: ms.compare([SMALL], replicates=10**7, workers=1), "replicates = 10000000"),
-    (lambda: ms.compare([SMALL], replicates=0, workers=1), "replicates = 0"),
-    (lambda: ms.compare([SMALL], replicates=2.5, workers=1), "replicates = 2.5"),
-    (lambda: ms.compare([SMALL], seed=-1, workers=1), "seed = -1"),
-    (lambda: ms.compare([SMALL], seed="x", workers=1), "seed = 'x'"),
-    (lambda: ms.compare([SMALL], seed=1.5, workers=1), "seed = 1.5"),
-    (lambda: ms.compare([SMALL], workers=0), "workers = 0"),
-    (lambda: ms.compare([SMALL], workers=10**6), "workers = 1000000"),
+    (lambda: ms.compare([SMALL], replicates=10**7, options=SERIAL), "replicates = 10000000"),
+    (lambda: ms.compare([SMALL], replicates=0, options=SERIAL), "replicates = 0"),
+    (lambda: ms.compare([SMALL], replicates=2.5, options=SERIAL), "replicates = 2.5"),
+    (lambda: ms.compare([SMALL], seed=-1, options=SERIAL), "seed = -1"),
+    (lambda: ms.compare([SMALL], seed="x", options=SERIAL), "seed = 'x'"),
+    (lambda: ms.compare([SMALL], seed=1.5, options=SERIAL), "seed = 1.5"),
+    (lambda: ms.RunOptions(workers=0), "workers = 0"),
+    (lambda: ms.RunOptions(workers=10**6), "workers = 1000000"),
     (lambda: ms.run(SMALL, seed=-1), "seed = -1"),
     (lambda: ms.run(SMALL, seed="x"), "seed = 'x'"),
     (lambda: spec_for(Scenario.from_mapping(SMALL), 0, seed=1.5), "seed = 1.5"),
@@ -87,7 +88,7 @@ def test_names_are_stripped_so_padded_names_are_one_scenario():
     b = Scenario.from_mapping({**SMALL, "name": "  base "})
     assert a.name == b.name == "base"
     with pytest.raises(ScenarioError, match="two scenarios are named 'base'"):
-        ms.compare([a, b], workers=1)
+        ms.compare([a, b], options=SERIAL)
 
 
 @pytest.mark.parametrize(("argv", "starts"), [

@@ -11,7 +11,9 @@ import pytest
 
 from missionsim import MISSIONS, __version__
 from missionsim.analysis import stats
-from missionsim.experiments.study import Results, compare
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
+from missionsim.experiments.study import compare
 from missionsim.writeup.report import summary_markdown, write_report
 from missionsim.writeup.summary import format_effect
 from missionsim.writeup.summary import markdown as summary_markdown_table
@@ -36,13 +38,13 @@ def scenarios(horizon: int = HORIZON, mission: str = "early_years") -> list[dict
 
 @pytest.fixture(scope="module")
 def results() -> Results:
-    return compare(scenarios(), replicates=3, workers=1)
+    return compare(scenarios(), replicates=3, options=RunOptions(workers=1))
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory) -> Results:
     out = tmp_path_factory.mktemp("study") / "out"
-    compare(scenarios(), replicates=3, workers=1, out=out)
+    compare(scenarios(), replicates=3, options=RunOptions(workers=1, out=out))
     return Results.load(out)
 
 
@@ -244,7 +246,7 @@ def test_baseline_and_title_can_be_chosen(results, tmp_path):
 
 # --- edge cases -------------------------------------------------------------------------------
 def test_single_scenario_gives_a_valid_report(tmp_path):
-    one = compare(scenarios()[:1], replicates=2, workers=1)
+    one = compare(scenarios()[:1], replicates=2, options=RunOptions(workers=1))
     text = write_report(one, tmp_path / "one.html").read_text(encoding="utf-8")
     assert "Only one scenario" in text
     assert len(figures(text)) == 6  # no cost-effectiveness scatter
@@ -254,7 +256,7 @@ def test_single_scenario_gives_a_valid_report(tmp_path):
 
 
 def test_runs_ending_before_the_deadline(tmp_path):
-    short = compare(scenarios(horizon=24)[:2], replicates=2, workers=1)
+    short = compare(scenarios(horizon=24)[:2], replicates=2, options=RunOptions(workers=1))
     text = write_report(short, tmp_path / "short.html").read_text(encoding="utf-8")
     headline = html.unescape(re.search(r'<p class="headline">(.*?)</p>', text, re.S).group(1))
     assert "before the mission's deadline (month 36)" in headline
@@ -265,7 +267,7 @@ def test_runs_ending_before_the_deadline(tmp_path):
 
 def test_rough_sleeping_mission(tmp_path):
     rough = compare(scenarios(horizon=48, mission="rough_sleeping")[:2], replicates=2,
-                    workers=1)
+                    options=RunOptions(workers=1))
     text = write_report(rough, tmp_path / "rough.html").read_text(encoding="utf-8")
     mission = MISSIONS["rough_sleeping"]
     assert f"<h1>{html.escape(mission.title)}</h1>" in text

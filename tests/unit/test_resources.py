@@ -13,7 +13,7 @@ import missionsim
 from missionsim import extras, resources
 from missionsim.cli import main
 from missionsim.experiments.scenario import load_scenario
-from missionsim.experiments.sweep import load_sweep
+from missionsim.experiments.sweeps import load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 

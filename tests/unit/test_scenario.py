@@ -9,14 +9,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from missionsim.experiments.files import merge, read_chain
 from missionsim.experiments.runner import draw_uncertainties, replicate_seed, run, spec_for
 from missionsim.experiments.scenario import (
     MAX_EXTENDS_DEPTH,
     Scenario,
     ScenarioError,
     load_scenario,
-    merge,
-    read_chain,
     shipped,
 )
 from missionsim.model.params import PARAMETERS, PRESETS

@@ -9,8 +9,10 @@ import pytest
 from scipy import stats as sps
 
 from missionsim.analysis import stats
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.scenario import Scenario
-from missionsim.experiments.study import Results, compare
+from missionsim.experiments.study import compare
 from missionsim.model.missions import MISSIONS
 from missionsim.writeup.summary import markdown as summary_markdown_table
 
@@ -122,7 +124,7 @@ IDENTITY = ["run_id", "scenario", "point", "replicate", "seed"]
 def no_op_study() -> Results:
     scenarios = [BASE] + [BASE.with_changes(name=name, **change)
                           for name, change in NO_OPS.items()]
-    return compare(scenarios, workers=1)
+    return compare(scenarios, options=RunOptions(workers=1))
 
 
 def test_no_op_scenarios_have_exactly_zero_effect(no_op_study):
@@ -156,7 +158,7 @@ PACKAGE = STUDY.with_changes(name="package", reforms={
 
 @pytest.fixture(scope="module")
 def study() -> Results:
-    return compare([STUDY, CAPACITY, PACKAGE], workers=1)
+    return compare([STUDY, CAPACITY, PACKAGE], options=RunOptions(workers=1))
 
 
 def test_local_capacity_raises_council_capacity(study):

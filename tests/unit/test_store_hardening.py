@@ -23,9 +23,11 @@ import missionsim.experiments.store as store_module
 import missionsim.experiments.study as study
 from missionsim.cli import main
 from missionsim.errors import StoreError
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.scenario import Scenario
 from missionsim.experiments.store import LOCK, TABLES, Store, difference
-from missionsim.experiments.study import Results, compare
+from missionsim.experiments.study import compare
 from missionsim.limits import MAX_QUOTED_CHARS
 
 BASE = Scenario.from_mapping({"name": "base", "world": {"preset": "small"}, "horizon": 12,
@@ -49,11 +51,12 @@ def flush(monkeypatch):
 
 @pytest.fixture
 def reference() -> Results:
-    return compare([BASE, REFORM], replicates=REPLICATES, workers=1)
+    return compare([BASE, REFORM], replicates=REPLICATES, options=RunOptions(workers=1))
 
 
 def _study(out: Path, **kwargs) -> Results:
-    return compare([BASE, REFORM], replicates=REPLICATES, workers=1, out=out, **kwargs)
+    return compare([BASE, REFORM], replicates=REPLICATES,
+                   options=RunOptions(workers=1, out=out, **kwargs))
 
 
 def _same(a: Results, b: Results) -> None:
@@ -194,10 +197,10 @@ CHANGES = {
 def test_a_resume_refusal_names_what_differs(tmp_path, change):
     out = tmp_path / "out"
     _study(out)
-    items, options, expected = CHANGES[change]
+    items, settings, expected = CHANGES[change]
     with pytest.raises(StoreError) as refused:
-        compare(items(), **{"replicates": REPLICATES, **options}, workers=1, out=out,
-                resume=True)
+        compare(items(), **{"replicates": REPLICATES, **settings},
+                options=RunOptions(workers=1, out=out, resume=True))
     assert str(refused.value) == (f"{out}: holds a different study: {expected}; choose another "
                                   "--out folder to run this one")
 
@@ -329,7 +332,7 @@ def test_a_refused_manifest_write_is_one_line_status_2(tmp_path, monkeypatch, ca
     def refuse(path, write):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
 
-    monkeypatch.setattr(store_module, "write_atomic", refuse)
+    monkeypatch.setattr("missionsim.experiments.store.store.write_atomic", refuse)
     assert main(_cli_args(out, tmp_path)) == 2
     assert _one_line(capsys.readouterr().err, out) == (
         f"missionsim: error: {out}: cannot write manifest.json (read-only file system); make it "

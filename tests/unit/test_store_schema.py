@@ -14,10 +14,12 @@ import pytest
 
 import missionsim.experiments.study as study
 from missionsim.analysis.stats import summarise
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.runner import ID_COLUMNS
 from missionsim.experiments.scenario import Scenario
 from missionsim.experiments.store import DECLARED, TABLES, Store, table_schema, to_arrow
-from missionsim.experiments.sweep import run_sweep
+from missionsim.experiments.sweeps import run_sweep
 from missionsim.model.missions import MISSIONS
 from missionsim.model.reporters import REPORTERS
 
@@ -34,7 +36,7 @@ def _store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush: int) -> Path:
     """A compare of SHORT and LONG written ``flush`` runs to a chunk (serially, in plan order)."""
     monkeypatch.setattr(study, "FLUSH_RUNS", flush)
     out = tmp_path / "out"
-    study.compare([SHORT, LONG], replicates=REPLICATES, workers=1, out=out)
+    study.compare([SHORT, LONG], replicates=REPLICATES, options=RunOptions(workers=1, out=out))
     return out
 
 
@@ -99,7 +101,7 @@ def test_chunks_of_a_store_read_as_one_dataset(tmp_path, monkeypatch, flush):
     assert months == REPLICATES * (SHORT.horizon + 1 + LONG.horizon + 1)  # months 0..horizon
 
     # the package's own reader and the statistics built on it
-    loaded = study.Results.load(out)
+    loaded = Results.load(out)
     assert loaded.runs["target_met"].dtype == object
     assert loaded.runs.set_index("scenario").loc["short", "target_met"].isna().all()
     assert loaded.runs.set_index("scenario").loc["long", "target_met"].notna().all()
@@ -115,7 +117,7 @@ def test_sweep_factor_columns_take_the_factors_types(tmp_path, monkeypatch):
              "factors": {"devolution.start": {"values": [0, 2]},
                          "devolution.intensity": {"values": [0.5, 1.0]},
                          "n_localities": {"values": [8, 10]}}}
-    results = run_sweep(sweep, workers=1, out=tmp_path / "out")
+    results = run_sweep(sweep, RunOptions(workers=1, out=tmp_path / "out"))
     files = _files(tmp_path / "out", "runs")
     assert len(files) == len(results.runs)
     schema = pq.read_schema(files[0])

@@ -1,4 +1,5 @@
-"""Sweep files, designs, runs and sensitivity analysis (missionsim.experiments.sweep)."""
+"""Sweep files, designs, runs (missionsim.experiments.sweeps) and their sensitivity analysis
+(missionsim.analysis.sensitivity)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from missionsim.analysis.sensitivity import sensitivity
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.runner import replicate_seed
 from missionsim.experiments.scenario import ScenarioError
-from missionsim.experiments.study import Results
-from missionsim.experiments.sweep import (
+from missionsim.experiments.sweeps import (
     Sweep,
     design_points,
     load_sweep,
     run_sweep,
-    sensitivity,
     specs,
 )
 from missionsim.model.params import PARAMETERS, uncertainties
 
 SWEEPS = Path(__file__).resolve().parents[2] / "sweeps"
+SERIAL = RunOptions(workers=1)
 SMALL = {"name": "toy", "world": {"preset": "small"}, "horizon": 24}
 N_PLACES = 10  # localities of the small preset
 LOCAL_CAPACITY_COST = 0.25 * N_PLACES / 12.0  # £m a month at full intensity (small preset)
@@ -221,6 +224,8 @@ BAD = [
     ("values only in lhs", ("low = 0.2\nhigh = 0.9", "values = [0.2, 0.5]"),
      "factors.punitive_accountability: design 'lhs' needs low and high (values are the levels "
      "of factorial designs)"),
+    ("bound too large for a float", ("high = 0.9", f"high = 1{'0' * 400}"),
+     "factors.punitive_accountability.high: expected a number, got 1000"),
     ("bad design", ('design = "lhs"', 'design = "grid"'),
      "design: expected one of factorial, lhs, morris, sobol, got 'grid'"),
     ("reform end not after start",
@@ -296,7 +301,7 @@ def morris_results():
                  design="morris", samples=4, seed=3, scenario={**SMALL, "horizon": 18},
                  output={"metric": "outcome", "month": 18})
     assert PARAMETERS["extra_mission_money"].default == 0.0
-    return sweep, run_sweep(sweep, workers=1)
+    return sweep, run_sweep(sweep, SERIAL)
 
 
 def test_morris_ranks_factors_that_matter_above_one_without_effect(morris_results):
@@ -349,7 +354,7 @@ def test_sobol_indices_attribute_reform_cost_to_the_intensity_alone():
                   "punitive_accountability": {"low": 0.2, "high": 0.9}},
                  design="sobol", samples=4, second_order=True,
                  scenario={**SMALL, "horizon": 1}, output={"metric": "reform_cost"})
-    results = run_sweep(sweep, workers=1)
+    results = run_sweep(sweep, SERIAL)
     assert len(results.runs) == 4 * (2 * 2 + 2)
     table = sensitivity(results, sweep)
     assert table.attrs["method"] == "sobol" and table.attrs["month"] == 1
@@ -368,7 +373,7 @@ def test_lhs_sensitivity_gives_regression_and_rank_correlation():
                   "local_capacity.intensity": {"low": 0.0, "high": 1.0}},
                  samples=10, scenario={**SMALL, "horizon": 1},
                  output={"metric": "reform_cost"})
-    table = sensitivity(run_sweep(sweep, workers=1), sweep)
+    table = sensitivity(run_sweep(sweep, SERIAL), sweep)
     assert table.attrs["method"] == "src-prcc"
     assert "not shares of variance" in table.attrs["note"]
     assert table.attrs["r2"] == pytest.approx(1.0)
@@ -393,7 +398,7 @@ def timing_sweep() -> Sweep:
 
 @pytest.fixture(scope="module")
 def timing_results(timing_sweep) -> Results:
-    return run_sweep(timing_sweep, workers=1)
+    return run_sweep(timing_sweep, SERIAL)
 
 
 def test_reform_settings_of_a_sweep_reach_the_model_and_the_settings_table(timing_results):
@@ -414,7 +419,7 @@ def test_reform_settings_of_a_sweep_reach_the_model_and_the_settings_table(timin
 
 def test_stored_sweep_reads_back_identical_to_the_run_in_memory(tmp_path, timing_sweep,
                                                                 timing_results):
-    stored = run_sweep(timing_sweep, out=tmp_path / "out", workers=2)
+    stored = run_sweep(timing_sweep, RunOptions(out=tmp_path / "out", workers=2))
     loaded = Results.load(tmp_path / "out")
     for a in (stored, loaded):
         pd.testing.assert_frame_equal(a.months, timing_results.months)
@@ -430,6 +435,6 @@ def test_stored_sweep_reads_back_identical_to_the_run_in_memory(tmp_path, timing
     assert list(manifest["scenarios"]) == ["toy"]
     pd.testing.assert_frame_equal(sensitivity(loaded, timing_sweep),
                                   sensitivity(timing_results, timing_sweep))
-    resumed = run_sweep(timing_sweep, out=tmp_path / "out", resume=True, workers=1)
+    resumed = run_sweep(timing_sweep, RunOptions(out=tmp_path / "out", resume=True, workers=1))
     pd.testing.assert_frame_equal(resumed.months, timing_results.months)
     assert math.isclose(sensitivity(resumed, timing_sweep).attrs["r2"], 1.0)

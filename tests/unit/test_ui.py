@@ -17,20 +17,12 @@ import pytest
 
 from missionsim.cli import main
 from missionsim.experiments import runner
+from missionsim.experiments.live import COUNCIL, Snapshot, reference
 from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario, shipped
 from missionsim.model.reforms import REFORMS
-from missionsim.model.state import COUNCIL
 from missionsim.ui import explain, server, svg
-from missionsim.ui.live import (
-    LiveRun,
-    Settings,
-    Snapshot,
-    base_scenario,
-    choices,
-    layout,
-    reference,
-    reform_bounds,
-)
+from missionsim.ui.charts import layout
+from missionsim.ui.live import LiveRun, Settings, base_scenario, choices, reform_bounds
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -176,10 +168,10 @@ def test_layout_is_fixed_by_the_world_not_the_run():
     b = LiveRun(short("all_reforms"), 0)
     np.testing.assert_array_equal(a.layout, b.layout)
     a.step(24)
-    np.testing.assert_array_equal(layout(a.model), b.layout)
+    np.testing.assert_array_equal(layout(a.frame), b.layout)
     pos = a.layout
     assert np.all((pos >= 0) & (pos <= 1))
-    councils = pos[a.model.orgs.kind == COUNCIL]
+    councils = pos[a.frame.kind == COUNCIL]
     assert len(np.unique(councils.round(6), axis=0)) == len(councils)
 
 
@@ -188,14 +180,15 @@ def test_drawings_follow_the_model():
     live.step(6)
     head = live.headline()
     assert head["month"] == 6
-    active = int(live.model.orgs.active.sum())
+    model = live.source.model
+    active = int(model.orgs.active.sum())
     net = parse(live.network_svg())
     circles = sum(1 for g in net.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
                   for _ in g.iter(f"{SVG}circle"))
     assert circles == active
     places = parse(live.places_svg())
-    on_track = int(np.count_nonzero(live.model.places_behind(reported=False) <= 0))
-    assert f"{on_track} of {live.model.places.n}" in places.get("aria-label")
+    on_track = int(np.count_nonzero(model.places_behind(reported=False) <= 0))
+    assert f"{on_track} of {model.places.n}" in places.get("aria-label")
     for markup in (live.trajectory_svg(), live.workforce_svg(), live.finance_svg(),
                    live.charities_svg()):
         parse(markup)
@@ -217,8 +210,8 @@ def test_each_step_publishes_a_frozen_snapshot_that_later_steps_leave_alone():
     for name in SNAPSHOT_ARRAYS:
         array = getattr(latest, name)
         assert not array.flags.writeable, name
-    assert not np.shares_memory(latest.tie_u, live.model.net.u)
-    assert not np.shares_memory(latest.active, live.model.orgs.active)
+    assert not np.shares_memory(latest.tie_u, live.source.model.net.u)
+    assert not np.shares_memory(latest.active, live.source.model.orgs.active)
     with pytest.raises(dataclasses.FrozenInstanceError):
         latest.month = 9
     with pytest.raises(TypeError):

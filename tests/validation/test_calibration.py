@@ -8,6 +8,7 @@ import pytest
 
 from missionsim.analysis import calibration
 from missionsim.cli import main
+from missionsim.experiments.options import RunOptions
 from missionsim.model.missions import MISSIONS
 
 SMALL = {"seeds": (0, 1), "preset": "small", "max_evaluations": 6}
@@ -92,3 +93,10 @@ def test_same_environment_reruns_are_bit_for_bit():
     mission = MISSIONS["early_years"]
     assert calibration.moments(mission, (0, 1), "small") == calibration.moments(
         mission, (0, 1), "small")
+
+
+def test_moments_do_not_depend_on_the_executor():
+    """The runs go through the study machinery: local processes give the same moments."""
+    mission = MISSIONS["early_years"]
+    assert calibration.moments(mission, (0, 1), "small", RunOptions(workers=2)) == (
+        calibration.moments(mission, (0, 1), "small"))

@@ -1,8 +1,9 @@
 """Claims to evidence, in reduced form: every claim is tested, every test runs and is judged.
 
-The full-size page is ``docs/claims.md`` (``scripts/make-claims``); here the same registry runs
-with few replicates on the small world so that it fits in a CI budget. The tests check the
-machinery and the consistency of what it reports, not particular results.
+The full-size page is ``docs/claims.md`` (``missionsim docs claims``); here the same catalogue
+(``missionsim/data/claims.toml``) runs with few replicates on the small world so that it fits
+in a CI budget. The tests check the machinery and the consistency of what it reports, not
+particular results.
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ import pandas as pd
 import pytest
 import script_module
 
+from missionsim import resources
 from missionsim.analysis import claims
+from missionsim.analysis.claims import catalogue as claim_catalogue
+from missionsim.analysis.datafiles import DataFileError
 from missionsim.analysis.stats import paired_effect
+from missionsim.cli import main
+from missionsim.experiments.options import RunOptions
 from missionsim.experiments.scenario import shipped
 from missionsim.model.params import PARAMETERS
 from missionsim.model.reforms import REFORMS
+from missionsim.writeup import claims as page_writer
+from missionsim.writeup.docs import DIGEST
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "make-claims"
@@ -33,7 +41,7 @@ REDUCED = {"replicates": 3, "horizon": 40, "preset": "small"}
 
 @pytest.fixture(scope="module")
 def study() -> claims.ClaimStudy:
-    return claims.run(workers=2, **REDUCED)
+    return claims.run(options=RunOptions(workers=2), **REDUCED)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +51,8 @@ def table(study) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def page(table, study) -> str:
-    return claims.render(table, study)
+    return page_writer.render(table, study, "missionsim docs claims --replicates 3 --preset "
+                              "small --horizon 40")
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -235,7 +244,7 @@ def test_page_lists_every_claim_and_subclaim_with_its_verdict(page, table):
     for _, r in table.iterrows():
         line = next((ln for ln in page.splitlines() if ln.startswith(f"| {r['id']} |")), None)
         assert line is not None, f"{r['id']} has no row"
-        assert claims.format_effect(r) in line
+        assert page_writer.effect_with_interval(r) in line
         assert r["verdict"] in line
         assert ("| built in |" if r["built_in"] else "| emergent |") in line
     tally = claims.counts(table)
@@ -259,13 +268,64 @@ def test_committed_page_is_in_step_with_the_registry():
     text = CLAIMS_DOC.read_text(encoding="utf-8")
     rows = set(re.findall(r"^\| (C\d\.\d+) \|", text, re.M))
     assert rows == {s.id for s in claims.SUBCLAIMS}, (
-        "docs/claims.md is out of date: run scripts/make-claims")
+        "docs/claims.md is out of date: run missionsim docs claims")
 
 
-# --- the script -----------------------------------------------------------------------------
+# --- the catalogue file -------------------------------------------------------------------
+def _catalogue_with(tmp_path, monkeypatch, old: str, new: str) -> None:
+    """Point the catalogue at a copy of ``claims.toml`` with one change."""
+    text = claim_catalogue.read_catalogue().path.read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "claims.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    shipped_path = resources.data_path
+    monkeypatch.setattr(resources, "data_path", lambda *parts: (
+        tmp_path.joinpath(*parts) if parts == ("claims.toml",) else shipped_path(*parts)))
+    claim_catalogue.read_catalogue.cache_clear()
+
+
+@pytest.mark.parametrize(("old", "new", "where"), [
+    ('measure = "outcome"', 'measure = "outcom"', "subclaims[0].measure: unknown measure"),
+    ('treatment = "no_charities"', 'treatment = "nowhere"',
+     "subclaims[0].treatment: unknown arm"),
+    ('sections = ["5", "7.6", "7.7"]', 'sections = ["5", "9.9"]',
+     "subclaims[0].sections: unknown section '9.9'"),
+    ("direction = -1", "direction = 2", "subclaims[0].direction: expected 1 or -1"),
+    ('id = "C1.1"', 'id = "C9.1"', "subclaims[0].id: unknown claim 'C9'"),
+    ('label = "the current system"', 'label = "the current system"\ncolour = "red"',
+     "arms.baseline.colour: unknown key"),
+    ("params = { charities_per_locality = 0 }", "params = { no_such_parameter = 0 }",
+     "arms.no_charities.params.no_such_parameter: unknown parameter"),
+    ('[measures.reach]\nlabel = "share of need reached"', '[measures.reach]\nlabel = 3',
+     "measures.reach.label: expected a string"),
+])
+def test_an_invalid_catalogue_is_one_line_naming_the_file_and_key(tmp_path, monkeypatch, old,
+                                                                  new, where):
+    _catalogue_with(tmp_path, monkeypatch, old, new)
+    try:
+        with pytest.raises(DataFileError) as caught:
+            claim_catalogue.read_catalogue()
+    finally:
+        claim_catalogue.read_catalogue.cache_clear()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(str(tmp_path / "claims.toml") + ": ")
+    assert where in message
+
+
+def test_the_effect_cell_keeps_its_format():
+    row = {"effect": 0.45, "lo": 0.3, "hi": 0.6, "unit": "pp", "measure": "outcome"}
+    assert page_writer.effect_with_interval(row) == "+0.45 [+0.30, +0.60] pp"
+    assert page_writer.effect_with_interval({**row, "lo": math.nan}) == "+0.45 [no CI] pp"
+    assert page_writer.effect_with_interval({**row, "effect": math.nan}) == "–"
+    people = {"effect": -120.4, "lo": -200.0, "hi": -40.6, "unit": "people",
+              "measure": "outcome"}
+    assert page_writer.effect_with_interval(people) == "-120 [-200, -41] people"
+
+
+# --- the command ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def script():
-    """The script as a module, so that most checks run in this process."""
+    """The shim as a module, so that most checks run in this process."""
     return script_module.load(SCRIPT, "make_claims")
 
 
@@ -273,32 +333,43 @@ def test_script_help():
     result = subprocess.run([sys.executable, str(SCRIPT), "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    for option in ("--replicates", "--horizon", "--preset", "--workers", "--out", "--only"):
+    for option in ("--replicates", "--horizon", "--preset", "--workers", "--only", "--seed"):
         assert option in result.stdout
 
 
-def test_script_lists_the_registry_without_running(script, capsys):
+def test_script_lists_the_catalogue_without_running(script, capsys):
     assert script.main(["--list"]) == 0
     listed = capsys.readouterr().out
     for s in claims.SUBCLAIMS:
         assert f"{s.id} " in listed
 
 
+def test_script_means_missionsim_docs_claims(script):
+    args = script.parser().parse_args(["--replicates", "2", "--seed", "7", "--only", "C1.2",
+                                       "C6.1", "--workers", "1"])
+    assert script.arguments(args) == [
+        "docs", "claims", "--root", str(ROOT), "--replicates", "2", "--workers", "1",
+        "--set", "seed=7", "--set", "only=C1.2,C6.1"]
+
+
 def test_script_rejects_bad_arguments(script, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        script.main(["--replicates", "0"])
+        script.main(["--replicates", "zero"])
     assert exit_info.value.code == 2
     assert script.main(["--only", "C9.9", "--list"]) == 2
     assert "C9.9" in capsys.readouterr().err
 
 
-def test_script_writes_a_page(script, tmp_path):
-    out, table = tmp_path / "claims.md", tmp_path / "claims.csv"
-    code = script.main(["--replicates", "2", "--horizon", "36", "--preset", "small",
-                        "--workers", "1", "--only", "C1.2", "C6.1", "--quiet",
-                        "--out", str(out), "--csv", str(table)])
-    assert code == 0
-    text = out.read_text(encoding="utf-8")
+def test_missionsim_docs_claims_writes_a_stamped_page(tmp_path, capsys):
+    (tmp_path / "docs").mkdir()
+    common = ["docs", "claims", "--root", str(tmp_path), "--replicates", "2", "--horizon", "36",
+              "--preset", "small", "--workers", "1", "--set", "only=C1.2,C6.1"]
+    assert main(common) == 0
+    text = (tmp_path / "docs" / "claims.md").read_text(encoding="utf-8")
+    assert DIGEST.match(text.splitlines()[0])
     assert "| C1.2 |" in text and "| C6.1 |" in text and "| C3.1 |" not in text
-    assert "--replicates 2" in text and "--only C1.2 C6.1" in text
-    assert list(pd.read_csv(table)["id"]) == ["C1.2", "C6.1"]
+    assert "--replicates 2" in text and "--set only=C1.2,C6.1" in text
+    assert main([*common, "--check"]) == 0
+    assert main([*common[:-1], "only=C9.9"]) == 2
+    assert "C9.9" in capsys.readouterr().err
+    assert main(["docs", "claims", "--root", str(tmp_path), "--set", "colour=red"]) == 2

@@ -1,9 +1,9 @@
-"""The global sensitivity of the reform ranking, in reduced form (scripts/robustness).
+"""The global sensitivity of the reform ranking, in reduced form (``missionsim docs robustness``).
 
-The script runs once on the 10-place world (Morris screening of three uncertainties with two
-trajectories, then a tiny Sobol design over the two leading ones) into a temporary folder;
-the tests then read its results stores and document and check them against independent
-recomputations.
+The document is built once, ``--quick``, on the 10-place world (Morris screening of three
+uncertainties with two trajectories, then a tiny Sobol design over the two leading ones) into a
+temporary folder; the tests then read its results stores and document and check them against
+independent recomputations.
 """
 
 from __future__ import annotations
@@ -18,37 +18,48 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import script_module
 
 from missionsim import REFORMS, __version__
 from missionsim.analysis import robustness as rb
-from missionsim.experiments.study import Results
-from missionsim.experiments.sweep import design_points, sensitivity
+from missionsim.analysis.sensitivity import sensitivity
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
+from missionsim.experiments.sweeps import design_points
 from missionsim.model.params import uncertainties
+from missionsim.writeup import robustness as page_writer
+from missionsim.writeup.docs import DIGEST, DocSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "robustness"
 SCREENED = ("labour_market_tightness", "funding_shock", "response_lag")
 PLAN = rb.Plan(preset="small", horizon=36, trajectories=2, replicates=2, sobol_samples=4,
                sobol_replicates=1, leading=2, uncertainties=SCREENED)
-ARGS = ["--preset", "small", "--horizon", "36", "--trajectories", "2", "--replicates", "2",
-        "--sobol-samples", "4", "--sobol-replicates", "1", "--leading", "2",
-        "--uncertainties", ",".join(SCREENED)]
+MISSIONSIM = [sys.executable, "-c", "import sys; from missionsim.cli import main; "
+              "sys.exit(main(sys.argv[1:]))"]
+"""The ``missionsim`` command, run by this Python."""
 SCENARIOS = [rb.BASELINE, *REFORMS, *rb.PACKAGES]
+
+
+def build_command(folder: Path, *extra: str) -> list[str]:
+    """``missionsim docs robustness --quick`` into ``folder`` (its ``docs/`` and store)."""
+    return [*MISSIONSIM, "docs", "robustness", "--root", str(folder), "--quick", "--store",
+            str(folder / "store"), *extra]
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    """Run the script once (two worker processes), then analyse its stores again in-process
-    without running anything."""
+    """Build the document once (two worker processes), then analyse its stores again
+    in-process without running anything."""
     folder = tmp_path_factory.mktemp("robustness")
-    store, doc, images = folder / "store", folder / "robustness.md", folder / "images"
-    command = [sys.executable, str(SCRIPT), *ARGS, "--workers", "2", "--quiet", "--out",
-               str(store), "--doc", str(doc), "--images", str(images)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    (folder / "docs").mkdir()
+    store, doc, images = folder / "store", folder / "docs" / "robustness.md", folder / "docs"
+    done = subprocess.run(build_command(folder, "--workers", "2"), cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    analyses = rb.run(PLAN, out=store, resume=True, workers=1)
-    return {"store": store, "doc": doc, "images": images, "analysis": analyses[0],
-            "analyses": analyses, "stdout": done.stdout}
+    analyses = rb.run(PLAN, options=RunOptions(out=store, resume=True, workers=1))
+    return {"folder": folder, "store": store, "doc": doc, "images": images,
+            "analysis": analyses[0], "analyses": analyses, "stdout": done.stdout}
 
 
 def stored(study, stage: str, name: str) -> Results:
@@ -161,7 +172,7 @@ def test_effects_at_another_month_come_from_the_month_by_month_table(study):
                                    atol=1e-12)
     assert not np.allclose(later.morris.points[list(REFORMS)].to_numpy(),
                            a.morris.points[list(REFORMS)].to_numpy())
-    text = rb.markdown([a, later], "scripts/robustness")
+    text = page_writer.markdown([a, later], "missionsim docs robustness")
     assert f"## At month {month}\n" in text
     for name in REFORMS:
         assert f"`{name}`" in text.split(f"## At month {month}")[1]
@@ -265,8 +276,9 @@ def test_markdown_names_every_reform_and_uncertainty_screened(study):
         assert f"`{name}`" in text, name
     table = text.split("## The uncertainties screened")[1].split("\n## ")[0]
     assert re.findall(r"^\| `(\w+)` \|", table, re.M) == list(SCREENED)
-    assert "scripts/robustness " + " ".join(ARGS) in text
-    assert "--out" not in text.split("```bash")[1].split("```")[0]
+    assert DIGEST.match(text.splitlines()[0])
+    assert "```bash\nmissionsim docs robustness --quick\n```" in text
+    assert "--store" not in text.split("```bash")[1].split("```")[0]
     assert f"| root seed | {a.seed} " in text
     assert __version__ in text and re.search(r"\| date \| \d{4}-\d\d-\d\d \|", text)
     assert f"`{a.choice}` gives the largest gain" in text
@@ -283,9 +295,8 @@ def test_resuming_reuses_every_stored_run(study):
     planned = sum(s.n_runs for st in (a.morris, a.sobol) for s in st.sweeps.values())
     assert [t["runs"] for t in timing] == [planned]
     assert a.info["runs"] == planned and a.info["invocations"] == 1
-    again = [sys.executable, str(SCRIPT), *ARGS, "--workers", "1", "--quiet", "--out",
-             str(study["store"]), "--doc", str(study["doc"]), "--images", str(study["images"])]
-    done = subprocess.run(again, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(build_command(study["folder"], "--workers", "1"), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "already holds results" in done.stderr and "--resume" in done.stderr
 
@@ -297,3 +308,29 @@ def test_script_help():
     for option in ("--trajectories", "--sobol-samples", "--replicates", "--horizon",
                    "--workers", "--scheduler", "--out", "--resume"):
         assert option in done.stdout, option
+
+
+def test_script_means_missionsim_docs_robustness():
+    shim = script_module.load(SCRIPT, "robustness_shim")
+    args = shim.parser().parse_args(["--preset", "small", "--sobol-samples", "8", "--resume",
+                                     "--no-package", "--workers", "1"])
+    assert shim.arguments(args) == [
+        "docs", "robustness", "--root", str(ROOT), "--store", str(ROOT / "results" / "robustness"),
+        "--preset", "small", "--workers", "1", "--set", "sobol_samples=8", "--set",
+        "packages=none", "--resume"]
+
+
+def test_settings_make_the_plan():
+    assert page_writer.plan_for(DocSettings(quick=True)) == PLAN
+    full = page_writer.plan_for(DocSettings())
+    assert full == rb.Plan()
+    plan = page_writer.plan_for(DocSettings(replicates=3, extra={
+        "trajectories": "4", "reforms": "devolution,local_capacity", "packages": "none",
+        "seed": "7"}))
+    assert (plan.replicates, plan.trajectories, plan.seed) == (3, 4, 7)
+    assert plan.reforms == ("devolution", "local_capacity") and plan.packages == ()
+    for bad, words in ((("sobol_samples", "6"), "power of two"),
+                       (("reforms", "devolution,moonshots"), "moonshots"),
+                       (("trajectories", "0"), "≥ 1"), (("colour", "red"), "colour")):
+        with pytest.raises(ValueError, match=words):
+            page_writer.plan_for(DocSettings(extra=dict([bad])))

@@ -21,7 +21,10 @@ objective is a deterministic function of the parameters and the fit reproduces e
 :func:`scipy.optimize.minimize` (Nelder–Mead, from the current defaults) finds the minimum.
 :func:`calibrate` returns a :class:`Calibration` with the fitted values, the fit per target
 and the provenance (data, procedure, seeds, preset, date, version), which
-``missionsim calibrate`` writes as JSON.
+``missionsim calibrate`` writes as JSON (and :func:`missionsim.writeup.calibration.fit_table`
+shows). Each evaluation's runs go through the one entry point,
+:func:`missionsim.experiments.study.execute`, with every place's value kept at months 0, 12,
+24 and 36 (:attr:`~missionsim.experiments.runner.RunSpec.snapshots`).
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.runner import RunSpec
+from missionsim.experiments.study import execute
 from missionsim.model.missions import CALIBRATED, MISSIONS, Mission
-from missionsim.model.model import MissionModel
 
 
 @dataclass(frozen=True)
@@ -73,21 +78,50 @@ assumption). The start is part of the procedure, so a re-run reproduces the ship
 
 
 
-def moments(mission: Mission, seeds: Sequence[int], preset: str = "workshop") -> dict[str, float]:
-    """Simulated moments of the baseline (no reforms) for a mission variant, mean over seeds."""
+STOP = 1e-3
+"""Nelder–Mead stops when the simplex spans less than this in every scaled parameter and in
+the objective."""
+SIMPLEX_STEP = 0.1
+"""Each starting simplex vertex steps this far from the start along one scaled parameter."""
+
+HORIZON = 36
+"""Months each calibration run simulates (the moments read months 0, 12, 24 and 36)."""
+SNAPSHOTS = (0, 12, 24, HORIZON)
+"""Months at which every place's value is kept."""
+YEARS = HORIZON / 12.0
+"""The years the national gain is spread over."""
+
+
+def specs(mission: Mission, seeds: Sequence[int], preset: str = "workshop") -> list[RunSpec]:
+    """The runs behind one evaluation: the baseline (no reforms) of ``mission`` per seed."""
+    return [RunSpec(run_id=f"calibration/r{i:04d}", scenario="calibration", point=0,
+                    replicate=i, seed=int(seed), mission=mission, preset=preset, params={},
+                    reforms={}, horizon=HORIZON, snapshots=SNAPSHOTS)
+            for i, seed in enumerate(seeds)]
+
+
+def moments(mission: Mission, seeds: Sequence[int], preset: str = "workshop",
+            options: RunOptions | None = None) -> dict[str, float]:
+    """Simulated moments of the baseline (no reforms) for a mission variant, mean over seeds.
+
+    Args:
+        mission: The mission record (a variant of a shipped one while calibrating).
+        seeds: Model seeds, one run each.
+        preset: World preset.
+        options: How to run (default: serially, in this process, in memory).
+    """
+    runs = execute(specs(mission, seeds, preset), {"kind": "calibration"},
+                   options or RunOptions(workers=1))
+    places = runs.places[runs.places["at"] == "snapshot"]
     rows = []
-    for seed in seeds:
-        model = MissionModel(preset=preset, mission=mission, rng=int(seed), horizon=36)
-        snaps = {0: model.places.y.copy()}
-        national0 = float(np.average(model.places.y, weights=model.places.cohort))
-        while model.month < 36:
-            model.step()
-            if model.month in (12, 24):
-                snaps[model.month] = model.places.y.copy()
-        national36 = float(np.average(model.places.y, weights=model.places.cohort))
-        y0, y12, y24 = snaps[0], snaps[12], snaps[24]
+    for _, run in places.groupby("replicate", sort=True):
+        y = {m: run.loc[run["month"] == m, "outcome"].to_numpy() for m in SNAPSHOTS}
+        w = {m: run.loc[run["month"] == m, "cohort"].to_numpy() for m in (0, HORIZON)}
+        y0, y12, y24 = y[0], y[12], y[24]
+        national0 = float(np.average(y0, weights=w[0]))
+        national36 = float(np.average(y[HORIZON], weights=w[HORIZON]))
         rows.append({
-            "gain_per_year": (national36 - national0) / 3.0,
+            "gain_per_year": (national36 - national0) / YEARS,
             "sd_month0": float(y0.std()),
             "change_sd": float((y24 - y12).std()),
             "corr_two_years": float(np.corrcoef(y0, y24)[0, 1]),
@@ -122,15 +156,6 @@ class Calibration:
         """Read a calibration written by :meth:`to_json`."""
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
 
-    def table(self) -> str:
-        """Goodness of fit per target, as a Markdown table."""
-        lines = ["| target | observed | model | scaled distance | source |",
-                 "|---|---:|---:|---:|---|"]
-        for row in self.fit:
-            lines.append(f"| {row['name']} | {row['observed']:g} {row['unit']} | "
-                         f"{row['model']:.3f} | {row['z']:+.2f} | {row['source']} |")
-        return "\n".join(lines)
-
 
 def _fit_rows(simulated: dict[str, float]) -> list[dict[str, Any]]:
     return [{"name": t.name, "observed": t.observed, "model": simulated[t.name],
@@ -141,7 +166,8 @@ def _fit_rows(simulated: dict[str, float]) -> list[dict[str, Any]]:
 def calibrate(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop",
               max_evaluations: int = 80, mission: str = "early_years",
               progress: Callable[[int, float], None] | None = None,
-              start: dict[str, float] | None = None) -> Calibration:
+              start: dict[str, float] | None = None,
+              options: RunOptions | None = None) -> Calibration:
     """Fit the free parameters of a mission's baseline to the observed moments.
 
     Args:
@@ -151,6 +177,7 @@ def calibrate(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop",
         mission: The mission whose parameters are fitted.
         progress: Called as ``progress(evaluation, objective)``.
         start: Where the search starts (default :data:`START`, the values before calibration).
+        options: How each evaluation's runs are done (default: serially, in this process).
 
     Returns:
         The fitted values, the fit per target and the provenance. Same arguments, same result.
@@ -168,18 +195,18 @@ def calibrate(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop",
         nonlocal count
         x = np.clip(lo + u * scale, lo, hi)
         value = distance(moments(dataclasses.replace(base, **dict(zip(names, x, strict=True))),
-                                 seeds, preset))
+                                 seeds, preset, options))
         count += 1
         if progress is not None:
             progress(count, value)
         return value
 
     result = minimize(objective, (start_at - lo) / scale, method="Nelder-Mead",
-                      options={"maxfev": max_evaluations, "xatol": 1e-3, "fatol": 1e-3,
+                      options={"maxfev": max_evaluations, "xatol": STOP, "fatol": STOP,
                                "initial_simplex": _simplex((start_at - lo) / scale)})
     best = np.clip(lo + result.x * scale, lo, hi)
     values = {n: float(v) for n, v in zip(names, best, strict=True)}
-    simulated = moments(dataclasses.replace(base, **values), seeds, preset)
+    simulated = moments(dataclasses.replace(base, **values), seeds, preset, options)
     from missionsim import __version__
 
     return Calibration(
@@ -205,19 +232,20 @@ def calibrate(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop",
 
 
 def _simplex(x0: np.ndarray) -> np.ndarray:
-    """A starting simplex of steps of 0.1 (in the scaled units) away from the bounds."""
+    """A starting simplex of steps of :data:`SIMPLEX_STEP` (scaled units) away from the bounds."""
     points = [x0]
     for i in range(x0.size):
         p = x0.copy()
-        p[i] = p[i] + 0.1 if p[i] + 0.1 <= 1.0 else p[i] - 0.1
+        p[i] = p[i] + SIMPLEX_STEP if p[i] + SIMPLEX_STEP <= 1.0 else p[i] - SIMPLEX_STEP
         points.append(p)
     return np.array(points)
 
 
 def current_fit(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop",
-                mission: str = "early_years") -> list[dict[str, Any]]:
+                mission: str = "early_years",
+                options: RunOptions | None = None) -> list[dict[str, Any]]:
     """The fit per target of the mission's current parameters."""
-    return _fit_rows(moments(MISSIONS[mission], seeds, preset))
+    return _fit_rows(moments(MISSIONS[mission], seeds, preset, options))
 
 
 def shipped(mission: str) -> Calibration:

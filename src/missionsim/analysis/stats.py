@@ -84,6 +84,59 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]
     return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
+def group_se(grouped):
+    """Standard error of the mean of each group: SD (``ddof=1``) over the square root of its size.
+
+    Args:
+        grouped: A pandas ``groupby`` of a Series or a DataFrame.
+
+    Returns:
+        One value per group (per group and column for a DataFrame); NaN for a group of one.
+    """
+    return grouped.std(ddof=1).div(np.sqrt(grouped.size()), axis=0)
+
+
+# --- verdicts -------------------------------------------------------------------------------
+SUPPORTED = "supported"
+CONTRADICTED = "contradicted"
+NOT_SHOWN = "not shown"
+VERDICTS = (SUPPORTED, NOT_SHOWN, CONTRADICTED)
+"""The three verdicts on a predicted sign, in the order they are counted and listed."""
+
+VERDICT_RULE = (
+    "**supported** when the 95% confidence interval of the paired difference (treatment − "
+    "control) lies entirely on the side of zero that the claim predicts; **contradicted** when "
+    "it lies entirely on the opposite side; **not shown** when it includes zero (the model "
+    "cannot tell the effect from replicate noise at this number of replicates).")
+"""The verdict rule in words (as documents state it); :func:`verdict` applies it."""
+
+
+def verdict(lo: float, hi: float, direction: int) -> str:
+    """Apply the verdict rule (:data:`VERDICT_RULE`) to a 95% confidence interval.
+
+    Args:
+        lo: Lower bound of the interval of treatment − control.
+        hi: Upper bound.
+        direction: +1 if a positive difference is predicted, −1 if a negative one.
+
+    Returns:
+        :data:`SUPPORTED`, :data:`CONTRADICTED` or :data:`NOT_SHOWN`.
+
+    Raises:
+        ValueError: ``direction`` is not +1 or −1.
+    """
+    if direction not in (1, -1):
+        raise ValueError(f"direction = {direction!r}: expected +1 or -1")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return NOT_SHOWN
+    low, high = sorted((direction * lo, direction * hi))
+    if low > 0:
+        return SUPPORTED
+    if high < 0:
+        return CONTRADICTED
+    return NOT_SHOWN
+
+
 def key_months(results: Results) -> tuple[int, int]:
     """The months effects are measured at: the deadline and the end.
 

@@ -1,16 +1,21 @@
 """How a study runs: where results go, whether to resume, on which executor, with what feedback.
 
 Every function that runs a study (:func:`~missionsim.experiments.study.compare`,
-:func:`~missionsim.experiments.study.replicate`, :func:`~missionsim.experiments.sweep.run_sweep`,
+:func:`~missionsim.experiments.study.replicate`, :func:`~missionsim.experiments.sweeps.run_sweep`,
 the robustness and claims studies, and :func:`~missionsim.experiments.study.execute` under
 them) takes one :class:`RunOptions` instead of a list of keywords. The options never change the
 results: the same runs give the same tables on any executor.
+
+The keywords these functions took before (``out=``, ``resume=``, ``workers=``, ``scheduler=``,
+``progress=``, ``on_result=``) still work, with a :class:`DeprecationWarning`, and mean what they
+meant (:func:`resolve`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +55,39 @@ class RunOptions:
     def but(self, **changes: Any) -> RunOptions:
         """A copy with some options changed (e.g. a sub-study's own ``out``)."""
         return replace(self, **changes)
+
+
+def resolve(options: RunOptions | None, keywords: Mapping[str, Any], caller: str) -> RunOptions:
+    """The options of a call to a study-running function ``caller``.
+
+    Args:
+        options: The options given (``None``: the defaults).
+        keywords: Any of the deprecated keywords given instead (the fields of
+            :class:`RunOptions`). As before, ``resume`` without ``out`` is ignored, and a
+            ``scheduler`` takes precedence over ``workers``.
+        caller: The function's name, for messages.
+
+    Raises:
+        TypeError: ``options`` is not a :class:`RunOptions`, a keyword is unknown, or both
+            ``options`` and keywords are given.
+    """
+    if options is not None and not isinstance(options, RunOptions):
+        raise TypeError(f"{caller}(): options = {options!r}: expected a RunOptions")
+    if not keywords:
+        return RunOptions() if options is None else options
+    known = {f.name for f in fields(RunOptions)}
+    unknown = sorted(set(keywords) - known)
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    if options is not None:
+        raise TypeError(f"{caller}(): pass options=RunOptions(...) or the keywords "
+                        f"{', '.join(keywords)}, not both")
+    warnings.warn(f"{caller}(..., {'=..., '.join(keywords)}=...): these keywords are "
+                  "deprecated; pass options=RunOptions(...) instead", DeprecationWarning,
+                  stacklevel=3)
+    settings = dict(keywords)
+    if settings.get("out") is None:
+        settings.pop("resume", None)  # nothing to resume: ignored, as it always was
+    if settings.get("scheduler") is not None:
+        settings.pop("workers", None)  # the cluster runs the study, as it always did
+    return RunOptions(**settings)

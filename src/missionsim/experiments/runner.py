@@ -40,6 +40,10 @@ from missionsim.model.params import PARAMETERS
 ID_COLUMNS = ["run_id", "scenario", "point", "replicate", "seed"]
 """Columns that identify a run in every stored table."""
 
+UNCERTAINTY_STREAM = 7
+"""Last entry of the seed of every uncertainty draw's generator, which sets those generators
+apart from any other stream derived from the same root seed and replicate."""
+
 
 def replicate_seed(root: int, replicate: int) -> int:
     """The model seed of replicate ``replicate`` under root seed ``root``.
@@ -61,7 +65,7 @@ def draw_uncertainties(scenario: Scenario, root: int, replicate: int) -> dict[st
     values: dict[str, Any] = {}
     for name, rng_spec in sorted(scenario.uncertainties.items()):
         key = zlib.crc32(name.encode())
-        u = np.random.default_rng([int(root), int(replicate), key, 7]).random()
+        u = np.random.default_rng([int(root), int(replicate), key, UNCERTAINTY_STREAM]).random()
         value = rng_spec.low + u * (rng_spec.high - rng_spec.low)
         if PARAMETERS[name].kind is int:
             value = int(round(value))
@@ -224,9 +228,8 @@ def run(scenario: Scenario | str | Mapping[str, Any], seed: int | None = None,
     """Run a scenario once.
 
     Args:
-        scenario: A :class:`~missionsim.experiments.scenario.Scenario`, a path to a scenario file or
-        a
-            mapping with the same keys.
+        scenario: A :class:`~missionsim.experiments.scenario.Scenario`, a path to a scenario
+            file or a mapping with the same keys.
         seed: The model's seed. Default: the seed of replicate ``replicate`` under the
             scenario's root seed (the seed :func:`missionsim.compare` gives that replicate).
         replicate: Replicate number (sets the uncertainty draws, and the seed when ``seed``

@@ -1,12 +1,13 @@
 """Studies: many runs executed together, stored, and read back as tidy tables.
 
 :func:`compare` runs several scenarios over the same replicates (common random numbers);
-:func:`replicate` runs one scenario many times; :mod:`missionsim.experiments.sweep` runs designs.
-All three build a list of :class:`~missionsim.experiments.runner.RunSpec` and call :func:`execute`,
-which runs them on the chosen executor, writes completed runs to the results store in atomic chunks
-when an output folder is given (holding the folder's lock, so that one study writes there at a
-time), skips runs already stored when resuming, and returns :class:`Results`. :meth:`Results.load`
-reads a store and refuses one that holds a run twice (``missionsim repair`` mends it).
+:func:`replicate` runs one scenario many times; :mod:`missionsim.experiments.sweeps` runs
+designs. All three build a list of :class:`~missionsim.experiments.runner.RunSpec` and call
+:func:`execute`, which runs them on the chosen executor, writes completed runs to the results
+store in atomic chunks when an output folder is given (holding the folder's lock, so that one
+study writes there at a time), skips runs already stored when resuming, and returns
+:class:`~missionsim.experiments.results.Results`. How a study runs (where results go, resuming,
+the executor, progress) is one :class:`~missionsim.experiments.options.RunOptions`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,113 +25,26 @@ import pandas as pd
 
 from missionsim import __version__
 from missionsim.errors import RunError
-from missionsim.experiments.execution import describe, imap
+from missionsim.experiments import options as run_options
+from missionsim.experiments.executors import describe, imap
+from missionsim.experiments.options import RunOptions
+from missionsim.experiments.results import Results
 from missionsim.experiments.runner import ID_COLUMNS, RunOutput, RunSpec, execute_run, spec_for
 from missionsim.experiments.scenario import Scenario, ScenarioError, as_scenario
 from missionsim.experiments.store import Store
 from missionsim.limits import MAX_REPLICATES, MAX_RUNS, MAX_SEED, quote, whole_number
-from missionsim.model.missions import MISSIONS
-from missionsim.model.params import resolve
-from missionsim.model.reforms import REFORMS
+
+__all__ = ["FLUSH_RUNS", "FLUSH_SECONDS", "Results", "RunOptions", "compare", "execute",
+           "replicate", "study_digest"]
 
 FLUSH_RUNS = int(os.environ.get("MISSIONSIM_FLUSH_RUNS", "25"))
 """Completed runs buffered before a chunk is written (environment: MISSIONSIM_FLUSH_RUNS)."""
 FLUSH_SECONDS = 20.0
 """Longest time completed runs wait in memory before a chunk is written."""
-
-
-
-@dataclass
-class Results:
-    """The tables of a study (see :mod:`missionsim.experiments.runner` for their columns).
-
-    Attributes:
-        months: One row per run × month.
-        runs: One row per run.
-        places: One row per run × place at the deadline and at the end.
-        manifest: What the study was (scenarios, seeds, design, version).
-    """
-
-    months: pd.DataFrame
-    runs: pd.DataFrame
-    places: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, out: str | Path) -> Results:
-        """Read a study from its output folder (never re-runs the model; takes no lock).
-
-        Raises:
-            StoreError: The folder holds no study, a chunk file is missing or unreadable, or
-                runs are stored twice (the one-line message says how to repair the store).
-        """
-        store = Store(Path(out))
-        manifest = store.read_manifest()
-        runs = store.read("runs")
-        store.check_unique(runs)
-        return cls(months=store.read("months"), runs=runs, places=store.read("places"),
-                   manifest=manifest)._sorted()
-
-    @property
-    def scenarios(self) -> list[str]:
-        """Scenario names in the order they were given."""
-        order = list(self.manifest.get("scenarios", {}))
-        seen = [s for s in pd.unique(self.runs["scenario"]) if s not in order] if len(
-            self.runs) else []
-        return order + seen
-
-    @property
-    def complete(self) -> bool:
-        """Whether every planned run is in the tables."""
-        return len(self.runs) == int(self.manifest.get("planned", len(self.runs)))
-
-    def _sorted(self) -> Results:
-        rank = {name: i for i, name in enumerate(self.scenarios)}
-
-        def order(frame: pd.DataFrame, extra: Sequence[str]) -> pd.DataFrame:
-            if frame.empty:
-                return frame.reset_index(drop=True)
-            keys = frame["scenario"].map(rank)
-            frame = frame.assign(_rank=keys).sort_values(["_rank", "point", "replicate", *extra],
-                                                         kind="stable")
-            return frame.drop(columns="_rank").reset_index(drop=True)
-
-        self.months = order(self.months, ["month"])
-        self.runs = order(self.runs, [])
-        self.places = order(self.places, ["month", "place"])
-        return self
-
-    def settings(self) -> pd.DataFrame:
-        """One row per run: its identity, parameters and reform settings.
-
-        Every parameter set anywhere in the study gets a column with its resolved value for
-        every run, and every reform used a ``start``, ``end`` and ``intensity`` column.
-        """
-        runs = self.runs
-        params = [json.loads(p) for p in runs["params"]] if len(runs) else []
-        reforms = [json.loads(r) for r in runs["reforms"]] if len(runs) else []
-        names = sorted({k for p in params for k in p})
-        used = [r for r in REFORMS if any(r in rf for rf in reforms)]
-        rows = []
-        missions = runs.get("mission", [None] * len(runs))
-        for preset, mission, p, rf in zip(runs.get("preset", []), missions, params, reforms,
-                                          strict=False):
-            full = resolve(preset, p, MISSIONS[mission].world if mission in MISSIONS else None)
-            row = {name: full[name] for name in names}
-            for name in used:
-                s = rf.get(name)
-                row[f"{name}.intensity"] = float(s["intensity"]) if s else 0.0
-                row[f"{name}.start"] = s["start"] if s else None
-                row[f"{name}.end"] = s.get("end") if s else None
-            rows.append(row)
-        extra = pd.DataFrame(rows, index=runs.index)
-        factors = [c for c in runs.columns if c.startswith("factor:")]
-        return pd.concat([runs[ID_COLUMNS + factors], extra], axis=1)
-
-    def frame(self) -> pd.DataFrame:
-        """The tidy month-by-month table with each run's parameters and reform settings."""
-        settings = self.settings().drop(columns=[c for c in ID_COLUMNS if c != "run_id"])
-        return self.months.merge(settings, on="run_id", how="left")
+ETA_SMOOTHING = 0.1
+"""Weight of the latest run in the progress bar's moving average of run times (its ETA)."""
+STUDY_DIGEST_CHARS = 20
+"""Hexadecimal characters kept of a study's SHA-256 digest (80 bits)."""
 
 
 def study_digest(specs: Iterable[RunSpec]) -> str:
@@ -144,7 +57,7 @@ def study_digest(specs: Iterable[RunSpec]) -> str:
                              dict(sorted(s.params.items())), dict(sorted(s.reforms.items())),
                              dict(sorted(s.factors.items())), *extra],
                             sort_keys=True, default=str).encode())
-    return h.hexdigest()[:20]
+    return h.hexdigest()[:STUDY_DIGEST_CHARS]
 
 
 def _tables(outputs: Sequence[RunOutput]) -> dict[str, pd.DataFrame]:
@@ -156,27 +69,22 @@ def _tables(outputs: Sequence[RunOutput]) -> dict[str, pd.DataFrame]:
 
 
 def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
-            out: str | Path | None = None, resume: bool = False, workers: int | None = None,
-            scheduler: Any = None, progress: bool = False,
-            on_result: Callable[[int, int], None] | None = None) -> Results:
+            options: RunOptions | None = None) -> Results:
     """Run every spec (skipping those already stored when resuming) and return the results.
 
     While it runs, the study holds the output folder's lock
-    (:meth:`~missionsim.experiments.store.Store.locked`): another study writing to the same folder
-    is refused at once.
+    (:meth:`~missionsim.experiments.store.Store.locked`): another study writing to the same
+    folder is refused at once.
 
     Args:
         specs: The runs to do; their ``run_id`` values must be unique.
         manifest: Study description written to ``manifest.json`` (scenarios, design, ...).
-        out: Output folder for the results store (``None``: keep results in memory only).
-        resume: Continue a study already in ``out``.
-        workers: Local worker processes (``None``: all cores; 1: serial).
-        scheduler: A dask.distributed scheduler address or Client (overrides ``workers``).
-        progress: Show a progress bar with an ETA on standard error.
-        on_result: Called as ``on_result(done, total)`` after each run (for UIs).
+        options: Where results go, resuming, the executor and progress (default: in memory,
+            on every core).
 
     Returns:
-        :class:`Results`; read back from the store when ``out`` is given.
+        :class:`~missionsim.experiments.results.Results`; read back from the store when
+        ``options.out`` is given.
 
     Raises:
         StoreError: The output folder cannot be used as asked: it holds other results or a
@@ -186,6 +94,7 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
         RunError: A run failed in the model (runs completed before it are kept in the store).
         KeyboardInterrupt: Ctrl-C; the runs completed so far are written first.
     """
+    options = run_options.resolve(options, {}, "execute")
     specs = list(specs)
     ids = [s.run_id for s in specs]
     if len(set(ids)) != len(ids):
@@ -199,22 +108,20 @@ def execute(specs: Sequence[RunSpec], manifest: Mapping[str, Any] | None = None,
     }
     manifest["version"] = __version__
     manifest["created"] = datetime.now(UTC).isoformat(timespec="seconds")
-    manifest["executor"] = describe(workers, scheduler)
-    if out is None:
-        return _run_all(specs, manifest, None, resume, workers, scheduler, progress, on_result)
-    store = Store(Path(out))
+    manifest["executor"] = describe(options.workers, options.scheduler)
+    if options.out is None:
+        return _run_all(specs, manifest, None, options)
+    store = Store(Path(options.out))
     with store.locked():  # one writer per folder, for as long as the study runs
-        return _run_all(specs, manifest, store, resume, workers, scheduler, progress,
-                        on_result)
+        return _run_all(specs, manifest, store, options)
 
 
 def _run_all(specs: list[RunSpec], manifest: dict[str, Any], store: Store | None,
-             resume: bool, workers: int | None, scheduler: Any, progress: bool,
-             on_result: Callable[[int, int], None] | None) -> Results:
+             options: RunOptions) -> Results:
     """The body of :func:`execute`, run while holding the store's lock when there is one."""
     done: set[str] = set()
     if store is not None:
-        done = store.open(manifest, resume)
+        done = store.open(manifest, options.resume)
     todo = [s for s in specs if s.run_id not in done]
     kept: list[RunOutput] = []
     buffer: list[RunOutput] = []
@@ -227,8 +134,8 @@ def _run_all(specs: list[RunSpec], manifest: dict[str, Any], store: Store | None
             store.write_chunk(_tables(waiting))
         last_flush = time.monotonic()
 
-    bar = _progress(len(specs), len(done)) if progress else None
-    runs = _guarded(todo, workers, scheduler)
+    bar = _progress(len(specs), len(done)) if options.progress else None
+    runs = _guarded(todo, options.workers, options.scheduler)
     try:
         for count, (_, result) in enumerate(runs, 1):
             if store is None:
@@ -239,8 +146,8 @@ def _run_all(specs: list[RunSpec], manifest: dict[str, Any], store: Store | None
                     flush()
             if bar is not None:
                 bar.update(1)
-            if on_result is not None:
-                on_result(len(done) + count, len(specs))
+            if options.on_result is not None:
+                options.on_result(len(done) + count, len(specs))
     finally:
         try:
             flush()
@@ -254,10 +161,11 @@ def _run_all(specs: list[RunSpec], manifest: dict[str, Any], store: Store | None
         empty = pd.DataFrame(columns=ID_COLUMNS)
         return Results(empty, empty.copy(), empty.copy(), manifest)
     tables = _tables(kept)
-    return Results(tables["months"], tables["runs"], tables["places"], manifest)._sorted()
+    return Results(tables["months"], tables["runs"], tables["places"], manifest).ordered()
 
 
 def _safe_run(spec: RunSpec) -> RunOutput | BaseException:
+    """The worker function: one run, or the error it raised (named after the run)."""
     try:
         return execute_run(spec)
     except Exception as exc:  # noqa: BLE001 - returned to the caller with the run's name
@@ -265,7 +173,8 @@ def _safe_run(spec: RunSpec) -> RunOutput | BaseException:
                         f"{type(exc).__name__}: {exc}")
 
 
-def _guarded(todo: list[RunSpec], workers: int | None, scheduler: Any):
+def _guarded(todo: list[RunSpec], workers: int | None,
+             scheduler: Any) -> Iterator[tuple[int, RunOutput]]:
     for index, result in imap(_safe_run, todo, workers=workers, scheduler=scheduler):
         if isinstance(result, BaseException):
             raise result
@@ -275,8 +184,8 @@ def _guarded(todo: list[RunSpec], workers: int | None, scheduler: Any):
 def _progress(total: int, initial: int):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, unit="run", dynamic_ncols=True, smoothing=0.1,
-                desc="runs", leave=True)
+    return tqdm(total=total, initial=initial, unit="run", dynamic_ncols=True,
+                smoothing=ETA_SMOOTHING, desc="runs", leave=True)
 
 
 # --- studies --------------------------------------------------------------------------------
@@ -290,9 +199,7 @@ def _unique(scenarios: Sequence[Scenario]) -> None:
 
 def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
             replicates: int | None = None, baseline: Any = None, seed: int | None = None,
-            out: str | Path | None = None, resume: bool = False, workers: int | None = None,
-            scheduler: Any = None, progress: bool = False,
-            on_result: Callable[[int, int], None] | None = None) -> Results:
+            options: RunOptions | None = None, **deprecated: Any) -> Results:
     """Run scenarios over the same replicates: common random numbers.
 
     Replicate ``r`` of every scenario runs with the same seed and the same uncertainty draws,
@@ -306,16 +213,17 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
             name or object), or another scenario or file, which is then run first.
             Default: the first scenario.
         seed: Root seed shared by all scenarios (default: the baseline's ``seed``).
-        out: Output folder for the results store; ``None`` keeps results in memory.
-        resume: Continue a study already in ``out``.
-        workers: Local worker processes (``None``: all cores; 1: serial).
-        scheduler: A dask.distributed scheduler address or Client.
-        progress: Show a progress bar on standard error.
-        on_result: Progress callback ``(done, total)``.
+        options: Where results go, resuming, the executor and progress
+            (:class:`~missionsim.experiments.options.RunOptions`; default: in memory, on
+            every core).
+        **deprecated: The keywords of :class:`~missionsim.experiments.options.RunOptions`
+            (``out=``, ``workers=``, ...), as earlier versions took them; with a warning.
 
     Returns:
-        :class:`Results`; ``results.manifest["baseline"]`` names the baseline.
+        :class:`~missionsim.experiments.results.Results`; ``results.manifest["baseline"]``
+        names the baseline.
     """
+    options = run_options.resolve(options, deprecated, "compare")
     items = [as_scenario(s) for s in scenarios]
     if not items:
         raise ScenarioError("compare: expected at least one scenario")
@@ -349,16 +257,14 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
         "baseline": base.name,
         "replicates": n,
         "root_seed": root,
-        "scenarios": {s.name: {"digest": s.digest(), "source": s.source,
-                               "description": s.description, "summary": s.summary(),
-                               "content": s.content()} for s in items},
+        "scenarios": {s.name: s.manifest_entry() for s in items},
     }
-    return execute(specs, manifest, out=out, resume=resume, workers=workers,
-                   scheduler=scheduler, progress=progress, on_result=on_result)
+    return execute(specs, manifest, options)
 
 
 def replicate(scenario: Scenario | str | Path | Mapping[str, Any], replicates: int | None = None,
-              seed: int | None = None, **kwargs: Any) -> Results:
+              seed: int | None = None, options: RunOptions | None = None,
+              **deprecated: Any) -> Results:
     """Run one scenario ``replicates`` times (see :func:`compare` for the other arguments)."""
-    return compare([scenario], replicates=replicates, seed=seed, **kwargs)
-
+    options = run_options.resolve(options, deprecated, "replicate")
+    return compare([scenario], replicates=replicates, seed=seed, options=options)

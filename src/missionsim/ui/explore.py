@@ -7,10 +7,10 @@ through :class:`missionsim.ui.live.LiveRun`, the same path as ``missionsim run``
 
 Only :func:`LiveView` reads the step counter, so stepping redraws the charts and the headline
 without re-rendering the controls. The play loop steps the model in its own thread while the
-page redraws in another, so a redraw reads the run's latest :class:`~missionsim.ui.live.Snapshot`
-once and draws everything from it, never from the model itself; and each panel draws inside
-its own guard (:func:`panel_markup`), so a failure shows a line in that panel rather than
-replacing the page.
+page redraws in another, so a redraw reads the run's latest
+:class:`~missionsim.experiments.live.Snapshot` once and draws everything from it, never from the
+model itself; and each panel draws inside its own guard (:func:`panel_markup`), so a failure
+shows a line in that panel rather than replacing the page.
 """
 
 from __future__ import annotations
@@ -23,17 +23,11 @@ from html import escape
 
 import solara
 
+from missionsim.experiments.live import Snapshot
 from missionsim.experiments.scenario import MAX_REPLICATES, ScenarioError
 from missionsim.model.params import uncertainties
 from missionsim.model.reforms import REFORMS
-from missionsim.ui.live import (
-    LiveRun,
-    Settings,
-    Snapshot,
-    choices,
-    headline_text,
-    reform_bounds,
-)
+from missionsim.ui.live import LiveRun, Settings, choices, headline_text, reform_bounds
 
 log = logging.getLogger(__name__)
 

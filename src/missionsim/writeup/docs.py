@@ -69,7 +69,8 @@ class DocSettings:
         data = asdict(self)
         for key in ("workers", "store", "resume"):
             data.pop(key)
-        data["extra"] = dict(sorted(self.extra.items()))
+        # where the runs ran is not what they are: a scheduler given with --set is left out
+        data["extra"] = {k: v for k, v in sorted(self.extra.items()) if k != "scheduler"}
         return data
 
 
@@ -196,7 +197,7 @@ register(Document("baseline", "docs/model.md", "missionsim.writeup.baseline", "e
                   "the measured baseline tables of the model description (section 10)",
                   markers=("baseline_measured", "baseline_patterns"), minutes=0.2))
 register(Document("validation", "docs/validation.md", "missionsim.writeup.validation", "inputs",
-                  "the model against the observed patterns, fitted and held out", minutes=5))
+                  "the model against the observed patterns of the calibration brief", minutes=5))
 register(Document("claims", "docs/claims.md", "missionsim.writeup.claims", "inputs",
                   "each claim of the design brief, its mechanism and the effect measured",
                   minutes=10))

@@ -1,4 +1,4 @@
-"""The comparison summary in words and tables: effect cells, the effect table, P(target met).
+"""The comparison summary in words and tables: the headline, the effect table, P(target met).
 
 :func:`missionsim.analysis.stats.summarise` computes the numbers; this module formats them the
 one way the terminal, the HTML report and the browser app show them.
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
+from missionsim.model.missions import MISSIONS
 from missionsim.writeup import markdown as md
 
 
@@ -21,6 +23,18 @@ def format_effect(row: pd.Series, key: str, digits: int = 2) -> str:
 def per_unit(unit: str) -> str:
     """Heading of the cost-effectiveness column: '£m per % point' or '£m per person'."""
     return "£m per person" if unit == "people" else f"£m per {unit} point"
+
+
+def effect_unit(unit: str) -> str:
+    """The unit an effect is measured in: 'percentage points' for a share in %, else ``unit``."""
+    return "percentage points" if unit == "%" else unit
+
+
+def level(value: float, unit: str) -> str:
+    """A level of a mission's indicator: ``70.9%`` for a share, ``1,234 people`` for a count."""
+    if unit == "%":
+        return f"{value:.1f}%"
+    return f"{value:,.0f} {unit}"
 
 
 def format_target(row: pd.Series) -> str:
@@ -58,3 +72,76 @@ def markdown(summary: pd.DataFrame) -> str:
                                                                    kind="stable")
     header, rows = effect_table(order.drop(columns="_name"))
     return md.table(header, rows, "rl" + "r" * (len(header) - 2))
+
+
+def best(summary: pd.DataFrame) -> pd.Series | None:
+    """The scenario other than the baseline with the largest gain at the deadline.
+
+    A gain is an effect in the mission's direction; ties go to the first name in alphabetical
+    order. ``None`` when the baseline is the only scenario.
+
+    Args:
+        summary: :func:`missionsim.analysis.stats.summarise` of a comparison (any row order).
+    """
+    others = summary[~summary["baseline"].astype(bool)].sort_values("scenario")
+    if others.empty:
+        return None
+    gain = others["effect_deadline"] * MISSIONS[summary.attrs["mission"]].direction
+    return others.loc[gain.fillna(-np.inf).idxmax()]
+
+
+def headline(summary: pd.DataFrame) -> str:
+    """The headline of a comparison as plain text (escape it for HTML).
+
+    The best scenario at the deadline with its effect and whether its 95% interval excludes
+    zero, the chance of meeting the target, and what the effects are; the report, the
+    terminal summary and the browser app's Compare page all show this text.
+
+    Args:
+        summary: :func:`missionsim.analysis.stats.summarise` of a comparison (any row order).
+    """
+    m = MISSIONS[summary.attrs["mission"]]
+    d, end = int(summary.attrs["deadline"]), int(summary.attrs["end"])
+    base_name = summary.attrs["baseline"]
+    unit = effect_unit(m.unit)
+    base = summary.set_index("scenario").loc[base_name]
+    parts = []
+    if d < m.deadline:
+        parts.append(f"The runs stop at month {end}, before the mission's deadline (month "
+                     f"{m.deadline}), so effects are measured at month {d} and whether the "
+                     "target is met cannot be assessed.")
+    top = best(summary)
+    if top is None:
+        parts.append(f"Only one scenario ({base_name}) was run, so there are no effects to "
+                     f"estimate; its mean outcome at month {d} is "
+                     f"{level(base['outcome_deadline'], m.unit)}.")
+    else:
+        gain = m.direction * top["effect_deadline"]
+        effect = format_effect(top, "effect_deadline")
+        lo, hi = top["effect_deadline_lo"], top["effect_deadline_hi"]
+        if md.finite(lo) and md.finite(hi):
+            clear = lo > 0 or hi < 0
+            note = (" (the 95% CI excludes zero)" if clear else
+                    " (the 95% CI includes zero: not distinguishable from the baseline)")
+        else:
+            note = " (too few replicates for a confidence interval)"
+        if gain > 0:
+            parts.append(f"The best scenario at month {d} is {top['scenario']}: an effect of "
+                         f"{effect} {unit} against {base_name}{note}, a mean outcome of "
+                         f"{level(top['outcome_deadline'], m.unit)}.")
+        else:
+            parts.append(f"No scenario improved on {base_name} at month {d}; the closest is "
+                         f"{top['scenario']}, with an effect of {effect} {unit}{note}.")
+    if md.finite(base["p_target"]):
+        target = (f"Chance of meeting the target ({level(m.target, m.unit)} by month "
+                  f"{m.deadline}), with 95% Wilson intervals: ")
+        if top is None:
+            parts.append(target + f"{format_target(base)}.")
+        else:
+            parts.append(target + f"{format_target(top)} for {top['scenario']}, "
+                         f"{format_target(base)} for {base_name}.")
+    if top is not None:
+        parts.append("Effects are paired differences under common random numbers: replicate r "
+                     "of every scenario runs with the same seed, world and shocks, so each "
+                     "difference is due to the scenario alone.")
+    return " ".join(parts)

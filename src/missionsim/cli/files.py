@@ -1,0 +1,138 @@
+"""Commands about files and the app: validate, list, ui, init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from missionsim.cli.base import (
+    UserError,
+    _echo_err,
+    app,
+)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files (.toml), or "
+                                                "names of shipped ones.")],
+) -> None:
+    """Check scenario and sweep files; print one line per file, exit 2 if any is invalid."""
+    from missionsim.errors import ScenarioError
+    from missionsim.experiments.files import read_chain
+    from missionsim.experiments.scenario import load_scenario
+    from missionsim.resources import find_shipped
+
+    bad = 0
+    for path in files:
+        path = find_shipped(path, "scenarios") or find_shipped(path, "sweeps") or path
+        try:
+            data = read_chain(path)
+            if "design" in data or "factors" in data:
+                from missionsim.experiments.sweeps import load_sweep, specs
+
+                design = load_sweep(path)
+                typer.echo(f"ok {path}: sweep {design.name!r}, {len(specs(design))} runs")
+            else:
+                scn = load_scenario(path)
+                typer.echo(f"ok {path}: {scn.summary()}")
+        except ScenarioError as exc:
+            _echo_err(str(exc))
+            bad += 1
+    if bad:
+        raise typer.Exit(2)
+
+
+LIST_WHAT = ("missions", "presets", "reforms", "parameters", "scenarios", "sweeps")
+
+
+@app.command("list")
+def list_cmd(
+    what: Annotated[str | None, typer.Argument(
+        help=f"One of: {', '.join(LIST_WHAT)} (default: all).")] = None,
+) -> None:
+    """List missions, presets, reforms, parameters, and the shipped scenarios and sweeps."""
+    from missionsim.experiments.scenario import load_scenario, shipped
+    from missionsim.model.missions import MISSIONS
+    from missionsim.model.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
+    from missionsim.model.reforms import REFORMS
+    from missionsim.writeup.markdown import table
+
+    if what is not None and what not in LIST_WHAT:
+        raise UserError(f"list {what!r}: expected one of {', '.join(LIST_WHAT)}")
+    sections = []
+    if what in (None, "missions"):
+        rows = [[m.name, m.title, f"{m.baseline:g} → {m.target:g} {m.unit}",
+                 f"month {m.deadline}"] for m in MISSIONS.values()]
+        sections.append("## Missions\n\n" + table(
+            ["name", "mission", "baseline → target", "deadline"], rows, "llll"))
+    if what in (None, "presets"):
+        rows = [[name, PRESET_DESCRIPTIONS.get(name, ""),
+                 ", ".join(f"{k} = {v:,}" for k, v in values.items())]
+                for name, values in PRESETS.items()]
+        sections.append("## Presets\n\n" + table(["name", "world", "parameters"], rows, "lll"))
+    if what in (None, "reforms"):
+        rows = [[name, cls.title, cls.tradeoff] for name, cls in REFORMS.items()]
+        sections.append("## Reforms\n\n" + table(["name", "reform", "trade-off"], rows, "lll"))
+    if what in (None, "parameters"):
+        rows = [[p.name, p.default, f"{p.low:g}–{p.high:g}", p.unit, p.group,
+                 "yes" if p.uncertainty else "", p.source] for p in PARAMETERS.values()]
+        sections.append("## Parameters\n\n" + table(
+            ["name", "default", "range", "unit", "group", "uncertainty", "source"], rows,
+            "lrlllll"))
+    if what in (None, "scenarios"):
+        rows = []
+        for name, path in shipped().items():
+            try:
+                rows.append([name, load_scenario(path).summary()])
+            except ValueError as exc:  # pragma: no cover - shipped files are tested
+                rows.append([name, f"invalid: {exc}"])
+        sections.append("## Shipped scenarios\n\n" + table(["name", "summary"], rows, "ll"))
+    if what in (None, "sweeps"):
+        from missionsim.experiments.sweeps import load_sweep
+        from missionsim.resources import shipped as shipped_files
+
+        rows = [[name, load_sweep(path).summary()]
+                for name, path in shipped_files("sweeps").items()]
+        sections.append("## Shipped sweeps\n\n" + table(["name", "summary"], rows, "ll"))
+    typer.echo("\n\n".join(sections))
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(
+        help="Address to listen on. The default serves this machine only; 0.0.0.0 serves "
+             "the network (anyone who can reach it can open the app).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the workshop browser app (Explore, Compare, Explain) and print its address."""
+    from missionsim.ui.server import ServeError, serve
+
+    try:
+        serve(host, port)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create or fill.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite files that already exist.")] = False,
+) -> None:
+    """Copy the shipped scenarios and sweeps into DIR as editable templates."""
+    from missionsim.resources import copy_templates
+
+    try:
+        written = copy_templates(folder, force=force)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot write ({exc.strerror})") from None
+    kinds = sorted({p.parent.name for p in written})
+    typer.echo(f"Wrote {len(written)} files to {folder} ({', '.join(kinds)}). Edit a copy, "
+               f"check it with `missionsim validate {folder}/scenarios/NAME.toml`, then run "
+               f"`missionsim compare {folder}/scenarios/baseline.toml "
+               f"{folder}/scenarios/NAME.toml --out results`.")
