@@ -97,8 +97,9 @@ def calibrate(
 
     result = fit(seeds=tuple(range(seeds)), preset=preset, max_evaluations=max_evaluations,
                  progress=report)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(result.to_json(), encoding="utf-8")
+    from missionsim.experiments.store import write_atomic
+
+    write_atomic(out, lambda tmp: tmp.write_text(result.to_json(), encoding="utf-8"))
     typer.echo(", ".join(f"{k} = {v:g}" for k, v in result.values.items())
                + f" (objective {result.objective:.3f}, {result.evaluations} evaluations)\n")
     typer.echo(fit_table(result))

@@ -136,7 +136,9 @@ def sensitivity(
     results = run_sweep(design, _options(out, True, progress, workers, scheduler))
     table = analyse(results, design, metric=metric, month=month)
     path = Path(out) / "sensitivity.csv"
-    table.to_csv(path, index=False)
+    from missionsim.experiments.store import write_atomic
+
+    write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))
     described = ", ".join(f"{k} = {v}" for k, v in table.attrs.items()
                           if k != "note" and isinstance(v, str | int | float))
     note = table.attrs.get("note")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from missionsim.analysis import stats
+from missionsim.experiments.store import write_atomic
 from missionsim.writeup.report import figures, sections
 from missionsim.writeup.report import html as h
 from missionsim.writeup.report.view import StudyView, study_view
@@ -204,6 +205,5 @@ def write_report(results: Results, path: str | Path, baseline: str | None = None
     if path.is_dir():
         path = path / "report.html"
     text = render(results, baseline=baseline, title=title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return path
