@@ -46,6 +46,13 @@ MAX_WORKERS = 1024
 MAX_SEED = 2**63 - 1
 """Largest root or model seed (a non-negative 64-bit integer)."""
 
+MAX_INTENSITY = 10.0
+"""The largest intensity any reform accepts; each reform declares its own maximum
+(``<reform>_max_intensity``), at most this."""
+
+MAX_BUDGET = 1e9
+"""The largest equal-cost budget (£m, a thousand times England's public spending)."""
+
 CLUSTER_CONNECT_SECONDS = 10.0
 """How long a study waits to connect to a dask scheduler before giving up."""
 

@@ -66,8 +66,8 @@ def test_validate_shipped_and_bad_files(tmp_path, capsys):
         shipped_dir() / "baseline.toml"))
     assert main(["validate", shipped[0], str(bad)]) == 2
     captured = capsys.readouterr()
-    assert captured.err.strip() == (f"{bad}: reforms.devolution.intensity: expected a value "
-                                    "≤ 1, got 2.0")
+    assert captured.err.strip() == (f"{bad}: reforms.devolution.intensity: expected at most 1 "
+                                    "(devolution_max_intensity), got 2")
 
 
 def test_errors_are_one_line_with_status_2(tmp_path):

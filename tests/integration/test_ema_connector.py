@@ -17,6 +17,7 @@ from missionsim.experiments.runner import replicate_seed
 from missionsim.experiments.scenario import ReformSpec, load_scenario, shipped
 from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, uncertainties
+from missionsim.limits import MAX_INTENSITY
 from missionsim.model.reforms import REFORMS
 
 ema = pytest.importorskip("ema_workbench")
@@ -83,15 +84,17 @@ def test_levers_follow_the_reform_declarations(model):
         intensity = model.levers[f"{reform}_intensity"]
         start = model.levers[f"{reform}_start"]
         assert type(intensity) is ema.RealParameter
-        assert (intensity.lower_bound, intensity.upper_bound) == (0.0, 1.0)
+        top = PARAMETERS[f"{reform}_max_intensity"].default
+        assert (intensity.lower_bound, intensity.upper_bound) == (0.0, top)
         assert type(start) is ema.IntegerParameter
         assert (start.lower_bound, start.upper_bound) == (0, LAST_MONTH)
         assert start.upper_bound < HORIZON
     # the bounds are exactly what a scenario file accepts
     ReformSpec(start=0, intensity=0.0)
-    ReformSpec(start=LAST_MONTH, intensity=1.0)
+    ReformSpec(start=LAST_MONTH, intensity=MAX_INTENSITY)
     just_outside = 1e-9
-    for bad in ({"intensity": 1.0 + just_outside}, {"intensity": -just_outside}, {"start": -1}):
+    for bad in ({"intensity": MAX_INTENSITY + just_outside}, {"intensity": -just_outside},
+                {"start": -1}):
         with pytest.raises(ValueError):
             ReformSpec(**bad)
 

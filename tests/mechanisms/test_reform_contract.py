@@ -8,9 +8,12 @@ For each registered reform, on the small world over two years and several seeds:
   month's ``spend``; before it starts it costs nothing;
 - **documented**: a title, a mechanism, a trade-off and a cost basis, a docstring, and a row
   in docs/model.md;
-- **every number declared**: its class holds no numeric literal but 0 and 1. Reforms that still
-  hold undeclared constants are reported as expected failures, naming the numbers, until they
-  are declared as parameters.
+- **cost split by payer**: the department's and the councils' shares booked in the ledger add
+  up to the booked cost, month by month;
+- **every number declared**: its class holds no numeric literal but 0 and 1; its strengths,
+  cost, payer split and largest intensity are parameters named after it;
+- **intensity above 1**: up to its declared maximum, cost grows in proportion to intensity and
+  strength with diminishing returns; beyond the maximum the model refuses it in one line.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pandas as pd
 import pytest
 
 from missionsim.model.model import MissionModel
+from missionsim.model.params import PARAMETERS
 from missionsim.model.reforms import REFORMS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +71,10 @@ def test_its_cost_is_booked_in_spend(name):
         model.step()
     table = model.datacollector.get_model_vars_dataframe()
     booked = table["reform_cost"].to_numpy()[1:]
+    assert model.ledger.total["reform_department"] + model.ledger.total["reform_council"] == \
+        pytest.approx(booked.sum(), rel=1e-12)
+    share = model.p[f"{name}_council_share"]
+    assert model.ledger.total["reform_council"] == pytest.approx(share * booked.sum(), rel=1e-12)
     assert np.all(booked[:START] == 0.0)
     assert booked[START:].sum() > 0.0, f"{name} costs nothing"
     assert booked == pytest.approx(np.array(costs))
@@ -93,8 +101,22 @@ def numbers_in(cls: type) -> list[float]:
 
 @pytest.mark.parametrize("name", sorted(REFORMS))
 def test_every_number_a_reform_uses_is_declared(name):
-    found = numbers_in(REFORMS[name])
-    if found:
-        pytest.xfail(f"{name} still holds undeclared numbers {found} (declared as parameters "
-                     "with ranges and sources in the assumptions change)")
-    assert found == []
+    assert numbers_in(REFORMS[name]) == []
+    for key in ("cost", "council_share", "max_intensity"):
+        declared = PARAMETERS[f"{name}_{key}"]
+        assert declared.reform == name and declared.source, f"{name}_{key}"
+
+
+@pytest.mark.parametrize("name", sorted(REFORMS))
+def test_intensity_above_one_costs_in_proportion_with_diminishing_strength(name):
+    top = PARAMETERS[f"{name}_max_intensity"].default
+    model = MissionModel(preset="small", rng=1, horizon=2)
+    one, top_reform = REFORMS[name](intensity=1.0), REFORMS[name](intensity=top)
+    assert top_reform.monthly_cost(model) == pytest.approx(top * one.monthly_cost(model))
+    assert one.strength(model) == 1.0
+    r = model.p["reform_saturation"]
+    assert 1.0 <= top_reform.strength(model) <= min(top, 1.0 + 1.0 / r)
+    if top > 1.0:
+        assert top_reform.strength(model) < top  # diminishing returns
+    with pytest.raises(ValueError, match=f"expected at most {top:g} \\({name}_max_intensity\\)"):
+        MissionModel(preset="small", rng=1, horizon=2, reforms={name: {"intensity": top + 0.5}})

@@ -168,13 +168,18 @@ def test_headline_names_the_best_scenario_with_its_effect_and_target_chance(resu
     assert "3 paired replicates" in intro and "small" in intro and "40 months" in intro
 
 
-def test_cost_table_gives_extra_spend_and_cost_per_point(results, text):
+def test_cost_table_gives_payers_resources_england_and_cost_per_point(results, text):
     summary = stats.summarise(results).set_index("scenario")
     cost = html.unescape(section(text, "cost", "workforce"))
     row = summary.loc["capacity"]
-    assert format_effect(row, "extra_spend", 1) in cost
+    for key in ("public_cost", "public_department", "public_council", "resource_cost"):
+        assert f"{row[key]:,.2f}" in cost, key
+    assert row["public_department"] + row["public_council"] == pytest.approx(row["public_cost"])
+    factor = summary.attrs["england_factor"]
+    assert "England equivalent" in cost and f"{row['public_cost'] * factor:,.1f}" in cost
+    assert "3.5% a year" in cost
     if row["cost_per_point"] == row["cost_per_point"]:  # defined when there is a gain
-        assert f"{row['cost_per_point']:,.1f}" in cost
+        assert f"{row['cost_per_point']:,.2f}" in cost
 
 
 def test_deprivation_tables_give_the_paired_effects(results, text):

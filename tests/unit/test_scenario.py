@@ -193,7 +193,7 @@ def test_a_file_with_one_key_takes_the_defaults_for_the_rest(tmp_path):
 # --- bad files: one-line messages ---------------------------------------------------------------
 ALL_REFORMS = ", ".join(sorted(REFORMS))
 TOP_KEYS = "name, description, mission, world, reforms, uncertainties, horizon, replicates, " \
-    "seed, extends"
+    "seed, equal_cost, extends"
 SEE = "unknown parameter; see `missionsim list parameters`"
 
 def bug(name, text, expected, reason):
@@ -255,8 +255,10 @@ BAD = [  # (id, file text, the message after "FILE: ")
      "300,000 (ten times England)"),
     ("uncertainty low a bool", "[uncertainties.silo]\nlow = true\nhigh = 1\n",
      "uncertainties.silo.low: expected a number, got True"),
-    ("intensity above 1", "[reforms.devolution]\nintensity = 1.5\n",
-     "reforms.devolution.intensity: expected a value ≤ 1, got 1.5"),
+    ("intensity above the reform's maximum", "[reforms.devolution]\nintensity = 1.5\n",
+     "reforms.devolution.intensity: expected at most 1 (devolution_max_intensity), got 1.5"),
+    ("intensity above every maximum", "[reforms.local_capacity]\nintensity = 11\n",
+     "reforms.local_capacity.intensity: expected a value ≤ 10, got 11.0"),
     ("intensity below 0", "[reforms.devolution]\nintensity = -0.5\n",
      "reforms.devolution.intensity: expected a value ≥ 0, got -0.5"),
     ("horizon 0", "horizon = 0\n", "horizon: expected a value ≥ 1, got 0"),

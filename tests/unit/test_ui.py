@@ -135,8 +135,9 @@ def test_settings_changes_are_validated_by_the_scenario_rules():
 
 
 def test_reform_bounds_come_from_the_scenario_definitions():
-    bounds = reform_bounds(120)
-    assert bounds == {"intensity": (0.0, 1.0), "start": (0, 119)}
+    assert reform_bounds(120) == {"intensity": (0.0, 10.0), "start": (0, 119)}
+    assert reform_bounds(120, "devolution")["intensity"] == (0.0, 1.0)
+    assert reform_bounds(120, "local_capacity")["intensity"] == (0.0, 3.0)
 
 
 # --- the live run --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from missionsim.experiments.costs import GREEN_BOOK_RATE, england_factor, option_costs
 from missionsim.limits import quote, whole_number
 from missionsim.model.missions import MISSIONS
 
@@ -155,7 +156,8 @@ def _wide(results: Results, column: str, month: int) -> pd.DataFrame:
     return at.pivot_table(index="replicate", columns="scenario", values=column, aggfunc="first")
 
 
-def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
+def summarise(results: Results, baseline: str | None = None,
+              rate: float = GREEN_BOOK_RATE) -> pd.DataFrame:
     """One row per scenario: outcome, effects with 95% CIs, target probability, cost, ranking.
 
     Columns (``*_lo``/``*_hi`` are 95% interval bounds):
@@ -166,13 +168,22 @@ def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
     - ``effect_most_deprived``: the same for the most deprived tenth of places, at the end;
     - ``effect_inequality``: change in the gap between the best and worst deciles of places;
     - ``p_target``: share of replicates meeting the target at the deadline (Wilson interval);
-    - ``extra_spend``: paired difference in total spend over the run (£m);
-    - ``reform_cost``: money the reforms cost (£m over the run);
-    - ``cost_per_point``: extra spend per point gained at the end (£m; empty without a gain);
+    - ``extra_spend``: paired difference in total public spend over the run (£m, undiscounted);
+    - ``reform_cost``: money the reforms cost (£m over the run, undiscounted);
+    - ``public_cost``, ``public_department``, ``public_council``: the reforms' new public
+      money in present value at ``rate`` (£m), and its split by payer;
+    - ``drawn_donations``, ``drawn_volunteers``: paired change in donations and in the value
+      of volunteer time (£m PV); ``resource_cost``: public cost plus both;
+    - ``transfers``: money moved, not new (£m PV); ``capacity_used``: paired change in council
+      capacity used (capacity-years);
+    - ``cost_per_point``: public cost per point gained at the end (£m PV; empty without a
+      gain); ``resource_per_point``: the same for the total resource cost;
     - ``turnover``, ``morale``, ``vacancy_rate``: workforce means over the last 12 months;
     - ``closures``: charities closed by the end; ``gaming_gap``: reported minus true at the end;
     - ``rank``: by gain at the deadline (1 best); ``p_best``: share of replicates in which the
-      scenario had the best outcome at the deadline.
+      scenario had the best outcome at the deadline;
+    - ``as_set``: in an equal-cost comparison, whether the row is an option at its
+      intensities as set (ranked among themselves and the baseline) rather than at equal cost.
     """
     if results.runs.empty:
         raise ValueError("summarise: the results hold no runs")
@@ -195,6 +206,7 @@ def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
                                                 "vacancy_rate"]].mean()
     runs = results.runs.set_index(["scenario", "replicate"])
     best = (outcome_d * sign).idxmax(axis=1)
+    costs = option_costs(results.months, base, rate)
     rows = []
     for name in names:
         if name not in outcome_e.columns:
@@ -214,9 +226,15 @@ def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
         k, n = int(np.sum(np.asarray(met, dtype=bool))), len(met)
         row["p_target"], row["p_target_lo"], row["p_target_hi"] = wilson(k, n)
         row["reform_cost"] = float(runs.loc[name, "reform_cost_total"].mean())
+        c = costs.loc[name]
+        row.update(public_cost=c["public"], public_department=c["department"],
+                   public_council=c["council"], drawn_donations=c["donations"],
+                   drawn_volunteers=c["volunteers"], resource_cost=c["resource"],
+                   transfers=c["transfers"], capacity_used=c["capacity"])
         gain = sign * row["effect_end"]
-        row["cost_per_point"] = (row["extra_spend"] / gain if name != base and gain > 0
-                                 else math.nan)
+        ok = name != base and gain > 0
+        row["cost_per_point"] = row["public_cost"] / gain if ok else math.nan
+        row["resource_per_point"] = row["resource_cost"] / gain if ok else math.nan
         row["turnover"] = float(workforce.loc[name, "staff_turnover"])
         row["morale"] = float(workforce.loc[name, "staff_morale"])
         row["vacancy_rate"] = float(workforce.loc[name, "vacancy_rate"])
@@ -225,10 +243,20 @@ def summarise(results: Results, baseline: str | None = None) -> pd.DataFrame:
         row["p_best"] = float((best == name).mean())
         rows.append(row)
     table = pd.DataFrame(rows)
-    table["rank"] = (table["effect_deadline"] * sign).rank(ascending=False, method="min")
+    as_set = set((results.manifest.get("equal_cost") or {}).get("as_set", {}).values())
+    table["as_set"] = table["scenario"].isin(as_set)
+    # equal-cost options and their versions as set are ranked apart, each with the baseline
+    gain = table["effect_deadline"] * sign
+    main, as_set_rows = ~table["as_set"], table["as_set"]
+    table["rank"] = gain[main].rank(ascending=False, method="min")
+    if as_set_rows.any():
+        ranks = gain[as_set_rows | table["baseline"]].rank(ascending=False, method="min")
+        table.loc[as_set_rows, "rank"] = ranks[as_set_rows]
     table["rank"] = table["rank"].astype(int)
     table.attrs.update({"baseline": base, "deadline": deadline, "end": end,
-                        "mission": mission.name, "unit": mission.unit})
+                        "mission": mission.name, "unit": mission.unit, "rate": rate,
+                        "england_factor": england_factor(results.runs),
+                        "equal_cost": results.manifest.get("equal_cost")})
     return table
 
 

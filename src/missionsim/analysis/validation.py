@@ -9,7 +9,8 @@ tolerances are ``missionsim/data/patterns.toml`` (:mod:`missionsim.analysis.obse
 ``tests/validation/`` runs them in reduced form.
 
 1. **G1** — the first early-years profile (2012/13 to 2018/19) rose fast and saturated while
-   councils converged and most improved.
+   councils converged and most improved; **G1s**, the same with the decade's squeeze to
+   council money applied (:mod:`missionsim.analysis.validation_g1`).
 2. **G2** — on current settings early-years progress is ≈ 0.6–1.0 pp a year, so the baseline
    misses 75% by 2028.
 3. **G3** — rough sleeping 1998–2001: with a dedicated unit and money, a two-thirds cut in about
@@ -20,30 +21,26 @@ tolerances are ``missionsim/data/patterns.toml`` (:mod:`missionsim.analysis.obse
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import pandas as pd
-from scipy.optimize import curve_fit
-
 from missionsim.analysis import stats
 from missionsim.analysis.observed import observed
-from missionsim.experiments import runner, study
+from missionsim.analysis.validation_core import (
+    MINUS,
+    MONTHS_A_YEAR,
+    Check,
+    Pattern,
+    fit_saturating,
+    saturating,
+    scenario,
+)
+from missionsim.analysis.validation_core import split as _split
+from missionsim.analysis.validation_g1 import g1, g1s
+from missionsim.experiments import study
 from missionsim.experiments.options import RunOptions
-from missionsim.experiments.scenario import Scenario, load_scenario, shipped
 from missionsim.model.missions import MISSIONS
 
-MINUS = "\u2212"
-"""The minus sign of observed changes in the checks' text."""
-MONTHS_A_YEAR = 12.0
-FIT_START = 1.0
-"""Where the fit of A starts: this many points above the last observed value."""
-FIT_K_START = 0.5
-"""Where the fit of k starts (per year)."""
-FIT_EVALUATIONS = 20_000
-"""Most evaluations of the saturating fit (far more than it needs)."""
+__all__ = ["MINUS", "MONTHS_A_YEAR", "PATTERNS", "Check", "Pattern", "fit_saturating", "g1",
+           "g1s", "g2", "g3", "g4", "saturating", "scenario"]
+
 HOLD_MONTH = 60
 """G3: the month (mid-2003) at which the cut must still be held."""
 MONEY_MONTHS = 36
@@ -52,130 +49,6 @@ SQUEEZE_MONTHS = 48
 """G4: the months the squeezed and unsqueezed worlds run (four years)."""
 SQUEEZE_CUT = 0.3
 """G4: the default cut to council core funding from month 0."""
-
-
-@dataclass
-class Check:
-    """One comparison of the model with the data.
-
-    Attributes:
-        label: What is compared.
-        model: The model's value (mean over replicates), formatted.
-        observed: The observed value or range, formatted.
-        ok: Whether the model is within the tolerance.
-        tolerance: The tolerance, in words.
-    """
-
-    label: str
-    model: str
-    observed: str
-    ok: bool
-    tolerance: str
-
-
-@dataclass
-class Pattern:
-    """The checks of one pattern and the tables behind its figure."""
-
-    key: str
-    title: str
-    checks: list[Check] = field(default_factory=list)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Whether every check passes."""
-        return all(c.ok for c in self.checks)
-
-
-def scenario(name: str, **changes: Any) -> Scenario:
-    """A shipped scenario, optionally with top-level fields changed (e.g. ``replicates``)."""
-    s = load_scenario(shipped()[name])
-    return s.with_changes(**changes) if changes else s
-
-
-def saturating(t: np.ndarray, a: float, k: float, y0: float) -> np.ndarray:
-    """``A − (A − y0)·e^(−k t)``, t in years: the first profile's shape."""
-    return a - (a - y0) * np.exp(-k * t)
-
-
-def fit_saturating(years: np.ndarray, values: np.ndarray) -> tuple[float, float]:
-    """Fit A and k of :func:`saturating` with y0 fixed at the first value."""
-    y0 = float(values[0])
-    (a, k), _ = curve_fit(lambda t, a, k: saturating(t, a, k, y0), years, values,
-                          p0=(values[-1] + FIT_START, FIT_K_START), maxfev=FIT_EVALUATIONS)
-    return float(a), float(k)
-
-
-def _signed(x: float) -> str:
-    """A change with its sign and one decimal, with a true minus sign."""
-    return f"{x:+.1f}".replace("-", MINUS)
-
-
-def _split(early: float) -> str:
-    """An early-intervention share as early:late spending, ``0.4`` → ``40:60``."""
-    return f"{100 * early:.0f}:{100 * (1 - early):.0f}"
-
-
-# --- G1 --------------------------------------------------------------------------------------
-def g1(replicates: int = 10, preset: str | None = None,
-       options: RunOptions | None = None) -> Pattern:
-    """G1: the first profile's saturating rise, councils converging while most improve.
-
-    Runs ``scenarios/early_years_first_profile.toml`` (the england world), keeping every
-    place's value at the observed years (:attr:`~missionsim.experiments.runner.RunSpec.snapshots`),
-    for ``replicates`` paired seeds.
-    """
-    data = observed()
-    profile, sd_obs, tol = data.first_profile, data.first_profile_sd, data.tolerance
-    s = scenario("early_years_first_profile")
-    if preset is not None:
-        s = s.with_changes(world={"preset": preset, "params": dict(s.world.params)})
-    months = profile["month"].to_numpy()
-    specs = [dataclasses.replace(runner.spec_for(s, r), snapshots=tuple(int(m) for m in months))
-             for r in range(replicates)]
-    res = study.execute(specs, {"kind": "validation", "pattern": "G1"}, options)
-    snaps = res.places[res.places["at"] == "snapshot"]
-    first, last = min(sd_obs), max(sd_obs)
-    national, sds, improving, fits = [], [], [], []
-    for _, run in snaps.groupby("replicate", sort=True):
-        y = {m: run.loc[run["month"] == m, "outcome"].to_numpy() for m in months}
-        w = run.loc[run["month"] == months[-1], "cohort"].to_numpy()
-        series = np.array([np.average(y[m], weights=w) for m in months])
-        national.append(series)
-        fits.append(fit_saturating(months / MONTHS_A_YEAR, series))
-        sds.append([float(y[m].std()) for m in sd_obs])
-        improving.append(float(np.mean(y[last] > y[first])))
-    national = np.array(national)
-    a, k = np.mean(fits, axis=0)
-    sd = np.mean(sds, axis=0)
-    rmse = float(np.sqrt(np.mean((national.mean(axis=0) - profile["gld"]) ** 2)))
-    imp = float(np.mean(improving))
-    fit = data.first_profile_fit
-    year = dict(zip(profile["month"], profile["year"], strict=True))
-    p = Pattern("G1", "The first profile: a fast rise that saturates, councils converging")
-    p.checks = [
-        Check("A, the level the rise saturates at (fit to each run's seven years)", f"{a:.1f}",
-              f"{fit['A']:g}", abs(a - fit["A"]) <= tol["a"], f"± {tol['a']} pp"),
-        Check("k, the rate of the rise", f"{k:.2f} a year", f"{fit['k']:g} a year",
-              abs(k - fit["k"]) <= tol["k"], f"± {tol['k']}"),
-        Check("national GLD year by year (RMSE of the model mean against the seven years)",
-              f"{rmse:.2f} pp", f"{profile['gld'].iloc[0]:g} → {profile['gld'].iloc[-1]:g}",
-              rmse <= tol["series_rmse"], f"≤ {tol['series_rmse']} pp"),
-        *[Check(f"council SD in {year[m]}", f"{v:.2f} pp", f"{obs:g} pp",
-                abs(v - obs) <= tol["sd"], f"± {tol['sd']} pp")
-          for (m, obs), v in zip(sd_obs.items(), sd, strict=True)],
-        Check(f"councils converging: SD falls from {year[first]} to {year[last]}",
-              f"{sd[-1] - sd[0]:+.2f} pp", f"{_signed(sd_obs[last] - sd_obs[first])} pp",
-              sd[-1] < sd[0], "the SD falls"),
-        Check(f"share of councils improving, {year[first]} to {year[last]}", f"{imp:.0%}",
-              f"{data.improving:.0%}", abs(imp - data.improving) <= tol["improving"],
-              f"± {tol['improving']:.0%}"),
-    ]
-    p.tables["national"] = pd.DataFrame(national, columns=months).rename_axis("replicate")
-    p.tables["sd"] = pd.DataFrame(sds, columns=list(sd_obs))
-    return p
 
 
 # --- G2 --------------------------------------------------------------------------------------
@@ -317,5 +190,5 @@ def g4(replicates: int = 10, cut: float = SQUEEZE_CUT,
     return p
 
 
-PATTERNS = {"G1": g1, "G2": g2, "G3": g3, "G4": g4}
+PATTERNS = {"G1": g1, "G1s": g1s, "G2": g2, "G3": g3, "G4": g4}
 """The pattern functions by key."""

@@ -78,16 +78,23 @@ def calibrate(
                                        "(common random numbers).")] = 8,
     preset: Annotated[str, typer.Option(help="World preset.")] = "workshop",
     max_evaluations: Annotated[int, typer.Option(min=1, max=10_000, help="Most evaluations "
-                                                 "of the objective.")] = 80,
+                                                 "of the objective, per block.")] = 80,
+    history_preset: Annotated[str | None, typer.Option(
+        help="World preset of the first profile with the squeeze (default: its scenario's, "
+             "england).")] = None,
+    workers: WorkersOption = 1,
     progress: ProgressOption = True,
 ) -> None:
-    """Fit the early-years baseline's free parameters to CALIBRATION §A (method of moments)."""
+    """Fit the early-years funding response and baseline to CALIBRATION §A and §C."""
     from missionsim.analysis.calibration import calibrate as fit
     from missionsim.model.params import PRESETS
     from missionsim.writeup.calibration import fit_table
 
     if preset not in PRESETS:
         raise UserError(f"--preset {preset!r}: expected one of {', '.join(PRESETS)}")
+    if history_preset is not None and history_preset not in PRESETS:
+        raise UserError(f"--history-preset {history_preset!r}: expected one of "
+                        f"{', '.join(PRESETS)}")
     if out.exists() and out.is_dir():
         raise UserError(f"--out {out}: is a folder; expected a file name")
 
@@ -95,8 +102,11 @@ def calibrate(
         if progress:
             _echo_err(f"evaluation {count}: objective {value:.4f}")
 
+    from missionsim.experiments.options import RunOptions
+
     result = fit(seeds=tuple(range(seeds)), preset=preset, max_evaluations=max_evaluations,
-                 progress=report)
+                 progress=report, history_preset=history_preset,
+                 options=RunOptions(workers=workers or 1))
     from missionsim.experiments.store import write_atomic
 
     write_atomic(out, lambda tmp: tmp.write_text(result.to_json(), encoding="utf-8"))

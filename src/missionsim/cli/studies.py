@@ -19,7 +19,7 @@ from missionsim.cli.base import (
     _study,
     app,
 )
-from missionsim.limits import MAX_REPLICATES, MAX_SEED
+from missionsim.limits import MAX_BUDGET, MAX_REPLICATES, MAX_SEED
 
 
 @app.command()
@@ -51,6 +51,21 @@ def run(
                f"target {verdict} at the deadline; results in {out}")
 
 
+def parse_budget(text: str) -> float | str:
+    """``£12m``, ``12m``, ``12.5`` as £m; ``reachable`` as itself; else a one-line error."""
+    cleaned = text.strip().lower().replace(",", "").removeprefix("£").removesuffix("m")
+    if cleaned == "reachable":
+        return "reachable"
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= MAX_BUDGET:  # also refuses nan and inf
+        raise UserError(f"--equal-cost = {text!r}: expected an amount in £m such as £12m "
+                        f"(more than 0, at most {MAX_BUDGET:g}), or 'reachable'")
+    return value
+
+
 @app.command()
 @_study
 def compare(
@@ -69,6 +84,10 @@ def compare(
     report: Annotated[Path | None, typer.Option(help="Also write an HTML report here.")] = None,
     resume: ResumeOption = False,
     progress: ProgressOption = True,
+    equal_cost: Annotated[str | None, typer.Option(
+        "--equal-cost", metavar="£Xm", help="Scale every option but the baseline to this "
+        "public cost (present value over the horizon, e.g. £12m), by its intensities; "
+        "'reachable': the largest budget every option can reach.")] = None,
 ) -> None:
     """Compare scenarios over the same seeds (common random numbers) and print the effects."""
     from missionsim.experiments.scenario import load_scenario
@@ -81,8 +100,10 @@ def compare(
         base_scn = load_scenario(baseline)
         same = [s for s in items if Path(s.source).resolve() == baseline.resolve()]
         base = same[0].name if same else base_scn
+    budget = None if equal_cost is None else parse_budget(equal_cost)
     results = run_compare(items, replicates=replicates, baseline=base, seed=seed,
-                          options=_options(out, resume, progress, workers, scheduler))
+                          options=_options(out, resume, progress, workers, scheduler),
+                          equal_cost=budget)
     typer.echo(summary_markdown(results))
     if report is not None:
         write_report(results, report)

@@ -11,7 +11,7 @@ parameter measured in months (``unit == "month"``, such as ``funding_shock_month
 scenario's last month, ``horizon - 1``, since a shock that starts after the run changes nothing.
 
 **Levers** are the settings of every registered reform (:data:`missionsim.model.reforms.REFORMS`):
-``<reform>_intensity``, a ``RealParameter`` over the intensities a scenario file allows
+``<reform>_intensity``, a ``RealParameter`` from 0 to the reform's declared largest intensity
 (:class:`missionsim.experiments.scenario.ReformSpec`), and ``<reform>_start``, an
 ``IntegerParameter`` from month 0 to the last month; with ``switches=True`` also
 ``<reform>_enabled``, a ``BooleanParameter``. A reform the scenario gives an ``end`` keeps the
@@ -263,7 +263,8 @@ def _ema_levers(ema: Any, scenario: Scenario, names: Iterable[str] | None,
     first, _ = _field_bounds("start")
     levers = []
     for reform in names:
-        levers.append(ema.RealParameter(f"{reform}_intensity", low, high))
+        top = min(high, PARAMETERS[f"{reform}_max_intensity"].default)  # the reform's own top
+        levers.append(ema.RealParameter(f"{reform}_intensity", low, top))
         levers.append(ema.IntegerParameter(f"{reform}_start", first, _last_month(scenario)))
         if switches:
             levers.append(ema.BooleanParameter(f"{reform}_enabled"))

@@ -216,6 +216,7 @@ def execute_run(spec: RunSpec) -> RunOutput:
         "reported_end": float(last["outcome_reported"]),
         "spend_total": float(model.spend_total),
         "reform_cost_total": float(months["reform_cost"].sum()),
+        "people_served": float(model.p["cohort_total"]),
         "params": json.dumps(dict(sorted(spec.params.items())), sort_keys=True),
         "reforms": json.dumps(dict(sorted(spec.reforms.items())), sort_keys=True),
         **{f"factor:{k}": v for k, v in spec.factors.items()},

@@ -38,7 +38,7 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
@@ -61,6 +61,7 @@ from missionsim.model.params import PARAMETERS, PRESETS, WORLD_SIZE, resolve
 from missionsim.model.reforms import REFORMS
 
 MAX_HORIZON = limits.MAX_HORIZON
+MAX_INTENSITY = limits.MAX_INTENSITY
 MAX_REPLICATES = limits.MAX_REPLICATES
 MAX_EXTENDS_DEPTH = limits.MAX_EXTENDS_DEPTH
 
@@ -75,13 +76,14 @@ class ReformSpec(Strict):
     Attributes:
         start: First month in which the reform acts.
         end: First month in which it no longer acts (absent: to the end of the run).
-        intensity: Strength in [0, 1].
+        intensity: Scale, ≥ 0 (1 is the reform's design size), at most the reform's
+            declared ``<reform>_max_intensity``.
         enabled: ``false`` switches off a reform inherited through ``extends``.
     """
 
     start: int = Field(default=0, ge=0)
     end: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
-    intensity: float = Field(default=1.0, ge=0.0, le=1.0)
+    intensity: float = Field(default=1.0, ge=0.0, le=MAX_INTENSITY)
     enabled: bool = True
 
     @field_validator("intensity", mode="before")
@@ -145,6 +147,9 @@ class Scenario(Strict):
         horizon: Months to simulate.
         replicates: Default number of replicates (paired seeds).
         seed: Root seed; replicate ``r`` runs with :func:`replicate_seed` ``(seed, r)``.
+        equal_cost: When set on the baseline of a comparison, every other option is scaled
+            to this public cost (£m, present value over the horizon; ``"reachable"``: the
+            largest budget every option can reach; see :mod:`missionsim.experiments.equalcost`).
         source: The file it was loaded from (empty for a scenario built in Python).
     """
 
@@ -157,6 +162,8 @@ class Scenario(Strict):
     horizon: int = Field(default=120, ge=1, le=MAX_HORIZON)  # ten years
     replicates: int = Field(default=10, ge=1, le=MAX_REPLICATES)
     seed: int = Field(default=2026, ge=0, le=limits.MAX_SEED)  # any fixed root seed
+    equal_cost: (Annotated[float, Field(gt=0.0, le=limits.MAX_BUDGET)] | Literal["reachable"]
+                 | None) = None
     source: str = ""
 
     @field_validator("mission")
@@ -262,6 +269,12 @@ def _check_names(scenario: Scenario, source: str) -> None:
         except ValueError as exc:
             raise ScenarioError(f"{source}: world.params.{name}: "
                                 f"{str(exc).split(': ', 1)[-1]}, got {short(value)}") from None
+    for name, spec in scenario.reforms.items():
+        top = scenario.world.params.get(f"{name}_max_intensity",
+                                        PARAMETERS[f"{name}_max_intensity"].default)
+        if spec.enabled and spec.intensity > top:
+            raise ScenarioError(f"{source}: {key_path(['reforms', name, 'intensity'])}: expected "
+                                f"at most {top:g} ({name}_max_intensity), got {spec.intensity:g}")
     for name, rng in scenario.uncertainties.items():
         if name not in PARAMETERS:
             raise ScenarioError(f"{source}: {key_path(['uncertainties', name])}: unknown "

@@ -197,9 +197,19 @@ def _unique(scenarios: Sequence[Scenario]) -> None:
                                 "`name = ...` in its file")
 
 
+AS_SET = " (as set)"
+"""Suffix of an option run at its intensities as set, beside its equal-cost version."""
+
+
+def as_set_name(name: str) -> str:
+    """The name of an option's run at its intensities as set (in an equal-cost comparison)."""
+    return f"{name}{AS_SET}"
+
+
 def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
             replicates: int | None = None, baseline: Any = None, seed: int | None = None,
-            options: RunOptions | None = None, **deprecated: Any) -> Results:
+            options: RunOptions | None = None, equal_cost: float | str | None = None,
+            **deprecated: Any) -> Results:
     """Run scenarios over the same replicates: common random numbers.
 
     Replicate ``r`` of every scenario runs with the same seed and the same uncertainty draws,
@@ -216,12 +226,20 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
         options: Where results go, resuming, the executor and progress
             (:class:`~missionsim.experiments.options.RunOptions`; default: in memory, on
             every core).
+        equal_cost: Give every scenario but the baseline this public cost (£m, present value
+            over the horizon) by scaling its intensities
+            (:func:`~missionsim.experiments.equalcost.equal_cost`); ``"reachable"``: the
+            largest budget every option can reach; default: the baseline's ``equal_cost``
+            setting, else no scaling.
         **deprecated: The keywords of :class:`~missionsim.experiments.options.RunOptions`
             (``out=``, ``workers=``, ...), as earlier versions took them; with a warning.
 
     Returns:
         :class:`~missionsim.experiments.results.Results`; ``results.manifest["baseline"]``
-        names the baseline.
+        names the baseline, and ``results.manifest["equal_cost"]`` the budget, the factors
+        and the costs reached when options were scaled. Options are then also run at their
+        intensities as set, named ``"NAME (as set)"`` (``manifest["equal_cost"]["as_set"]``),
+        so that the full-intensity ranking can be shown beside the equal-cost one.
     """
     options = run_options.resolve(options, deprecated, "compare")
     items = [as_scenario(s) for s in scenarios]
@@ -250,6 +268,16 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
         raise ScenarioError(f"replicates = {n:,}: {len(items)} scenarios × {n:,} replicates = "
                             f"{n * len(items):,} runs; expected at most {MAX_RUNS:,} runs in "
                             "one study")
+    budget = base.equal_cost if equal_cost is None else equal_cost
+    scaling = None
+    if budget is not None:
+        from missionsim.experiments.equalcost import equal_cost as scale_to  # it runs studies
+
+        scaling = scale_to({s.name: s for s in items}, None if budget == "reachable" else budget,
+                           replicates=n, seed=root, options=options, baseline=base.name)
+        as_set = [s.with_changes(name=as_set_name(s.name), equal_cost=None) for s in items
+                  if s.name in scaling.scale]  # the full-intensity ranking, beside
+        items = [*scaling.scenarios.values(), *as_set]
     specs = [spec_for(s, r, root=root) for r in range(n) for s in items]
     manifest = {
         "kind": "compare",
@@ -259,6 +287,9 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
         "root_seed": root,
         "scenarios": {s.name: s.manifest_entry() for s in items},
     }
+    if scaling is not None:
+        manifest["equal_cost"] = {**scaling.manifest(),
+                                  "as_set": {n: as_set_name(n) for n in scaling.scale}}
     return execute(specs, manifest, options)
 
 

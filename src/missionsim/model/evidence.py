@@ -20,11 +20,6 @@ from missionsim.model.state import CHARITY, COUNCIL, FILLED
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
-ADOPTION_TRUST = 0.25  # minimum trust on a tie for its practice to be considered
-MEANINGFUL = 0.1  # an effect worth having (SD), for 'evidence-backed'
-COUNCIL_ROLLOUT = 0.25  # share of a council's teams moved to a new practice per review
-
-
 def update(model: MissionModel) -> None:
     """Update the evidence about every programme, then let organisations adopt practice."""
     p, pr, lv = model.p, model.programmes, model.levers
@@ -69,7 +64,8 @@ def set_practice(model: MissionModel, slots: np.ndarray) -> None:
 def score(model: MissionModel, programmes: np.ndarray) -> np.ndarray:
     """How good each programme looks to a reviewer: mean, or a lower bound under trials."""
     pr = model.programmes
-    return pr.mean[programmes] - 1.0 * model.levers.experimentation * pr.sd[programmes]
+    caution = model.p["experimentation_caution"]
+    return pr.mean[programmes] - caution * model.levers.experimentation * pr.sd[programmes]
 
 
 def adopt(model: MissionModel) -> None:
@@ -80,8 +76,10 @@ def adopt(model: MissionModel) -> None:
     delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
     review &= delivering
     if lv.experimentation > 0:  # de-adopt practice shown not to work
-        upper = pr.mean[np.maximum(o.programme, 0)] + 1.64 * pr.sd[np.maximum(o.programme, 0)]
-        drop = delivering & (upper < 0.5 * pr.prior_mean) & (o.programme != o.own_programme)
+        used = np.maximum(o.programme, 0)
+        upper = pr.mean[used] + p["experimentation_drop_z"] * pr.sd[used]
+        drop = (delivering & (upper < p["experimentation_drop_share"] * pr.prior_mean)
+                & (o.programme != o.own_programme))
         drop &= (o.kind == COUNCIL)
         if drop.any():
             o.programme[drop] = o.own_programme[drop]
@@ -89,7 +87,7 @@ def adopt(model: MissionModel) -> None:
             set_practice(model, np.flatnonzero(drop))
     if net.n_edges == 0 or not review.any():
         return
-    ok = (net.trust >= ADOPTION_TRUST) & delivering[net.u] & delivering[net.v]
+    ok = (net.trust >= p["adoption_trust"]) & delivering[net.u] & delivering[net.v]
     reviewer = np.concatenate([net.u[ok], net.v[ok]])
     source = np.concatenate([net.v[ok], net.u[ok]])
     keep = review[reviewer]
@@ -103,7 +101,7 @@ def adopt(model: MissionModel) -> None:
     first = np.r_[True, reviewer[1:] != reviewer[:-1]]
     reviewer, cand, cand_score = reviewer[first], cand[first], cand_score[first]
     current = o.programme[reviewer]
-    better = cand_score > score(model, current) + 0.02
+    better = cand_score > score(model, current) + p["adoption_margin"]
     # a council already using the programme keeps rolling it out to more of its teams
     deepen = (cand == current) & (o.kind[reviewer] == COUNCIL) & (cand != o.own_programme[reviewer])
     take = (better & (cand != current)) | deepen
@@ -113,15 +111,19 @@ def adopt(model: MissionModel) -> None:
     council = o.kind[reviewer] == COUNCIL
     own = cand == o.own_programme[reviewer]
     r = o.rollout[reviewer]
+    step = p["council_rollout"]
     o.rollout[reviewer] = np.where(~council | own, 1.0,
-                                   np.where(deepen, r + COUNCIL_ROLLOUT * (1.0 - r),
-                                            COUNCIL_ROLLOUT))
+                                   np.where(deepen, r + step * (1.0 - r), step))
     o.programme[reviewer] = cand
     set_practice(model, reviewer)
     model.adoptions += int(reviewer.size)
 
 
 def evidence_backed(model: MissionModel) -> np.ndarray:
-    """Whether each programme is evidence-backed: P(effect > MEANINGFUL) ≥ 0.8."""
-    pr = model.programmes
-    return (pr.mean - MEANINGFUL) / pr.sd >= 0.8416
+    """Whether each programme is evidence-backed.
+
+    Backed when the belief puts its effect above ``meaningful_effect`` with a confidence of
+    ``evidence_backed_z`` standard deviations (0.8416: a probability of 0.8).
+    """
+    pr, p = model.programmes, model.p
+    return (pr.mean - p["meaningful_effect"]) / pr.sd >= p["evidence_backed_z"]

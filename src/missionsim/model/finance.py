@@ -13,19 +13,17 @@ import numpy as np
 
 from missionsim.model.network import CONTRACT, PARTNERSHIP
 from missionsim.model.state import CHARITY, COUNCIL
-from missionsim.model.world import bids_per_year
+from missionsim.model.world import MONTHS, TINY, bids_per_year
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
-INSOLVENCY_MONTHS = 0.25  # a charity closes when its deficit exceeds a quarter-month of costs
-GRANT_SPREAD = 0.5  # log SD of competitive grant awards (assumption)
-NOTICE_MONTHS = 3.0  # cuts to posts take effect over about three months (notice periods)
+TINY_GAP = 1e-9  # structural: a place already at its best has no gap to fall behind
 
 
 def post_bill(p: dict) -> float:
     """Cost of one funded, filled post per month (£m), overhead included."""
-    return p["staff_cost"] * (1.0 + p["overhead"]) / 12.0
+    return p["staff_cost"] * (1.0 + p["overhead"]) / MONTHS
 
 
 def evidence_factor(model: MissionModel, slots: np.ndarray) -> np.ndarray:
@@ -34,12 +32,14 @@ def evidence_factor(model: MissionModel, slots: np.ndarray) -> np.ndarray:
     Funders weight by the posterior mean relative to the prior, discounted by how much of the
     belief comes from data; under experimentation they weight evidence far more strongly.
     """
-    pr = model.programmes
+    pr, p = model.programmes, model.p
     prog = model.orgs.programme[slots]
     conf = 1.0 - pr.prior_prec / pr.prec[prog]
-    weight = 0.5 + 2.0 * model.levers.experimentation
+    weight = (p["funder_evidence_weight"]
+              + p["experimentation_evidence_weight"] * model.levers.experimentation)
     zscore = (pr.mean[prog] - pr.prior_mean) * np.sqrt(pr.prior_prec)
-    return np.clip(np.exp(weight * conf * zscore), 0.2, 5.0)
+    cap = p["evidence_factor_cap"]
+    return np.clip(np.exp(weight * conf * zscore), 1.0 / cap, cap)
 
 
 def council_trust(model: MissionModel) -> np.ndarray:
@@ -81,10 +81,10 @@ def annual_budget(model: MissionModel) -> None:
     pl.pots = np.zeros(n_loc)
     if pots_total > 0:
         cap = model.effective_capacity()
-        bids = bids_per_year(cap)
+        bids = bids_per_year(cap, p)
         bidding = u_bid < np.minimum(1.0, bids / n_pots)[None, :]
         nbids = bidding.sum(axis=0)
-        w = bidding * np.clip(cap, 1e-6, None)[None, :] ** p["matthew_exponent"]
+        w = bidding * np.clip(cap, TINY, None)[None, :] ** p["matthew_exponent"]
         totals = w.sum(axis=1)
         value = pots_total / n_pots
         for j in np.flatnonzero(totals > 0):
@@ -96,7 +96,9 @@ def annual_budget(model: MissionModel) -> None:
         pay = np.minimum(cost, np.maximum(pl.balance, 0.0))
         pl.balance -= pay
         model.ledger_spend(float(pay.sum()))
+        before = pl.capacity
         pl.capacity = np.clip(pl.capacity - p["bid_capacity_cost"] * nbids, 0.0, 1.0)
+        model.ledger.book("capacity_used", float((before - pl.capacity).sum()))
         model.bids_last_round = nbids
 
     # department grants to charities: a settled part and a competitive part
@@ -108,7 +110,7 @@ def annual_budget(model: MissionModel) -> None:
         if renew:
             o.grant_settled[:] = 0.0
             o.grant_settled[charities] = (1.0 - c) * grants * posts / posts.sum()
-        w = posts * evidence_factor(model, charities) * np.exp(GRANT_SPREAD * noise)
+        w = posts * evidence_factor(model, charities) * np.exp(p["grant_spread"] * noise)
         o.grant[:] = 0.0
         o.grant[charities] = o.grant_settled[charities] + c * grants * w / w.sum()
 
@@ -140,11 +142,7 @@ def pool_now(model: MissionModel, share: float) -> None:
 
 
 def council_income(model: MissionModel) -> np.ndarray:
-    """Each council's money this year (£m a year).
-
-    Core funding after any funding shock, mission settlement, pots and pooled money, and any
-    ring-fenced extra mission money.
-    """
+    """Each council's money this year (£m a year): core (after shocks), mission and extra money."""
     pl = model.places
     return (pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled
             + model.extra_money_places)
@@ -153,12 +151,10 @@ def council_income(model: MissionModel) -> np.ndarray:
 def replan_extra_money(model: MissionModel, change: np.ndarray) -> None:
     """Councils and their charities re-plan at once when extra mission money starts or stops.
 
-    Between budget rounds, the change in each council's money (``change``, £m a year) is
-    split as at the budget: ``commission_share`` of it moves the council's contracts (in
-    proportion, so each contracted charity's contract grows or shrinks by the same factor)
-    and the rest its own posts; a council with no contracts keeps it all in-house. Councils
-    open or cut their own posts now; charities open posts for a larger contract now and cut
-    for a smaller one within notice periods. Nothing else is re-planned.
+    The change in each council's money (``change``, £m a year) is split as at the budget:
+    ``commission_share`` scales its contracts in proportion, the rest (all of it, without
+    contracts) its own posts, opened or cut now; charities open posts for a larger contract
+    now and cut for a smaller one within notice periods. Nothing else is re-planned.
     """
     p, pl, o = model.p, model.places, model.orgs
     charities = np.flatnonzero((o.kind == CHARITY) & o.active)
@@ -167,28 +163,29 @@ def replan_extra_money(model: MissionModel, change: np.ndarray) -> None:
     new_commissioning = np.maximum(0.0, pl.commissioning + p["commission_share"] * change)
     new_committed = np.where(committed > 0, np.maximum(
         0.0, committed + new_commissioning - pl.commissioning), 0.0)
-    ratio = np.where(committed > 0, new_committed / np.maximum(committed, 1e-12), 1.0)
+    ratio = np.where(committed > 0, new_committed / np.maximum(committed, TINY), 1.0)
     old_contract = o.contract[charities].copy()
     o.contract[charities] = old_contract * ratio[loc]
     pl.commissioning = new_commissioning
     bill = post_bill(p) * (1.0 - model.expected_vacancy)  # £m per planned post-month
     councils = model.council_slot(np.arange(pl.n))
     funded = model.staff.funded_by_org(o.n)
-    own = np.floor((change - (new_committed - committed)) / (12.0 * bill)).astype(np.int64)
+    own = np.floor((change - (new_committed - committed)) / (MONTHS * bill)).astype(np.int64)
     model.set_establishment(councils, np.maximum(0, funded[councils] + own))
     if charities.size:
-        extra = np.round((o.contract[charities] - old_contract) / 12.0 / bill).astype(np.int64)
+        extra = np.round((o.contract[charities] - old_contract) / MONTHS / bill).astype(np.int64)
         now = funded[charities]
-        model.set_establishment(charities, notice_limited(now, np.maximum(0, now + extra)))
+        model.set_establishment(charities, notice_limited(now, np.maximum(0, now + extra), p))
 
 
 def plan_councils(model: MissionModel, tender: bool) -> None:
     """Councils split next year's money between crisis, their teams and commissioning."""
     p, pl, o = model.p, model.places, model.orgs
     income = council_income(model)
-    crisis = crisis_demand(model) * 12.0
-    early = np.maximum(0.0, income - crisis + 0.5 * np.maximum(pl.balance, 0.0))
-    pl.early_share = np.where(income > 0, np.minimum(1.0, early / np.maximum(income, 1e-12)), 0.0)
+    crisis = crisis_demand(model) * MONTHS
+    early = np.maximum(0.0, income - crisis + p["balance_spend_share"] * np.maximum(pl.balance,
+                                                                                   0.0))
+    pl.early_share = np.where(income > 0, np.minimum(1.0, early / np.maximum(income, TINY)), 0.0)
     pl.commissioning = p["commission_share"] * early
     charities = np.flatnonzero((o.kind == CHARITY) & o.active)
     loc = o.locality[charities]
@@ -196,9 +193,9 @@ def plan_councils(model: MissionModel, tender: bool) -> None:
         tender_contracts(model, charities)
     elif charities.size:  # contracts are indexed to what the council can commission
         committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
-        ratio = np.where(committed > 0, pl.commissioning / np.maximum(committed, 1e-12), 1.0)
+        ratio = np.where(committed > 0, pl.commissioning / np.maximum(committed, TINY), 1.0)
         o.contract[charities] *= ratio[loc]
-    bill_year = post_bill(p) * 12.0 * (1.0 - model.expected_vacancy)
+    bill_year = post_bill(p) * MONTHS * (1.0 - model.expected_vacancy)
     committed = np.bincount(loc, weights=o.contract[charities], minlength=pl.n)
     targets = np.floor(np.maximum(0.0, early - committed) / bill_year).astype(np.int64)
     model.set_establishment(model.council_slot(np.arange(pl.n)), targets)
@@ -212,7 +209,7 @@ def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
     more often. Each council's commissioning is then shared among the holders by size, trust
     and evidence.
     """
-    o, pl = model.orgs, model.places
+    o, pl, p = model.orgs, model.places, model.p
     loc = o.locality[charities]
     rng = model.streams["budget"]
     noise = rng.normal(0.0, 1.0, o.n)[charities]
@@ -221,18 +218,19 @@ def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
     evidence = evidence_factor(model, charities)
     churn = tender_churn(model)
     holder = o.contract[charities] > 0
-    lose = holder & (u < np.clip(churn * (1.5 - trust) / evidence, 0.0, 1.0))
+    lose = holder & (u < np.clip(churn * (p["churn_trust_base"] - trust) / evidence, 0.0, 1.0))
     win = ~holder & (u < churn)
     keep = (holder & ~lose) | win
     posts = np.maximum(model.staff.funded_by_org(o.n)[charities], 1)
-    w = keep * posts * (0.5 + trust) * evidence * np.exp(0.3 * noise)
+    w = keep * posts * (p["contract_trust_base"] + trust) * evidence * np.exp(
+        p["contract_spread"] * noise)
     total = np.bincount(loc, weights=w, minlength=pl.n)
-    o.contract[charities] = pl.commissioning[loc] * w / np.maximum(total[loc], 1e-12)
+    o.contract[charities] = pl.commissioning[loc] * w / np.maximum(total[loc], TINY)
     model.contracts_lost += int(lose.sum())
     new = charities[win & (trust == 0.0)]
     if new.size:
         model.net.add_edges(model.council_slot(o.locality[new]), new,
-                            np.full(new.size, CONTRACT), np.full(new.size, 0.2))
+                            np.full(new.size, CONTRACT), np.full(new.size, p["new_tie_trust"]))
     # a council-charity tie is a contract tie while the contract lasts, a partnership after
     net = model.net
     same = o.locality[net.u] == o.locality[net.v]
@@ -249,8 +247,8 @@ def tender_churn(model: MissionModel) -> float:
     Competition and short terms raise it; it falls with the square root of the term (a
     three-year term cuts it by about 40% per tender, and tenders come a third as often).
     """
-    lv = model.levers
-    return model.p["contract_churn"] * (0.5 + lv.competitive_share) / np.sqrt(
+    lv, p = model.levers, model.p
+    return p["contract_churn"] * (p["churn_competition_base"] + lv.competitive_share) / np.sqrt(
         lv.settlement_years)
 
 
@@ -260,27 +258,28 @@ def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
     if charities.size == 0:
         return
     bill = post_bill(p) * (1.0 - model.expected_vacancy)
-    income = (o.contract[charities] + o.grant[charities]) / 12.0 + o.donations[charities]
+    income = (o.contract[charities] + o.grant[charities]) / MONTHS + o.donations[charities]
     cost = np.maximum(model.staff.funded_by_org(o.n)[charities], 1) * bill
     # each charity keeps reserves near its own target (few funders pay for reserves, so
-    # many run thin): spend a surplus down over a year, rebuild a shortfall over two
+    # many run thin): spend a surplus down, rebuild a shortfall more slowly
     reserves = o.reserves[charities]
     target = o.reserve_target[charities]
-    spare = np.maximum(0.0, reserves - (1.5 * target + 0.5) * cost) / 12.0
-    short = np.maximum(0.0, target * cost - reserves) / 24.0
+    keep = (p["reserve_spend_multiple"] * target + p["reserve_spend_margin"]) * cost
+    spare = np.maximum(0.0, reserves - keep) / p["reserve_spend_months"]
+    short = np.maximum(0.0, target * cost - reserves) / p["reserve_rebuild_months"]
     targets = np.round(np.maximum(0.0, income + spare - short) / bill).astype(np.int64)
     funded = model.staff.funded_by_org(o.n)[charities]
-    model.set_establishment(charities, notice_limited(funded, targets))
+    model.set_establishment(charities, notice_limited(funded, targets, p))
 
 
-def notice_limited(funded: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Posts after one round of cuts: a third of the excess goes at once (notice periods).
+def notice_limited(funded: np.ndarray, targets: np.ndarray, p: dict) -> np.ndarray:
+    """Posts after one round of cuts: 1/``notice_months`` of the excess goes at once.
 
     Growth (opening vacancies) is immediate. At the annual plan a charity makes one such round;
     each month after that it makes another only while its reserves are thin and its income
     short of its costs.
     """
-    cut = np.floor(funded - (funded - targets) / NOTICE_MONTHS).astype(np.int64)
+    cut = np.floor(funded - (funded - targets) / p["notice_months"]).astype(np.int64)
     return np.where(targets < funded, cut, targets)
 
 
@@ -292,8 +291,8 @@ def crisis_demand(model: MissionModel) -> np.ndarray:
     """
     m, pl = model.mission, model.places
     gap0 = np.abs(pl.best - pl.y0)
-    worse = np.maximum(0.0, m.direction * (pl.y0 - pl.y)) / np.maximum(gap0, 1e-9)
-    return pl.crisis0 / 12.0 * model.demand_mult * (1.0 + model.p["crisis_feedback"] * worse)
+    worse = np.maximum(0.0, m.direction * (pl.y0 - pl.y)) / np.maximum(gap0, TINY_GAP)
+    return pl.crisis0 / MONTHS * model.demand_mult * (1.0 + model.p["crisis_feedback"] * worse)
 
 
 def monthly_flows(model: MissionModel) -> None:
@@ -303,12 +302,14 @@ def monthly_flows(model: MissionModel) -> None:
     n_orgs = o.n
     filled = s.filled_by_org(n_orgs)
     refresh_pooled(model)
+    if model.mission_unit is not None:  # pooled money moved by the unit: a transfer
+        model.ledger.book("transfers", float(pl.pooled.sum()) / MONTHS)
     # councils
-    income = council_income(model) / 12.0
+    income = council_income(model) / MONTHS
     crisis = crisis_demand(model)
     charities = np.flatnonzero((o.kind == CHARITY) & o.active)
     loc = o.locality[charities]
-    contracts_due = np.bincount(loc, weights=o.contract[charities], minlength=pl.n) / 12.0
+    contracts_due = np.bincount(loc, weights=o.contract[charities], minlength=pl.n) / MONTHS
     council_slots = model.council_slot(np.arange(pl.n))
     staff_due = filled[council_slots] * bill
     available = pl.balance + income
@@ -316,13 +317,13 @@ def monthly_flows(model: MissionModel) -> None:
     rest = available - crisis_paid
     due = staff_due + contracts_due
     paid = np.minimum(due, np.maximum(rest, 0.0))
-    frac = np.where(due > 0, paid / np.maximum(due, 1e-12), 1.0)
+    frac = np.where(due > 0, paid / np.maximum(due, TINY), 1.0)
     pl.balance = rest - paid
     total_out = crisis_paid + paid
-    pl.early_share = np.where(total_out > 0, paid / np.maximum(total_out, 1e-12), 0.0)
+    pl.early_share = np.where(total_out > 0, paid / np.maximum(total_out, TINY), 0.0)
     model.ledger_available(float((income - crisis_paid).sum()))
     model.ledger_spend(float(paid.sum()))
-    short = np.flatnonzero(frac < 1.0 - 1e-12)
+    short = np.flatnonzero(frac < 1.0 - TINY)
     if short.size:  # a council that cannot pay cuts posts at once
         funded = s.funded_by_org(n_orgs)[council_slots[short]]
         model.set_establishment(council_slots[short], np.floor(funded * frac[short]).astype(int))
@@ -332,62 +333,67 @@ def monthly_flows(model: MissionModel) -> None:
         return
     rng = model.streams["finance"]
     shocks = rng.normal(0.0, 1.0, n_orgs)[charities]
-    target = o.donations0[charities] * (1.0 + 0.15 * model.levers.mobilisation)
-    logd = np.log(np.maximum(o.donations[charities], 1e-12))
-    logd += 0.1 * (np.log(np.maximum(target, 1e-12)) - logd) + p["donation_volatility"] * shocks
+    target = o.donations0[charities] * (1.0 + p["mobilisation_donation_gain"]
+                                        * model.levers.mobilisation)
+    logd = np.log(np.maximum(o.donations[charities], TINY))
+    logd += (p["donation_reversion"] * (np.log(np.maximum(target, TINY)) - logd)
+             + p["donation_volatility"] * shocks)
     o.donations[charities] = np.exp(logd)
-    grants_paid = o.grant[charities] / 12.0
+    model.ledger.book("donations", float(o.donations[charities].sum()))
+    grants_paid = o.grant[charities] / MONTHS
     model.ledger_available(float(grants_paid.sum()))
     model.ledger_spend(float(grants_paid.sum()))
-    income_c = o.contract[charities] / 12.0 * frac[loc] + grants_paid + o.donations[charities]
+    income_c = o.contract[charities] / MONTHS * frac[loc] + grants_paid + o.donations[charities]
     cost_c = filled[charities] * bill
     o.reserves[charities] += income_c - cost_c
     pool_reserves(model, charities, cost_c)
     # a charity whose reserves are thin and income short cuts posts towards what income
     # pays; notice periods mean a third of the excess goes each month
-    months = o.reserves[charities] / np.maximum(cost_c, 1e-12)
+    months = o.reserves[charities] / np.maximum(cost_c, TINY)
     shrink = (months < 1.0) & (income_c < cost_c)
     if shrink.any():
         funded = model.staff.funded_by_org(n_orgs)[charities[shrink]]
         per_post = bill * (1.0 - model.expected_vacancy)  # as the annual plan sizes posts
         affordable = np.floor(income_c[shrink] / per_post).astype(np.int64)
-        model.set_establishment(charities[shrink], notice_limited(funded, affordable))
+        model.set_establishment(charities[shrink], notice_limited(funded, affordable, p))
     # insolvent: reserves exhausted and the small overdraft trustees can carry used up
-    for slot in charities[o.reserves[charities] < -INSOLVENCY_MONTHS * np.maximum(cost_c,
-                                                                                 bill)]:
+    for slot in charities[o.reserves[charities] < -p["insolvency_months"] * np.maximum(
+            cost_c, bill)]:
         model.close_charity(int(slot))
     # new charities take the place of closed ones
     closed = np.flatnonzero((o.kind == CHARITY) & ~o.active)
     u = model.streams["entry"].random(n_orgs)
-    rate = (1.0 + 0.5 * model.levers.mobilisation) / p["charity_entry_months"]
+    rate = (1.0 + p["mobilisation_founding_gain"] * model.levers.mobilisation) / p[
+        "charity_entry_months"]
     for slot in closed[u[closed] < rate]:
         model.found_charity(int(slot))
 
 
 def pool_reserves(model: MissionModel, charities: np.ndarray, cost: np.ndarray) -> None:
     """Partners with healthy reserves give to trusted partners close to running out."""
-    net, o = model.net, model.orgs
+    net, o, p = model.net, model.orgs, model.p
     model.pooled_last_month = 0.0
     if net.n_edges == 0 or model.p["pooling_rate"] == 0:
         return
     monthly_cost = np.zeros(o.n)
     monthly_cost[charities] = cost
     both = (o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY) & (net.kind == PARTNERSHIP)
-    both &= (net.trust >= 0.4) & o.active[net.u] & o.active[net.v]
+    both &= (net.trust >= p["pooling_trust_min"]) & o.active[net.u] & o.active[net.v]
     if not both.any():
         return
     a, b, t = net.u[both], net.v[both], net.trust[both]
-    surplus = np.maximum(0.0, o.reserves - 3.0 * monthly_cost)
-    deficit = np.maximum(0.0, 1.0 * monthly_cost - o.reserves)
-    rate = model.p["pooling_rate"] * t
+    surplus = np.maximum(0.0, o.reserves - p["pooling_donor_months"] * monthly_cost)
+    deficit = np.maximum(0.0, p["pooling_recipient_months"] * monthly_cost - o.reserves)
+    rate = p["pooling_rate"] * t
     flow_ab = rate * np.minimum(surplus[a], deficit[b])  # a helps b
     flow_ba = rate * np.minimum(surplus[b], deficit[a])
     # cap what each donor gives at its surplus
     give = np.bincount(a, flow_ab, o.n) + np.bincount(b, flow_ba, o.n)
-    scale = np.where(give > surplus, surplus / np.maximum(give, 1e-12), 1.0)
+    scale = np.where(give > surplus, surplus / np.maximum(give, TINY), 1.0)
     flow_ab *= scale[a]
     flow_ba *= scale[b]
     delta = (np.bincount(b, flow_ab, o.n) - np.bincount(a, flow_ab, o.n)
              + np.bincount(a, flow_ba, o.n) - np.bincount(b, flow_ba, o.n))
     o.reserves += delta
     model.pooled_last_month += float(flow_ab.sum() + flow_ba.sum())
+    model.ledger.book("transfers", float(flow_ab.sum() + flow_ba.sum()))

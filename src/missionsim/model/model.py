@@ -11,6 +11,7 @@ import numpy as np
 from missionsim.limits import MAX_HORIZON, MAX_SEED, quote, whole_number
 from missionsim.model import outcomes, workforce, world
 from missionsim.model.agents import Department, MissionUnit
+from missionsim.model.ledger import Ledger
 from missionsim.model.missions import MISSIONS, Mission
 from missionsim.model.organisations import Organisations
 from missionsim.model.params import PRESETS, resolve
@@ -29,11 +30,12 @@ in one phase does not shift the draws of another (common random numbers). Once s
 differ in their numbers of posts or ties, the draws of the phases concerned are no longer
 paired one for one, but the world, the shocks and the other phases still are."""
 
-DEFAULT_HORIZON = 120
+DEFAULT_HORIZON = 120  # structural: run length when none is given (ten years of months)
 PLACE_PARAMS = ("n_localities", "cohort_total", "cohort_size_sd", "deprivation_mean",
                 "deprivation_sd", "need_deprivation")
 """Parameters that define the places themselves rather than the delivery system."""
-LATER_PARAMS = ("funding_shock", "funding_shock_month", "demand_shock", "demand_shock_month",
+LATER_PARAMS = ("funding_shock", "funding_shock_month", "core_funding_trend", "demand_shock",
+                "demand_shock_month", "demand_shock_months",
                 "response_lag", "extra_mission_money", "extra_money_start", "extra_money_months")
 """Parameters that cannot change month 0 (shocks, the outcome's response time and extra
 mission money, which flows only from the first step on)."""
@@ -124,12 +126,15 @@ class MissionModel(Queries, Organisations, mesa.Model):
         order = list(REFORMS)
         built = [make_reform(name, s) for name, s in (reforms or {}).items()]
         self.reforms: list[Reform] = sorted(built, key=lambda r: order.index(r.name))
+        for reform in self.reforms:
+            reform.check_intensity(self.p)
         self.streams = _streams(self._seed)
         self.levers = Levers.from_params(self.p)
         self.month = 0
         self.demand_mult = 1.0
         self.funding_mult = 1.0
         self.reform_cost = 0.0
+        self.ledger = Ledger()
         self.spend_month = 0.0
         self.spend_month_recorded = 0.0
         self.spend_total = 0.0
@@ -142,7 +147,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         self.pooled_last_month = 0.0
         self.mission_unit: MissionUnit | None = None
         self._outcome_at_deadline: float | None = None
-        self._dept_draws = np.zeros((0, 2))
+        self._dept_draws = np.zeros((0, 2))  # structural: two draws a department
 
         self.expected_vacancy = world.steady_vacancy(self.p)
         world.build(self)
@@ -166,22 +171,24 @@ class MissionModel(Queries, Organisations, mesa.Model):
         pl.filled0 = np.bincount(s.loc[s.status == FILLED], minlength=pl.n).astype(float)
         self.morale_ref = 0.0
         target = workforce.morale_target(self)
-        noise = self.streams["world"].normal(0.0, 0.08, s.n)
+        noise = self.streams["world"].normal(0.0, self.p["morale_sd"], s.n)
         s.morale[:] = np.clip(target + noise, 0.0, 1.0)
         # the morale at which the mean quit hazard over all posts equals the calibrated rate
-        k = max(self.p["morale_turnover"], 1e-9)
+        k = max(self.p["morale_turnover"], 1e-9)  # structural: no division by zero
         self.morale_ref = float(-np.log(np.mean(np.exp(-k * s.morale))) / k)
         charity_slots = np.flatnonzero(self.orgs.kind == CHARITY)
         charity_effort = np.bincount(s.loc[(s.status == FILLED)
                                            & (self.orgs.kind[s.org] == CHARITY)],
                                      minlength=pl.n).astype(float)
-        self.volunteers0 = self.p["volunteer_effort"] * charity_effort * 0.6
+        p = self.p
+        self.volunteers0 = p["volunteer_effort"] * charity_effort * p["charity_post_effort"]
         self.n_charity_slots = charity_slots.size
-        pl.d0 = np.maximum(outcomes.delivery(self), 1e-12)
+        pl.d0 = np.maximum(outcomes.delivery(self), world.TINY)
         pl.delivery = np.ones(pl.n)
         behind = self.places_behind(reported=False)
-        pressure = self.levers.punitive * (0.5 + 0.5 * np.tanh(3.0 * behind))
-        pl.gaming = np.clip(self.p["gaming_strength"] * pressure, 0.0, 0.9)
+        pressure = self.levers.punitive * (p["gaming_pressure_floor"] + p["gaming_pressure_weight"]
+                                           * np.tanh(p["gaming_pressure_steepness"] * behind))
+        pl.gaming = np.clip(p["gaming_strength"] * pressure, 0.0, p["gaming_cap"])
         pl.y_hist.append(pl.y.copy())
         # councils' opening balances (working reserves) are money available to the mission
         self.available_total = float(pl.balance.sum())
@@ -260,6 +267,6 @@ class MissionModel(Queries, Organisations, mesa.Model):
 
 def _streams(seed: Any) -> dict[str, np.random.Generator]:
     """Independent named generators derived from the run's seed."""
-    seq = np.random.SeedSequence(int(seed) % 2**64)
+    seq = np.random.SeedSequence(int(seed) % 2**64)  # structural: the seed modulus
     return {name: np.random.default_rng(child)
             for name, child in zip(STREAMS, seq.spawn(len(STREAMS)), strict=True)}

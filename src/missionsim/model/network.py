@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 EDGE_KINDS = ("funding", "contract", "partnership", "coordination")
-FUNDING, CONTRACT, PARTNERSHIP, COORDINATION = range(4)
+FUNDING, CONTRACT, PARTNERSHIP, COORDINATION = range(4)  # structural: the four tie kinds
 
 
 class Partnerships:

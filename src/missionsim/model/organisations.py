@@ -90,18 +90,19 @@ class Organisations:
         o.node[slot] = agent.unique_id
         o.active[slot] = True
         bill = finance.post_bill(p)
-        o.donations0[slot] = o.donations[slot] = 1.5 * bill * (0.5 + rng.random())
+        o.donations0[slot] = o.donations[slot] = p["new_charity_donations"] * bill * (
+            p["new_charity_donation_low"] + rng.random())
         o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
         o.reserve_target[slot] = world.draw_reserves(rng, 1, p)[0]
-        o.reserves[slot] = o.reserve_target[slot] * 2 * bill
+        o.reserves[slot] = o.reserve_target[slot] * p["new_charity_posts"] * bill
         prog = self.programmes.add(world.draw_effects(rng, 1, p))[0]
         o.programme[slot] = o.own_programme[slot] = prog
         o.rollout[slot] = 1.0
         o.practice[slot] = self.programmes.theta[prog]
         self.net.add_node(slot, **world.node_attrs(o, slot))
         council = int(self.council_slot(int(o.locality[slot])))
-        self.net.add_edges([council], [slot], [PARTNERSHIP], [0.2])
-        self.set_establishment(np.array([slot]), np.array([2]))
+        self.net.add_edges([council], [slot], [PARTNERSHIP], [p["new_tie_trust"]])
+        self.set_establishment(np.array([slot]), np.array([p["new_charity_posts"]]))
         o.founded += 1
 
     def create_mission_unit(self, reform: Reform) -> None:
@@ -110,7 +111,7 @@ class Organisations:
             return
         o = self.orgs
         slot = int(np.flatnonzero(o.kind == UNIT)[0])
-        self.mission_unit = MissionUnit(self, slot, reform.intensity)
+        self.mission_unit = MissionUnit(self, slot, reform.strength(self))
         o.node[slot] = self.mission_unit.unique_id
         o.active[slot] = True
         self.org_agents[slot] = self.mission_unit
@@ -119,8 +120,8 @@ class Organisations:
         partners = [d.slot for d in self.departments] + [
             int(c) for c in self.council_slot(np.arange(self.places.n))]
         self.net.add_edges([slot] * len(partners), partners, [COORDINATION] * len(partners),
-                           [0.5] * len(partners))
-        finance.pool_now(self, getattr(reform, "pooled", 0.0) * reform.intensity)
+                           [self.p["mission_unit_tie_trust"]] * len(partners))
+        finance.pool_now(self, reform.param(self, "pooled") * reform.strength(self))
 
     def remove_mission_unit(self) -> None:
         """Dissolve the Missions Unit (when the reform ends)."""

@@ -15,8 +15,8 @@ where ``u`` is the share of support that comes from universal services outside t
 system and ``D_ref`` is what the calibrated default system delivers in the same place at
 month 0 (the model itself when its parameters are the defaults). Delivery above its starting
 level closes the gap with diminishing returns; delivery below it opens the gap, at most to
-twice its starting size. The *reported* indicator hides a share of the gap under punitive
-pressure (gaming), more so in places behind their trajectory.
+``outcome_gap_cap`` times its starting size. The *reported* indicator hides a share of the
+gap under punitive pressure (gaming), more so in places behind their trajectory.
 """
 
 from __future__ import annotations
@@ -31,22 +31,22 @@ from missionsim.model.state import CHARITY, FILLED
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
-GAMING_MONTHS = 6.0  # time for gaming to build up or fade (assumption)
-
-
 def coordination(model: MissionModel) -> np.ndarray:
     """Joined-up working in each place: national silos and department focus, local trust."""
-    lv = model.levers
+    p, lv = model.p, model.levers
     focus = np.mean([d.focus for d in model.departments]) if model.departments else 1.0
-    national = (1.0 - model.p["silo_penalty"] * lv.silo) * (0.9 + 0.1 * focus)
-    return national * (0.85 + 0.15 * model.local_trust())
+    w_focus, w_trust = p["department_focus_weight"], p["local_trust_weight"]
+    national = (1.0 - p["silo_penalty"] * lv.silo) * ((1.0 - w_focus) + w_focus * focus)
+    return national * ((1.0 - w_trust) + w_trust * model.local_trust())
 
 
 def reach(model: MissionModel) -> np.ndarray:
     """Share of need reached: referrals through trusted cross-sector ties, data, uptake."""
     p, lv = model.p, model.levers
-    referral = model.cross_sector_strength() * (1.0 + 0.5 * lv.data_sharing)
-    r = p["base_reach"] * (1.0 + p["referral_gain"] * referral) * (1.0 + 0.08 * lv.mobilisation)
+    referral = model.cross_sector_strength() * (1.0 + p["data_sharing_referral_gain"]
+                                                * lv.data_sharing)
+    r = (p["base_reach"] * (1.0 + p["referral_gain"] * referral)
+         * (1.0 + p["mobilisation_reach_gain"] * lv.mobilisation))
     return np.clip(r, 0.0, 1.0)
 
 
@@ -54,14 +54,24 @@ def local_fit(model: MissionModel) -> np.ndarray:
     """How well delivery fits local need: autonomy pays where capacity is above threshold."""
     p = model.p
     gain = model.levers.autonomy * p["devolution_gain"]
-    return np.maximum(0.3, 1.0 + gain * (model.places.capacity - p["capacity_threshold"]))
+    return np.maximum(p["devolution_fit_floor"],
+                      1.0 + gain * (model.places.capacity - p["capacity_threshold"]))
 
 
 def delivery(model: MissionModel) -> np.ndarray:
     """Effective delivery per unit of need in each place (absolute, not relative)."""
+    return _delivery(model)[0]
+
+
+def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
+    """Effective delivery per unit of need, and volunteer effort, in each place.
+
+    Volunteer effort is in full-time equivalents: one unit delivers as much as one member of
+    staff in post at full effort, skill and focus (see ``volunteer_year_value``).
+    """
     p, o, s, pl = model.p, model.orgs, model.staff, model.places
     filled = s.status == FILLED
-    practice = np.maximum(0.3, 1.0 + p["practice_gain"] * o.practice)
+    practice = np.maximum(p["practice_floor"], 1.0 + p["practice_gain"] * o.practice)
     focus = np.ones(o.n)
     charities = o.kind == CHARITY
     focus[charities] = model.charity_focus()[charities]
@@ -69,11 +79,13 @@ def delivery(model: MissionModel) -> np.ndarray:
     staff = np.bincount(s.loc[filled], weights=contrib, minlength=pl.n)
     charity_staff = np.bincount(s.loc[filled & charities[s.org]], weights=contrib[
         charities[s.org[filled]]], minlength=pl.n)
-    volunteers = model.volunteers0 * (1.0 + model.levers.mobilisation)
-    volunteers = np.minimum(volunteers, 2.0 * charity_staff + model.volunteers0 * 0.25)
+    volunteers = model.volunteers0 * (1.0 + p["mobilisation_volunteer_gain"]
+                                      * model.levers.mobilisation)
+    volunteers = np.minimum(volunteers, p["volunteer_cap_per_staff"] * charity_staff
+                            + model.volunteers0 * p["volunteer_cap_base"])
     pl.reach = reach(model)
     return ((staff + volunteers) * coordination(model) * pl.reach * local_fit(model)
-            / model.need())
+            / model.need()), volunteers
 
 
 def update(model: MissionModel) -> None:
@@ -81,15 +93,20 @@ def update(model: MissionModel) -> None:
     m, pl, p = model.mission, model.places, model.p
     rng = model.streams["outcome"]
     shocks = rng.normal(0.0, 1.0, pl.n)
-    pl.delivery = delivery(model) / pl.d0
+    absolute, volunteers = _delivery(model)
+    pl.delivery = absolute / pl.d0
+    # volunteer time given this month, in full-time-equivalent years, valued
+    model.ledger.book("volunteer_value", volunteers.sum() / 12.0  # unit: months per year
+                      * p["volunteer_year_value"])
     u = p["universal_share"]
     support = u + (1.0 - u) * pl.delivery
     gap0 = np.abs(pl.best - pl.y0)
     # the improvement in the pipeline is proportional to each place's headroom, so places far
     # from the best value improve most (councils converge while most improve, pattern G1)
-    momentum = m.momentum * gap0 / max(abs(m.best - m.baseline), 1e-9)
-    supported = np.maximum(0.0, gap0 - momentum) * np.maximum(support, 1e-3) ** (-m.elasticity)
-    supported = np.minimum(supported, 2.0 * gap0)
+    momentum = m.momentum * gap0 / max(abs(m.best - m.baseline), 1e-9)  # structural: no ÷ 0
+    supported = (np.maximum(0.0, gap0 - momentum)
+                 * np.maximum(support, 1e-3) ** (-m.elasticity))  # structural: keeps it finite
+    supported = np.minimum(supported, p["outcome_gap_cap"] * gap0)
     gap = np.abs(pl.best - pl.y)
     rate = 1.0 - np.exp(-1.0 / (m.response_months * p["response_lag"]))
     gap += (supported - gap) * rate + m.noise * gap0 * shocks
@@ -98,14 +115,16 @@ def update(model: MissionModel) -> None:
     if m.direction > 0:
         pl.y = np.maximum(pl.y, 0.0)
     pl.y_hist.append(pl.y.copy())
-    if len(pl.y_hist) > 4:
+    if len(pl.y_hist) > p["improving_months"] + 1:
         pl.y_hist.pop(0)
     # gaming: pressure from punitive accountability, more where a place is behind
     behind = model.places_behind(reported=False)
-    stocktakes = 1.5 if model.mission_unit is not None else 1.0
-    pressure = model.levers.punitive * (0.5 + 0.5 * np.tanh(3.0 * behind)) * stocktakes
-    target = np.clip(p["gaming_strength"] * pressure, 0.0, 0.9)
-    pl.gaming += (target - pl.gaming) / GAMING_MONTHS
+    stocktakes = p["mission_unit_stocktake_pressure"] if model.mission_unit is not None else 1.0
+    pressure = model.levers.punitive * (p["gaming_pressure_floor"] + p["gaming_pressure_weight"]
+                                        * np.tanh(p["gaming_pressure_steepness"] * behind))
+    pressure = pressure * stocktakes
+    target = np.clip(p["gaming_strength"] * pressure, 0.0, p["gaming_cap"])
+    pl.gaming += (target - pl.gaming) / p["gaming_months"]
 
 
 def reported(model: MissionModel) -> np.ndarray:

@@ -47,6 +47,7 @@ class Parameter:
         uncertainty: True for the uncertainties that sweeps vary (not levers).
         plausible: The range robustness studies vary it over (within ``low``–``high``).
         role: ``setting``, ``assumption`` or ``uncertainty`` (see :data:`ROLES`).
+        reform: The reform whose strength or cost it sets (empty for the model's own).
     """
 
     name: str
@@ -60,6 +61,7 @@ class Parameter:
     uncertainty: bool = False
     plausible: tuple[float, float] = (math.nan, math.nan)
     role: str = "setting"
+    reform: str = ""
 
     @property
     def kind(self) -> type:
@@ -113,7 +115,8 @@ def _short(value: Any) -> str:
     return quote(value)
 
 
-GROUPS = ("world", "finance", "workforce", "evidence", "network", "government", "uncertainty")
+GROUPS = ("world", "finance", "workforce", "evidence", "network", "government", "reforms",
+          "uncertainty")
 """The groups of parameters, one declaration file each (``data/parameters/GROUP.toml``), in
 the order the documentation lists them."""
 
@@ -124,7 +127,7 @@ range; or an ``uncertainty`` about conditions outside the system, drawn per repl
 
 _FIELDS = {"name": str, "default": (int, float), "low": (int, float), "high": (int, float),
            "unit": str, "meaning": str, "source": str}
-_OPTIONAL = {"uncertainty": bool, "plausible": list, "role": str}
+_OPTIONAL = {"uncertainty": bool, "plausible": list, "role": str, "reform": str}
 
 
 def _declaration(entry: Any, where: str, group: str) -> Parameter:
@@ -158,7 +161,7 @@ def _declaration(entry: Any, where: str, group: str) -> Parameter:
         raise ValueError(f"{where}.role: expected one of {', '.join(ROLES)}, got {quote(role)}")
     return Parameter(name, default, low, high, entry["unit"], group, entry["meaning"],
                      entry["source"], bool(entry.get("uncertainty", False)),
-                     (float(plausible[0]), float(plausible[1])), role)
+                     (float(plausible[0]), float(plausible[1])), role, entry.get("reform", ""))
 
 
 def load_declarations(folder: Path | None = None) -> tuple[Parameter, ...]:
@@ -236,6 +239,15 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
         values[name] = PARAMETERS[name].check(value)
     check_world_size(values)
     return values
+
+
+def assumptions() -> list[Parameter]:
+    """Return the declared assumptions.
+
+    They say how mechanisms and reforms work; robustness studies vary each over its plausible
+    range.
+    """
+    return [p for p in _DECLARATIONS if p.role == "assumption"]
 
 
 def uncertainties() -> list[Parameter]:

@@ -20,7 +20,7 @@ from missionsim.model.reforms import Levers
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
-MONTHS_PER_YEAR = 12  # the budget round is annual (a unit conversion)
+MONTHS_PER_YEAR = 12  # unit: months per year (the budget round is annual)
 
 
 def policy(model: MissionModel) -> None:
@@ -38,23 +38,30 @@ def policy(model: MissionModel) -> None:
             reform.finish(model)
         if active:
             reform.apply(model, model.levers)
-            cost += reform.monthly_cost(model)
+            amount = reform.monthly_cost(model)
+            council = amount * reform.param(model, "council_share")
+            model.ledger.book("reform_council", council)
+            model.ledger.book("reform_department", amount - council)
+            cost += amount
     lv = model.levers
     lv.autonomy = min(1.0, lv.autonomy)
-    lv.pooled_share = min(0.9, lv.pooled_share)
+    lv.pooled_share = min(p["pooled_share_cap"], lv.pooled_share)
     lv.focus_protection = min(1.0, lv.focus_protection)
     model.reform_cost = cost
     model.ledger_available(cost)
     model.ledger_spend(cost)
-    shock_on = p["demand_shock_month"] <= m < p["demand_shock_month"] + 12
+    shock_on = p["demand_shock_month"] <= m < p["demand_shock_month"] + p["demand_shock_months"]
     model.demand_mult = 1.0 + p["demand_shock"] * shock_on
     model.funding_mult = 1.0 - p["funding_shock"] * (m >= p["funding_shock_month"])
+    if p["core_funding_trend"]:  # a steady real squeeze (or growth), compounding monthly
+        model.funding_mult *= (1.0 + p["core_funding_trend"]) ** (m / MONTHS_PER_YEAR)
     model._set_extra_money()
 
 
 def government(model: MissionModel) -> None:
     """Departments' focus and the Missions Unit's stocktake."""
-    model._dept_draws = model.streams["government"].random((len(model.departments), 2))
+    draws = (len(model.departments), 2)  # structural: two uniform draws per department
+    model._dept_draws = model.streams["government"].random(draws)
     for dept in model.departments:
         dept.step()
     if model.mission_unit is not None:
@@ -82,6 +89,7 @@ def record(model: MissionModel) -> None:
     model.month = model.steps
     if model.month == model.mission.deadline:
         model._outcome_at_deadline = outcomes.national(model, model.places.y)
+    model.ledger.close()
     model.datacollector.collect(model)
     model.spend_month_recorded = model.spend_month
     model.spend_month = 0.0

@@ -43,25 +43,29 @@ class Queries:
         """Need in each place this month (demand shocks included)."""
         return self.places.need0 * self.demand_mult
 
-    def effective_capacity(self) -> np.ndarray:
-        """Council capacity net of what maintaining cross-sector ties uses."""
+    def tie_capacity_used(self) -> np.ndarray:
+        """Capacity each council needs to maintain its cross-sector ties (per place)."""
         net, o = self.net, self.orgs
         cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
         cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
         deg = net.degree(o.n, cross)
-        used = self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
-        return np.clip(self.places.capacity - used, 0.0, 1.0)
+        return self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
+
+    def effective_capacity(self) -> np.ndarray:
+        """Council capacity net of what maintaining cross-sector ties uses."""
+        return np.clip(self.places.capacity - self.tie_capacity_used(), 0.0, 1.0)
 
     def charity_focus(self) -> np.ndarray:
         """Charities' focus on the mission, eroded by funders' demands (per org slot)."""
-        lv = self.levers
-        return np.full(self.orgs.n, 1.0 - 0.15 * lv.competitive_share - 0.05 * lv.punitive)
+        lv, p = self.levers, self.p
+        return np.full(self.orgs.n, 1.0 - p["competition_focus_loss"] * lv.competitive_share
+                       - p["punitive_focus_loss"] * lv.punitive)
 
     def charity_reserves_months(self) -> np.ndarray:
         """Reserves in months of current costs, per org slot (0 for non-charities)."""
         o = self.orgs
         cost = self.staff.funded_by_org(o.n) * finance.post_bill(self.p)
-        months = o.reserves / np.maximum(cost, 1e-9)
+        months = o.reserves / np.maximum(cost, 1e-9)  # structural: avoids division by zero
         return np.where((o.kind == CHARITY) & o.active, months, 0.0)
 
     def orgs_by_locality(self) -> list[np.ndarray]:
@@ -132,7 +136,7 @@ class Queries:
         else:
             scale = np.abs(m.target / m.baseline - 1.0) * pl.y0
         shortfall = m.direction * (self.place_trajectory() - y)
-        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))
+        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))  # structural: no ÷ 0
 
     def target_met(self) -> bool:
         """Whether the national true indicator met the target at the mission's deadline.

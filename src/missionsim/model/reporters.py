@@ -1,7 +1,8 @@
 """Named model-level reporters, shared by the DataCollector, the CLI and the UI.
 
 Each is a plain function of the model. Units: the mission indicator's own unit for outcome
-measures; £m a month for ``spend``; shares in [0, 1] unless stated.
+measures; £m a month for ``spend`` and for the money kinds of the month's ledger
+(:mod:`missionsim.model.ledger`); shares in [0, 1] unless stated.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def on_track_share(model) -> float:
 
 def _per_capita(model, values: np.ndarray) -> np.ndarray:
     if model.mission.aggregate == "sum":
-        return values / model.places.cohort * 10_000.0
+        return values / model.places.cohort * 10_000.0  # unit: per 10,000 of the population
     return values
 
 
@@ -44,14 +45,14 @@ def inequality(model) -> float:
     For count missions the places are compared per 10,000 of their population.
     """
     v = np.sort(_per_capita(model, model.places.y))
-    k = max(1, len(v) // 10)
+    k = max(1, len(v) // 10)  # structural: deciles
     return float(v[-k:].mean() - v[:k].mean())
 
 
 def outcome_most_deprived(model) -> float:
     """True indicator in the most deprived tenth of places (mean, or sum for counts)."""
     pl = model.places
-    k = max(1, pl.n // 10)
+    k = max(1, pl.n // 10)  # structural: deciles
     idx = np.argsort(pl.deprivation)[-k:]
     if model.mission.aggregate == "sum":
         return float(pl.y[idx].sum())
@@ -75,7 +76,7 @@ def reform_cost(model) -> float:
 
 def extra_money(model) -> float:
     """Extra ring-fenced mission money paid to councils this month (£m), counted as available."""
-    return float(model.extra_money_places.sum() / 12.0)
+    return float(model.extra_money_places.sum() / 12.0)  # unit: months per year
 
 
 def staff_morale(model) -> float:
@@ -89,7 +90,7 @@ def staff_turnover(model) -> float:
     """Quits this month as an annual rate of staff in post."""
     s = model.staff
     before = getattr(s, "filled_before", 0)
-    return 12.0 * getattr(s, "quits_month", 0) / before if before else 0.0
+    return 12.0 * getattr(s, "quits_month", 0) / before if before else 0.0  # unit: months/year
 
 
 def vacancy_rate(model) -> float:
@@ -132,7 +133,7 @@ def partnership_density(model) -> float:
     lu, lv = o.locality[net.u], o.locality[net.v]
     same = (lu == lv) & (lu >= 0) & local[net.u] & local[net.v]
     ties_ = np.bincount(lu[same], minlength=n_loc)
-    possible = n_orgs * (n_orgs - 1) / 2
+    possible = n_orgs * (n_orgs - 1) / 2  # structural: pairs of organisations
     ok = possible > 0
     return float(np.mean(ties_[ok] / possible[ok])) if ok.any() else 0.0
 
@@ -194,6 +195,39 @@ def gaming_gap(model) -> float:
     return model.mission.direction * (outcome_reported(model) - outcome(model))
 
 
+def cost_department(model) -> float:
+    """New public money for reforms paid by departments this month (£m)."""
+    return float(model.ledger.recorded["reform_department"])
+
+
+def cost_council(model) -> float:
+    """New public money for reforms paid by councils this month (£m)."""
+    return float(model.ledger.recorded["reform_council"])
+
+
+def donations(model) -> float:
+    """Charitable donations received by charities this month (£m)."""
+    return float(model.ledger.recorded["donations"])
+
+
+def volunteer_value(model) -> float:
+    """Volunteer time given to charities this month, at the value of a volunteer's year (£m)."""
+    return float(model.ledger.recorded["volunteer_value"])
+
+
+def capacity_used(model) -> float:
+    """Council capacity spent on bids and cross-sector ties this month (capacity units).
+
+    One council at full strength has a capacity of 1.
+    """
+    return float(model.ledger.recorded["capacity_used"])
+
+
+def transfers(model) -> float:
+    """Money moved rather than new this month (£m): pooled mission money, shared reserves."""
+    return float(model.ledger.recorded["transfers"])
+
+
 REPORTERS = {
     f.__name__: f
     for f in (outcome, outcome_reported, trajectory_gap, on_track_share, inequality, spend,
@@ -201,6 +235,7 @@ REPORTERS = {
               charity_reserves_median, partnership_density, cross_sector_ties, mean_trust,
               evidence_adoption, outcome_most_deprived, gaming_gap, spend_total, reform_cost,
               staff_headcount, charities_active, council_capacity, early_intervention_share,
-              practice_effect, reach, department_focus, extra_money)
+              practice_effect, reach, department_focus, extra_money, cost_department,
+              cost_council, donations, volunteer_value, capacity_used, transfers)
 }
 """Model-level reporters by name, in the order of the data frame's columns."""

@@ -26,7 +26,7 @@ def _number(value: float) -> str:
 def world_agents(values: Mapping[str, Any]) -> int:
     """Organisations and frontline posts of a world at month 0 (from its size parameters)."""
     organisations = values["n_localities"] * (1 + values["charities_per_locality"])
-    posts = values["staff_per_1000"] * values["cohort_total"] / 1000.0
+    posts = values["staff_per_1000"] * values["cohort_total"] / 1000.0  # unit: per 1,000
     return int(round(organisations + posts))
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # organisation kinds and sectors
-DEPARTMENT, COUNCIL, CHARITY, UNIT = range(4)
+DEPARTMENT, COUNCIL, CHARITY, UNIT = range(4)  # structural: the four kinds
 KIND_NAMES = ("department", "council", "charity", "missions_unit")
 SECTOR_OF_KIND = ("central", "local_government", "voluntary", "central")
 # staff post status
-UNFUNDED, VACANT, FILLED = 0, 1, 2
+UNFUNDED, VACANT, FILLED = 0, 1, 2  # structural: post status codes
 
 
 @dataclass
@@ -93,7 +93,7 @@ class Programmes:
         self.mean = np.zeros(0)
         self.prec = np.zeros(0)
         self.prior_mean = prior_mean
-        self.prior_prec = 1.0 / prior_sd**2
+        self.prior_prec = 1.0 / prior_sd**2  # structural: precision is 1 / variance
 
     def add(self, theta: np.ndarray) -> np.ndarray:
         """Add programmes with true effects ``theta``; return their ids."""

@@ -22,10 +22,8 @@ from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
-BREAK_BELOW = 0.05
-NEW_TIE_TRUST = 0.2
-_SECTOR_CODE = np.array([{"central": 0, "local_government": 1, "voluntary": 2}[s]
-                         for s in SECTOR_OF_KIND])
+_CODES = {"central": 0, "local_government": 1, "voluntary": 2}  # structural: sector codes
+_SECTOR_CODE = np.array([_CODES[s] for s in SECTOR_OF_KIND])
 
 
 def sector_codes(model: MissionModel) -> np.ndarray:
@@ -45,7 +43,7 @@ def relational_capacity(model: MissionModel) -> np.ndarray:
     out = np.ones(o.n)
     out[model.council_slot(np.arange(model.places.n))] = model.effective_capacity()
     charities = o.kind == CHARITY
-    out[charities] = 0.8 * model.charity_focus()[charities]
+    out[charities] = model.p["charity_relational_capacity"] * model.charity_focus()[charities]
     for d in model.departments:
         out[d.slot] = d.focus
     return out
@@ -56,11 +54,16 @@ def update(model: MissionModel) -> None:
     p, net, o, lv = model.p, model.net, model.orgs, model.levers
     rng = model.streams["network"]
     n_e = net.n_edges
+    pl = model.places
+    drained = np.minimum(model.tie_capacity_used(), np.maximum(pl.capacity, 0.0))
+    model.ledger.book("capacity_used", drained.sum())
     if n_e:
         u_contact = rng.random(n_e)
         cap = relational_capacity(model)
-        p_contact = np.clip(0.25 + 0.5 * np.minimum(cap[net.u], cap[net.v])
-                            + 0.3 * lv.partnership_drive * cross_sector(model), 0.0, 1.0)
+        p_contact = np.clip(p["contact_base"] + p["contact_capacity_gain"]
+                            * np.minimum(cap[net.u], cap[net.v])
+                            + p["partnership_contact_gain"] * lv.partnership_drive
+                            * cross_sector(model), 0.0, 1.0)
         contact = u_contact < p_contact
         # joint delivery succeeds where the places the partners serve are improving
         lu, lv_ = o.locality[net.u], o.locality[net.v]
@@ -68,14 +71,15 @@ def update(model: MissionModel) -> None:
         su = np.where(lu >= 0, improving[np.maximum(lu, 0)], nation)
         sv = np.where(lv_ >= 0, improving[np.maximum(lv_, 0)], nation)
         success = np.where(lu < 0, sv, np.where(lv_ < 0, su, su * sv))
-        grow = p["trust_growth"] * (1.0 + 0.5 * lv.mobilisation) * success * (1.0 - net.trust)
+        grow = (p["trust_growth"] * (1.0 + p["mobilisation_trust_gain"] * lv.mobilisation)
+                * success * (1.0 - net.trust))
         t = net.trust + np.where(contact, grow, -p["trust_decay"] * net.trust)
         rivals = ((o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY)
                   & (o.locality[net.u] == o.locality[net.v]))
         t -= rivals * p["competition_erosion"] * lv.competitive_share
         net.trust = np.clip(t, 0.0, 1.0)
         breakable = (net.kind == CONTRACT) | (net.kind == PARTNERSHIP)
-        gone = np.flatnonzero(breakable & (net.trust < BREAK_BELOW))
+        gone = np.flatnonzero(breakable & (net.trust < p["tie_break_trust"]))
         net.remove_edges(gone)
     form_ties(model, rng)
     net.sync_trust()
@@ -85,9 +89,10 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     """Organisations explore new ties: through their council or through common partners."""
     p, net, o, lv = model.p, model.net, model.orgs, model.levers
     n = o.n
-    u = rng.random((5, n))
+    u = rng.random((5, n))  # structural: five uniform draws per organisation
     delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
-    explore = delivering & (u[0] < p["tie_formation"] * (1.0 + 0.5 * lv.partnership_drive))
+    explore = delivering & (u[0] < p["tie_formation"] * (1.0 + p["partnership_exploration_gain"]
+                                                         * lv.partnership_drive))
     if not explore.any():
         return
     sec = sector_codes(model)
@@ -95,7 +100,8 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     by_loc = model.orgs_by_locality()
     starts, adjacent = net.adjacency(n)
     new_u, new_v = [], []
-    brokered = 0.5 * lv.partnership_drive / (1.0 + lv.partnership_drive)
+    brokered = (p["partnership_brokered_share"] * lv.partnership_drive
+                / (1.0 + lv.partnership_drive))
     for a in np.flatnonzero(explore):
         a = int(a)
         loc = int(o.locality[a])
@@ -104,32 +110,33 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
             if o.kind[a] == CHARITY:
                 b = int(model.council_slot(loc))
             else:
-                b = int(local[int(u[2, a] * local.size) % local.size])
-        elif u[1, a] < 0.5:  # through a common partner
+                b = int(local[int(u[2, a] * local.size) % local.size])  # structural: draw 2
+        elif u[1, a] < p["common_partner_share"]:  # through a common partner
             nbrs = adjacent[starts[a]:starts[a + 1]]
             nbrs = nbrs[delivering[nbrs]]
             if nbrs.size == 0:
                 continue
-            mid = int(nbrs[int(u[2, a] * nbrs.size)])
+            mid = int(nbrs[int(u[2, a] * nbrs.size)])  # structural: draw 2
             seconds = adjacent[starts[mid]:starts[mid + 1]]
             seconds = seconds[delivering[seconds] & (seconds != a)]
             if seconds.size == 0:
                 continue
-            b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])
+            b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])  # structural: draw 3
         else:  # met within the locality
-            b = int(local[int(u[2, a] * local.size) % local.size])
+            b = int(local[int(u[2, a] * local.size) % local.size])  # structural: draw 2
         if b == a or net.has_edge(a, b):
             continue
-        odds = 0.5 * cap[loc] / max(model.p["capacity_mean"], 1e-6)
+        odds = p["tie_acceptance"] * cap[loc] / max(p["capacity_mean"], 1e-6)  # structural: no ÷ 0
         if sec[a] != sec[b]:
-            odds *= p["cross_sector_penalty"] * (1.0 + 2.0 * lv.partnership_drive)
-        odds *= 1.0 + 0.5 * lv.mobilisation
+            odds *= p["cross_sector_penalty"] * (1.0 + p["partnership_cross_sector_gain"]
+                                                 * lv.partnership_drive)
+        odds *= 1.0 + p["mobilisation_tie_gain"] * lv.mobilisation
         if sec[a] != sec[b] and model.mission_unit is not None:  # the unit brokers too
-            odds *= 1.0 + 0.5 * model.mission_unit.intensity
-        if u[4, a] < min(1.0, odds):
+            odds *= 1.0 + p["mission_unit_brokering_gain"] * model.mission_unit.intensity
+        if u[4, a] < min(1.0, odds):  # structural: draw 4
             new_u.append(a)
             new_v.append(b)
     if new_u:
         k = len(new_u)
-        model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, NEW_TIE_TRUST))
+        model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))
 

@@ -24,7 +24,8 @@ def workload(model: MissionModel) -> np.ndarray:
     filled = np.bincount(s.loc[s.status == FILLED], minlength=pl.n).astype(float)
     per_head = model.need() * pl.reach / np.maximum(filled, 1.0)
     per_head0 = pl.need0 * pl.reach0 / np.maximum(pl.filled0, 1.0)
-    return np.clip(model.p["workload_start"] * per_head / per_head0, 0.0, 4.0)
+    p = model.p
+    return np.clip(p["workload_start"] * per_head / per_head0, 0.0, p["workload_cap"])
 
 
 def morale_target(model: MissionModel) -> np.ndarray:
@@ -34,10 +35,12 @@ def morale_target(model: MissionModel) -> np.ndarray:
     target = (p["morale_base"]
               - p["workload_morale"] * np.maximum(0.0, w - 1.0)
               - p["accountability_stress"] * lv.punitive
-              + p["codesign_morale"] * lv.codesign * (1.0 - 0.5 * lv.punitive))
+              + p["codesign_morale"] * lv.codesign
+              * (1.0 - p["codesign_punitive_loss"] * lv.punitive))
     # charity staff on short, competitive funding and in charities close to the edge
     months = model.charity_reserves_months()
-    insecure = (lv.competitive_share / lv.settlement_years + (months < 1.0)) / 2.0
+    insecure = (lv.competitive_share / lv.settlement_years
+                + (months < 1.0)) / 2.0  # structural: mean of the two sources
     target -= np.where(o.kind[s.org] == CHARITY, p["insecurity_morale"] * insecure[s.org], 0.0)
     return np.clip(target, 0.0, 1.0)
 
@@ -45,24 +48,26 @@ def morale_target(model: MissionModel) -> np.ndarray:
 def monthly_quit_hazard(model: MissionModel, morale: np.ndarray) -> np.ndarray:
     """Probability a post-holder quits this month, rising as morale falls."""
     p = model.p
-    base = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / 12.0)
+    base = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / 12.0)  # unit: months per year
     hazard = base * np.exp(p["morale_turnover"] * (model.morale_ref - morale))
-    return np.clip(hazard * p["labour_market_tightness"], 0.0, 0.5)
+    return np.clip(hazard * p["labour_market_tightness"], 0.0, p["quit_hazard_cap"])
 
 
 def recruitment(model: MissionModel) -> np.ndarray:
     """Chance each vacant post is filled this month.
 
     Slower in a tight labour market; faster for councils with the capacity (HR, workforce
-    planning) to recruit; zero in a charity whose reserves are under half a month (a hiring
-    freeze).
+    planning) to recruit; zero in a charity whose reserves are under ``hiring_freeze_months``
+    of costs (a hiring freeze).
     """
     p, s = model.p, model.staff
     base = 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
     kind = model.orgs.kind[s.org]
     cap = model.places.capacity[s.loc]
-    factor = np.where(kind == COUNCIL, (0.5 + cap) / (0.5 + p["capacity_mean"]), 1.0)
-    frozen = (kind == CHARITY) & (model.charity_reserves_months()[s.org] < 0.5)
+    k = p["recruitment_capacity_offset"]
+    factor = np.where(kind == COUNCIL, (k + cap) / (k + p["capacity_mean"]), 1.0)
+    reserves = model.charity_reserves_months()[s.org]
+    frozen = (kind == CHARITY) & (reserves < p["hiring_freeze_months"])
     return np.where(frozen, 0.0, np.clip(base * factor, 0.0, 1.0))
 
 
@@ -77,7 +82,7 @@ def update(model: MissionModel) -> None:
     u_skill = rng.random(n)
     filled = s.status == FILLED
     target = morale_target(model)
-    s.morale += (target - s.morale) / p["morale_months"] + 0.01 * noise
+    s.morale += (target - s.morale) / p["morale_months"] + p["morale_noise"] * noise
     np.clip(s.morale, 0.0, 1.0, out=s.morale)
     quits = filled & (u_quit < monthly_quit_hazard(model, s.morale))
     s.status[quits] = VACANT
@@ -85,8 +90,10 @@ def update(model: MissionModel) -> None:
     hires = (s.status == VACANT) & ~quits & (u_fill < fill_prob)
     s.status[hires] = FILLED
     s.tenure[hires] = 0
-    s.skill[hires] = p["new_hire_skill"] * (0.8 + 0.4 * u_skill[hires])
-    s.morale[hires] = np.clip(target[hires] + 0.08 * noise[hires], 0.0, 1.0)
+    spread = p["new_hire_skill_spread"]
+    s.skill[hires] = p["new_hire_skill"] * ((1.0 - spread / 2.0)  # structural: centred on 1
+                                            + spread * u_skill[hires])
+    s.morale[hires] = np.clip(target[hires] + p["new_hire_morale_noise"] * noise[hires], 0.0, 1.0)
     still = s.status == FILLED
     s.skill[still] += (1.0 - s.skill[still]) / p["skill_growth_months"]
     s.tenure[still & ~hires] += 1
@@ -98,6 +105,7 @@ def update(model: MissionModel) -> None:
 
 def effort(model: MissionModel) -> np.ndarray:
     """Effort of each post-holder: morale-driven discretionary effort, pressure, time taken."""
-    lv, s = model.levers, model.staff
-    return ((0.55 + 0.45 * s.morale) * (1.0 + model.p["pressure_effort"] * lv.punitive)
+    p, lv, s = model.p, model.levers, model.staff
+    w = p["morale_effort"]
+    return (((1.0 - w) + w * s.morale) * (1.0 + p["pressure_effort"] * lv.punitive)
             * (1.0 - lv.staff_time))

@@ -33,19 +33,20 @@ from missionsim.model.state import (
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
-MAX_BIDS = 6  # bids a council at full capacity can prepare in a year (assumption)
+MONTHS = 12.0  # unit: months in a year
+TINY = 1e-12  # structural: keeps divisions and logarithms away from zero
 
 
 def beta_from_moments(mean: float, sd: float) -> tuple[float, float]:
     """Beta distribution parameters with the given mean and standard deviation."""
-    var = min(sd**2, mean * (1 - mean) * 0.99)
-    k = mean * (1 - mean) / max(var, 1e-12) - 1
+    var = min(sd**2, mean * (1 - mean) * 0.99)  # structural: a beta needs var < m(1-m)
+    k = mean * (1 - mean) / max(var, TINY) - 1
     return mean * k, (1 - mean) * k
 
 
-def bids_per_year(capacity: np.ndarray) -> np.ndarray:
-    """Bids a council prepares in a year, rising with capacity."""
-    return np.floor(np.clip(capacity, 0.0, 1.0) * MAX_BIDS).astype(np.int64)
+def bids_per_year(capacity: np.ndarray, p: dict) -> np.ndarray:
+    """Bids a council prepares in a year, rising with capacity up to ``max_bids``."""
+    return np.floor(np.clip(capacity, 0.0, 1.0) * p["max_bids"]).astype(np.int64)
 
 
 def build(model: MissionModel) -> None:
@@ -64,20 +65,23 @@ def build(model: MissionModel) -> None:
         np.full(n_loc, p["deprivation_mean"])
     z = (dep - dep.mean()) / dep.std() if n_loc > 1 and dep.std() > 0 else np.zeros(n_loc)
     need0 = cohort * (1.0 + p["need_deprivation"] * dep)
-    equity = np.clip(1.0 - p["deprivation_funding_penalty"] * z, 0.2, None)
+    equity = np.clip(1.0 - p["deprivation_funding_penalty"] * z, p["funding_floor"], None)
     funding = need0 * equity
     capacity = np.clip(p["capacity_mean"] - p["capacity_deprivation"] * z
-                       + rng.normal(0.0, 0.08, n_loc), 0.05, 0.95)
+                       + rng.normal(0.0, p["capacity_sd"], n_loc), p["capacity_margin"],
+                       1.0 - p["capacity_margin"])
     y0, best = _place_outcomes(mission, cohort, dep, rng)
 
     # --- money that funds the month-0 establishment (scaled below) -------------------------
-    crisis_share = np.clip(p["crisis_share"] * (1.0 + 0.05 * z), 0.0, 0.9)
+    crisis_share = np.clip(p["crisis_share"] * (1.0 + p["crisis_share_deprivation"] * z), 0.0,
+                           p["crisis_share_max"])
     core_early = funding * (1.0 - crisis_share)  # per unit of scale
     formula_weight = funding / funding.sum()
-    bids = bids_per_year(capacity)
+    bids = bids_per_year(capacity, p)
     pot_weight = bids * capacity ** p["matthew_exponent"]
     pot_share = pot_weight / pot_weight.sum() if pot_weight.sum() > 0 else formula_weight
-    grant_ratio = p["mission_grant_share"] / max(1e-9, 1.0 - p["mission_grant_share"])
+    grant_ratio = p["mission_grant_share"] / max(1e-9,  # structural: no 1/0
+                                                 1.0 - p["mission_grant_share"])
     m_council = grant_ratio * core_early.sum()
     c = p["competitive_share"]
     settlement = (1.0 - c) * m_council * formula_weight
@@ -90,7 +94,7 @@ def build(model: MissionModel) -> None:
     council_posts_f = (early - commissioning) / bill
     # charities: contracts, grants, donations in proportion to size
     char_loc = np.repeat(np.arange(n_loc), n_char)
-    weight = rng.lognormal(0.0, 0.8, n_loc * n_char)
+    weight = rng.lognormal(0.0, p["charity_size_sd"], n_loc * n_char)
     contracted = rng.random(n_loc * n_char) < p["council_contract_share"]
     if n_char:  # every place has at least one contracted charity (its main provider)
         first = np.arange(n_loc) * n_char
@@ -98,20 +102,21 @@ def build(model: MissionModel) -> None:
     cw = weight * contracted
     cw_loc = np.bincount(char_loc, weights=cw, minlength=n_loc)
     contract = np.where(contracted, commissioning[char_loc] * cw / np.maximum(cw_loc[char_loc],
-                                                                             1e-12), 0.0)
+                                                                             TINY), 0.0)
     cis = p["contract_income_share"]
-    other = np.where(contracted, contract * (1.0 - cis) / max(cis, 1e-9), 0.0)
+    other = np.where(contracted, contract * (1.0 - cis) / max(cis, 1e-9), 0.0)  # structural: 1/0
     # charities without contracts still have grants and donations of the same order
     mean_other = other[contracted].mean() if contracted.any() else 1.0
     mean_weight = weight.mean() if weight.size else 1.0
-    other = np.where(contracted, other, mean_other * weight / mean_weight * 0.6)
-    grant = 0.45 * other
-    donations_year = 0.55 * other
+    other = np.where(contracted, other, mean_other * weight / mean_weight
+                     * p["uncontracted_income_ratio"])
+    grant = p["grant_income_share"] * other
+    donations_year = p["donation_income_share"] * other
     charity_posts_f = (contract + grant + donations_year) / bill
     # scale all money so the establishment matches staff_per_1000
-    target_posts = p["staff_per_1000"] * p["cohort_total"] / 1000.0
+    target_posts = p["staff_per_1000"] * p["cohort_total"] / 1000.0  # unit: per 1,000
     funded = council_posts_f.sum() + charity_posts_f.sum()
-    if not funded > 1e-9:
+    if not funded > 1e-9:  # structural: no posts at all
         raise ValueError("parameters fund no frontline posts at month 0: expected "
                          "crisis_share < 1 or mission_grant_share > 0")
     scale = target_posts / funded
@@ -123,7 +128,7 @@ def build(model: MissionModel) -> None:
     pots = pots * scale
     contract = contract * scale
     grant = grant * scale
-    donations = donations_year * scale / 12.0
+    donations = donations_year * scale / MONTHS
     commissioning = commissioning * scale
     model.mission_money0 = m_council
     model.charity_grant_money0 = float(grant.sum())
@@ -132,7 +137,7 @@ def build(model: MissionModel) -> None:
         cohort=cohort, deprivation=dep, z=z, need0=need0, formula_weight=formula_weight,
         capacity=capacity.copy(), capacity_base=capacity.copy(), core=core,
         crisis0=core * crisis_share, settlement=settlement, pots=pots,
-        pooled=np.zeros(n_loc), balance=early * scale / 6.0,
+        pooled=np.zeros(n_loc), balance=early * scale / (MONTHS / p["council_balance_months"]),
         early_share=early / (early + funding * crisis_share),
         commissioning=commissioning, y0=y0, best=best, y=y0.copy(), gaming=np.zeros(n_loc),
     )
@@ -160,7 +165,7 @@ def build(model: MissionModel) -> None:
     orgs.grant_settled[cs] = grant * (1.0 - c)
     orgs.donations[cs] = donations
     orgs.donations0[cs] = donations
-    monthly_cost = charity_posts * bill / 12.0  # expected cost with vacancies
+    monthly_cost = charity_posts * bill / MONTHS  # expected cost with vacancies
     orgs.reserve_target[cs] = draw_reserves(rng, n_loc * n_char, p)
     orgs.reserves[cs] = orgs.reserve_target[cs] * monthly_cost
     model.orgs = orgs
@@ -169,7 +174,7 @@ def build(model: MissionModel) -> None:
     # --- programmes: one per charity, one business-as-usual practice per council -----------
     model.programmes = Programmes(p["prior_effect"], p["prior_sd"])
     theta_char = draw_effects(rng, n_loc * n_char, p)
-    theta_council = rng.normal(p["effect_other"], 0.02, n_loc)
+    theta_council = rng.normal(p["effect_other"], p["council_effect_sd"], n_loc)
     ids = model.programmes.add(np.concatenate([theta_council, theta_char]))
     delivering = np.arange(n_dep, first_charity + n_loc * n_char)
     orgs.programme[delivering] = ids
@@ -178,8 +183,8 @@ def build(model: MissionModel) -> None:
 
     # --- Mesa agents -------------------------------------------------------------------------
     model.org_agents = [None] * n_orgs
-    for slot, (name, share) in enumerate(DEPARTMENTS.items()):
-        model.org_agents[slot] = Department(model, name, share, slot)
+    for slot, name in enumerate(DEPARTMENTS):
+        model.org_agents[slot] = Department(model, name, p[f"{name}_money_share"], slot)
     for i in range(n_loc):
         model.org_agents[n_dep + i] = Council(model, i, n_dep + i)
     for slot in range(first_charity, first_charity + n_loc * n_char):
@@ -203,7 +208,8 @@ def build(model: MissionModel) -> None:
     net = Partnerships(orgs.node)
     for slot in np.flatnonzero(orgs.active):
         net.add_node(int(slot), **node_attrs(orgs, int(slot)))
-    trust = lambda k: np.clip(rng.normal(p["trust_start"], 0.1, k), 0.05, 0.95)  # noqa: E731
+    lo, sd = p["trust_start_margin"], p["trust_start_sd"]
+    trust = lambda k: np.clip(rng.normal(p["trust_start"], sd, k), lo, 1.0 - lo)  # noqa: E731
     dep_slots = np.repeat(np.arange(n_dep), n_loc)
     council_slots = np.tile(np.arange(n_dep, n_dep + n_loc), n_dep)
     net.add_edges(dep_slots, council_slots, np.full(dep_slots.size, FUNDING),
@@ -212,10 +218,10 @@ def build(model: MissionModel) -> None:
     cc = char_slots[contracted]
     net.add_edges(n_dep + char_loc[contracted], cc, np.full(cc.size, CONTRACT), trust(cc.size))
     # charity-charity partnerships, mostly within a locality
-    n_pairs = int(round(p["ties_per_charity"] * char_slots.size / 2))
+    n_pairs = int(round(p["ties_per_charity"] * char_slots.size / 2))  # structural: a tie joins two
     if char_slots.size > 1 and n_pairs:
         a = rng.integers(0, char_slots.size, n_pairs)
-        local = rng.random(n_pairs) < 0.85
+        local = rng.random(n_pairs) < p["local_tie_share"]
         b_local = char_loc[a] * n_char + rng.integers(0, n_char, n_pairs)
         b_any = rng.integers(0, char_slots.size, n_pairs)
         b = np.where(local, b_local, b_any)
@@ -236,15 +242,16 @@ def node_attrs(orgs: Orgs, slot: int) -> dict:
 def draw_reserves(rng: np.random.Generator, k: int, p: dict) -> np.ndarray:
     """Reserves in months of costs: a share with almost none, the rest log-normal."""
     none = rng.random(k) < p["no_reserves_share"]
-    typical = rng.lognormal(np.log(max(p["reserves_median"], 1e-6)), 0.8, k)
-    return np.where(none, rng.uniform(0.0, 0.5, k), typical)
+    typical = rng.lognormal(np.log(max(p["reserves_median"], 1e-6)),  # structural: log of 0
+                            p["reserves_sd"], k)
+    return np.where(none, rng.uniform(0.0, p["no_reserves_max"], k), typical)
 
 
 def draw_effects(rng: np.random.Generator, k: int, p: dict) -> np.ndarray:
     """True programme effects: a minority work, most do little (CALIBRATION §E)."""
     works = rng.random(k) < p["programme_success_share"]
-    good = rng.normal(p["effect_working"], 0.04, k)
-    other = rng.normal(p["effect_other"], 0.03, k)
+    good = rng.normal(p["effect_working"], p["effect_working_sd"], k)
+    other = rng.normal(p["effect_other"], p["effect_other_sd"], k)
     return np.where(works, good, other)
 
 
@@ -265,8 +272,8 @@ def _place_outcomes(mission, cohort, dep, rng) -> tuple[np.ndarray, np.ndarray]:
 
 def steady_vacancy(p: dict) -> float:
     """Share of posts vacant in steady state, given turnover and time to fill."""
-    monthly_quit = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / 12.0)
-    quit = min(0.5, monthly_quit * p["labour_market_tightness"])
+    monthly_quit = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / MONTHS)
+    quit = min(p["quit_hazard_cap"], monthly_quit * p["labour_market_tightness"])
     fill = 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
     return float(quit / (quit + fill))
 
@@ -276,9 +283,9 @@ def _fill_initial_posts(model: MissionModel, rng: np.random.Generator) -> None:
     p = model.p
     s = model.staff
     n = s.n
-    monthly_quit = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / 12.0)
+    monthly_quit = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / MONTHS)
     s.status[:] = np.where(rng.random(n) < steady_vacancy(p), VACANT, FILLED)
     # tenure from the steady state of a constant quit hazard (geometric)
-    s.tenure[:] = rng.geometric(max(monthly_quit, 1e-6), n) - 1
+    s.tenure[:] = rng.geometric(max(monthly_quit, 1e-6), n) - 1  # structural: p > 0
     s.skill[:] = 1.0 - (1.0 - p["new_hire_skill"]) * np.exp(-s.tenure / p["skill_growth_months"])
-    s.morale[:] = np.clip(rng.normal(p["morale_base"], 0.08, n), 0.0, 1.0)
+    s.morale[:] = np.clip(rng.normal(p["morale_base"], p["morale_sd"], n), 0.0, 1.0)

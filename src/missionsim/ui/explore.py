@@ -162,7 +162,6 @@ def ReplicateInput(settings: Settings, apply, refuse):
 def ReformControls(settings: Settings, horizon: int, apply, refuse):
     """One row per registered reform: on/off, intensity and start month."""
     bounds = reform_bounds(horizon)
-    lo_i, hi_i = bounds["intensity"]
     lo_s, hi_s = bounds["start"]
     with solara.Card("Reforms", margin=0, classes=["ms-reforms"]):
         for name, on, intensity, start in settings.reforms:
@@ -180,6 +179,7 @@ def ReformControls(settings: Settings, horizon: int, apply, refuse):
                                 on_value=lambda v, name=name: apply(
                                     settings.with_reform(name, on=bool(v))))
                 if on:
+                    lo_i, hi_i = reform_bounds(horizon, name)["intensity"]
                     with solara.Row(gap="8px"):
                         solara.SliderFloat("intensity", value=intensity, min=lo_i, max=hi_i,
                                            step=0.05, thumb_label=True,

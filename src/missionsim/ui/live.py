@@ -29,7 +29,7 @@ from missionsim.experiments.scenario import (
     load_scenario,
     shipped,
 )
-from missionsim.model.params import PRESETS
+from missionsim.model.params import PARAMETERS, PRESETS
 from missionsim.model.reforms import REFORMS
 from missionsim.ui import charts
 from missionsim.writeup.summary import level
@@ -61,8 +61,11 @@ def base_scenario(choice: str) -> Scenario:
     return load_scenario(files[choice])
 
 
-def reform_bounds(horizon: int) -> dict[str, tuple[float, float]]:
-    """Bounds of each reform setting, from the scenario file's own definitions."""
+def reform_bounds(horizon: int, reform: str | None = None) -> dict[str, tuple[float, float]]:
+    """Bounds of each reform setting, from the scenario file's own definitions.
+
+    For one ``reform``, its intensity goes up to its declared ``<reform>_max_intensity``.
+    """
     fields = ReformSpec.model_fields
 
     def bound(name: str, kind: str, default: float) -> float:
@@ -71,7 +74,10 @@ def reform_bounds(horizon: int) -> dict[str, tuple[float, float]]:
                 return getattr(item, kind)
         return default
 
-    return {"intensity": (bound("intensity", "ge", 0.0), bound("intensity", "le", 1.0)),
+    top = bound("intensity", "le", 1.0)
+    if reform is not None:
+        top = min(top, PARAMETERS[f"{reform}_max_intensity"].default)
+    return {"intensity": (bound("intensity", "ge", 0.0), top),
             "start": (bound("start", "ge", 0), horizon - 1)}
 
 

@@ -202,7 +202,8 @@ register(Document("claims", "docs/claims.md", "missionsim.writeup.claims", "inpu
                   "each claim of the design brief, its mechanism and the effect measured",
                   minutes=10))
 register(Document("robustness", "docs/robustness.md", "missionsim.writeup.robustness", "inputs",
-                  "how the reform ranking depends on what we assume", minutes=60))
+                  "which reform is best at equal cost, and which assumptions decide it",
+                  minutes=45))
 
 
 def write(document: Document, root: Path, settings: DocSettings, log=print) -> Path:

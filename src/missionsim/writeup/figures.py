@@ -1,27 +1,19 @@
 """The figures of the generated documents, drawn with matplotlib, returned as PNG bytes.
 
-:func:`robustness` draws the four figures of ``docs/robustness.md`` and :func:`validation` the
-figure of each pattern of ``docs/validation.md``; the builders hand them to the registry, which
-writes them beside the document (``images/``).
+:func:`validation` draws the figure of each pattern of ``docs/validation.md`` (those of
+``docs/robustness.md`` are :mod:`missionsim.writeup.robustness_figures`); the builders hand
+them to the registry, which writes them beside the document (``images/``).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from missionsim.analysis.observed import observed
-from missionsim.analysis.robustness import MARGIN, OUTCOME, Analysis
 from missionsim.analysis.validation import Pattern
 from missionsim.model.missions import MISSIONS
-from missionsim.writeup import markdown as md
 from missionsim.writeup.building import png
-from missionsim.writeup.robustness_reading import label, value_text
 
-COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#bcbd22", "#17becf")
-"""One colour per ranked reform (matplotlib's tab10 without grey)."""
 VALIDATION_DPI = 110
 """Resolution of the validation figures (dots per inch)."""
 MODEL, DATA, PATH, LOSS, RANGE, QUIET, VARIANT = (
@@ -30,143 +22,6 @@ MODEL, DATA, PATH, LOSS, RANGE, QUIET, VARIANT = (
 requirement, the observed range, a counterfactual, a variant."""
 BAND = (2.5, 97.5)
 """Percentiles of the model's band: the middle 95% of runs."""
-
-
-# --- robustness -------------------------------------------------------------------------------
-def robustness(a: Analysis) -> dict[str, bytes]:
-    """The figures of the robustness write-up at the deadline, by name.
-
-    Names: ``morris``, ``sobol``, ``best`` and ``effects``.
-    """
-    return {"morris": _morris(a), "sobol": _sobol(a), "best": _best(a), "effects": _effects(a)}
-
-
-def _colours(a: Analysis) -> dict[str, str]:
-    return {r: COLOURS[i % len(COLOURS)] for i, r in enumerate(a.plan.reforms)}
-
-
-def _morris(a: Analysis) -> bytes:
-    """The Morris μ* heat map: each column scaled by its largest value."""
-    from matplotlib.figure import Figure
-
-    factors = list(a.ranges)
-    outs = [o for o in a.outputs if o != OUTCOME]
-    mu = a.morris.indices.pivot(index="factor", columns="output", values="mu_star")
-    mu = mu.reindex(index=factors, columns=outs)
-    scaled = mu / mu.max(axis=0).replace(0, np.nan)
-    fig = Figure(figsize=(1.0 + 0.85 * len(outs), 1.4 + 0.45 * len(factors)), dpi=100)
-    ax = fig.add_subplot()
-    ax.imshow(scaled.fillna(0).to_numpy(), cmap="Blues", vmin=0, vmax=1.15, aspect="auto")
-    for i in range(len(factors)):
-        for j in range(len(outs)):
-            ax.text(j, i, md.number(mu.iloc[i, j], 2), ha="center", va="center", fontsize=7.5,
-                    color="white" if scaled.iloc[i, j] > 0.7 else "black")
-    ax.set_xticks(range(len(outs)), [label(o) for o in outs], rotation=40, ha="right",
-                  fontsize=8)
-    ax.set_yticks(range(len(factors)), factors, fontsize=8)
-    ax.set_title(f"Morris μ* at month {a.month} (points; shading: share of the column's "
-                 "largest)", fontsize=9)
-    fig.tight_layout()
-    return png(fig)
-
-
-def _sobol(a: Analysis) -> bytes:
-    """S1 and ST with their intervals, one panel per output (margin and reforms)."""
-    from matplotlib.figure import Figure
-
-    shown = [MARGIN, *a.plan.reforms]
-    cols = 5
-    nrows = math.ceil(len(shown) / cols)
-    fig = Figure(figsize=(2.4 * cols, 2.3 * nrows + 0.5), dpi=100)
-    axes = fig.subplots(nrows, cols, squeeze=False)
-    x = np.arange(len(a.leading))
-    for k, output in enumerate(shown):
-        ax = axes[k // cols][k % cols]
-        sub = a.sobol.indices[a.sobol.indices["output"] == output].set_index("factor")
-        sub = sub.reindex(a.leading)
-        ax.bar(x - 0.2, sub["S1"], 0.4, yerr=sub["S1_conf"], color="#9ecae1", label="S1",
-               capsize=2)
-        ax.bar(x + 0.2, sub["ST"], 0.4, yerr=sub["ST_conf"], color="#3182bd", label="ST",
-               capsize=2)
-        ax.set_title(label(output), fontsize=8.5)
-        ax.set_xticks(x, a.leading, rotation=35, ha="right", fontsize=6.5)
-        ax.axhline(0, color="#888", lw=0.6)
-        ax.set_ylim(-0.25, 1.25)
-        ax.tick_params(axis="y", labelsize=7)
-    for k in range(len(shown), nrows * cols):
-        axes[k // cols][k % cols].set_visible(False)
-    axes[0][0].legend(fontsize=7, frameon=False)
-    fig.suptitle(f"Sobol indices at month {a.month} (95% bootstrap intervals; axis cut at "
-                 "−0.25 and 1.25)", fontsize=9.5)
-    fig.tight_layout()
-    return png(fig)
-
-
-def _best(a: Analysis) -> bytes:
-    """Where each reform ranks first: overall and by third of each leading uncertainty."""
-    from matplotlib.figure import Figure
-
-    colour = _colours(a)
-    panels = ["overall", *a.leading]
-    fig = Figure(figsize=(2.6 * len(panels) + 1.8, 3.2), dpi=100)
-    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
-    for ax, panel in zip(axes, panels, strict=True):
-        if panel == "overall":
-            labels = ["screening", "Sobol"]
-            shares = [[float((st.points["best"] == r).mean()) for st in (a.morris, a.sobol)]
-                      for r in a.plan.reforms]
-        else:
-            groups = a.sobol.by_group[a.sobol.by_group["factor"] == panel]
-            labels = [f"{value_text(panel, lo)}–{value_text(panel, hi)}"
-                      for lo, hi in zip(groups["low"], groups["high"], strict=True)]
-            shares = [groups[r].tolist() for r in a.plan.reforms]
-        bottom = np.zeros(len(labels))
-        for r, share in zip(a.plan.reforms, shares, strict=True):
-            share = np.asarray(share, float)
-            if share.sum() > 0:
-                ax.bar(range(len(labels)), share, bottom=bottom, color=colour[r], label=r,
-                       width=0.7)
-            bottom += share
-        ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=20)
-        ax.set_title(panel, fontsize=8.5)
-        ax.tick_params(axis="y", labelsize=7)
-    axes[0].set_ylabel("share of points where it ranks first", fontsize=8)
-    handles, labels = [], []
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    fig.legend(handles, labels, loc="center right", fontsize=7, frameon=False)
-    fig.suptitle(f"Best reform at month {a.month}", fontsize=9.5)
-    fig.tight_layout(rect=(0, 0, 1 - 1.7 / (2.6 * len(panels) + 1.8), 1))
-    return png(fig)
-
-
-def _effects(a: Analysis) -> bytes:
-    """The distribution of each reform's effect across the screening points."""
-    from matplotlib.figure import Figure
-
-    colour = _colours(a)
-    order = list(a.morris.ranking.sort_values("mean")["reform"])
-    fig = Figure(figsize=(7.5, 0.45 * len(order) + 1.3), dpi=100)
-    ax = fig.add_subplot()
-    data = [a.morris.points[r].to_numpy(float) for r in order]
-    box = ax.boxplot(data, vert=False, whis=(5, 95), showfliers=True,
-                     patch_artist=True, flierprops={"markersize": 2})
-    for patch, r in zip(box["boxes"], order, strict=True):
-        patch.set_facecolor(colour[r])
-        patch.set_alpha(0.6)
-    ax.set_yticks(range(1, len(order) + 1), order, fontsize=8)
-    ax.axvline(0, color="#444", lw=0.8)
-    unit = "percentage points" if a.info.get("unit") == "%" else a.info.get("unit", "")
-    ax.set_xlabel(f"paired effect at month {a.month} ({unit}); whiskers 5th–95th percentile",
-                  fontsize=8)
-    ax.set_title(f"Each reform's effect across the {len(a.morris.points)} screening points",
-                 fontsize=9.5)
-    fig.tight_layout()
-    return png(fig)
-
 
 
 # --- validation -------------------------------------------------------------------------------

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from missionsim.model.missions import MISSIONS, Mission
-from missionsim.model.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
+from missionsim.model.params import GROUPS, PARAMETERS, PRESET_DESCRIPTIONS, PRESETS, ROLES
 from missionsim.model.reforms import REFORMS
 from missionsim.model.reporters import REPORTERS
 from missionsim.writeup import markdown as md
 from missionsim.writeup.docs import Built, DocSettings
 
-GROUP_ORDER = ("world", "finance", "workforce", "evidence", "network", "government",
-               "uncertainty")
+GROUP_ORDER = GROUPS
 """The order of the parameter groups (any other group follows, alphabetically)."""
 GROUP_TITLES = {
     "world": "World: places, populations and the size of the delivery system",
@@ -40,6 +40,7 @@ GROUP_TITLES = {
     "evidence": "Programmes and evidence",
     "network": "Partnership network and local delivery",
     "government": "National government and accountability",
+    "reforms": "Reforms: strengths, costs, payers and largest intensities",
     "uncertainty": "Uncertainties",
 }
 """The heading of each parameter group's table."""
@@ -80,14 +81,25 @@ def parameters_section() -> str:
         rows = []
         for p in (p for p in params if p.group == group):
             name = f"`{p.name}`" + (f" {UNCERTAINTY_MARK}" if p.uncertainty else "")
-            low, high = (int(p.low), int(p.high)) if p.kind is int else (p.low, p.high)
-            rows.append([name, number(p.default), f"{number(low)} – {number(high)}", p.unit,
-                         p.meaning, p.source])
+            kind = int if p.kind is int else float
+            low, high = kind(p.low), kind(p.high)
+            plausible = ("" if p.role == "setting" else
+                         f"{number(kind(p.plausible[0]))} – {number(kind(p.plausible[1]))}")
+            meaning = p.meaning + (f" (reform `{p.reform}`)" if p.reform else "")
+            rows.append([name, p.role, number(p.default), plausible,
+                         f"{number(low)} – {number(high)}", p.unit, meaning, p.source])
         title = GROUP_TITLES.get(group, group.capitalize())
         out.append(f"#### {title} (`{group}`)\n\n"
-                   + table(["name", "default", "range", "unit", "meaning", "source"], rows))
+                   + table(["name", "role", "default", "plausible", "bounds", "unit", "meaning",
+                            "source"], rows))
+    counts = {role: sum(p.role == role for p in params) for role in ROLES}
     out.append(f"{UNCERTAINTY_MARK} An uncertainty: a condition the delivery system does not "
-               "control, varied by sweeps rather than set as a lever.")
+               "control, drawn per replicate or varied by sweeps rather than set as a lever. "
+               "*Role*: a `setting` is chosen by a scenario (the world, a policy); an "
+               "`assumption` is how a mechanism or a reform works, varied over its *plausible* "
+               "range by the robustness analysis (`missionsim docs robustness`); *bounds* are "
+               "what a value may be at all. In all: "
+               + ", ".join(f"{n} {role}s" for role, n in counts.items()) + ".")
     rows = [[f"`{name}`", PRESET_DESCRIPTIONS.get(name, ""),
              ", ".join(f"`{k}` = {number(v)}" for k, v in values.items())]
             for name, values in PRESETS.items()]
@@ -98,10 +110,31 @@ def parameters_section() -> str:
 
 
 def reforms_section() -> str:
-    """One row per registered reform, in the order reforms are applied each month."""
-    rows = [[f"`{name}`", cls.title, cls.mechanism, cls.tradeoff, cls.cost_basis]
-            for name, cls in REFORMS.items()]
-    return table(["name", "title", "mechanism", "trade-off", "cost basis"], rows)
+    """One row per registered reform, in the order reforms are applied each month.
+
+    Then a paragraph on how cost and strength grow with intensity.
+    """
+    rows = []
+    for name, cls in REFORMS.items():
+        strengths = [f"`{p.name}`" for p in PARAMETERS.values()
+                     if p.reform == name and p.role == "assumption"
+                     and not p.name.endswith("_cost")]
+        share = PARAMETERS[f"{name}_council_share"].default
+        rows.append([f"`{name}`", cls.title, cls.mechanism, cls.tradeoff,
+                     f"{cls.cost_basis}; councils pay {share:.0%}",
+                     number(PARAMETERS[f"{name}_max_intensity"].default),
+                     ", ".join(strengths)])
+    r = PARAMETERS["reform_saturation"].default
+    return (table(["name", "title", "mechanism", "trade-off", "cost basis", "largest intensity",
+                   "strengths (declared assumptions)"], rows)
+            + "\n\n**Intensity.** A reform's cost grows in proportion to its intensity. Its "
+            "strength (how far it moves its levers) equals the intensity up to 1 and grows "
+            "with diminishing returns above it, as 1 + (1 − e^(−r(i − 1)))/r with r = "
+            f"`reform_saturation` ({number(r)}): at intensity 2 a reform costs twice as much "
+            f"and acts {1 + (1 - math.exp(-r)) / r:.2f} times as strongly, and no reform acts "
+            f"more than {1 + 1 / r:g} times as strongly as at intensity 1. A reform whose lever "
+            "is exhausted at intensity 1 (every pot already a settlement, accountability no "
+            "longer punitive, full autonomy) declares 1 as its largest intensity.")
 
 
 def reporters_section() -> str:

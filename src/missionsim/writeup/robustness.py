@@ -1,83 +1,79 @@
-"""``docs/robustness.md``: how the reform ranking depends on what we assume.
+"""``docs/robustness.md``: which reform is best at equal cost, and which assumptions decide it.
 
 :func:`build` runs the analysis (:func:`missionsim.analysis.robustness.run`) at the size the
-settings ask for, draws its figures (:mod:`missionsim.writeup.figures`) and writes the page
-(:func:`markdown`). Settings (``missionsim docs robustness``): ``--replicates`` (per Morris
-point, default 2), ``--preset`` (default ``workshop``), ``--horizon`` (default 36; longer adds
-the ranking at the end), ``--quick`` (the reduced form of the tests), ``--store DIR`` and
-``--resume`` (keep the runs and continue them), and ``--set`` with ``trajectories``,
-``levels``, ``sobol_samples`` (a power of two), ``sobol_replicates``, ``leading``, ``seed``,
-``uncertainties`` and ``reforms`` (comma-separated names), ``packages`` (names, or ``none``),
+settings ask for, draws its figures (:mod:`missionsim.writeup.robustness_figures`) and writes
+the page (:func:`markdown`). Settings (``missionsim docs robustness``): ``--replicates`` (per
+screening and sample point, default 1), ``--preset`` (default ``workshop``), ``--horizon``
+(default 120), ``--quick`` (the reduced form of the tests), ``--store DIR`` and ``--resume``
+(keep the runs and continue them), ``--workers``, and ``--set`` with ``budget`` (£m present
+value; default the largest every reform can reach), ``rate``, ``cost_replicates``,
+``trajectories``, ``levels``, ``samples``, ``switching``, ``switch_levels``,
+``switch_replicates``, ``seed``, ``factors`` and ``reforms`` (comma-separated names),
 ``scenarios`` (a folder of scenario files) and ``scheduler`` (a dask.distributed address).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from missionsim import __version__
 from missionsim.analysis import robustness
-from missionsim.analysis.robustness import MARGIN, OUTCOME, Analysis, Plan
+from missionsim.analysis.robustness import MARGIN, Plan, Study
+from missionsim.analysis.robustness.choice import BOOTSTRAP
+from missionsim.analysis.robustness.screening import RBD_RESAMPLES
 from missionsim.analysis.sensitivity import NUM_RESAMPLES
 from missionsim.experiments.executors import describe
-from missionsim.model.params import PARAMETERS
 from missionsim.model.reforms import REFORMS
-from missionsim.writeup import figures
 from missionsim.writeup import markdown as md
+from missionsim.writeup import robustness_figures
 from missionsim.writeup.building import check_keys, command, integer, log, names, run_options
 from missionsim.writeup.docs import Built, DocSettings
 from missionsim.writeup.markdown import number, percent
 from missionsim.writeup.robustness_reading import (
     count_words,
-    fixed_values,
-    in_sobol,
-    label,
-    range_text,
+    factors_section,
     reading,
-    step_words,
-    value_text,
+    switching_section,
+    unit_words,
+    when,
 )
 
+SECTIONS = ("How this was made", "Equal cost", "Screening", "Probability each reform is best",
+            "Switching values", "Value of information", "Reading", "The factors varied")
+"""The document's sections, in order (their names are kept stable)."""
+TOP_FACTORS = 15
+"""Factors listed in the EVPPI and first-order tables."""
 
-def markdown(analyses: Sequence[Analysis], how: str,
-             images: Mapping[str, str] | None = None) -> str:
-    """The write-up of the analysis as Markdown (``docs/robustness.md``).
+
+def markdown(study: Study, how: str, images: Mapping[str, str] | None = None) -> str:
+    """The write-up of the study as Markdown (``docs/robustness.md``).
 
     Args:
-        analyses: The analysis at the deadline and, optionally, at the end (from :func:`run`).
+        study: From :func:`missionsim.analysis.robustness.run`.
         how: The command that produced it.
-        images: Figure name (``morris``, ``sobol``, ``best``, ``effects``) to its path
-            relative to the document.
-
-    Returns:
-        The document's text.
+        images: Figure name (``screening``, ``best``, ``evppi``) to its path relative to the
+            document.
     """
-    a = analyses[0]
     images = images or {}
-    plan, m, s = a.plan, a.morris, a.sobol
-    unit = "percentage points" if a.info.get("unit") == "%" else a.info.get("unit", "")
-    scenarios = 1 + len(plan.reforms) + len(plan.packages)
-    m_runs = len(m.points) * plan.replicates * scenarios
-    s_runs = len(s.points) * plan.sobol_replicates * scenarios
+    plan, table, info = study.plan, study.table, study.info
+    unit = unit_words(study)
+    runs = info["runs"]
+    roles = table["role"].value_counts()
+    months = " and ".join(when(study, a) for a in study.analyses)
     lines = [
         "# Robustness of the reform ranking",
         "",
         "<!-- Generated by `missionsim docs robustness` (missionsim.writeup.robustness); edit "
         "the code, not this file. -->",
         "",
-        f"Which of the {count_words(len(plan.reforms))} enabling reforms looks best for the "
-        f"`{a.mission}` mission at month {a.month} (the deadline), and which uncertainties — "
-        "conditions the delivery system does not control — could change that, and by how "
-        "much. Each reform alone "
-        "(`scenarios/<reform>.toml`) is compared with `scenarios/baseline.toml` over the same "
-        "replicates at every design point (common random numbers: the same root seed, so point "
-        "*p* and replicate *r* meet the same world, shocks and uncertainty values in every "
-        "scenario). Effects are paired differences from the baseline in "
-        f"{unit}; the *margin* is the gain of the best reform at a point minus that of the "
-        "runner-up.",
+        f"Which of {count_words(len(plan.reforms))} enabling reforms is best for the "
+        f"`{study.mission}` mission when each costs the public purse the same, and which "
+        "assumptions about how the delivery system works would change that answer. Each reform "
+        "alone (`scenarios/<reform>.toml`, its intensity scaled to the common budget) is "
+        "compared with `scenarios/baseline.toml` at the same design point and seed (common "
+        f"random numbers); its *gain* is the paired difference in the outcome, {months}, in "
+        f"{unit} (in the mission's direction). Every declared assumption varies over its "
+        "plausible range, together with the external uncertainties.",
         "",
         "## How this was made",
         "",
@@ -87,246 +83,247 @@ def markdown(analyses: Sequence[Analysis], how: str,
         "",
         md.table(["setting", "value"], [
             ["world (preset)", f"`{plan.preset}`"],
-            ["horizon", f"{plan.horizon} months (deadline month {a.deadline})"],
-            ["reforms ranked", ", ".join(f"`{r}`" for r in plan.reforms)],
-            ["reference packages (not ranked)",
-             ", ".join(f"`{p}`" for p in plan.packages) or "none"],
-            ["root seed", f"{a.seed} (runs and both designs)"],
-            ["Morris screening", f"{plan.trajectories} trajectories × ({len(a.ranges)} "
-             f"uncertainties + 1) = {len(m.points)} points, {plan.levels} levels, "
-             f"{plan.replicates} replicate(s): {m_runs:,} runs"],
-            ["Sobol (Saltelli)", f"N = {plan.sobol_samples} × ({len(a.leading)} uncertainties "
-             f"+ 2) = {len(s.points)} points, {plan.sobol_replicates} replicate(s): "
-             f"{s_runs:,} runs"],
-            ["bootstrap resamples", f"{NUM_RESAMPLES} (95% intervals)"],
-            ["mission's baseline values", ", ".join(
-                f"`{k}` = {v:.4g}" for k, v in a.info.get("mission_values", {}).items())
-             or "not recorded"],
-            ["missionsim version", a.info.get("version", __version__)],
-            ["date", a.info.get("date", "")],
-            ["runtime", _runtime(a.info)],
+            ["horizon", f"{plan.horizon} months; read {months}"],
+            ["reforms", ", ".join(f"`{r}`" for r in plan.reforms)],
+            ["factors varied", f"{len(table)} (assumptions: {roles.get('assumption', 0)}, "
+             f"uncertainties: {roles.get('uncertainty', 0)}; screening groups: "
+             f"{table['group'].nunique()})"],
+            ["root seed", f"{study.seed} (runs and designs)"],
+            ["equal cost", f"budget £{number(study.budget, 2)}m present value over "
+             f"{plan.horizon} months at {plan.rate:.1%} a year; {plan.cost_replicates} "
+             "replicate(s) at the default assumptions"],
+            ["grouped Morris screening", f"{plan.trajectories} trajectories × "
+             f"({table['group'].nunique()} groups + 1) points, {plan.levels} levels, "
+             f"{plan.replicates} replicate(s): {runs['screening']:,} runs"],
+            ["Latin hypercube (P(best), EVPPI, S1)", f"{plan.samples} points × "
+             f"{plan.replicates} replicate(s): {runs['sample']:,} runs"],
+            ["one-way sweeps (switching values)", f"factors: {len(study.switched)}, each at "
+             f"up to {plan.switch_levels + 1} values × {plan.switch_replicates} replicate(s): "
+             f"{runs['switching']:,} runs"],
+            ["bootstrap resamples", f"{NUM_RESAMPLES} (Morris), {RBD_RESAMPLES} (S1), "
+             f"{BOOTSTRAP} (P(best)); 95% intervals"],
+            ["missionsim version", info.get("version", "")],
+            ["date", info.get("date", "")],
+            ["runtime", _runtime(info)],
         ], "ll"),
         "",
-        "Each stage is one sweep per scenario (`missionsim.experiments.sweeps`, the same design, "
-        "factors, replicates and seed in every sweep), run through `run_sweep` and its results "
-        "store; `--store` keeps the stores and `--resume` continues them.",
+        "The first line of this file records a digest of the model's source and data and of "
+        "these settings (`missionsim docs --check` compares it). Every stage is one sweep per "
+        "scenario through `missionsim.experiments.sweeps` and its results store: `--store` "
+        "keeps the runs and `--resume` continues them.",
         "",
-        "## Reading",
+        "## Equal cost",
+        "",
+        f"Each reform's intensity is scaled so that its public cost — the present value over "
+        f"the horizon of the new public money it needs — is £{number(study.budget, 2)}m "
+        + ("(the largest budget every reform can reach)" if plan.budget is None else
+           "(the budget asked for)") + ". The intensities are chosen once, at the default "
+        "assumptions, as a policy is set before the truth is known; the stages below keep them "
+        "while the assumptions vary (so a reform's cost varies with its cost assumptions).",
+        "",
+        md.table(["reform", "intensity", "scale", "cost (£m PV)", "off budget"],
+                 [[f"`{r}`", number(study.intensity[r], 3), number(study.scale[r], 3),
+                   number(study.cost[r], 2), f"{study.cost[r] / study.budget - 1:+.2%}"]
+                  for r in plan.reforms], "lrrrr"),
         "",
     ]
-    for paragraph in reading(a):
+    lines += _screening(study, images)
+    lines += _best(study, images)
+    lines += switching_section(study)
+    lines += _information(study, images)
+    lines += ["## Reading", ""]
+    for paragraph in reading(study):
         lines += [paragraph, ""]
     lines += [
-        "Caveats: the ranking is of each reform *alone* from month 0 at full intensity on one "
-        "world; design points are not independent draws (Morris points lie on trajectories "
-        "of a grid, the Sobol sample is quasi-random), so shares of points are descriptive, "
-        "not probabilities. Uncertainties not varied by a stage stay at the scenarios' values ("
-        + ", ".join(f"`{n}` = {v:g}" for n, v in fixed_values(a).items()) + ").",
-        "",
-        "## The uncertainties screened",
-        "",
-        md.table(["uncertainty", "range screened", "declared range", "meaning"], [
-            [f"`{n}`", range_text(n, r), f"{PARAMETERS[n].low:g} – {PARAMETERS[n].high:g}",
-             PARAMETERS[n].meaning] for n, r in a.ranges.items()], "lrrl"),
-        "",
-        "Ranges are the plausible ranges of `sweeps/morris_uncertainties.toml`"
-        + ("" if set(a.ranges) <= set(robustness.default_ranges())
-           else " (the declared range where it gives none)") + "; a shock month "
-        f"after month {a.month} means no shock before the month analysed.",
-        "",
-        "## Morris screening",
-        "",
-        "μ* is the mean absolute elementary effect: the change in the output when the "
-        "uncertainty moves across its whole range, one factor at a time, averaged over the "
-        f"trajectories ({unit}). σ is the spread of those effects: large σ relative to μ* "
-        "means interactions or non-linearity. The last row is about the μ* that replicate "
-        "noise alone would give (an upper bound: neighbouring points share seeds).",
+        "Caveats: each reform acts alone from month 0 at its equal-cost intensity on one world; "
+        "the sample draws every factor uniformly over its plausible range, independently (the "
+        "ranges are judgements, not fitted distributions), so P(best) and EVPPI are conditional "
+        "on those ranges. With few replicates per point the gains carry run-to-run noise; it "
+        "widens P(best)'s spread and adds to the EVPI (noise is not information anyone could "
+        "buy), while the regression behind the EVPPI averages most of it out.",
         "",
     ]
-    if "morris" in images:
-        lines += [f"![Morris μ* of each reform's effect and of the margin]({images['morris']})",
-                  ""]
-    outs = a.outputs
-    mu = m.indices.pivot(index="factor", columns="output", values="mu_star")
-    sigma = m.indices.pivot(index="factor", columns="output", values="sigma")
-    noise = m.indices.groupby("output")["noise"].first()
-    factors = list(a.ranges)
-    header = ["μ*"] + [f"`{o}`" if o not in (MARGIN, OUTCOME) else label(o) for o in outs]
-    rows = [[f"`{f}`"] + [number(mu.loc[f, o], 3) for o in outs] for f in factors]
-    rows.append(["*noise bound*"] + [number(noise[o], 3) for o in outs])
-    lines += [md.table(header, rows), ""]
-    quiet = [o for o in outs if math.isfinite(noise[o]) and mu[o].max() < noise[o]]
-    if quiet:
-        lines += ["For " + ", ".join(f"`{o}`" if o not in (MARGIN, OUTCOME) else label(o)
-                                     for o in quiet)
-                  + " no uncertainty's μ* exceeds the noise bound: at this size its sensitivity "
-                  "cannot be told from replicate noise.", ""]
-    header[0] = "σ"
-    rows = [[f"`{f}`"] + [number(sigma.loc[f, o], 3) for o in outs] for f in factors]
-    lines += [md.table(header, rows), ""]
-    lines += [
-        "**Leading uncertainties.** Each uncertainty's μ* for each reform's effect and for "
-        "the margin, as a share of the largest μ* of that output, averaged over those outputs "
-        f"(every output counts equally); the {count_words(plan.leading)} largest go on to the "
-        "Sobol stage, with the size of any shock whose month is among them (a shock's month does "
-        "nothing without a shock, and the others stay at the scenarios' values: no shock).",
-        "",
-        md.table(["uncertainty", "score", "Sobol stage"],
-                 [[f"`{f}`", number(v), in_sobol(a, f)] for f, v in a.scores.items()],
-                 "lrl"),
-        "",
-        "## Sobol indices of the leading uncertainties",
-        "",
-        "S1 is the share of an output's variance over the Sobol sample that the uncertainty "
-        "explains alone, ST the share with all its interactions (± 95% bootstrap half-widths; "
-        "with small samples S1 can come out slightly negative). The other uncertainties stay "
-        "at the scenarios' values.",
-        "",
-    ]
-    if "sobol" in images:
-        lines += [f"![Sobol indices]({images['sobol']})", ""]
-    rows = []
-    for o in outs:
-        sub = s.indices[s.indices["output"] == o].set_index("factor")
-        cells = [f"{number(sub.loc[f, 'S1'])} ± {number(sub.loc[f, 'S1_conf'])} / "
-                 f"{number(sub.loc[f, 'ST'])} ± {number(sub.loc[f, 'ST_conf'])}" for f in a.leading]
-        sd = math.sqrt(float(sub["variance"].iloc[0]))
-        rows.append([f"`{o}`" if o not in (MARGIN, OUTCOME) else label(o), number(sd, 3), *cells])
-    lines += [md.table(["output", "SD", *[f"`{f}`: S1 / ST" for f in a.leading]], rows), ""]
-    lines += [
-        "## Which reform ranks first",
-        "",
-        "Share of design points at which each reform gives the largest gain, its mean rank "
-        "(1 = best) and its effect across the points, in the screening (every uncertainty "
-        "varying) and in the Sobol sample (the leading ones varying).",
-        "",
-    ]
-    if "effects" in images:
-        lines += [f"![Each reform's effect across the screening points]({images['effects']})",
-                  ""]
-    sob = s.ranking.set_index("reform")
-    rows = [[f"`{r.reform}`", percent(r.first), percent(r.top3), number(r.mean_rank, 1),
-             number(r.mean, sign=True), f"{number(r.p05, sign=True)} to {number(r.p95, sign=True)}",
-             percent(sob.loc[r.reform, "first"]), number(sob.loc[r.reform, "mean"], sign=True)]
-            for r in m.ranking.itertuples()]
-    lines += [md.table(["reform", "first (screening)", "top 3", "mean rank", "mean effect",
-                        "5th–95th pct", "first (Sobol)", "mean effect (Sobol)"], rows), ""]
-    if "best" in images:
-        lines += [f"![Share of points where each reform ranks first, by third of each leading "
-                  f"uncertainty's range]({images['best']})", ""]
-    winners = [r for r in plan.reforms if (s.by_group[r] > 0).any()
-               or (m.by_group[r] > 0).any()]
-    lines += [
-        "**By third of each leading uncertainty's range** (Sobol sample): share of points at "
-        "which each reform ranks first (reforms never first are left out).",
-        "",
-    ]
-    rows = []
-    for row in s.by_group.to_dict("records"):
-        rows.append([f"`{row['factor']}`", f"{value_text(row['factor'], row['low'])} – "
-                     f"{value_text(row['factor'], row['high'])}", row["points"],
-                     *[percent(row[w]) for w in winners]])
-    lines += [md.table(["uncertainty", "third", "points", *[f"`{w}`" for w in winners]], rows),
-              ""]
-    lines += [
-        "**By level of every uncertainty** (screening grid, every other uncertainty varying):",
-        "",
-    ]
-    rows = []
-    for row in m.by_group.to_dict("records"):
-        rows.append([f"`{row['factor']}`", value_text(row["factor"], row["low"]), row["points"],
-                     *[percent(row[w]) for w in winners]])
-    lines += [md.table(["uncertainty", "level", "points", *[f"`{w}`" for w in winners]], rows),
-              ""]
-    lines += [
-        "## Rank flips",
-        "",
-        f"Each step of a Morris trajectory moves one uncertainty by {step_words(plan.levels)} of "
-        "its range; a *flip* is a step after which another reform is best. The mean change "
-        f"of the margin per step is in {unit}.",
-        "",
-        md.table(["uncertainty", "steps", "flips", "share", "mean change of margin"],
-                 [[f"`{r.factor}`", r.steps, r.flips, percent(r.share),
-                   number(r.mean_margin_change, 3)] for r in a.flips.itertuples()]),
-        "",
-    ]
-    if len(a.moves):
-        lines += [md.table(["uncertainty moved", "best before", "best after", "steps"],
-                           [[f"`{r['factor']}`", f"`{r['from']}`", f"`{r['to']}`", r["count"]]
-                            for r in a.moves.to_dict("records")], "lllr"),
-                  ""]
-    lines += ["## Regret of one choice everywhere", "",
-              f"Choosing `{a.choice}` (most often best in the screening) at every point, "
-              f"against the best reform at that point ({unit}):", ""]
-    rows = [[stage, number(r["mean"], 3), number(r["p95"], 3), number(r["max"], 3),
-             percent(r["share"]), percent(r["share_clear"])] for stage, r in a.regret.items()]
-    lines += [md.table(["sample", "mean", "95th percentile", "max", "points with regret",
-                        "beyond 2 SE of noise"], rows), ""]
-    for later in analyses[1:]:
-        lines += _later(later)
+    lines += factors_section(study)
     lines += [
         "## Reproducing and extending",
         "",
-        "The analysis is `missionsim.analysis.robustness` (`run`, `analyse`) and the write-up "
-        "`missionsim.writeup.robustness` (`markdown`, `build`; figures in "
-        "`missionsim.writeup.figures`). A reduced version runs in the test suite "
-        "(`tests/validation/test_robustness.py`). Larger sizes (`--replicates`, "
-        "`--set trajectories=N`, `--set sobol_samples=N`), another world (`--preset`), a longer "
-        "horizon (`--horizon 120` adds the ranking at the end) and a cluster "
-        "(`--set scheduler=tcp://HOST:8786`) are settings of `missionsim docs robustness`.",
+        "The analysis is `missionsim.analysis.robustness` (`run`, `analyse`; EVPPI in "
+        "`information`) and the write-up `missionsim.writeup.robustness` (figures in "
+        "`missionsim.writeup.robustness_figures`). A reduced version runs in the test suite "
+        "(`tests/validation/test_robustness.py`). Sizes (`--set trajectories=N`, "
+        "`--set samples=N`, `--replicates`), the budget (`--set budget=£m`), another world "
+        "(`--preset`) and a cluster (`--set scheduler=tcp://HOST:8786`) are settings of "
+        "`missionsim docs robustness`.",
         "",
     ]
     return "\n".join(lines)
 
 
-def _runtime(info: Mapping[str, Any]) -> str:
+def _screening(study: Study, images: Mapping[str, str]) -> list[str]:
+    first = study.analyses[0]
+    outs = [*study.plan.reforms, MARGIN]
+    lines = [
+        "## Screening",
+        "",
+        "Grouped Morris (SALib): all factors of a group move together along each trajectory, "
+        "so the design needs one point per group, not per factor. Groups: each parameter "
+        "group of the model (world, finance, workforce, evidence, network, government, and "
+        "*reforms* for the reform settings shared by all), one per reform for the assumptions "
+        "about that reform's own strength and cost (`reform: NAME`), and one for the external "
+        f"uncertainties. μ* is the mean absolute change in the gain ({unit_words(study)}) when "
+        "the group moves across its range; *score* is μ* as a share of each output's largest, "
+        "averaged over the reforms' gains and the margin (best minus second).",
+        "",
+    ]
+    if "screening" in images:
+        lines += [f"![Grouped Morris μ* by group and reform]({images['screening']})", ""]
+    header = ["group", "factors", *[f"score, month {a.month}" for a in study.analyses],
+              *[f"μ* of margin, month {a.month}" for a in study.analyses]]
+    rows = []
+    for g in first.groups.index:
+        mu = [a.morris[(a.morris["output"] == MARGIN) & (a.morris["group"] == g)]
+              for a in study.analyses]
+        rows.append([f"`{g}`", int(mu[0]["factors"].iloc[0]),
+                     *[number(a.groups[g]) for a in study.analyses],
+                     *[number(m["mu_star"].iloc[0], 3) for m in mu]])
+    lines += [md.table(header, rows), "", f"μ* of each reform's gain, {when(study, first)}:", ""]
+    mu = first.morris.pivot(index="group", columns="output", values="mu_star")
+    lines += [md.table(["group", *[f"`{o}`" if o != MARGIN else "margin" for o in outs]],
+                       [[f"`{g}`", *[number(mu.loc[g, o], 3) for o in outs]]
+                        for g in first.groups.index]), ""]
+    s1 = first.factors
+    if len(s1):
+        mean = s1.groupby("factor")["S1"].mean().sort_values(ascending=False)
+        margin = s1[s1["output"] == MARGIN].set_index("factor")
+        lines += [
+            "**Factors of the leading groups** ("
+            + ", ".join(f"`{g}`" for g in first.groups.attrs["top"]) + "): "
+            "RBD-FAST first-order indices (SALib) from the Latin hypercube, "
+            f"{when(study, first)}: the share of the variance of the gain that the factor "
+            "explains alone (small samples give noisy, sometimes negative, values).",
+            "",
+            md.table(["factor", "group", "S1 of margin", "mean S1 over the reforms' gains"],
+                     [[f"`{f}`", f"`{study.table.loc[f, 'group']}`",
+                       f"{number(margin.loc[f, 'S1'])} ± {number(margin.loc[f, 'S1_conf'])}",
+                       number(mean[f])] for f in mean.index[:TOP_FACTORS]], "llrr"),
+            "",
+        ]
+    return lines
+
+
+def _best(study: Study, images: Mapping[str, str]) -> list[str]:
+    n = len(study.analyses[0].sample_gains)
+    lines = [
+        "## Probability each reform is best",
+        "",
+        f"Over {n} Latin hypercube draws of every assumption and uncertainty (uniform over "
+        "the plausible ranges), the share of draws at which each reform gives the largest "
+        "equal-cost gain, with a 95% percentile bootstrap interval over the draws, its mean "
+        f"gain ({unit_words(study)}) and its mean rank (1 = best).",
+        "",
+    ]
+    if "best" in images:
+        lines += [f"![P(best) of each reform]({images['best']})", ""]
+    header, align = ["reform"], "l"
+    for a in study.analyses:
+        header += [f"P(best), month {a.month}", f"mean gain, month {a.month}",
+                   f"5th–95th pct, month {a.month}", f"mean rank, month {a.month}"]
+        align += "rrrr"
+    rows = []
+    for r in study.analyses[0].best.index:
+        row = [f"`{r}`"]
+        for a in study.analyses:
+            b = a.best.loc[r]
+            row += [f"{percent(b['p_best'])} ({percent(b['low'])}–{percent(b['high'])})",
+                    number(b["mean"], sign=True),
+                    f"{number(b['p05'], sign=True)} to {number(b['p95'], sign=True)}",
+                    number(b["mean_rank"], 1)]
+        rows.append(row)
+    return lines + [md.table(header, rows, align), ""]
+
+
+def _information(study: Study, images: Mapping[str, str]) -> list[str]:
+    lines = [
+        "## Value of information",
+        "",
+        "EVPPI: how much, in " + unit_words(study) + " of the outcome, choosing the reform "
+        "after learning one factor's true value would gain on average over choosing now, by the "
+        "regression method of Strong, Oakley & Brennan (2014, *Medical Decision Making* "
+        "34:311–326): each reform's gain is regressed on the factor over the Latin hypercube "
+        "(least squares on a cubic B-spline basis, patsy `bs()` with 5 degrees of freedom; one "
+        "mean per value for whole-number factors with few values; a straight line for samples "
+        "under 100), and EVPPI = mean over draws of the best fitted gain − the best mean "
+        "fitted gain. EVPI, the value of learning everything, is the same on the raw gains.",
+        "",
+        "The *noise floor* is the EVPPI the same regression gives a random number unrelated "
+        "to anything (the mean of 20): the estimator's upward bias at this sample size, as it "
+        "fits some run-to-run noise. A factor near the floor cannot be told from one that "
+        "does not matter.",
+        "",
+        "| month | EVPI | noise floor |",
+        "|---:|---:|---:|",
+        *[f"| {a.month} | {number(a.evppi.attrs['evpi'], 3)} | "
+          f"{number(a.evppi.attrs['floor'], 3)} |" for a in study.analyses],
+        "",
+    ]
+    if "evppi" in images:
+        lines += [f"![EVPPI of the leading factors]({images['evppi']})", ""]
+    first = study.analyses[0]
+    header = ["factor", "role", "group"]
+    for a in study.analyses:
+        header += [f"EVPPI, month {a.month}", f"share of EVPI, month {a.month}"]
+    rows = []
+    for f in first.evppi.index[:TOP_FACTORS]:
+        row = [f"`{f}`", study.table.loc[f, "role"], f"`{study.table.loc[f, 'group']}`"]
+        for a in study.analyses:
+            row += [number(a.evppi.loc[f, "evppi"], 3), percent(a.evppi.loc[f, "share"])]
+        rows.append(row)
+    return lines + [md.table(header, rows, "lll" + "rr" * len(study.analyses)), ""]
+
+
+def _runtime(info: Mapping) -> str:
     total = info.get("runtime_s")
     if total is None:
         return "–"
-    text = (f"{total / 60:.1f} min for {info.get('runs', 0):,} runs "
-            f"(Morris {info.get('morris_s', 0) / 60:.1f} min, Sobol "
-            f"{info.get('sobol_s', 0) / 60:.1f} min) on {info.get('executor', 'local processes')}")
+    runs = sum(info.get("runs", {}).values())
+    text = f"{total / 60:.1f} min for {runs:,} runs on {info.get('executor', 'local processes')}"
     if info.get("invocations", 1) > 1:
         text += f", summed over {info['invocations']} invocations (`--resume`)"
     return text
 
 
-def _later(a: Analysis) -> list[str]:
-    """A short section on the ranking at another month (e.g. the end of the horizon)."""
-    unit = "percentage points" if a.info.get("unit") == "%" else a.info.get("unit", "")
-    m, s = a.morris, a.sobol
-    sob = s.ranking.set_index("reform")
-    end = " (the end of the horizon)" if a.month == a.plan.horizon else ""
-    lines = [f"## At month {a.month}{end}", "",
-             f"The same runs read at month {a.month} ({unit}).", ""]
-    rows = [[f"`{r.reform}`", percent(r.first), number(r.mean_rank, 1), number(r.mean, sign=True),
-             percent(sob.loc[r.reform, "first"])] for r in m.ranking.itertuples()]
-    lines += [md.table(["reform", "first (screening)", "mean rank", "mean effect",
-                        "first (Sobol)"], rows), ""]
-    mu = m.indices[m.indices["output"] == MARGIN].sort_values("mu_star", ascending=False)
-    lines += [md.table(["uncertainty", "μ* of margin", "σ of margin", "flips"],
-                       [[f"`{r.factor}`", number(r.mu_star, 3), number(r.sigma, 3),
-                         int(a.flips.set_index("factor").loc[r.factor, "flips"])]
-                        for r in mu.itertuples()]), ""]
-    return lines
-
-
-QUICK = {"preset": "small", "horizon": 36, "replicates": 2, "trajectories": 2,
-         "sobol_samples": 4, "sobol_replicates": 1, "leading": 2,
-         "uncertainties": ("labour_market_tightness", "funding_shock", "response_lag")}
+QUICK = {"preset": "small", "horizon": 40, "replicates": 1, "trajectories": 2, "samples": 12,
+         "switching": 1, "switch_levels": 3, "switch_replicates": 2, "cost_replicates": 1,
+         "factors": ("labour_market_tightness", "devolution_gain", "capacity_threshold",
+                     "local_capacity_boost", "trust_growth"),
+         "reforms": ("devolution", "local_capacity")}
 """The reduced form (``--quick``): the size ``tests/validation/test_robustness.py`` runs."""
-SETTINGS = ("trajectories", "levels", "sobol_samples", "sobol_replicates", "leading", "seed",
-            "uncertainties", "reforms", "packages", "scenarios", "scheduler")
+SETTINGS = ("budget", "rate", "cost_replicates", "trajectories", "levels", "samples",
+            "switching", "switch_levels", "switch_replicates", "seed", "factors", "reforms",
+            "scenarios", "scheduler")
 """The document's own settings (``--set KEY=VALUE``)."""
 FIGURES = "images"
 """Folder of the figures, beside the document."""
+
+
+def _number(settings: DocSettings, key: str, default: float | None) -> float | None:
+    text = settings.extra.get(key)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"--set {key}={text}: expected a number") from None
+    if not value > 0 or value != value:
+        raise ValueError(f"--set {key}={text}: expected a positive number")
+    return value
 
 
 def plan_for(settings: DocSettings) -> Plan:
     """The analysis plan a build's settings ask for (defaults: :class:`Plan`'s, full size).
 
     Raises:
-        ValueError: A setting out of range, or a name that is not an uncertainty or a reform.
+        ValueError: A setting out of range, or a name that is not a factor or a reform.
     """
     check_keys(settings, "robustness", SETTINGS)
     quick = QUICK if settings.quick else {}
@@ -335,42 +332,47 @@ def plan_for(settings: DocSettings) -> Plan:
     def size(key: str, low: int = 1) -> int:
         return integer(settings, key, quick.get(key, getattr(full, key)), low)
 
-    samples = size("sobol_samples", 2)
-    if samples & (samples - 1):
-        raise ValueError(f"--set sobol_samples={samples}: expected a power of two")
-    reforms = names(settings, "reforms") or full.reforms
+    reforms = names(settings, "reforms") or quick.get("reforms", full.reforms)
     unknown = [r for r in reforms if r not in REFORMS]
     if unknown:
         raise ValueError(f"--set reforms: {unknown[0]!r} is not a reform; expected some of "
                          f"{', '.join(REFORMS)}")
-    packages = names(settings, "packages")
-    seed = integer(settings, "seed", None, low=0)
+    if len(reforms) < 2:
+        raise ValueError("--set reforms: expected at least two reforms to compare")
+    factors = names(settings, "factors") or quick.get("factors")
+    if factors is not None:
+        try:
+            robustness.factor_table(factors)
+        except ValueError as exc:
+            raise ValueError(f"--set factors: {exc}") from None
     return Plan(preset=settings.preset or quick.get("preset", full.preset),
-                horizon=settings.horizon or quick.get("horizon", full.horizon), seed=seed,
+                horizon=settings.horizon or quick.get("horizon", full.horizon),
+                seed=integer(settings, "seed", None, low=0),
+                budget=_number(settings, "budget", None),
+                rate=_number(settings, "rate", full.rate), cost_replicates=size("cost_replicates"),
                 trajectories=size("trajectories"), levels=size("levels", 2),
                 replicates=settings.replicates or quick.get("replicates", full.replicates),
-                sobol_samples=samples, sobol_replicates=size("sobol_replicates"),
-                leading=size("leading"),
-                uncertainties=names(settings, "uncertainties") or quick.get("uncertainties"),
-                reforms=tuple(reforms),
-                packages=full.packages if packages is None else tuple(
-                    p for p in packages if p != "none"))
+                samples=size("samples", 2), switching=size("switching", 0),
+                switch_levels=size("switch_levels", 2),
+                switch_replicates=size("switch_replicates"),
+                factors=None if factors is None else tuple(factors), reforms=tuple(reforms))
 
 
 def build(path: Path, settings: DocSettings) -> Built:
-    """Run both stages at the size ``settings`` asks for; write the page and its figures."""
+    """Run every stage at the size ``settings`` asks for; write the page and its figures."""
     plan = plan_for(settings)
     scheduler = settings.extra.get("scheduler")
     options = run_options(settings, scheduler=scheduler)
-    morris_runs, sobol_runs = plan.runs()
-    log(f"robustness: {morris_runs:,} Morris runs, then about {sobol_runs:,} Sobol runs (more "
-        f"if a shock's size joins its month) on {describe(options.workers, scheduler)}")
-    analyses = robustness.run(plan, folder=settings.extra.get("scenarios"), options=options,
-                              log=log)
-    drawn = figures.robustness(analyses[0])
+    runs = plan.runs()
+    log(f"robustness: about {sum(runs.values()):,} runs (" + ", ".join(
+        f"{k} {v:,}" for k, v in runs.items()) + f") after the equal-cost calibration, on "
+        f"{describe(options.workers, scheduler)}")
+    study = robustness.run(plan, folder=settings.extra.get("scenarios"), options=options, log=log)
+    drawn = robustness_figures.figures(study)
     images = {name: f"{FIGURES}/robustness-{name}.png" for name in drawn}
     shown = DocSettings(**{**vars(settings), "extra": {
         k: v for k, v in settings.extra.items() if k != "scheduler"}})
-    return Built(text=markdown(analyses, command("robustness", shown), images),
+    best = study.analyses[0].best.index[0]
+    return Built(text=markdown(study, command("robustness", shown), images),
                  figures={images[name]: png for name, png in drawn.items()},
-                 summary=f"{analyses[0].info['runs']:,} runs; best `{analyses[0].choice}`")
+                 summary=f"{sum(study.info['runs'].values()):,} runs; most often best `{best}`")

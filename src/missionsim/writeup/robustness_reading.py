@@ -4,40 +4,38 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from missionsim.analysis.robustness import MARGIN, OUTCOME, SHOCK_SIZES, Analysis
-from missionsim.model.params import PARAMETERS, uncertainties
+from missionsim.analysis.robustness import Analysis, Study
+from missionsim.model.params import PARAMETERS
+from missionsim.writeup import markdown as md
 from missionsim.writeup.markdown import number, percent
 
-
-def label(output: str) -> str:
-    """An output's name in tables: the margin and the baseline outcome in words."""
-    return {MARGIN: "best − second", OUTCOME: "baseline outcome"}.get(output, output)
+NAMED = 3
+"""Factors named in the reading."""
 
 
-
-def in_sobol(a: Analysis, factor: str) -> str:
-    """Whether (and why) an uncertainty is varied by the Sobol stage, for its table."""
-    if factor not in a.leading:
-        return ""
-    month = next((m for m, size in SHOCK_SIZES.items() if size == factor), None)
-    top = list(a.scores.index[:a.plan.leading])
-    if factor not in top and month in top:
-        return f"yes (the size of `{month}`)"
-    return "yes"
+def unit_words(study: Study) -> str:
+    """The outcome's unit in words (``percentage points`` for a share)."""
+    unit = study.info.get("unit", "")
+    return "percentage points" if unit == "%" else unit
 
 
-def fixed_values(a: Analysis) -> dict[str, float]:
-    """The value every declared uncertainty has where a stage does not vary it."""
-    params = a.morris.sweep.scenario.world.params
-    return {p.name: float(params.get(p.name, p.default)) for p in uncertainties()}
+def value_text(name: str, value: float) -> str:
+    """A factor's value: whole for whole-number parameters, else 3 significant digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.0f}" if PARAMETERS[name].kind is int else f"{value:.3g}"
 
 
-def step_words(levels: int) -> str:
-    """The Morris step as a share of a factor's range, in words where simple."""
-    delta = levels / (2 * (levels - 1))
-    return {4: "two thirds", 2: "all"}.get(levels, f"{delta:.2f}")
+def range_text(name: str, low: float, high: float) -> str:
+    """A factor's range."""
+    return f"{value_text(name, low)} – {value_text(name, high)}"
+
+
+def switch_text(value: float, to: str, name: str) -> str:
+    """One side of a switching value: the value and the reform that takes over."""
+    if not to:
+        return "none within the plausible range"
+    return f"{value_text(name, value)} → `{to}`"
 
 
 def count_words(n: int) -> str:
@@ -46,122 +44,139 @@ def count_words(n: int) -> str:
     return words[n] if n < len(words) else str(n)
 
 
-def range_text(name: str, bounds: tuple[float, float]) -> str:
-    """An uncertainty's range, whole numbers for whole-number parameters."""
-    lo, hi = bounds
-    if PARAMETERS[name].kind is int:
-        return f"{int(lo)} – {int(hi)}"
-    return f"{lo:g} – {hi:g}"
+def when(study: Study, a: Analysis) -> str:
+    """``at the deadline (month 36)`` or ``at ten years (month 120)``."""
+    if a.month == study.info.get("deadline"):
+        return f"at the deadline (month {a.month})"
+    return f"at ten years (month {a.month})" if a.month == 120 else f"at month {a.month}"
 
 
-def value_text(name: str, value: float) -> str:
-    """An uncertainty's value: whole for whole-number parameters, else 3 significant digits."""
-    return f"{value:.0f}" if PARAMETERS[name].kind is int else f"{value:.3g}"
+def _ranking(study: Study, a: Analysis) -> str:
+    top = a.best.iloc[0]
+    name = a.best.index[0]
+    text = (f"{when(study, a).capitalize()}, `{name}` is best in "
+            f"{percent(top['p_best'])} of the draws (95% interval {percent(top['low'])} to "
+            f"{percent(top['high'])}), with a mean gain of {number(top['mean'], sign=True)} "
+            f"{unit_words(study)} over the baseline")
+    if len(a.best) > 1:
+        second = a.best.iloc[1]
+        text += (f"; `{a.best.index[1]}` follows ({percent(second['p_best'])}, mean "
+                 f"{number(second['mean'], sign=True)})")
+    clear = top["low"] > 0.5
+    return text + (". It is the better bet under most of what we might believe." if clear else
+                   ". No reform is best under most of what we might believe: the choice "
+                   "turns on the assumptions below.")
 
 
-def reading(a: Analysis) -> list[str]:
-    """The plain-language reading, one paragraph per item."""
-    unit = "percentage points" if a.info.get("unit") == "%" else a.info.get("unit", "")
-    m, s = a.morris, a.sobol
-    rank = m.ranking.set_index("reform")
-    best, first = a.choice, float(rank.loc[a.choice, "first"])
-    others = [(r, float(rank.loc[r, "first"])) for r in rank.index
-              if r != best and rank.loc[r, "first"] > 0]
-    mean_rank = m.ranking.sort_values("mean", ascending=a.info.get("direction", 1) < 0)
-    runner = next(r for r in mean_rank["reform"] if r != best)
-    out = []
-    text = (f"**Which reform looks best.** With every uncertainty varying over its range, "
-            f"`{best}` gives the largest gain at month {a.month} at {percent(first)} of the "
-            f"{len(m.points)} screening points; its effect averages "
-            f"{number(rank.loc[best, 'mean'], sign=True)} {unit} (5th–95th percentile "
-            f"{number(rank.loc[best, 'p05'], sign=True)} to "
-            f"{number(rank.loc[best, 'p95'], sign=True)}).")
-    if others:
-        text += " Elsewhere the best is " + ", ".join(
-            f"`{r}` ({percent(p)})" for r, p in others) + "."
-    else:
-        text += " No other reform is ever best."
-    text += (f" The runner-up on average is `{runner}` "
-             f"({number(rank.loc[runner, 'mean'], sign=True)} {unit}).")
-    out.append(text)
-    reg = a.regret["morris"]
-    reg_s = a.regret["sobol"]
-    text = (f"**How robust.** Choosing `{best}` everywhere loses on average "
-            f"{number(reg['mean'], 3)} {unit} against the best reform at each point (95th "
-            f"percentile {number(reg['p95'], 3)}, at most {number(reg['max'], 3)}); the best "
-            f"reform beats the runner-up by {number(m.points[MARGIN].median())} {unit} at the "
-            f"median point.")
-    close = m.points[MARGIN] <= 2 * m.points[f"{MARGIN}_se"]
-    if m.points[f"{MARGIN}_se"].notna().all():
-        text += (f" At {percent(float(close.mean()))} of the points the margin is smaller than "
-                 f"twice its standard error over the {m.points.attrs.get('replicates')} "
-                 "replicates (a rough estimate with few replicates).")
-    if reg["share"] == 0:
-        text += " No other reform is better at any screening point."
-    elif math.isfinite(reg["share_clear"]):
-        text += (f" Another reform is better at {percent(reg['share'])} of the points, and "
-                 f"better by more than twice the replicate noise at {percent(reg['share_clear'])}.")
-    else:
-        text += f" Another reform is better at {percent(reg['share'])} of the points."
-    text += (f" In the Sobol sample (leading uncertainties varying, the others at the "
-             f"scenarios' values) `{best}` is best at "
-             f"{percent(float((s.points['best'] == best).mean()))} of "
-             f"{len(s.points)} points, with a mean regret of {number(reg_s['mean'], 3)} {unit}.")
-    out.append(text)
-    flips = a.flips[a.flips["flips"] > 0]
-    if len(flips):
-        parts = [f"`{r.factor}` ({int(r.flips)} of {int(r.steps)} steps)"
-                 for r in flips.itertuples()]
-        text = ("**Which uncertainties change it.** A step of a Morris trajectory moves one "
-                f"uncertainty by {step_words(a.plan.levels)} of its range; such a step changes the "
-                "best reform for " + ", ".join(parts) + ".")
-        moves = a.moves.to_dict("records")
-        if moves and moves[0]["count"] > 1:
-            text += (f" The most common change is from `{moves[0]['from']}` to "
-                     f"`{moves[0]['to']}` when `{moves[0]['factor']}` moves.")
-        elif moves:
-            text += " The changes: " + "; ".join(
-                f"from `{mv['from']}` to `{mv['to']}` when `{mv['factor']}` moves"
-                for mv in moves) + "."
-    else:
-        text = ("**Which uncertainties change it.** No one-at-a-time step of the Morris "
-                "trajectories changes the best reform.")
-    mor = m.indices[m.indices["output"] == MARGIN].sort_values("mu_star", ascending=False)
+def _deciders(study: Study, a: Analysis) -> str:
+    top = a.evppi.head(NAMED)
+    evpi = a.evppi.attrs["evpi"]
+    if evpi <= 0 or top["evppi"].max() <= 0:
+        return (f"{when(study, a).capitalize()} one reform is best at every draw: there is "
+                "nothing to learn that would change the choice.")
+    names = ", ".join(f"`{n}` ({number(r.evppi, 3)}, {percent(r.share)} of the EVPI)"
+                      for n, r in top.iterrows())
+    floor = a.evppi.attrs.get("floor", 0.0)
+    text = (f"{when(study, a).capitalize()} perfect information on everything would be "
+            f"worth {number(evpi, 3)} {unit_words(study)} of the outcome (the EVPI); the "
+            f"factors most worth learning are {names}.")
+    if top["evppi"].iloc[0] < 2 * floor:
+        text += (f" At this sample size none stands well clear of the noise floor "
+                 f"({number(floor, 3)}): the order is not yet reliable.")
+    return text
+
+
+def _switches(study: Study, a: Analysis) -> str:
+    s = a.switching
+    if s.empty:
+        return ""
+    moving = [n for n, r in s.iterrows() if r["switches"]]
+    if not moving:
+        return (f"{when(study, a).capitalize()}, none of the {count_words(len(s))} factors swept "
+                "one way changes the preferred reform within its plausible range (the others "
+                "at their defaults).")
     parts = []
-    for row in mor.head(2).to_dict("records"):
-        if row["mu"] <= -0.5 * row["mu_star"]:
-            how = "it narrows as the uncertainty rises"
-        elif row["mu"] >= 0.5 * row["mu_star"]:
-            how = "it widens as the uncertainty rises"
-        else:
-            how = "either way, depending on the other uncertainties"
-        parts.append(f"`{row['factor']}` (μ* = {number(row['mu_star'])} {unit}; {how})")
-    if parts:
-        text += " The margin moves most with " + " and ".join(parts) + "."
-    sob = s.indices[s.indices["output"] == MARGIN].sort_values("ST", ascending=False)
-    if len(sob):
-        lead = sob.iloc[0]
-        text += (f" By how much: the uncertainty with the largest total Sobol index for the "
-                 f"margin of the best reform over the runner-up is `{lead['factor']}` "
-                 f"(ST = {number(lead['ST'])}, S1 = {number(lead['S1'])}), and the margin itself "
-                 f"ranges from {number(s.points[MARGIN].min())} to "
-                 f"{number(s.points[MARGIN].max())} {unit} over the Sobol sample.")
-    swings = []
-    for factor in a.leading:
-        groups = s.by_group[s.by_group["factor"] == factor]
-        shares = groups[best].to_numpy(float)
-        if len(shares) and np.ptp(shares) >= 0.1:
-            low, high = shares[0], shares[-1]
-            swings.append(f"`{factor}` ({percent(low)} of points in the lowest third of its "
-                          f"range, {percent(high)} in the highest)")
-    if swings:
-        text += f" The share of points where `{best}` is best moves most with " + "; ".join(
-            swings) + "."
-    out.append(text)
-    for package, beat in a.packages.items():
-        out.append(f"**The package.** `{package}` (run for reference, not ranked) "
-                   f"beats the best single reform at {percent(beat['share'])} of the screening "
-                   f"points, by {number(beat['mean'], sign=True)} {unit} on average (from "
-                   f"{number(beat['min'], sign=True)} to {number(beat['max'], sign=True)}).")
-    return out
+    for n in moving:
+        r = s.loc[n]
+        sides = [f"{side} {value_text(n, r[side])} (to `{r[side + '_to']}`)"
+                 for side in ("below", "above") if r[side + "_to"]]
+        parts.append(f"`{n}` (default {value_text(n, r['default'])}: " + " and ".join(sides)
+                     + ")")
+    return (f"{when(study, a).capitalize()}, the preferred reform (`{s['preferred'].iloc[0]}` "
+            "at the defaults) changes within the plausible range of " + "; ".join(parts) + ".")
 
+
+def _measure(study: Study) -> str:
+    scores: dict[str, float] = {}
+    for a in study.analyses:
+        for n, r in a.evppi.iterrows():
+            scores[n] = max(scores.get(n, 0.0), float(r["share"]))
+    ranked = [n for n in sorted(scores, key=scores.get, reverse=True) if scores[n] > 0]
+    assumed = [n for n in ranked if study.table.loc[n, "role"] == "assumption"][:NAMED]
+    outside = [n for n in ranked if study.table.loc[n, "role"] == "uncertainty"][:1]
+    if not assumed:
+        return ("What to measure next: no assumption's value would change the choice at this "
+                "size.")
+    table = study.table
+    text = ("What to measure next: " + "; ".join(
+        f"`{n}` ({PARAMETERS[n].meaning}; plausible "
+        f"{range_text(n, table.loc[n, 'low'], table.loc[n, 'high'])})"
+        for n in assumed) + " — evidence that narrows these ranges is what would settle the "
+        "ranking.")
+    if outside:
+        text += (f" Of the conditions outside the system, `{outside[0]}` matters most; it "
+                 "cannot be measured in advance, so a choice robust to it is worth more than a "
+                 "forecast of it.")
+    return text
+
+
+def reading(study: Study) -> list[str]:
+    """The plain-language reading: which reform, what decides it, what to measure next."""
+    paragraphs = [" ".join(_ranking(study, a) for a in study.analyses)]
+    paragraphs.append(" ".join(_deciders(study, a) for a in study.analyses))
+    switches = " ".join(t for t in (_switches(study, a) for a in study.analyses) if t)
+    if switches:
+        paragraphs.append(switches)
+    paragraphs.append(_measure(study))
+    return paragraphs
+
+
+def switching_section(study: Study) -> list[str]:
+    """The section on switching values: what it is and the table, by month."""
+    lines = [
+        "## Switching values",
+        "",
+        "The factors with the largest EVPPI (below), each swept one way across its plausible "
+        f"range ({study.plan.switch_levels} evenly spaced values and the default) with every "
+        f"other factor at its default, {study.plan.switch_replicates} paired replicate(s) per "
+        "value. The *switching value* (HM Treasury Green Book) is where the preferred reform "
+        "changes: moving away from the default, the first crossing of the preferred reform's "
+        "gain by another's, interpolated linearly between the values run.",
+        "",
+    ]
+    rows = []
+    for a in study.analyses:
+        for f, r in a.switching.iterrows():
+            rows.append([f"`{f}`", study.table.loc[f, "role"], a.month, value_text(f, r["default"]),
+                         range_text(f, r["low"], r["high"]), f"`{r['preferred']}`",
+                         switch_text(r["below"], r["below_to"], f),
+                         switch_text(r["above"], r["above_to"], f)])
+    if not rows:
+        return lines + ["No factor was worth sweeping: no EVPPI above zero.", ""]
+    return lines + [md.table(["factor", "role", "month", "default", "plausible range",
+                              "preferred at default", "switching value below",
+                              "switching value above"], rows, "llrrrlll"), ""]
+
+
+def factors_section(study: Study) -> list[str]:
+    """The table of every factor varied: role, group, default, range, unit and meaning."""
+    t = study.table
+    return ["## The factors varied", "",
+            "Every declared assumption (`data/parameters/*.toml`, role `assumption`) over its "
+            "plausible range, and the uncertainties over the ranges of "
+            "`sweeps/morris_uncertainties.toml`.", "",
+            md.table(["factor", "role", "group", "default", "plausible range", "unit",
+                      "meaning"],
+                     [[f"`{f}`", r.role, f"`{r.group}`", value_text(f, study.defaults[f]),
+                       range_text(f, r.low, r.high), r.unit, PARAMETERS[f].meaning]
+                      for f, r in t.iterrows()], "lllrrll"), ""]

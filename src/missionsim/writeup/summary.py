@@ -25,6 +25,38 @@ def per_unit(unit: str) -> str:
     return "£m per person" if unit == "people" else f"£m per {unit} point"
 
 
+def with_total(public: float, total: float, digits: int = 1) -> str:
+    """A public figure with the total resource figure beside it: ``12.0 (total 19.1)``."""
+    if not md.finite(public):
+        return "–"
+    text = f"{public:,.{digits}f}"
+    return text if not md.finite(total) else f"{text} (total {total:,.{digits}f})"
+
+
+def money_note(summary: pd.DataFrame) -> str:
+    """One line saying what the money figures are: present values, the world, England.
+
+    Costs are the reforms' new public money; totals add the donations and volunteer time they
+    draw from others (paired changes against the baseline).
+    """
+    rate = summary.attrs.get("rate", 0.035)
+    factor = summary.attrs.get("england_factor", math.nan)
+    scaled = summary.attrs.get("equal_cost")
+    parts = [f"Money is £m in present value at {rate:.1%} a year (HM Treasury Green Book), "
+             "for the modelled world: public cost is the reforms' new public money; the "
+             "total adds the donations and volunteer time they draw from others."]
+    if md.finite(factor):
+        parts.append(f"England equivalent (scaled by people served): × {factor:,.2f}.")
+    if scaled:
+        parts.append(f"Options were scaled to equal public cost: £{scaled['budget']:,.2f}m "
+                     "each; rows named “(as set)” are the options at their intensities as "
+                     "set, ranked apart.")
+        if scaled.get("capped"):
+            parts.append("Capped at their largest intensity, below the budget: "
+                         + ", ".join(scaled["capped"]) + ".")
+    return " ".join(parts)
+
+
 def effect_unit(unit: str) -> str:
     """The unit an effect is measured in: 'percentage points' for a share in %, else ``unit``."""
     return "percentage points" if unit == "%" else unit
@@ -46,21 +78,21 @@ def effect_table(summary: pd.DataFrame) -> tuple[list[str], list[list]]:
     """The effect table's header and rows, in the order of ``summary``'s rows.
 
     One cell list per scenario, formatted as in the terminal and the report: rank, name,
-    outcome at the deadline, effects with 95% CIs, P(target met), extra spend, cost per point,
-    turnover and closures.
+    outcome at the deadline, effects with 95% CIs, P(target met), public cost with the total
+    resource cost beside it, cost per point (public, with total), turnover and closures.
     """
     unit = summary.attrs.get("unit", "")
     d, e = summary.attrs.get("deadline"), summary.attrs.get("end")
     header = ["rank", "scenario", f"outcome at month {d}", f"effect at month {d} (95% CI)",
               f"effect at month {e} (95% CI)", "most deprived", "P(target met)",
-              "extra spend £m", per_unit(unit), "turnover", "closures"]
+              "public cost £m PV", per_unit(unit) + " PV", "turnover", "closures"]
     rows = []
     for _, r in summary.iterrows():
-        per_point = "–" if not math.isfinite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
+        per_point = with_total(r["cost_per_point"], r["resource_per_point"])
         name = f"{r['scenario']} (baseline)" if r["baseline"] else r["scenario"]
         effects = ["reference"] * 3 if r["baseline"] else [
             format_effect(r, k) for k in ("effect_deadline", "effect_end", "effect_most_deprived")]
-        spend = "reference" if r["baseline"] else f"{r['extra_spend']:+,.0f}"
+        spend = "reference" if r["baseline"] else with_total(r["public_cost"], r["resource_cost"])
         rows.append([r["rank"], name, f"{r['outcome_deadline']:.2f}", *effects, format_target(r),
                      spend, per_point, f"{r['turnover']:.1%}", f"{r['closures']:.1f}"])
     return header, rows
@@ -83,7 +115,10 @@ def best(summary: pd.DataFrame) -> pd.Series | None:
     Args:
         summary: :func:`missionsim.analysis.stats.summarise` of a comparison (any row order).
     """
-    others = summary[~summary["baseline"].astype(bool)].sort_values("scenario")
+    others = summary[~summary["baseline"].astype(bool)]
+    if "as_set" in others.columns:  # the equal-cost options, not their versions as set
+        others = others[~others["as_set"].astype(bool)]
+    others = others.sort_values("scenario")
     if others.empty:
         return None
     gain = others["effect_deadline"] * MISSIONS[summary.attrs["mission"]].direction

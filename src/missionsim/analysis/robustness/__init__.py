@@ -1,71 +1,55 @@
-"""Global sensitivity of the reform ranking: which uncertainties change which reform looks best.
+"""Which reform is best, at equal cost, under structural uncertainty.
 
-The nine single-reform scenarios (``scenarios/<reform>.toml``), the baseline and, for
-reference, the all-reforms package are run over one design of the uncertainties
-(:func:`missionsim.model.params.uncertainties`), in two stages, both through the sweep
-machinery (:mod:`missionsim.experiments.sweeps`):
+Policy teams ask which enabling reform is best. The answer rests on assumptions about how the
+delivery system works (every mechanism number declared as an ``assumption`` with a plausible
+range, :func:`missionsim.model.params.assumptions`) and on conditions outside it (the
+``uncertainty`` parameters, :func:`missionsim.model.params.uncertainties`). This analysis
+varies all of them together, for each reform alone run at the intensity that gives the same
+public cost, and reads the paired gain (reform minus baseline, same seed and design point) at
+the mission's deadline and at ten years:
 
-1. **Morris screening** over every uncertainty. One :class:`~missionsim.experiments.sweeps.Sweep`
-   per scenario, all with the same design, factors, replicates and root seed, so design point
-   ``p`` and replicate ``r`` run with the same seed and the same uncertainty values in every
-   scenario (common random numbers). At each point the paired effect of each reform
-   (reform minus baseline, replicate by replicate, averaged) is computed, the reform with the
-   largest gain is the *best* and the gain of the best minus that of the runner-up is the
-   *margin*. SALib's Morris method then gives μ* and σ of every reform's effect and of the
-   margin.
-2. **Sobol indices** (Saltelli design) over the leading uncertainties of the screening (those
-   with the largest μ*, each output counting equally), the others staying at the scenarios'
-   values, for the same outputs: S1 and ST with bootstrap intervals.
+1. **Equal cost.** :func:`missionsim.experiments.equalcost.equal_cost` scales each reform's
+   intensity once, at the default assumptions (a policy is set before the truth is known).
+2. **Screening** (:mod:`~.screening`): grouped Morris μ* (SALib, ``problem["groups"]``),
+   one group per parameter group, one per reform for the assumptions about that reform's own
+   strength and cost, and one for the uncertainties; then RBD-FAST first-order indices of the
+   leading groups' factors, read from the sample of step 3.
+3. **P(best)** (:mod:`~.choice`): over a Latin hypercube of every factor, the share of points
+   at which each reform gives the largest gain, with a bootstrap interval.
+4. **EVPPI** (:mod:`~.information`): the expected value of perfect information on each
+   factor by the regression method of Strong, Oakley & Brennan (2014), and the overall EVPI.
+5. **Switching values** (:mod:`~.choice`): one-way sweeps of the factors with the largest
+   EVPPI, the others at their defaults; the value at which the preferred reform changes.
 
-Then *which uncertainties change which reform looks best*: the share of design points at which
-each reform ranks first (overall, by level of every uncertainty in the screening and by third
-of each leading uncertainty's range in the Sobol sample), the one-at-a-time steps of the
-Morris trajectories that change the best reform (rank flips, by uncertainty), and the regret
-of choosing one reform everywhere.
-
-The modules, by concern: :mod:`~.plan` (what to run), :mod:`~.running` (running both stages:
-:func:`run`, :func:`run_stage`), :mod:`~.effects` (paired effects and indices),
-:mod:`~.ranking` (the ranking, rank flips and regret) and :mod:`~.stages` (both stages
-analysed at one month: :func:`analyse`, :class:`Analysis`). :mod:`missionsim.writeup.robustness`
-writes ``docs/robustness.md`` and its figures (``missionsim docs robustness``).
+Modules: :mod:`~.plan` (the plan, the factors and their groups), :mod:`~.design` (designs and
+their runs through the sweep machinery, pairing), :mod:`~.running` (:func:`run`),
+:mod:`~.analyse` (one month: :class:`Analysis`; the whole: :class:`Study`).
+:mod:`missionsim.writeup.robustness` writes ``docs/robustness.md``
+(``missionsim docs robustness``).
 """
 
 from __future__ import annotations
 
-from missionsim.analysis.robustness.effects import (
-    leading_uncertainties,
-    morris_indices,
-    paired_outcomes,
-    point_table,
-    sobol_indices,
-)
+from missionsim.analysis.robustness.analyse import Analysis, Study, analyse
+from missionsim.analysis.robustness.choice import p_best, switching_table, switching_value
+from missionsim.analysis.robustness.design import gains, paired
+from missionsim.analysis.robustness.information import evpi, evppi, evppi_table
 from missionsim.analysis.robustness.plan import (
     BASELINE,
-    MARGIN,
-    OUTCOME,
-    PACKAGES,
-    SHOCK_SIZES,
+    REFORM_GROUP,
+    UNCERTAINTY_GROUP,
     Plan,
     default_ranges,
+    factor_table,
+    group_of,
     load_scenarios,
-    make_sweeps,
-    sobol_factors,
-    uncertainty_ranges,
 )
-from missionsim.analysis.robustness.ranking import (
-    first_by,
-    package_beats,
-    rank_flips,
-    ranking,
-    regret,
-)
-from missionsim.analysis.robustness.running import run, run_stage
-from missionsim.analysis.robustness.stages import Analysis, Stage, analyse, analyse_stage
+from missionsim.analysis.robustness.running import run, switch_values
+from missionsim.analysis.robustness.screening import MARGIN, factor_indices, group_morris
 
 __all__ = [
-    "BASELINE", "MARGIN", "OUTCOME", "PACKAGES", "SHOCK_SIZES", "Analysis", "Plan", "Stage",
-    "analyse", "analyse_stage", "default_ranges", "first_by", "leading_uncertainties",
-    "load_scenarios", "make_sweeps", "morris_indices", "package_beats", "paired_outcomes",
-    "point_table", "rank_flips", "ranking", "regret", "run", "run_stage", "sobol_factors",
-    "sobol_indices", "uncertainty_ranges",
+    "BASELINE", "MARGIN", "REFORM_GROUP", "UNCERTAINTY_GROUP", "Analysis", "Plan", "Study",
+    "analyse", "default_ranges", "evpi", "evppi", "evppi_table", "factor_indices",
+    "factor_table", "gains", "group_morris", "group_of", "load_scenarios", "p_best", "paired",
+    "run", "switch_values", "switching_table", "switching_value",
 ]

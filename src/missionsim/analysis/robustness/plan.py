@@ -1,27 +1,28 @@
-"""What the robustness analysis runs: the plan, the ranges, the scenarios and the sweeps."""
+"""What the robustness analysis runs: the plan, the factors and their groups, the scenarios."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+import pandas as pd
 
 from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario, shipped_dir
-from missionsim.experiments.sweeps import Sweep, design_points, load_sweep
-from missionsim.model.params import PARAMETERS, uncertainties
+from missionsim.experiments.sweeps import load_sweep
+from missionsim.model.missions import MISSIONS
+from missionsim.model.params import PARAMETERS, assumptions, resolve, uncertainties
 from missionsim.model.reforms import REFORMS
 
 BASELINE = "baseline"
-"""Name of the scenario every reform is compared with."""
-PACKAGES = ("all_reforms",)
-"""Packages run for reference: their effects are analysed but they are not ranked."""
-MARGIN = "margin"
-"""Output name of the gain of the best reform minus that of the runner-up."""
-OUTCOME = "outcome"
-"""Output name of the baseline's own outcome (the level every effect is added to)."""
-
+"""Name of the scenario every reform is compared with (the no-reform option)."""
+UNCERTAINTY_GROUP = "uncertainty"
+"""Screening group of the external uncertainties."""
+REFORM_GROUP = "reform: "
+"""Prefix of the screening group of a reform's own assumptions (its strength and cost)."""
+TEN_YEARS = 120
+"""The second month analysed: ten years (when the horizon reaches it; else the horizon)."""
 RANGES_SWEEP = "morris_uncertainties"
 """The shipped sweep whose factors give each uncertainty's plausible range."""
 
@@ -30,7 +31,7 @@ RANGES_SWEEP = "morris_uncertainties"
 def default_ranges() -> dict[str, tuple[float, float]]:
     """Plausible range of each uncertainty: the factors of ``sweeps/morris_uncertainties.toml``.
 
-    An uncertainty the sweep does not vary is screened over its whole declared range.
+    An uncertainty the sweep does not vary is varied over its declared plausible range.
     """
     sweep = load_sweep(RANGES_SWEEP)
     return {name: (f.low, f.high) for name, f in sweep.factors.items()}
@@ -38,91 +39,122 @@ def default_ranges() -> dict[str, tuple[float, float]]:
 
 @dataclass(frozen=True)
 class Plan:
-    """Sizes, world and seeds of the analysis.
+    """Sizes, world, seeds and budget of the analysis.
 
     Attributes:
         preset: The world every scenario runs on.
-        horizon: Months simulated (the mission's deadline is analysed; a longer horizon adds
-            the end).
-        seed: Root seed of every run and of both designs (default: the baseline's).
-        trajectories: Morris trajectories r (points: r × (uncertainties + 1)).
+        horizon: Months simulated; the deadline and month 120 (or the horizon) are analysed.
+        seed: Root seed of every run and design (default: the baseline's).
+        budget: Public cost every reform is scaled to (£m, present value over the horizon;
+            ``None``: the largest budget every reform can reach).
+        rate: Discount rate of the present value (Green Book: 3.5% a year).
+        cost_replicates: Replicates of the equal-cost calibration (at default assumptions).
+        trajectories: Grouped Morris trajectories r (points: r × (groups + 1)).
         levels: Morris grid levels.
-        replicates: Replicates per Morris point (paired across scenarios).
-        sobol_samples: Sobol base sample N, a power of two (points: N × (leading + 2)).
-        sobol_replicates: Replicates per Sobol point.
-        leading: How many leading uncertainties the Sobol stage varies.
-        uncertainties: The uncertainties screened (default: all of them).
-        reforms: The reforms ranked (one scenario file each).
-        packages: Scenarios run for reference and not ranked.
+        replicates: Replicates per screening point and per sample point (paired).
+        samples: Latin hypercube points over every factor (P(best) and EVPPI).
+        switching: How many factors get a one-way sweep for their switching value.
+        switch_levels: Values of each one-way sweep across the plausible range (plus the
+            default).
+        switch_replicates: Replicates per value of a one-way sweep.
+        factors: The factors varied (default: every assumption and uncertainty).
+        reforms: The reforms compared (one scenario file each).
     """
 
     preset: str = "workshop"
-    horizon: int = 36
+    horizon: int = TEN_YEARS
     seed: int | None = None
+    budget: float | None = None
+    rate: float = 0.035
+    cost_replicates: int = 4
     trajectories: int = 10
     levels: int = 4
-    replicates: int = 2
-    sobol_samples: int = 64
-    sobol_replicates: int = 1
-    leading: int = 3
-    uncertainties: tuple[str, ...] | None = None
+    replicates: int = 1
+    samples: int = 400
+    switching: int = 4
+    switch_levels: int = 5
+    switch_replicates: int = 4
+    factors: tuple[str, ...] | None = None
     reforms: tuple[str, ...] = tuple(REFORMS)
-    packages: tuple[str, ...] = PACKAGES
 
-    def runs(self) -> tuple[int, int]:
-        """Runs of the Morris and the Sobol stage (before a shock's size joins its month)."""
-        k = len(self.uncertainties or [p.name for p in uncertainties()])
-        scenarios = 1 + len(self.reforms) + len(self.packages)
-        morris = self.trajectories * (k + 1) * self.replicates * scenarios
-        sobol = self.sobol_samples * (min(self.leading, k) + 2) * self.sobol_replicates
-        return morris, sobol * scenarios
+    def runs(self) -> dict[str, int]:
+        """Runs of each stage (the equal-cost calibration's are its own)."""
+        table = factor_table(self.factors)
+        groups = table["group"].nunique()
+        scenarios = 1 + len(self.reforms)
+        return {"screening": self.trajectories * (groups + 1) * self.replicates * scenarios,
+                "sample": self.samples * self.replicates * scenarios,
+                "switching": min(self.switching, len(table)) * (self.switch_levels + 1)
+                * self.switch_replicates * scenarios}
 
 
-def uncertainty_ranges(names: Sequence[str] | None = None) -> dict[str, tuple[float, float]]:
-    """The range each uncertainty is screened over, in declaration order.
+def group_of(name: str) -> str:
+    """The screening group of a factor.
+
+    A reform's own assumption (strength, cost) goes to that reform's group, an uncertainty to
+    the uncertainty group, any other assumption to its parameter group.
+    """
+    p = PARAMETERS[name]
+    if p.uncertainty or p.role == "uncertainty":
+        return UNCERTAINTY_GROUP
+    return REFORM_GROUP + p.reform if p.reform else p.group
+
+
+def factor_table(names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every factor varied, in declaration order: the assumptions, then the uncertainties.
 
     Args:
-        names: Uncertainties to keep (default: every declared uncertainty).
+        names: Factors to keep (default: every declared assumption and uncertainty).
 
     Returns:
-        Name to ``(low, high)``: :func:`default_ranges` where given, else the declared range.
+        Index ``factor``; columns ``low`` and ``high`` (the plausible range: an assumption's
+        declared one, an uncertainty's from :func:`default_ranges`), ``role``, ``group``
+        (:func:`group_of`), ``kind`` (``int`` or ``float``), ``unit`` and ``meaning``.
 
     Raises:
-        ValueError: A name that is not a declared uncertainty.
+        ValueError: A name that is not a declared assumption or uncertainty, or a factor
+            whose range is a single value.
     """
-    declared = [p.name for p in uncertainties()]
-    wanted = declared if names is None else list(names)
+    declared = [p.name for p in assumptions() if p.kind is not bool]
+    declared += [p.name for p in uncertainties() if p.name not in declared]
+    wanted = declared if names is None else list(dict.fromkeys(names))
     unknown = [n for n in wanted if n not in declared]
     if unknown:
-        raise ValueError(f"{unknown[0]!r} is not an uncertainty; expected some of "
-                         f"{', '.join(declared)}")
+        raise ValueError(f"factor {unknown[0]!r} is not a declared assumption or uncertainty "
+                         "(see `missionsim list parameters`)")
     if not wanted:
-        raise ValueError("expected at least one uncertainty to screen")
-    out = {}
+        raise ValueError("expected at least one factor to vary")
+    rows = []
     for name in declared:
-        if name in wanted:
-            p = PARAMETERS[name]
-            out[name] = default_ranges().get(name, (p.low, p.high))
-    return out
+        if name not in wanted:
+            continue
+        p = PARAMETERS[name]
+        low, high = (default_ranges().get(name, p.plausible) if p.uncertainty
+                     else p.plausible)
+        if not high > low:
+            raise ValueError(f"factor {name!r}: its plausible range {low:g} – {high:g} is a "
+                             "single value")
+        rows.append({"factor": name, "low": float(low), "high": float(high),
+                     "role": "uncertainty" if p.uncertainty else p.role,
+                     "group": group_of(name), "kind": p.kind.__name__, "unit": p.unit,
+                     "meaning": p.meaning})
+    return pd.DataFrame(rows).set_index("factor")
 
 
 def load_scenarios(plan: Plan, folder: str | Path | None = None) -> dict[str, Scenario]:
-    """The baseline, the ranked reforms and the packages, on the plan's world and horizon.
-
-    Args:
-        plan: The analysis plan.
-        folder: Folder of the scenario files (default: the shipped ``scenarios/``).
-
-    Returns:
-        Scenario name to scenario: the baseline first, then the reforms, then the packages.
+    """The baseline and the reforms compared, on the plan's world and horizon.
 
     Raises:
         ScenarioError: A missing or invalid file, or scenarios with different missions.
     """
     folder = shipped_dir() if folder is None else Path(folder)
-    names = [BASELINE, *plan.reforms, *plan.packages]
+    names = [BASELINE, *plan.reforms]
     if len(set(names)) != len(names):
         raise ScenarioError(f"scenarios {', '.join(names)}: each may appear only once")
+    unknown = [r for r in plan.reforms if r not in REFORMS]
+    if unknown:
+        raise ScenarioError(f"{unknown[0]!r} is not a reform; expected some of "
+                            f"{', '.join(REFORMS)}")
     out: dict[str, Scenario] = {}
     for name in names:
         path = folder / f"{name}.toml"
@@ -138,65 +170,29 @@ def load_scenarios(plan: Plan, folder: str | Path | None = None) -> dict[str, Sc
     return out
 
 
-def make_sweeps(scenarios: Mapping[str, Scenario], stage: str, design: str,
-                ranges: Mapping[str, tuple[float, float]], samples: int, replicates: int,
-                seed: int, month: int, levels: int = 4) -> dict[str, Sweep]:
-    """One sweep per scenario, all over the same design, factors, replicates and seed.
+def months_of(plan: Plan, scenario: Scenario) -> list[int]:
+    """The months analysed: the mission's deadline and ten years (both within the horizon)."""
+    deadline = min(MISSIONS[scenario.mission].deadline, plan.horizon)
+    later = min(TEN_YEARS, plan.horizon)
+    return [deadline] + ([later] if later > deadline else [])
 
-    Args:
-        scenarios: Scenario name to scenario.
-        stage: Label of the stage (``morris`` or ``sobol``), used in the sweeps' names.
-        design: ``morris`` or ``sobol``.
-        ranges: Factor (an uncertainty) to its ``(low, high)``.
-        samples: Morris trajectories or Sobol base sample.
-        replicates: Replicates per design point.
-        seed: Root seed of the runs and the design.
-        month: The month analysed (the sweeps' ``output.month``).
-        levels: Morris grid levels.
 
-    Returns:
-        Scenario name to :class:`~missionsim.experiments.sweeps.Sweep`. Their designs are identical,
-        so point ``p``, replicate ``r`` is the same world, shocks and uncertainty values in all.
+def default_values(scenario: Scenario, names: Sequence[str]) -> dict[str, float]:
+    """Each factor's value where it is not varied.
+
+    That is the scenario's world (preset, mission and overrides) or, for an uncertainty the
+    scenario draws per replicate, the middle of its draw.
     """
-    sweeps: dict[str, Sweep] = {}
-    for name, scenario in scenarios.items():
-        sweeps[name] = Sweep.from_mapping({
-            "name": f"robustness-{stage}-{name}",
-            "description": f"Global sensitivity of the reform ranking ({stage} stage): {name}.",
-            "scenario": scenario,
-            "design": design,
-            "samples": int(samples),
-            "replicates": int(replicates),
-            "seed": int(seed),
-            "levels": int(levels),
-            "output": {"metric": "outcome", "month": int(month)},
-            "factors": {n: {"low": float(lo), "high": float(hi)} for n, (lo, hi) in
-                        ranges.items()},
-        }, source=f"<robustness {stage} {name}>")
-    first = next(iter(sweeps.values()))
-    for name, sweep in sweeps.items():
-        if not design_points(sweep).equals(design_points(first)):
-            raise ValueError(f"the {stage} design of {name} differs from that of "
-                             f"{first.scenario.name}")
-    return sweeps
+    values = resolve(scenario.world.preset, scenario.world.params,
+                     MISSIONS[scenario.mission].world)
+    out = {}
+    for name in names:
+        drawn = scenario.uncertainties.get(name)
+        out[name] = (float(values[name]) if drawn is None
+                     else (float(drawn.low) + float(drawn.high)) / 2.0)
+    return out
 
 
-SHOCK_SIZES = {"funding_shock_month": "funding_shock", "demand_shock_month": "demand_shock"}
-"""A shock's month and the size it acts through: the month does nothing without the size."""
-
-
-def sobol_factors(leading: Sequence[str], ranges: Mapping[str, Any]) -> list[str]:
-    """The factors of the Sobol stage: the leading uncertainties, plus companions.
-
-    The month of a shock matters only through the shock's size, which stays at the scenarios'
-    value (no shock) when it is not varied; so when a month is among the leading uncertainties
-    and its size is not, the size (if screened) joins the stage, after the leading ones.
-    """
-    factors = list(leading)
-    for name in leading:
-        size = SHOCK_SIZES.get(name)
-        if size is not None and size in ranges and size not in factors:
-            factors.append(size)
-    return factors
-
-
+def sweep_factors(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The factors of a sweep over ``table``'s ranges (``factors.NAME.low/high``)."""
+    return {n: {"low": float(r.low), "high": float(r.high)} for n, r in table.iterrows()}

@@ -73,6 +73,7 @@ DECLARED: dict[str, list[pa.Field]] = {
         _optional("reported_end", FLOAT),
         _optional("spend_total", FLOAT),
         _optional("reform_cost_total", FLOAT),
+        _optional("people_served", FLOAT),
         _required("params", TEXT),
         _required("reforms", TEXT),
     ],

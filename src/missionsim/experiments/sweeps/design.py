@@ -20,8 +20,9 @@ from missionsim.errors import ScenarioError
 from missionsim.experiments.files import is_number, quote_key, short
 from missionsim.experiments.sweeps.factors import factor_levels, target
 from missionsim.experiments.sweeps.spec import Sweep
+from missionsim.limits import MAX_INTENSITY
 from missionsim.model.missions import MISSIONS
-from missionsim.model.params import PARAMETERS, WORLD_SIZE, resolve
+from missionsim.model.params import PARAMETERS, WORLD_SIZE, defaults, resolve
 
 
 def problem(sweep: Sweep) -> dict[str, Any]:
@@ -140,10 +141,13 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
                                 f"start = {s['start']} and end = {s['end']}; expected end after "
                                 "start")
         intensity = s["intensity"]
-        if not (is_number(intensity) and 0.0 <= intensity <= 1.0):
+        top = {**defaults(), **base.world.params, **params}.get(
+            f"{reform}_max_intensity", MAX_INTENSITY)
+        if not (is_number(intensity) and 0.0 <= intensity <= top):
             name = factor_of.get((reform, "intensity"), reform)
             raise ScenarioError(f"{source}: factors.{quote_key(name)}: point {point} sets "
-                                f"intensity = {short(intensity)}; expected a number in [0, 1]")
+                                f"intensity = {short(intensity)}; expected a number in "
+                                f"[0, {top:g}] ({reform}_max_intensity)")
     if any(name in WORLD_SIZE for name in params):
         try:
             resolve(base.world.preset, {**base.world.params, **params},

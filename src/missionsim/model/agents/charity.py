@@ -39,7 +39,7 @@ class Charity(mesa.Agent):
         o = self.model.orgs
         s = self.slot
         return {"contracts": float(o.contract[s]), "grants": float(o.grant[s]),
-                "donations": float(o.donations[s] * 12)}
+                "donations": float(o.donations[s] * 12)}  # unit: months in a year
 
     @property
     def staff_posts(self) -> int:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import mesa
 
-DEPARTMENTS = {
-    "education": 0.50,
-    "health": 0.25,
-    "local_government": 0.20,
-    "work_pensions": 0.05,
-}
-"""Departments and their shares of mission money (assumption, for the early-years mission)."""
+DEPARTMENTS = ("education", "health", "local_government", "work_pensions")
+"""Departments; each one's share of mission money is the parameter ``<name>_money_share``."""
 
 
 class Department(mesa.Agent):
@@ -36,8 +31,9 @@ class Department(mesa.Agent):
         self.share = share
         self.slot = slot
         p = model.p
-        # start at the long-run focus: recovery 0.1/month balances distraction on average
-        self.focus = max(0.0, 1.0 - p["distraction_rate"] * p["distraction_size"] / 0.1)
+        # start at the long-run focus, where recovery balances distraction on average
+        self.focus = max(0.0, 1.0 - p["distraction_rate"] * p["distraction_size"]
+                         / p["focus_recovery"])
         self.distractions = 0
 
     @property
@@ -54,9 +50,10 @@ class Department(mesa.Agent):
         """Recover focus, then maybe lose some of it to a day-to-day distraction."""
         p = self.model.p
         u_hit, u_size = self.model.draws_for_department(self.slot)
-        self.focus += 0.1 * (1.0 - self.focus)
+        self.focus += p["focus_recovery"] * (1.0 - self.focus)
         if u_hit < p["distraction_rate"]:
             self.distractions += 1
             protected = 1.0 - self.model.levers.focus_protection
-            self.focus -= p["distraction_size"] * (0.5 + u_size) * max(0.0, protected)
+            self.focus -= (p["distraction_size"] * (p["distraction_size_low"] + u_size)
+                           * max(0.0, protected))
         self.focus = min(1.0, max(0.0, self.focus))

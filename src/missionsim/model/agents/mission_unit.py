@@ -9,8 +9,9 @@ import numpy as np
 class MissionUnit(mesa.Agent):
     """A unit at the centre with a mission CEO, pooled money and trajectory stocktakes.
 
-    Every quarter it compares each place's *reported* indicator with that place's trajectory
-    to the target and sets how the pooled money is shared: places further behind get more.
+    At each stocktake (every ``mission_unit_stocktake_months``) it compares each place's
+    *reported* indicator with that place's trajectory to the target and sets how the pooled
+    money is shared: places further behind get more.
     (It sees what is reported, so gaming misdirects it.)
 
     Args:
@@ -20,7 +21,6 @@ class MissionUnit(mesa.Agent):
     """
 
     sector = "central"
-    stocktake_months = 3
 
     def __init__(self, model, slot: int, intensity: float) -> None:
         super().__init__(model)
@@ -30,8 +30,8 @@ class MissionUnit(mesa.Agent):
         self.weights = model.places.formula_weight.copy()
 
     def step(self) -> None:
-        """Hold a stocktake every quarter and re-weight the pooled money."""
-        if self.model.month % self.stocktake_months:
+        """Hold a stocktake when one is due and re-weight the pooled money."""
+        if self.model.month % self.model.p["mission_unit_stocktake_months"]:
             return
         self.stocktakes += 1
         behind = self.model.places_behind(reported=True)

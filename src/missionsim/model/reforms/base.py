@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from missionsim.limits import quote
+from missionsim.limits import MAX_INTENSITY, quote
+from missionsim.model.params import PARAMETERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -84,22 +85,43 @@ class Levers:
         )
 
 
+COST_UNITS: dict[str, str] = {
+    "place": "per council",
+    "organisation": "per council and per charity",
+    "post": "per frontline post",
+    "programme": "for the whole programme",
+}
+"""What a reform's cost scales with (``Reform.cost_per``), as words for tables."""
+
+
 @dataclass
 class Reform:
     """Base class of all reforms. Subclasses set the class attributes and override hooks.
 
+    Every number a reform uses is a declared parameter named after it (``<name>_cost``,
+    ``<name>_council_share``, ``<name>_max_intensity`` and its strengths), read from the
+    model's parameters, so scenario files can set them and sweeps can vary them.
+
+    **Intensity.** Cost grows in proportion to intensity. Strength (how far the reform moves
+    its levers) equals intensity up to 1 and grows with diminishing returns above it:
+    ``1 + (1 - exp(-r (i - 1))) / r`` with ``r = reform_saturation``, so doubling a reform
+    never doubles its effect and no reform's strength exceeds ``1 + 1/r``
+    (:meth:`strength`). Each reform declares the largest intensity that makes sense for it.
+
     Args:
         start: First month (0-based) in which the reform acts.
         end: First month in which it no longer acts (``None``: until the end of the run).
-        intensity: Strength in [0, 1]; 0 reproduces the no-reform run exactly.
+        intensity: Scale of the reform, ≥ 0 (1 is its design size); 0 reproduces the
+            no-reform run exactly. At most the reform's ``<name>_max_intensity``.
     """
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     mechanism: ClassVar[str] = ""
     tradeoff: ClassVar[str] = ""
-    cost_basis: ClassVar[str] = ""
-    cost_per_place_year: ClassVar[float] = 0.0  # £m a year per locality at full intensity
+    cost_note: ClassVar[str] = ""
+    cost_per: ClassVar[str] = "place"  # a key of COST_UNITS
+    cost_basis: ClassVar[str] = ""  # written by register() from the declared cost
 
     start: int = 0
     end: int | None = None
@@ -124,10 +146,32 @@ class Reform:
                 raise ValueError(f"{where}.end = {quote(self.end)}: expected a month after start "
                                  f"({self.start})")
         ok = isinstance(self.intensity, int | float) and not isinstance(self.intensity, bool)
-        if not ok or not math.isfinite(self.intensity) or not 0.0 <= self.intensity <= 1.0:
+        if (not ok or not math.isfinite(self.intensity)
+                or not 0.0 <= self.intensity <= MAX_INTENSITY):
             raise ValueError(f"{where}.intensity = {quote(self.intensity)}: expected a number in "
-                             "[0, 1]")
+                             f"[0, {MAX_INTENSITY:g}]")
         self.intensity = float(self.intensity)
+
+    def check_intensity(self, params: dict[str, Any]) -> None:
+        """Check the intensity against the reform's declared maximum (one-line error)."""
+        top = params[f"{self.name}_max_intensity"]
+        if self.intensity > top:
+            raise ValueError(f"reforms[{quote(self.name)}].intensity = {self.intensity:g}: "
+                             f"expected at most {top:g} ({self.name}_max_intensity)")
+
+    def param(self, model: MissionModel, key: str) -> Any:
+        """The reform's declared parameter ``<name>_<key>`` in this run."""
+        return model.p[f"{self.name}_{key}"]
+
+    def strength(self, model: MissionModel) -> float:
+        """How far the reform moves its levers.
+
+        Its intensity up to 1, with diminishing returns above (see the class docstring).
+        """
+        if self.intensity <= 1.0:
+            return self.intensity
+        r = model.p["reform_saturation"]
+        return 1.0 + (1.0 - math.exp(-r * (self.intensity - 1.0))) / r
 
     def is_active(self, month: int) -> bool:
         """Whether the reform acts in ``month`` (0-based)."""
@@ -153,12 +197,23 @@ class Reform:
     def finish(self, model: MissionModel) -> None:
         """Act on the first month after the reform stops (default: nothing)."""
 
-    def monthly_cost(self, model: MissionModel) -> float:
-        """New money (£m) the reform needs in an active month.
+    def cost_units(self, model: MissionModel) -> float:
+        """How many of what the cost scales with there are this month (``cost_per``)."""
+        if self.cost_per == "place":
+            return model.n_localities
+        if self.cost_per == "organisation":
+            return model.n_localities + model.active_charities()
+        if self.cost_per == "post":
+            return model.staff.funded_count()
+        return 1.0
 
-        Default: ``cost_per_place_year`` for every locality, scaled by intensity.
+    def monthly_cost(self, model: MissionModel) -> float:
+        """New public money (£m) the reform needs in an active month.
+
+        Its declared cost (``<name>_cost``, £m a year per unit of ``cost_per`` at intensity 1)
+        × intensity × units.
         """
-        return per_year(self.cost_per_place_year * self.intensity * model.n_localities)
+        return per_year(self.param(model, "cost") * self.intensity * self.cost_units(model))
 
 
 REFORMS: dict[str, type[Reform]] = {}
@@ -169,6 +224,12 @@ def register(cls: type[Reform]) -> type[Reform]:
     """Class decorator: register a reform under its ``name``."""
     if not cls.name or cls.name in REFORMS:
         raise ValueError(f"reform name {quote(cls.name)} is empty or already registered")
+    if cls.cost_per not in COST_UNITS:
+        raise ValueError(f"reform {quote(cls.name)}: cost_per = {quote(cls.cost_per)}; expected "
+                         f"one of {', '.join(COST_UNITS)}")
+    cost = PARAMETERS[f"{cls.name}_cost"].default
+    cls.cost_basis = (f"{money(cost)} a year {COST_UNITS[cls.cost_per]} at intensity 1"
+                      + (f" ({cls.cost_note})" if cls.cost_note else ""))
     REFORMS[cls.name] = cls
     return cls
 
@@ -213,4 +274,11 @@ def make_reform(name: str, settings: Any) -> Reform:
 
 def per_year(amount_per_year: float) -> float:
     """Convert an annual amount to a monthly one."""
-    return amount_per_year / 12.0
+    return amount_per_year / 12.0  # unit: months per year
+
+
+def money(amount: float) -> str:
+    """£m as words for tables: ``£0.25m``, or ``£400`` below £10,000."""
+    if 0 < amount < 0.01:  # structural: small amounts read better in pounds
+        return f"£{amount * 1e6:,.0f}"  # unit: pounds per £m
+    return f"£{amount:g}m"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from missionsim.model.reforms.base import Levers, Reform, per_year, register
+from missionsim.model.reforms.base import Levers, Reform, register
 
 
 @register
@@ -15,20 +15,15 @@ class Experimentation(Reform):
                  "weight contracts and grants by what the evidence shows, organisations adopt "
                  "only practice whose evidence is compelling, and councils drop adopted practice "
                  "shown not to work.")
-    tradeoff = ("Trials take frontline time (about 1.5%), cost money, and expose programmes "
-                "that do little: their charities lose contracts and some close.")
-    cost_basis = "£0.015m a year per charity and per council running trials"
-
-    cost_per_org_year = 0.015
-    staff_time = 0.015
+    tradeoff = ("Trials take frontline time (experimentation_staff_time), cost money, and "
+                "expose programmes that do little: their charities lose contracts and some close.")
+    cost_note = "running trials"
+    cost_per = "organisation"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.experimentation += self.intensity
-        levers.staff_time += self.staff_time * self.intensity
-
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        orgs = model.n_localities + model.active_charities()
-        return per_year(self.cost_per_org_year * self.intensity * orgs)
+        strength = self.strength(model)
+        levers.experimentation += strength
+        levers.staff_time += self.param(model, "staff_time") * strength
 
 
 @register
@@ -39,16 +34,13 @@ class WorkforceCodesign(Reform):
     title = "Workforce co-design"
     mechanism = ("Raises staff morale (Wigan Deal engagement +18.5%), so discretionary effort "
                  "rises and turnover falls; fewer vacancies and more experienced staff.")
-    tradeoff = ("Co-design takes frontline time (about 1.5%) and builds morale slowly; under "
-                "punitive accountability half of the gain is lost.")
-    cost_basis = "£400 a year per frontline post (facilitation and backfill)"
-
-    cost_per_post_year = 0.0004
-    staff_time = 0.015
+    tradeoff = ("Co-design takes frontline time (workforce_codesign_staff_time) and builds "
+                "morale slowly; under punitive accountability part of the gain is lost "
+                "(codesign_punitive_loss).")
+    cost_note = "facilitation and backfill"
+    cost_per = "post"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.codesign += self.intensity
-        levers.staff_time += self.staff_time * self.intensity
-
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_post_year * self.intensity * model.staff.funded_count())
+        strength = self.strength(model)
+        levers.codesign += strength
+        levers.staff_time += self.param(model, "staff_time") * strength

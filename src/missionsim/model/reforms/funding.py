@@ -11,19 +11,17 @@ class LocalCapacity(Reform):
 
     name = "local_capacity"
     title = "Invest in local capacity"
-    mechanism = ("Raises every council's capacity target by up to 0.25; capacity then grows "
+    mechanism = ("Raises every council's capacity target (by local_capacity_boost at intensity "
+                 "1); capacity then grows "
                  "over the capacity time constant. Capacity wins pots, keeps cross-sector ties "
                  "alive, and turns autonomy into better local fit.")
     tradeoff = ("Slow: capacity builds over years, and it is new money with no direct service "
                 "attached. In competitive funding it raises everyone's bids (and their costs), "
                 "so pot shares move less than capacity does.")
-    cost_basis = "£0.25m a year per council at full intensity (about five senior posts)"
-
-    boost = 0.25
-    cost_per_place_year = 0.25
+    cost_note = "about five senior posts"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.capacity_boost += self.boost * self.intensity
+        levers.capacity_boost += self.param(model, "boost") * self.strength(model)
 
 
 @register
@@ -33,17 +31,17 @@ class LongTermFunding(Reform):
     name = "long_term_funding"
     title = "Long-term integrated funding"
     mechanism = ("Moves the competitive share of mission money into formula settlements and "
-                 "lengthens settlements and contracts to up to three years: fewer bids (less "
-                 "money and capacity burnt), stable charity income, less insecurity for staff.")
+                 "lengthens settlements and contracts (by long_term_funding_years at intensity "
+                 "1): fewer bids (less money and capacity burnt), stable charity income, less "
+                 "insecurity for staff.")
     tradeoff = ("Money is locked in for the settlement: it cannot follow places that fall "
                 "behind until the settlement ends, and strong councils lose the pots they used "
                 "to win.")
-    cost_basis = "£0.01m a year per council for pooling streams (administration)"
-
-    cost_per_place_year = 0.01
+    cost_note = "administration of pooled streams"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.competitive_share *= 1.0 - self.intensity
-        years = 1 + round(2 * self.intensity)
+        strength = self.strength(model)
+        levers.competitive_share *= 1.0 - strength
+        years = 1 + round(self.param(model, "years") * strength)
         levers.settlement_years = max(levers.settlement_years, years)
 

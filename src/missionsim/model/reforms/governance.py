@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from missionsim.model.reforms.base import Levers, Reform, per_year, register
+from missionsim.model.reforms.base import Levers, Reform, register
 
 
 @register
@@ -20,13 +20,12 @@ class Devolution(Reform):
     tradeoff = ("Places with capacity below the threshold lose the support of central "
                 "programmes and do worse: devolution widens inequality where capacity is "
                 "hollowed out, unless capacity is built first.")
-    cost_basis = "£0.05m a year per council (transition)"
-
-    cost_per_place_year = 0.05
+    cost_note = "transition"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.autonomy += self.intensity
-        levers.innovation += 0.3 * self.intensity
+        strength = self.strength(model)
+        levers.autonomy += strength
+        levers.innovation += self.param(model, "innovation") * strength
 
 
 @register
@@ -37,34 +36,28 @@ class MissionLeadership(Reform):
     title = "Mission leadership and a Missions Unit"
     mechanism = ("Creates a Missions Unit that cuts across departments (lower silo), works "
                  "with every council and brokers cross-sector ties, deflects "
-                 "distractions from departments' focus, pools a fifth of mission money (only "
+                 "distractions from departments' focus, pools a share of mission money (only "
                  "the part not yet locked into multi-year settlements) and every quarter moves "
                  "it towards places that are off trajectory.")
     tradeoff = ("Reallocation follows the reported indicator, so gaming misdirects it; money "
                 "moves away from places on track; stocktakes add pressure that, under punitive "
                 "accountability, opens the gaming gap further; central steering blunts "
                 "devolution.")
-    cost_basis = "£5m a year for the unit and the mission CEO"
-
-    cost_per_year = 5.0
-    silo_cut = 0.6
-    protection = 0.7
-    pooled = 0.2
+    cost_note = "the unit and the mission CEO"
+    cost_per = "programme"
 
     def begin(self, model) -> None:  # noqa: D102
         model.create_mission_unit(self)
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.silo *= 1.0 - self.silo_cut * self.intensity
-        levers.focus_protection += self.protection * self.intensity
-        levers.pooled_share += self.pooled * self.intensity
-        levers.autonomy *= 1.0 - 0.3 * self.intensity
+        strength = self.strength(model)
+        levers.silo *= max(0.0, 1.0 - self.param(model, "silo_cut") * strength)
+        levers.focus_protection += self.param(model, "protection") * strength
+        levers.pooled_share += self.param(model, "pooled") * strength
+        levers.autonomy *= max(0.0, 1.0 - self.param(model, "autonomy_cut") * strength)
 
     def finish(self, model) -> None:  # noqa: D102
         model.remove_mission_unit()
-
-    def monthly_cost(self, model) -> float:  # noqa: D102
-        return per_year(self.cost_per_year * self.intensity)
 
 
 @register
@@ -78,11 +71,10 @@ class LearningAccountability(Reform):
     tradeoff = ("The short-run effort that pressure buys is lost, and the reported indicator "
                 "falls back towards the true one: the headline can look worse while the true "
                 "outcome improves.")
-    cost_basis = "£0.02m a year per council (peer review and learning reviews)"
-
-    cost_per_place_year = 0.02
+    cost_note = "peer review and learning reviews"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.punitive *= 1.0 - self.intensity
-        levers.innovation += 0.5 * self.intensity
+        strength = self.strength(model)
+        levers.punitive *= 1.0 - strength
+        levers.innovation += self.param(model, "innovation") * strength
 

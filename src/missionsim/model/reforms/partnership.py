@@ -17,13 +17,12 @@ class CivilSocietyPartnerships(Reform):
     tradeoff = ("Cross-sector ties cost council capacity to maintain: where capacity is thin, "
                 "more ties drain it from bidding and commissioning. Targeting helps only where "
                 "there are trusted partners to act on the data.")
-    cost_basis = "£0.1m a year per locality (partnership lead and data infrastructure)"
-
-    cost_per_place_year = 0.1
+    cost_note = "partnership lead and data infrastructure"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.partnership_drive += self.intensity
-        levers.data_sharing += self.intensity
+        strength = self.strength(model)
+        levers.partnership_drive += strength
+        levers.data_sharing += strength
 
 
 @register
@@ -33,14 +32,12 @@ class CitizenMobilisation(Reform):
     name = "citizen_mobilisation"
     title = "Citizen mobilisation"
     mechanism = ("Raises uptake (more of those in need come forward), volunteering that adds "
-                 "effort in charities, donations (up to +15%), the founding of new charities, "
+                 "effort in charities, donations, the founding of new charities, "
                  "and the growth of trust on ties.")
     tradeoff = ("More people coming forward raises frontline workload: where staff are already "
                 "stretched, morale falls and turnover rises.")
-    cost_basis = "£0.05m a year per locality (campaigns and volunteer coordination)"
-
-    cost_per_place_year = 0.05
+    cost_note = "campaigns and volunteer coordination"
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
-        levers.mobilisation += self.intensity
+        levers.mobilisation += self.strength(model)
 

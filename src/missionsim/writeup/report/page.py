@@ -95,6 +95,7 @@ def render(results: Results, baseline: str | None = None, title: str | None = No
         "deadline, with a 95% Wilson interval; turnover is the annual rate over the last 12 "
         "months; closures are charities closed by the end.</p>",
         sections.effect_table(s),
+        sections.equal_cost_ranking(s),
         "<h3>Other measures</h3>",
         sections.other_table(s),
         '<h2 id="trajectories">3. Trajectories</h2>',

@@ -7,6 +7,7 @@ and every piece of text from the study is escaped here (:mod:`.html`).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,33 @@ def effect_table(s: StudyView) -> str:
     header, rows = words.effect_table(ranked)
     classes = ["baseline" if b else "" for b in ranked["baseline"]]
     return h.table(header, rows, numeric_from=2, row_classes=classes, cls="effects")
+
+
+def equal_cost_ranking(s: StudyView) -> str:
+    """In an equal-cost comparison: the ranking at equal cost with the ranking as set beside.
+
+    Empty for a comparison whose options were not scaled.
+    """
+    scaling = s.results.manifest.get("equal_cost")
+    if not scaling:
+        return ""
+    table = s.summary.set_index("scenario")
+    header = ["option", "intensity factor", f"effect at month {s.deadline} at equal cost",
+              "rank", "public cost £m PV", f"effect at month {s.deadline} as set", "rank",
+              "public cost £m PV"]
+    rows = []
+    for name in sorted(scaling["scale"], key=lambda n: table.loc[n, "rank"]):
+        own, as_set = table.loc[name], table.loc[scaling["as_set"][name]]
+        capped = " (capped: at its largest intensity)" if name in scaling.get("capped", []) else ""
+        rows.append([name + capped, f"× {scaling['scale'][name]:.3g}",
+                     words.format_effect(own, "effect_deadline"), int(own["rank"]),
+                     f"{own['public_cost']:,.2f}", words.format_effect(as_set, "effect_deadline"),
+                     int(as_set["rank"]), f"{as_set['public_cost']:,.2f}"])
+    return ("<h3>Ranking at equal cost, with the ranking as set beside it</h3>"
+            f"<p>Every option was scaled, by its intensities, to a public cost of "
+            f"£{scaling['budget']:,.2f}m in present value over the run; each was also run at "
+            "its intensities as set (rows named “(as set)” above). The headline uses the "
+            "equal-cost ranking.</p>" + h.table(header, rows))
 
 
 def other_table(s: StudyView) -> str:
@@ -123,26 +151,51 @@ def deprivation_tables(s: StudyView, deprivation: pd.DataFrame) -> str:
 
 
 def cost_table(s: StudyView) -> str:
-    """Extra spend, effect at the end, reform cost and cost per point, by rank."""
-    unit = words.effect_unit(s.mission.unit)
-    header = ["scenario", "extra spend £m (95% CI)", f"effect at month {s.end} (95% CI)",
-              "reform cost £m", words.per_unit(s.mission.unit)]
-    rows, classes = [], []
-    for _, r in s.ranked().iterrows():
-        if r["baseline"]:
-            rows.append([f"{r['scenario']} (baseline)", "reference", "reference",
-                         f"{r['reform_cost']:,.1f}", "–"])
-            classes.append("baseline")
-            continue
-        per = "–" if not md.finite(r["cost_per_point"]) else f"{r['cost_per_point']:,.1f}"
-        rows.append([r["scenario"], words.format_effect(r, "extra_spend", 1),
-                     words.format_effect(r, "effect_end"), f"{r['reform_cost']:,.1f}", per])
-        classes.append("")
-    note = (f"<p class=\"note\">Extra spend is the paired difference in total public spend on "
-            f"the mission over the run (reform costs included). Cost per point is extra spend "
-            f"divided by the gain at month {h.escape(s.end)} in {h.escape(unit)}; it is left "
-            "blank where there is no gain.</p>")
-    return h.table(header, rows, row_classes=classes) + note
+    """What each option costs, who pays, what it draws from others, and per point gained.
+
+    Two tables: the modelled world (public money by payer, donations and volunteer time
+    drawn, transfers, capacity, cost per point) and, labelled as such, the England
+    equivalent of the money (scaled by people served).
+    """
+    table, unit = s.ranked(), words.effect_unit(s.mission.unit)
+    rate, factor = table.attrs.get("rate", 0.035), table.attrs.get("england_factor", math.nan)
+    header = ["scenario", "public cost £m PV", "of which departments", "of which councils",
+              "donations drawn £m PV", "volunteer time drawn £m PV", "total resource cost £m PV",
+              "transfers £m PV (not a cost)", "council capacity used (capacity-years)",
+              f"{words.per_unit(s.mission.unit)} PV (public)", "(total)"]
+    england_header = ["scenario", "public cost £m PV", "total resource cost £m PV",
+                      f"{words.per_unit(s.mission.unit)} PV (public)"]
+    rows, england, classes = [], [], []
+    for _, r in table.iterrows():
+        name = f"{r['scenario']} (baseline)" if r["baseline"] else r["scenario"]
+        money = [r["public_cost"], r["public_department"], r["public_council"],
+                 r["drawn_donations"], r["drawn_volunteers"], r["resource_cost"],
+                 r["transfers"]]
+        cells = ["–" if not md.finite(v) else f"{v:,.2f}" for v in money]
+        rows.append([name, *cells, "–" if not md.finite(r["capacity_used"])
+                     else f"{r['capacity_used']:+,.2f}",
+                     *("–" if not md.finite(v) else f"{v:,.2f}"
+                       for v in (r["cost_per_point"], r["resource_per_point"]))])
+        england.append([name, *("–" if not md.finite(v) else f"{v * factor:,.1f}"
+                                for v in (r["public_cost"], r["resource_cost"],
+                                          r["cost_per_point"]))])
+        classes.append("baseline" if r["baseline"] else "")
+    scaled = table.attrs.get("equal_cost")
+    equal = (f" Options were scaled to equal public cost (£{scaled['budget']:,.2f}m each in "
+             "present value) by their intensities." if scaled else "")
+    note = (f"<p class=\"note\">Present values at {rate:.1%} a year (HM Treasury Green Book), "
+            "for the modelled world. Public cost is the reforms' new public money, split by "
+            "payer; donations and volunteer time drawn are paired changes against the "
+            "baseline (volunteer time valued at <code>volunteer_year_value</code>); the total "
+            "resource cost adds them to the public cost. Transfers (pooled and reallocated "
+            "mission money, reserves shared between charities) move money and are not added. "
+            f"Cost per point divides by the gain at month {h.escape(s.end)} in "
+            f"{h.escape(unit)}; it is blank where there is no gain.{equal}</p>")
+    england_note = (f"<h3>England equivalent</h3><p class=\"note\">The same money scaled to "
+                    f"England by the people served (× {factor:,.2f}); an illustration of "
+                    "scale, not a national estimate.</p>")
+    return (h.table(header, rows, row_classes=classes) + note + england_note
+            + h.table(england_header, england, row_classes=classes))
 
 
 def _param_rows(content: dict[str, Any]) -> list[list[str]]:

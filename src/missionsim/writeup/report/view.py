@@ -19,6 +19,7 @@ from missionsim.analysis import stats
 from missionsim.model.missions import MISSIONS, Mission
 from missionsim.writeup import summary as words
 from missionsim.writeup.summary import markdown as summary_markdown_table
+from missionsim.writeup.summary import money_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.experiments.study import Results
@@ -154,4 +155,5 @@ def summary_markdown(results: Results, baseline: str | None = None) -> str:
         :func:`missionsim.writeup.summary.markdown`.
     """
     s = study_view(results, baseline)
-    return f"{s.headline}\n\n{summary_markdown_table(s.summary)}\n"
+    return (f"{s.headline}\n\n{summary_markdown_table(s.summary)}\n\n"
+            f"{money_note(s.summary)}\n")
