@@ -16,7 +16,9 @@ export MPLBACKEND := Agg
 .PHONY: venv chromium lock demo test lint bench ui screenshots docs claims baseline-doc validation robustness clean
 
 # The main job: the baseline against each reform alone, all nine together and the sequenced
-# mission-ready package, over paired seeds, with an HTML report.
+# mission-ready package, over paired seeds, at equal public cost (with each option as set
+# beside it), with an HTML report.
+DEMO_BUDGET := £20m
 DEMO_OUT := results/demo
 DEMO_SCENARIOS := baseline local_capacity long_term_funding civil_society_partnerships \
 	devolution mission_leadership experimentation workforce_codesign citizen_mobilisation \
@@ -51,7 +53,7 @@ lock: $(STAMP)
 demo: venv
 	rm -rf $(DEMO_OUT)
 	$(VENV)/bin/missionsim compare $(patsubst %,scenarios/%.toml,$(DEMO_SCENARIOS)) \
-		--out $(DEMO_OUT) --report $(DEMO_OUT)/report.html
+		--out $(DEMO_OUT) --equal-cost $(DEMO_BUDGET) --report $(DEMO_OUT)/report.html
 
 # Every test, the browser tests included (MISSIONSIM_SKIP_BROWSER=1 skips those instead).
 test: venv chromium

@@ -162,3 +162,24 @@ def test_a_bad_equal_cost_on_the_command_line_is_one_line(value, capsys, tmp_pat
     err = capsys.readouterr().err.strip()
     assert "\n" not in err
     assert err.startswith(f"missionsim: error: --equal-cost = {value!r}: expected an amount")
+
+
+def test_the_discount_rate_is_an_option_of_compare_and_report(tmp_path, capsys):
+    base = tmp_path / "base.toml"
+    base.write_text('name = "base"\nhorizon = 30\nreplicates = 2\n[world]\npreset = "small"\n',
+                    encoding="utf-8")
+    option = tmp_path / "option.toml"
+    option.write_text('extends = "base.toml"\nname = "option"\n[reforms.local_capacity]\n',
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["compare", str(base), str(option), "--out", str(out), "--workers", "1",
+                 "--no-progress", "--discount-rate", "0"]) == 0
+    undiscounted = capsys.readouterr().out
+    assert "present value at 0.0% a year" in undiscounted
+    assert main(["report", str(out), "--report", str(tmp_path / "r.html")]) == 0
+    discounted = capsys.readouterr().out
+    assert "present value at 3.5% a year" in discounted
+    # 30 months: the third year is discounted once, so the public cost falls
+    cost = [float(line.split("|")[8].split()[0]) for text in (undiscounted, discounted)
+            for line in text.splitlines() if line.startswith("| 1 |") or "| option |" in line]
+    assert len(cost) == 2 and cost[1] < cost[0]

@@ -15,9 +15,9 @@ import missionsim as ms
 from missionsim.connectors.ema import DEFAULT_OUTCOMES, ScenarioFunction, ema_model
 from missionsim.experiments.runner import replicate_seed
 from missionsim.experiments.scenario import ReformSpec, load_scenario, shipped
+from missionsim.limits import MAX_INTENSITY
 from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, uncertainties
-from missionsim.limits import MAX_INTENSITY
 from missionsim.model.reforms import REFORMS
 
 ema = pytest.importorskip("ema_workbench")

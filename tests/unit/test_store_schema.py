@@ -146,7 +146,8 @@ def _runs_frame(**changes) -> pd.DataFrame:
         "seed": [1, 2], "mission": ["early_years"] * 2, "preset": ["small"] * 2,
         "horizon": [6, 36], "target_met": [None, True], "outcome_deadline": [np.nan, 70.0],
         "outcome_end": [69.0, 70.0], "reported_end": [69.0, 70.0], "spend_total": [1.0, 2.0],
-        "reform_cost_total": [0.0, 0.0], "people_served": [1000.0, 1000.0], "params": ["{}"] * 2, "reforms": ["{}"] * 2,
+        "reform_cost_total": [0.0, 0.0], "people_served": [1000.0, 1000.0],
+        "params": ["{}"] * 2, "reforms": ["{}"] * 2,
     })
     for name, values in changes.items():
         if values is None:

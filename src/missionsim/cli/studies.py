@@ -88,6 +88,9 @@ def compare(
         "--equal-cost", metavar="£Xm", help="Scale every option but the baseline to this "
         "public cost (present value over the horizon, e.g. £12m), by its intensities; "
         "'reachable': the largest budget every option can reach.")] = None,
+    discount_rate: Annotated[float, typer.Option(
+        "--discount-rate", min=0.0, max=0.5, help="Discount rate a year for present values "
+        "(HM Treasury Green Book: 0.035; 0 gives undiscounted sums).")] = 0.035,
 ) -> None:
     """Compare scenarios over the same seeds (common random numbers) and print the effects."""
     from missionsim.experiments.scenario import load_scenario
@@ -104,9 +107,9 @@ def compare(
     results = run_compare(items, replicates=replicates, baseline=base, seed=seed,
                           options=_options(out, resume, progress, workers, scheduler),
                           equal_cost=budget)
-    typer.echo(summary_markdown(results))
+    typer.echo(summary_markdown(results, rate=discount_rate))
     if report is not None:
-        write_report(results, report)
+        write_report(results, report, rate=discount_rate)
         typer.echo(f"\nReport: {report}")
     typer.echo(f"Results: {out}")
 
@@ -178,6 +181,9 @@ def report_cmd(
     report: Annotated[Path, typer.Option(help="The HTML file to write.")],
     baseline: Annotated[str | None, typer.Option(
         help="Name of the baseline scenario (default: the study's).")] = None,
+    discount_rate: Annotated[float, typer.Option(
+        "--discount-rate", min=0.0, max=0.5, help="Discount rate a year for present values "
+        "(HM Treasury Green Book: 0.035; 0 gives undiscounted sums).")] = 0.035,
 ) -> None:
     """Write the HTML report of a stored study (reads the store; never re-runs the model)."""
     from missionsim.experiments.results import Results
@@ -189,8 +195,8 @@ def report_cmd(
     if baseline is not None and baseline not in results.scenarios:
         raise UserError(f"--baseline {baseline!r}: not a scenario of {folder} (expected one of "
                         f"{', '.join(results.scenarios)})")
-    write_report(results, report, baseline=baseline)
-    typer.echo(summary_markdown(results, baseline=baseline))
+    write_report(results, report, baseline=baseline, rate=discount_rate)
+    typer.echo(summary_markdown(results, baseline=baseline, rate=discount_rate))
     if not results.complete:
         _echo_err(f"note: {folder} holds {len(results.runs)} of "
                   f"{results.manifest.get('planned')} planned runs; resume the study to finish")

@@ -99,7 +99,8 @@ def parameters_section() -> str:
                "`assumption` is how a mechanism or a reform works, varied over its *plausible* "
                "range by the robustness analysis (`missionsim docs robustness`); *bounds* are "
                "what a value may be at all. In all: "
-               + ", ".join(f"{n} {role}s" for role, n in counts.items()) + ".")
+               + ", ".join(f"{n} {role}{'' if n == 1 else 's'}".replace("ys", "ies")
+                           for role, n in counts.items()) + ".")
     rows = [[f"`{name}`", PRESET_DESCRIPTIONS.get(name, ""),
              ", ".join(f"`{k}` = {number(v)}" for k, v in values.items())]
             for name, values in PRESETS.items()]

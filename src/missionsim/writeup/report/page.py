@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from missionsim.analysis import stats
+from missionsim.experiments.costs import GREEN_BOOK_RATE
 from missionsim.experiments.store import write_atomic
 from missionsim.writeup.report import figures, sections
 from missionsim.writeup.report import html as h
@@ -58,7 +59,7 @@ CHARITIES = [("charity_closures", "charities closed (cumulative)", 1.0),
 
 
 def render(results: Results, baseline: str | None = None, title: str | None = None,
-           generated: str | None = None) -> str:
+           generated: str | None = None, rate: float = GREEN_BOOK_RATE) -> str:
     """The report as an HTML string (see :func:`write_report`).
 
     Args:
@@ -66,11 +67,12 @@ def render(results: Results, baseline: str | None = None, title: str | None = No
         baseline: Scenario the others are compared with (default: the study's baseline).
         title: Heading (default: the mission's title).
         generated: Time stamp written as the report's generation time (default: now, UTC).
+        rate: Discount rate a year for present values (default: the Green Book's 3.5%).
 
     Returns:
         A complete, self-contained HTML document.
     """
-    s = study_view(results, baseline)
+    s = study_view(results, baseline, rate)
     m = s.mission
     generated = generated or datetime.now(UTC).isoformat(timespec="seconds")
     deprivation = stats.by_deprivation(results, baseline=s.base)
@@ -184,7 +186,7 @@ def _workforce(s: StudyView, agg: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def write_report(results: Results, path: str | Path, baseline: str | None = None,
-                 title: str | None = None) -> Path:
+                 title: str | None = None, rate: float = GREEN_BOOK_RATE) -> Path:
     """Write a self-contained HTML report of a comparison.
 
     The file needs nothing else: its CSS is inline and its figures are PNG data URIs.
@@ -195,6 +197,8 @@ def write_report(results: Results, path: str | Path, baseline: str | None = None
         path: The HTML file to write (a folder gets ``report.html`` inside it).
         baseline: Scenario the others are compared with (default: the study's baseline).
         title: Heading (default: the mission's title).
+        rate: Discount rate a year for present values (default: the Green Book's 3.5%; 0
+            gives undiscounted sums).
 
     Returns:
         The path of the file written.
@@ -205,6 +209,6 @@ def write_report(results: Results, path: str | Path, baseline: str | None = None
     path = Path(path)
     if path.is_dir():
         path = path / "report.html"
-    text = render(results, baseline=baseline, title=title)
+    text = render(results, baseline=baseline, title=title, rate=rate)
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return path

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from missionsim.analysis import stats
+from missionsim.experiments.costs import GREEN_BOOK_RATE
 from missionsim.model.missions import MISSIONS, Mission
 from missionsim.writeup import summary as words
 from missionsim.writeup.summary import markdown as summary_markdown_table
@@ -100,8 +101,9 @@ def scenario_colours(names: Sequence[str], baseline: str) -> dict[str, str]:
     return colours
 
 
-def study_view(results: Results, baseline: str | None) -> StudyView:
-    """Read a comparison's results into a :class:`StudyView`.
+def study_view(results: Results, baseline: str | None,
+               rate: float = GREEN_BOOK_RATE) -> StudyView:
+    """Read a comparison's results into a :class:`StudyView` (money discounted at ``rate``).
 
     Raises:
         ValueError: The results hold several design points (a sweep), hold no runs, or
@@ -111,7 +113,7 @@ def study_view(results: Results, baseline: str | None) -> StudyView:
     if "point" in runs.columns and runs["point"].nunique() > 1:
         raise ValueError("report: the results hold several design points (a sweep); a report "
                          "compares scenarios, so pass the results of compare() or replicate()")
-    summary = stats.summarise(results, baseline)
+    summary = stats.summarise(results, baseline, rate)
     mission = MISSIONS[str(results.runs["mission"].iloc[0])]
     names = [n for n in results.scenarios if n in set(summary["scenario"])]
     base = summary.attrs["baseline"]
@@ -143,17 +145,20 @@ def content(results: Results, name: str) -> dict[str, Any]:
             "uncertainties": {}, "horizon": int(first["horizon"])}
 
 
-def summary_markdown(results: Results, baseline: str | None = None) -> str:
+def summary_markdown(results: Results, baseline: str | None = None,
+                     rate: float = GREEN_BOOK_RATE) -> str:
     """A short Markdown summary for the terminal: the headline and the effect table.
 
     Args:
         results: The results of a comparison.
         baseline: Scenario the others are compared with (default: the study's baseline).
+        rate: Discount rate a year for present values (default: the Green Book's 3.5%; 0
+            gives undiscounted sums).
 
     Returns:
         The headline paragraph, a blank line and the table of
         :func:`missionsim.writeup.summary.markdown`.
     """
-    s = study_view(results, baseline)
+    s = study_view(results, baseline, rate)
     return (f"{s.headline}\n\n{summary_markdown_table(s.summary)}\n\n"
             f"{money_note(s.summary)}\n")
