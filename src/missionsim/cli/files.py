@@ -77,11 +77,12 @@ def list_cmd(
         rows = [[name, cls.title, cls.tradeoff] for name, cls in REFORMS.items()]
         sections.append("## Reforms\n\n" + table(["name", "reform", "trade-off"], rows, "lll"))
     if what in (None, "parameters"):
-        rows = [[p.name, p.default, f"{p.low:g}–{p.high:g}", p.unit, p.group,
-                 "yes" if p.uncertainty else "", p.source] for p in PARAMETERS.values()]
+        rows = [[p.name, p.default, f"{p.low:g}–{p.high:g}",
+                 "" if p.role == "setting" else f"{p.plausible[0]:g}–{p.plausible[1]:g}",
+                 p.unit, p.group, p.role, p.reform, p.source] for p in PARAMETERS.values()]
         sections.append("## Parameters\n\n" + table(
-            ["name", "default", "range", "unit", "group", "uncertainty", "source"], rows,
-            "lrlllll"))
+            ["name", "default", "bounds", "plausible", "unit", "group", "role", "reform",
+             "source"], rows, "lrlllllll"))
     if what in (None, "scenarios"):
         rows = []
         for name, path in shipped().items():
