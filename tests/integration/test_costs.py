@@ -183,3 +183,15 @@ def test_the_discount_rate_is_an_option_of_compare_and_report(tmp_path, capsys):
     cost = [float(line.split("|")[8].split()[0]) for text in (undiscounted, discounted)
             for line in text.splitlines() if line.startswith("| 1 |") or "| option |" in line]
     assert len(cost) == 2 and cost[1] < cost[0]
+
+
+def test_the_table_lists_options_at_equal_cost_before_their_versions_as_set():
+    from missionsim.writeup.summary import markdown
+
+    options = [scenario("capacity", {"local_capacity": {}}),
+               scenario("trials", {"experimentation": {}})]
+    results = compare([BASE, *options], options=SERIAL, equal_cost="reachable")
+    lines = [line for line in markdown(summarise(results)).splitlines()[2:]]
+    names = [line.split("|")[2].strip() for line in lines]
+    as_set = [name.endswith("(as set)") for name in names]
+    assert as_set == sorted(as_set) and sum(as_set) == 2  # equal cost first, then as set

@@ -100,8 +100,10 @@ def effect_table(summary: pd.DataFrame) -> tuple[list[str], list[list]]:
 
 def markdown(summary: pd.DataFrame) -> str:
     """The summary as a Markdown table (for the terminal and the report), best first."""
-    order = summary.assign(_name=summary["scenario"]).sort_values(["rank", "_name"],
-                                                                   kind="stable")
+    # in an equal-cost comparison, the options at equal cost first, then as set
+    as_set = summary["as_set"] if "as_set" in summary.columns else False
+    order = summary.assign(_name=summary["scenario"], _as_set=as_set).sort_values(
+        ["_as_set", "rank", "_name"], kind="stable").drop(columns="_as_set")
     header, rows = effect_table(order.drop(columns="_name"))
     return md.table(header, rows, "rl" + "r" * (len(header) - 2))
 

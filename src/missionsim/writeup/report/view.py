@@ -80,11 +80,15 @@ class StudyView:
         return self.summary.set_index("scenario").loc[name]
 
     def ranked(self) -> pd.DataFrame:
-        """The summary by rank (ties: baseline first, then by name)."""
+        """The summary by rank (ties: baseline first, then by name).
+
+        In an equal-cost comparison the options as set follow those at equal cost.
+        """
         order = {name: i for i, name in enumerate(self.names)}
         key = self.summary["scenario"].map(order)
-        return self.summary.assign(_order=key).sort_values(["rank", "_order"]).drop(
-            columns="_order")
+        as_set = self.summary["as_set"] if "as_set" in self.summary.columns else False
+        return self.summary.assign(_order=key, _as_set=as_set).sort_values(
+            ["_as_set", "rank", "_order"]).drop(columns=["_order", "_as_set"])
 
 
 def scenario_colours(names: Sequence[str], baseline: str) -> dict[str, str]:
