@@ -34,7 +34,6 @@ from missionsim.experiments.runner import spec_for
 from missionsim.experiments.scenario import Scenario
 from missionsim.experiments.study import execute
 from missionsim.limits import MAX_BUDGET
-from missionsim.model.params import PARAMETERS
 
 TOLERANCE = 0.005
 """Largest relative gap between an option's cost and the budget (half of the 1% promised)."""
@@ -74,12 +73,8 @@ def largest_scale(scenario: Scenario) -> float:
     That is the least, over its reforms, of the declared ``<reform>_max_intensity`` over the
     reform's intensity.
     """
-    tops = []
-    for name, settings in scenario.reform_settings().items():
-        top = scenario.world.params.get(f"{name}_max_intensity",
-                                        PARAMETERS[f"{name}_max_intensity"].default)
-        if settings["intensity"] > 0:
-            tops.append(top / settings["intensity"])
+    tops = [scenario.max_intensity(name) / settings["intensity"]
+            for name, settings in scenario.reform_settings().items() if settings["intensity"] > 0]
     return min(tops) if tops else 0.0
 
 
@@ -88,9 +83,8 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
     reforms = {}
     for name, spec in scenario.reforms.items():
         settings = spec.model_dump()
-        top = scenario.world.params.get(f"{name}_max_intensity",
-                                        PARAMETERS[f"{name}_max_intensity"].default)
-        settings["intensity"] = min(top, spec.intensity * factor)  # no rounding past the top
+        # no rounding past the top
+        settings["intensity"] = min(scenario.max_intensity(name), spec.intensity * factor)
         reforms[name] = settings
     return scenario.with_changes(reforms=reforms)
 
@@ -149,16 +143,21 @@ def equal_cost(scenarios: Mapping[str, Scenario], budget: float | None, *, repli
             f"{options_[top_name].horizon} months at its largest intensity); expected a budget "
             f"of at most £{most[top_name]:,.2f}m")
     scale = {n: top[n] if n in capped else top[n] * budget / most[n] for n in options_}
+    # runs are re-done only for options still off the budget: at their top (the capped ones,
+    # and one that meets the budget exactly there) the cost is already known
     cost = dict(most)
+    todo = [n for n in options_ if scale[n] != top[n]]
     off: dict[str, float] = {}
     for _ in range(MAX_ROUNDS):
-        cost = public_costs({n: scaled(s, scale[n]) for n, s in options_.items()}, replicates,
-                            seed, rate, probe)
+        if todo:
+            cost.update(public_costs({n: scaled(options_[n], scale[n]) for n in todo},
+                                     replicates, seed, rate, probe))
         off = {n: cost[n] / budget - 1 for n in options_ if n not in capped}
-        if all(abs(v) <= tolerance for v in off.values()):
+        todo = [n for n, v in off.items() if abs(v) > tolerance]
+        if not todo:
             break
-        scale = {n: min(top[n], scale[n] * budget / cost[n])
-                 if n in off and abs(off[n]) > tolerance else scale[n] for n in options_}
+        for n in todo:
+            scale[n] = min(top[n], scale[n] * budget / cost[n])
     else:
         worst = max(off, key=lambda n: abs(off[n]))
         raise ScenarioError(f"equal cost £{budget:,.2f}m: option {worst!r} stays "

@@ -237,6 +237,14 @@ class Scenario(Strict):
         data.update(changes)
         return Scenario.from_mapping(data, source=self.source or "<scenario>")
 
+    def max_intensity(self, reform: str) -> float:
+        """The largest intensity ``reform`` may take in this scenario.
+
+        That is its declared ``<reform>_max_intensity``, or the scenario's own value for it.
+        """
+        key = f"{reform}_max_intensity"
+        return self.world.params.get(key, PARAMETERS[key].default)
+
     def summary(self) -> str:
         """One line: mission, preset, reforms with their timings."""
         parts = []
@@ -270,8 +278,7 @@ def _check_names(scenario: Scenario, source: str) -> None:
             raise ScenarioError(f"{source}: world.params.{name}: "
                                 f"{str(exc).split(': ', 1)[-1]}, got {short(value)}") from None
     for name, spec in scenario.reforms.items():
-        top = scenario.world.params.get(f"{name}_max_intensity",
-                                        PARAMETERS[f"{name}_max_intensity"].default)
+        top = scenario.max_intensity(name)
         if spec.enabled and spec.intensity > top:
             raise ScenarioError(f"{source}: {key_path(['reforms', name, 'intensity'])}: expected "
                                 f"at most {top:g} ({name}_max_intensity), got {spec.intensity:g}")
