@@ -98,3 +98,7 @@ def choices(names: list[str] | tuple[str, ...]) -> str:
             return f"{', '.join(shown)}, … ({len(names)} in all)"
         shown.append(name)
     return ", ".join(shown)
+
+MAX_PATH_POINTS = 600
+"""Most points in a time path (a reform's intensity, a policy setting or a mission's trend):
+one a month over the longest run."""
