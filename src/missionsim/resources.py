@@ -17,8 +17,11 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-KINDS = ("scenarios", "sweeps")
+KINDS = ("scenarios", "sweeps", "missions")
 """The kinds of shipped files a user can name or copy (folders of ``missionsim/data/``)."""
+
+COPIED = (".toml", ".md", ".csv")
+"""Suffixes of the files ``missionsim init`` copies (settings, their READMEs, observed series)."""
 
 _extracted = contextlib.ExitStack()
 atexit.register(_extracted.close)
@@ -37,7 +40,10 @@ def data_path(*parts: str) -> Path:
 
 
 def shipped(kind: str = "scenarios") -> dict[str, Path]:
-    """Shipped files of one kind (``scenarios`` or ``sweeps``) by name (file stem), sorted.
+    """Shipped files of one kind (:data:`KINDS`) by name (file stem), sorted.
+
+    Files in sub-folders count too (the historical episodes in ``scenarios/history/``); stems
+    are unique across them.
 
     Raises:
         ValueError: ``kind`` is not one of :data:`KINDS`.
@@ -47,7 +53,7 @@ def shipped(kind: str = "scenarios") -> dict[str, Path]:
     folder = data_path(kind)
     if not folder.is_dir():
         return {}
-    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+    return {p.stem: p for p in sorted(folder.rglob("*.toml"), key=lambda p: p.stem)}
 
 
 def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
@@ -68,7 +74,7 @@ def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
 
 
 def copy_templates(folder: str | Path, force: bool = False) -> list[Path]:
-    """Copy the shipped scenarios and sweeps (with their READMEs) into ``folder``.
+    """Copy the shipped scenarios, sweeps and missions (with READMEs and data) into ``folder``.
 
     Args:
         folder: Destination; ``scenarios/`` and ``sweeps/`` are created inside it.
@@ -87,9 +93,9 @@ def copy_templates(folder: str | Path, force: bool = False) -> list[Path]:
     plan = []
     for kind in KINDS:
         source = data_path(kind)
-        for item in sorted(source.iterdir()):
-            if item.suffix in (".toml", ".md") and item.is_file():
-                plan.append((item, folder / kind / item.name))
+        for item in sorted(source.rglob("*")):
+            if item.suffix in COPIED and item.is_file():
+                plan.append((item, folder / kind / item.relative_to(source)))
     clashes = [dest for _, dest in plan if dest.exists()]
     if clashes and not force:
         raise FileExistsError(f"{clashes[0]}: already exists ({len(clashes)} of the "

@@ -1,10 +1,10 @@
-"""A corpus of malformed scenario and sweep files, and a few valid controls.
+"""A corpus of malformed scenario, sweep and mission files, and a few valid controls.
 
 :func:`generate` writes every case into a folder and returns them, each with its category and
 whether ``missionsim validate`` must accept it. The categories are those of the input
 hardening: types, structure, sizes, encodings, special files, ``extends`` chains, names,
-numeric edge cases and sweep files. Everything is deterministic (the one block of random
-bytes comes from a fixed seed), so a campaign can be re-run on any version::
+numeric edge cases, sweep files and mission files. Everything is deterministic (the one block
+of random bytes comes from a fixed seed), so a campaign can be re-run on any version::
 
     .venv/bin/python tests/hostile/campaign.py              # this checkout
     .venv/bin/python tests/hostile/campaign.py --src OLD/src  # another version's source
@@ -373,7 +373,84 @@ def sweeps(c: Corpus) -> None:
     c.text("sweeps", "lhs_valid", SWEEP + factor, GOOD)
 
 
-CATEGORIES = (types, structure, sizes, encodings, special, extends, names, numbers, sweeps)
+MISSION = """title = "t"
+indicator = "people counted"
+unit = "people"
+direction = "lower"
+aggregate = "sum"
+start_label = "2020-01"
+baseline = 1000.0
+spread_sd = 0.5
+deprivation_effect = 2.0
+target = 500.0
+deadline = 24
+best = 100.0
+response_months = 6.0
+elasticity = 1.0
+momentum = 0.0
+noise = 0.02
+gameability = 0.5
+[sources]
+baseline = "b"
+spread_sd = "assumption"
+deprivation_effect = "assumption"
+target = "t"
+deadline = "t"
+best = "assumption"
+response_months = "assumption"
+elasticity = "assumption"
+momentum = "assumption"
+noise = "assumption"
+gameability = "assumption"
+"""
+"""A valid mission file (each mission case names itself, so shipped names are not taken)."""
+
+
+def missions(c: Corpus) -> None:
+    def own(name: str, body: str) -> str:
+        return f'name = "corpus_{name}"\n' + body
+
+    cases = {
+        "mission_valid": MISSION,
+        "direction_sideways": MISSION.replace('"lower"', '"sideways"'),
+        "baseline_text": MISSION.replace("baseline = 1000.0", 'baseline = "many"'),
+        "baseline_nan": MISSION.replace("baseline = 1000.0", "baseline = nan"),
+        "target_past_best": MISSION.replace("target = 500.0", "target = 10.0"),
+        "best_above_baseline": MISSION.replace("best = 100.0", "best = 5000.0"),
+        "deadline_huge": MISSION.replace("deadline = 24", "deadline = 99999999999"),
+        "gameability_negative": MISSION.replace("gameability = 0.5", "gameability = -1.0"),
+        "response_zero": MISSION.replace("response_months = 6.0", "response_months = 0.0"),
+        "source_missing": MISSION.replace('noise = "assumption"\n', ""),
+        "source_empty": MISSION.replace('noise = "assumption"', 'noise = "  "'),
+        "trend_not_pairs": MISSION.replace("[sources]", "trend = [1, 2]\n[sources]"),
+        "trend_huge_path": MISSION.replace("[sources]", "trend = [" + ", ".join(
+            f"[{m}, 1.0]" for m in range(700)) + "]\n[sources]"),
+        "calibrated_missing": MISSION.replace("elasticity = 1.0",
+                                              'elasticity = { calibrated = "../../etc" }'),
+        "calibrated_fifo": MISSION.replace("elasticity = 1.0",
+                                           'elasticity = { calibrated = "/dev/zero" }'),
+        "world_unknown": MISSION + '[world]\nmagic = 1\n',
+        "world_too_big": MISSION.replace("[sources]", "[world]\ncohort_total = 90000000\n"
+                                         "[sources]"),
+        "displacement_half": MISSION + '[displacement]\nshare = 0.5\n',
+        "shipped_name_taken": MISSION.replace('title = "t"', 'name = "early_years"\ntitle = "t"'),
+    }
+    for name, body in cases.items():
+        if "name =" not in body:
+            body = own(name, body)
+        c.text("missions", name, body, GOOD if name.endswith("_valid") else BAD)
+    # scenarios naming mission files
+    good = c.text("missions", "named_valid", own("named_valid", MISSION), GOOD)
+    bad = c.root / "missions" / "bad_mission.toml"
+    bad.write_text(MISSION.replace('"lower"', '"down"'), encoding="utf-8")
+    c.text("missions", "scenario_good_mission_valid", f'mission = "{good.name}"\n' + WORLD, GOOD)
+    c.text("missions", "scenario_bad_mission", 'mission = "bad_mission.toml"\n' + WORLD)
+    c.text("missions", "scenario_missing_mission", 'mission = "nowhere.toml"\n' + WORLD)
+    c.text("missions", "scenario_mission_folder", 'mission = "../missions.toml"\n' + WORLD)
+
+
+CATEGORIES = (types, structure, sizes, encodings, special, extends, names, numbers, sweeps,
+              missions)
 
 
 def generate(root: Path) -> list[Case]:

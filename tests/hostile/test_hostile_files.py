@@ -32,7 +32,7 @@ def corpus(tmp_path_factory):
 def test_the_corpus_covers_every_category(corpus):
     categories = Counter(c.category for c in corpus)
     assert set(categories) == {"types", "structure", "sizes", "encodings", "special",
-                               "extends", "names", "numbers", "sweeps"}
+                               "extends", "names", "numbers", "sweeps", "missions"}
     assert sum(not c.valid for c in corpus) >= LEAST_MALFORMED
     assert all(n >= 5 for n in categories.values()), categories
 

@@ -195,3 +195,17 @@ def test_the_table_lists_options_at_equal_cost_before_their_versions_as_set():
     names = [line.split("|")[2].strip() for line in lines]
     as_set = [name.endswith("(as set)") for name in names]
     assert as_set == sorted(as_set) and sum(as_set) == 2  # equal cost first, then as set
+
+
+def test_the_equal_cost_budget_is_a_present_value_at_the_rate_given():
+    capacity = scenario("capacity", {"local_capacity": {}})
+    money = {}
+    for rate in (0.0, 0.2):
+        results = compare([BASE, capacity], options=SERIAL, equal_cost=5.0, discount_rate=rate)
+        assert results.manifest["equal_cost"]["rate"] == rate
+        own = run_costs(results.months, rate).xs("capacity", level="scenario")
+        assert own["public"].mean() == pytest.approx(5.0, rel=0.01)
+        money[rate] = run_costs(results.months, 0.0).xs("capacity", level="scenario")[
+            "public"].mean()
+    # later years count for less at 20% a year, so the same present value buys more money
+    assert money[0.2] > money[0.0] * 1.05

@@ -14,7 +14,8 @@ import pytest
 import missionsim as ms
 from missionsim.connectors.ema import DEFAULT_OUTCOMES, ScenarioFunction, ema_model
 from missionsim.experiments.runner import replicate_seed
-from missionsim.experiments.scenario import ReformSpec, load_scenario, shipped
+from missionsim.experiments.scenario import load_scenario, shipped
+from missionsim.experiments.scenario_tables import ReformSpec
 from missionsim.limits import MAX_INTENSITY
 from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, uncertainties

@@ -22,7 +22,7 @@ def test_shipped_files_are_package_data_and_the_repository_links_to_them():
     for kind in resources.KINDS:
         files = resources.shipped(kind)
         assert files, f"no shipped {kind}"
-        assert all(p.parent == resources.data_path(kind) for p in files.values())
+        assert all(p.is_relative_to(resources.data_path(kind)) for p in files.values())
         assert (ROOT / kind).resolve() == resources.data_path(kind).resolve()
     assert resources.data_path("model.md").read_text() == (ROOT / "docs" / "model.md").read_text()
     with pytest.raises(ValueError, match="expected one of scenarios, sweeps"):
@@ -48,10 +48,12 @@ def test_bare_names_resolve_to_shipped_files_and_local_files_win(tmp_path, monke
 
 def test_templates_copy_refuse_to_overwrite_and_force(tmp_path):
     written = resources.copy_templates(tmp_path / "t")
-    names = {(p.parent.name, p.name) for p in written}
+    names = {p.relative_to(tmp_path / "t").as_posix() for p in written}
     for kind in resources.KINDS:
-        assert {(kind, p.name) for p in resources.shipped(kind).values()} <= names
-        assert (kind, "README.md") in names
+        folder = resources.data_path(kind)
+        assert {f"{kind}/{p.relative_to(folder).as_posix()}"
+                for p in resources.shipped(kind).values()} <= names
+        assert f"{kind}/README.md" in names
     edited = tmp_path / "t" / "scenarios" / "baseline.toml"
     edited.write_text("# mine\n")
     with pytest.raises(FileExistsError, match="--force"):

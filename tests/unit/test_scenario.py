@@ -5,11 +5,11 @@ import os
 import shutil
 from pathlib import Path
 
+import mutation
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from missionsim.experiments.files import merge, read_chain
 from missionsim.experiments.runner import draw_uncertainties, replicate_seed, run, spec_for
 from missionsim.experiments.scenario import (
     MAX_EXTENDS_DEPTH,
@@ -18,8 +18,10 @@ from missionsim.experiments.scenario import (
     load_scenario,
     shipped,
 )
+from missionsim.files import merge, read_chain
+from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, PRESETS
-from missionsim.model.reforms import REFORMS
+from missionsim.model.reforms import PATH_SETTINGS, REFORMS
 
 EXAMPLES = int(os.environ.get("MISSIONSIM_PROPERTY_EXAMPLES", 150))
 SHIPPED = shipped()
@@ -192,8 +194,8 @@ def test_a_file_with_one_key_takes_the_defaults_for_the_rest(tmp_path):
 
 # --- bad files: one-line messages ---------------------------------------------------------------
 ALL_REFORMS = ", ".join(sorted(REFORMS))
-TOP_KEYS = "name, description, mission, world, reforms, uncertainties, horizon, replicates, " \
-    "seed, equal_cost, extends"
+TOP_KEYS = "name, description, mission, world, reforms, policy, uncertainties, horizon, " \
+    "replicates, seed, equal_cost, extends"
 SEE = "unknown parameter; see `missionsim list parameters`"
 
 def bug(name, text, expected, reason):
@@ -291,8 +293,8 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("unknown preset", '[world]\npreset = "mars"\n',
      f"world.preset: 'mars' is not a preset; expected one of {', '.join(sorted(PRESETS))}"),
     ("unknown mission", 'mission = "moon"\n',
-     "mission: 'moon' is not a mission; expected one of early_years, early_years_first_profile, "
-     "rough_sleeping"),
+     f"mission: 'moon' is not a mission; expected one of {', '.join(sorted(MISSIONS))} or a "
+     "mission file (.toml)"),
     ("end before start", "[reforms.devolution]\nstart = 10\nend = 5\n",
      "reforms.devolution: end = 5: expected a month after start (10)"),
     ("end equal to start", "[reforms.devolution]\nstart = 10\nend = 10\n",
@@ -460,7 +462,8 @@ UNION_MEMBERS = {"bool", "int", "float", "str", "none"}
 KNOWN_KEYS = sorted({"name", "description", "mission", "world", "reforms", "uncertainties",
                      "horizon", "replicates", "seed", "extends", "source", "preset", "params",
                      "start", "end", "intensity", "enabled", "low", "high", *REFORMS,
-                     *list(PARAMETERS)[:12], "labour_market_tightness", "funding_shock_month"})
+                     *list(PARAMETERS)[:12], "labour_market_tightness", "funding_shock_month",
+                     "policy", *PATH_SETTINGS})
 # Any key at all: empty, control characters, union member names, 'function-' prefixes.
 random_keys = st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
                         st.sampled_from(sorted(UNION_MEMBERS) + ["function-x", ""]))
@@ -512,6 +515,9 @@ def _base(name: str) -> dict:
 
 
 BASES = {name: _base(name) for name in ("devolution", "mission_ready", "baseline")}
+BASES["paths"] = merge(_base("baseline"), {  # intensity and policy paths to mutate
+    "reforms": {"local_capacity": {"intensity": [[0, 0.5], [12, 1.0], [30, 0.2]]}},
+    "policy": {"punitive_accountability": [[0, 0.6], [6, 0.9]], "settlement_years": 2}})
 
 
 @st.composite
@@ -574,29 +580,14 @@ TEXTS = {name: SHIPPED[name].read_bytes() for name in ("devolution", "mission_re
 TEXTS["extended"] = TEXTS["devolution"] + (
     b'\nend = 30\n[world.params]\nsilo = 0.5\n[uncertainties.labour_market_tightness]\n'
     b'low = 0.8\nhigh = 1.5\n')
-edits = st.lists(st.tuples(st.sampled_from(["delete", "insert", "replace"]),
-                           st.floats(0, 1, exclude_max=True), st.integers(1, 8),
-                           st.one_of(st.binary(min_size=1, max_size=8),
-                                     st.text("=[]\"'.,#{} \n0123456789-+aeinfrtu_", min_size=1,
-                                             max_size=8).map(str.encode))),
-                 min_size=1, max_size=5)
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(name=st.sampled_from(sorted(TEXTS)), changes=edits)
+@given(name=st.sampled_from(sorted(TEXTS)), changes=mutation.edits)
 def test_any_edited_file_gives_a_scenario_or_a_one_line_error(text_folder, name, changes):
-    text = bytearray(TEXTS[name])
-    for op, where, length, chunk in changes:
-        at = int(where * (len(text) + 1))
-        if op == "delete":
-            del text[at:at + length]
-        elif op == "insert":
-            text[at:at] = chunk
-        else:
-            text[at:at + len(chunk)] = chunk
     path = text_folder / "mut.toml"
-    path.write_bytes(bytes(text))
+    path.write_bytes(mutation.apply(TEXTS[name], changes))
     # an error names mut.toml or the file it extends
     check_outcome(lambda: load_scenario(path), str(path), str(text_folder / "baseline.toml"))
 

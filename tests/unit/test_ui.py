@@ -105,8 +105,20 @@ def test_choices_are_the_shipped_scenarios_and_the_presets():
     assert base_scenario("world: england").world.preset == "england"
 
 
+def test_choices_offer_every_shipped_mission():
+    from missionsim.model.missions import MISSIONS
+
+    for name, mission in MISSIONS.items():
+        scenario = base_scenario(f"mission: {name}")
+        assert scenario.mission == name and not scenario.reform_settings()
+        assert scenario.horizon >= mission.deadline
+    with pytest.raises(ScenarioError, match="expected one of"):
+        base_scenario("mission: ../../missions/x.toml")
+
+
 @pytest.mark.parametrize("choice", ["../../etc/passwd", "scenarios/baseline.toml",
-                                    "/work/main/scenarios/baseline.toml", "world: mars", ""])
+                                    "/work/main/scenarios/baseline.toml", "world: mars",
+                                    "mission: mars", ""])
 def test_a_choice_outside_the_list_is_refused_never_read_as_a_path(choice):
     with pytest.raises(ScenarioError, match="expected one of"):
         base_scenario(choice)

@@ -2,7 +2,7 @@
 
 A catalogue (the claims and their comparisons, the observed patterns and their tolerances) is
 data, not code: a TOML file in the package's data folder, read within the input limits of
-scenario files (:func:`missionsim.experiments.files.read_toml`) and checked against a
+scenario files (:func:`missionsim.files.read_toml`) and checked against a
 pydantic schema that forbids unknown keys. Every problem is one line that names the file and
 the key: ``.../data/claims.toml: subclaims[3].measure: unknown measure 'outcom'; expected
 one of ...``.
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from missionsim import resources
 from missionsim.errors import ScenarioError
-from missionsim.experiments.files import Strict, describe_error, read_toml, shown
+from missionsim.files import Strict, describe_error, read_toml, shown
 from missionsim.limits import quote
 
 Entry = Strict

@@ -17,7 +17,7 @@ import pandas as pd
 
 from missionsim.experiments.costs import GREEN_BOOK_RATE, england_factor, option_costs
 from missionsim.limits import quote, whole_number
-from missionsim.model.missions import MISSIONS
+from missionsim.model.missions import mission_named
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.experiments.study import Results
@@ -145,7 +145,7 @@ def key_months(results: Results) -> tuple[int, int]:
     is the last month common to every run.
     """
     end = int(results.runs["horizon"].min())
-    mission = MISSIONS[results.runs["mission"].iloc[0]]
+    mission = mission_named(results.runs["mission"].iloc[0])
     return min(mission.deadline, end), end
 
 
@@ -191,7 +191,7 @@ def summarise(results: Results, baseline: str | None = None,
     base = baseline or results.manifest.get("baseline") or names[0]
     if base not in names:
         raise ValueError(f"baseline = {quote(base)}: not one of the scenarios ({', '.join(names)})")
-    mission = MISSIONS[results.runs["mission"].iloc[0]]
+    mission = mission_named(results.runs["mission"].iloc[0])
     sign = mission.direction
     deadline, end = key_months(results)
     outcome_d = _wide(results, "outcome", deadline)

@@ -16,21 +16,28 @@ from missionsim.cli.base import (
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files (.toml), or "
-                                                "names of shipped ones.")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario, sweep or mission files (.toml), "
+                                                "or names of shipped ones.")],
 ) -> None:
-    """Check scenario and sweep files; print one line per file, exit 2 if any is invalid."""
+    """Check scenario, sweep and mission files; one line per file, exit 2 if any is invalid."""
     from missionsim.errors import ScenarioError
-    from missionsim.experiments.files import read_chain
     from missionsim.experiments.scenario import load_scenario
+    from missionsim.files import read_chain
     from missionsim.resources import find_shipped
 
     bad = 0
     for path in files:
-        path = find_shipped(path, "scenarios") or find_shipped(path, "sweeps") or path
+        path = (find_shipped(path, "scenarios") or find_shipped(path, "sweeps")
+                or find_shipped(path, "missions") or path)
         try:
             data = read_chain(path)
-            if "design" in data or "factors" in data:
+            if "indicator" in data:
+                from missionsim.model.missions import load_mission, register
+
+                m = register(load_mission(path))
+                typer.echo(f"ok {path}: mission {m.name!r}, {m.indicator} {m.baseline:g} → "
+                           f"{m.target:g} {m.unit} by month {m.deadline}")
+            elif "design" in data or "factors" in data:
                 from missionsim.experiments.sweeps import load_sweep, specs
 
                 design = load_sweep(path)
@@ -65,9 +72,12 @@ def list_cmd(
     sections = []
     if what in (None, "missions"):
         rows = [[m.name, m.title, f"{m.baseline:g} → {m.target:g} {m.unit}",
-                 f"month {m.deadline}"] for m in MISSIONS.values()]
+                 f"month {m.deadline}", f"{m.gameability:g}",
+                 "yes" if m.trend else "no", f"missions/{m.name}.toml"]
+                for m in MISSIONS.values()]
         sections.append("## Missions\n\n" + table(
-            ["name", "mission", "baseline → target", "deadline"], rows, "llll"))
+            ["name", "mission", "baseline → target", "deadline", "gameability", "trend",
+             "file"], rows, "lllllll"))
     if what in (None, "presets"):
         rows = [[name, PRESET_DESCRIPTIONS.get(name, ""),
                  ", ".join(f"{k} = {v:,}" for k, v in values.items())]

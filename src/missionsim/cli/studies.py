@@ -39,7 +39,7 @@ def run(
 
     scn = load_scenario(scenario)
     spec = spec_for(scn, 0, seed=seed)
-    manifest = {"kind": "run", "mission": scn.mission, "baseline": scn.name, "replicates": 1,
+    manifest = {"kind": "run", **scn.mission_manifest(), "baseline": scn.name, "replicates": 1,
                 "root_seed": scn.seed, "scenarios": {scn.name: scn.manifest_entry()}}
     results = execute([spec], manifest, _options(out, resume, workers=1))
     row = results.runs.iloc[0]
@@ -106,7 +106,7 @@ def compare(
     budget = None if equal_cost is None else parse_budget(equal_cost)
     results = run_compare(items, replicates=replicates, baseline=base, seed=seed,
                           options=_options(out, resume, progress, workers, scheduler),
-                          equal_cost=budget)
+                          equal_cost=budget, discount_rate=discount_rate)
     typer.echo(summary_markdown(results, rate=discount_rate))
     if report is not None:
         write_report(results, report, rate=discount_rate)

@@ -60,9 +60,9 @@ from missionsim.connectors.ema_run import (
     _replicate_mean,
     _reporter_outcome,
 )
-from missionsim.experiments.scenario import ReformSpec, Scenario, as_scenario
+from missionsim.experiments.scenario import Scenario, as_scenario
+from missionsim.experiments.scenario_tables import ReformSpec
 from missionsim.extras import require
-from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, Parameter
 from missionsim.model.params import uncertainties as declared_uncertainties
 from missionsim.model.reforms import REFORMS
@@ -226,7 +226,7 @@ def ema_model(scenario: Scenario | str | Path | Mapping[str, Any], name: str | N
     model.uncertainties = sampled
     model.constants = constants
     model.levers = _ema_levers(ema, scenario, reforms, switches)
-    direction = MISSIONS[scenario.mission].direction
+    direction = scenario.mission_record().direction
     model.outcomes = [
         *(ema.ScalarOutcome(n, kind=_kind(ema, n, direction), function=reduce)
           for n in function.outcomes),

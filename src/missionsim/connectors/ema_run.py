@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from missionsim.experiments.runner import RunOutput, execute_run, spec_for
-from missionsim.experiments.scenario import ReformSpec, Scenario
-from missionsim.model.missions import MISSIONS
+from missionsim.experiments.scenario import Scenario
+from missionsim.experiments.scenario_tables import ReformSpec
 from missionsim.model.params import PARAMETERS
+from missionsim.model.paths import is_path
 from missionsim.model.reforms import REFORMS
 from missionsim.model.reporters import REPORTERS
 
@@ -69,7 +70,7 @@ SEED_INPUTS = ("replicate", "root_seed")
 
 
 def _deadline(scenario: Scenario) -> int:
-    return MISSIONS[scenario.mission].deadline
+    return scenario.mission_record().deadline
 
 
 def _reaches_deadline(scenario: Scenario) -> bool:
@@ -180,7 +181,11 @@ class ScenarioFunction:
 
 def _reform_settings(reform: str, current: Mapping[str, Any] | None,
                      given: Mapping[str, Any]) -> dict:
-    """A reform's settings in a run: the scenario's (``current``) changed by lever values."""
+    """A reform's settings in a run: the scenario's (``current``) changed by lever values.
+
+    An intensity lever is a number: it replaces an intensity path the scenario gives; without
+    one, the scenario's path is kept as it is.
+    """
     default_intensity = ReformSpec.model_fields["intensity"].default
     if current is None:  # not in the scenario: off unless a lever switches it on
         current = {"start": ReformSpec.model_fields["start"].default, "end": None,
@@ -198,9 +203,14 @@ def _reform_settings(reform: str, current: Mapping[str, Any] | None,
     if "intensity" in given:
         intensity = float(given["intensity"])
     elif given.get("enabled"):
-        intensity = float(switched_on_intensity)
+        intensity = _number_or_path(switched_on_intensity)
     else:
-        intensity = float(current["intensity"])
+        intensity = _number_or_path(current["intensity"])
     if "enabled" in given and not bool(given["enabled"]):
         intensity = 0.0
     return {"start": start, "end": end, "intensity": intensity}
+
+
+def _number_or_path(intensity: Any) -> Any:
+    """An intensity as a float, or a path (``[[month, value], ...]``) as it is."""
+    return intensity if is_path(intensity) else float(intensity)

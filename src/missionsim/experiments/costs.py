@@ -2,15 +2,18 @@
 
 Every run's ``months`` table carries the model's monthly accounts (:mod:`missionsim.model.ledger`
 through the reporters ``cost_department``, ``cost_council``, ``donations``,
-``volunteer_value``, ``transfers`` and ``capacity_used``). This module turns them into the
-figures an appraisal reports:
+``volunteer_value``, ``displacement_cost``, ``transfers`` and ``capacity_used``). This module
+turns them into the figures an appraisal reports:
 
 - **public cost**: the new public money the reforms need (departments' and councils' shares),
   in present value;
 - **resources drawn from others**: the *paired* change, against the baseline, in the donations
   charities receive and in the volunteer time they are given (valued at
   ``volunteer_year_value``), in present value;
-- **total resource cost**: the public cost plus those resources;
+- **displacement**: the paired change in the public cost of cases that gaming moves elsewhere
+  rather than helps (a mission file's ``displacement``: a hidden stock at its declared cost
+  a case-year), in present value;
+- **total resource cost**: the public cost plus those resources and the displacement;
 - **transfers**: money moved rather than new money (pooled and reallocated mission money,
   reserves shared between charities), reported beside the costs and never added to them.
 
@@ -43,6 +46,10 @@ DRAWN = ("donations", "volunteer_value")
 """Monthly columns of resources drawn from others (their paired change is what counts)."""
 REPORTED = ("transfers", "capacity_used")
 """Monthly columns reported beside the costs and never added to them."""
+DISPLACED = "displacement_cost"
+"""Monthly column of the public cost of cases gaming moves elsewhere (a mission file's
+``displacement``); its paired change against the baseline counts in the total resource cost.
+Results stored before it existed are read as having none."""
 
 
 def discount_factors(months: np.ndarray | pd.Series, rate: float = GREEN_BOOK_RATE) -> np.ndarray:
@@ -72,7 +79,8 @@ def run_costs(months: pd.DataFrame, rate: float = GREEN_BOOK_RATE) -> pd.DataFra
                          "older version hold no cost accounts")
     keys = [k for k in ("scenario", "point", "replicate") if k in months.columns]
     factor = discount_factors(months["month"], rate)
-    flows = months[[*PUBLIC, *DRAWN, "transfers"]].mul(factor, axis=0)
+    months = months if DISPLACED in months.columns else months.assign(**{DISPLACED: 0.0})
+    flows = months[[*PUBLIC, *DRAWN, "transfers", DISPLACED]].mul(factor, axis=0)
     flows["capacity_used"] = months["capacity_used"]
     flows[keys] = months[keys]
     out = flows.groupby(keys, sort=False).sum()
@@ -99,8 +107,9 @@ def option_costs(months: pd.DataFrame, baseline: str, rate: float = GREEN_BOOK_R
 
     Returns:
         One row per scenario: ``public``, ``department``, ``council`` (£m PV of new public
-        money), ``donations`` and ``volunteers`` (paired change against the baseline, £m PV),
-        ``resource`` (public + donations + volunteers), ``transfers`` (£m PV, not a cost)
+        money), ``donations``, ``volunteers`` and ``displacement`` (paired change against the
+        baseline, £m PV), ``resource`` (public + donations + volunteers + displacement),
+        ``transfers`` (£m PV, not a cost)
         and ``capacity`` (paired change in council capacity used, capacity-years).
     """
     costs = run_costs(months, rate)
@@ -111,17 +120,19 @@ def option_costs(months: pd.DataFrame, baseline: str, rate: float = GREEN_BOOK_R
     for name in scenarios or list(dict.fromkeys(costs.index.get_level_values("scenario"))):
         own = costs.xs(name, level="scenario")
         pair = own.index.intersection(base.index)
-        drawn = own.loc[pair, list(DRAWN)] - base.loc[pair, list(DRAWN)]
+        drawn = own.loc[pair, [*DRAWN, DISPLACED]] - base.loc[pair, [*DRAWN, DISPLACED]]
         row = {"scenario": name,
                "public": float(own["public"].mean()),
                "department": float(own["cost_department"].mean()),
                "council": float(own["cost_council"].mean()),
                "donations": float(drawn["donations"].mean()) if len(pair) else np.nan,
                "volunteers": float(drawn["volunteer_value"].mean()) if len(pair) else np.nan,
+               "displacement": float(drawn[DISPLACED].mean()) if len(pair) else np.nan,
                "transfers": float(own["transfers"].mean()),
                "capacity": float((own.loc[pair, "capacity_used"]
                                   - base.loc[pair, "capacity_used"]).mean() / MONTHS_PER_YEAR)
                if len(pair) else np.nan}
-        row["resource"] = row["public"] + row["donations"] + row["volunteers"]
+        row["resource"] = (row["public"] + row["donations"] + row["volunteers"]
+                           + row["displacement"])
         rows.append(row)
     return pd.DataFrame(rows).set_index("scenario")

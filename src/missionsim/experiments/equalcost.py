@@ -4,7 +4,9 @@ An options appraisal compares options that cost the same. ``compare --equal-cost
 the scenario setting ``equal_cost``) gives every option other than the baseline the same
 public cost: the present value, over the horizon, of the new public money its reforms need
 (:func:`missionsim.experiments.costs.run_costs`, Green Book discounting). A package scales as
-a whole: every reform in it by the same factor.
+a whole: every reform in it by the same factor. An intensity that follows a path is scaled
+by multiplying every value of the path (each capped at the reform's largest intensity), so
+its shape in time is kept.
 
 How the factor is found. Cost grows in proportion to intensity for reforms costed per council
 or for the whole programme; for those costed per organisation or per post it also follows the
@@ -34,6 +36,8 @@ from missionsim.experiments.runner import spec_for
 from missionsim.experiments.scenario import Scenario
 from missionsim.experiments.study import execute
 from missionsim.limits import MAX_BUDGET
+from missionsim.model.paths import is_path
+from missionsim.model.reforms.policy import highest
 
 TOLERANCE = 0.005
 """Largest relative gap between an option's cost and the budget (half of the 1% promised)."""
@@ -71,20 +75,24 @@ def largest_scale(scenario: Scenario) -> float:
     """The largest factor every reform of ``scenario`` can be scaled by.
 
     That is the least, over its reforms, of the declared ``<reform>_max_intensity`` over the
-    reform's intensity.
+    reform's intensity (a path's largest value).
     """
-    tops = [scenario.max_intensity(name) / settings["intensity"]
-            for name, settings in scenario.reform_settings().items() if settings["intensity"] > 0]
+    tops = [scenario.max_intensity(name) / highest(settings["intensity"])
+            for name, settings in scenario.reform_settings().items()
+            if highest(settings["intensity"]) > 0]
     return min(tops) if tops else 0.0
 
 
 def scaled(scenario: Scenario, factor: float) -> Scenario:
-    """``scenario`` with every reform's intensity multiplied by ``factor``."""
+    """``scenario`` with every reform's intensity (each value of a path) times ``factor``."""
     reforms = {}
     for name, spec in scenario.reforms.items():
         settings = spec.model_dump()
-        # no rounding past the top
-        settings["intensity"] = min(scenario.max_intensity(name), spec.intensity * factor)
+        top = scenario.max_intensity(name)  # no rounding past the top
+        if is_path(spec.intensity):
+            settings["intensity"] = [[m, min(top, v * factor)] for m, v in spec.intensity]
+        else:
+            settings["intensity"] = min(top, spec.intensity * factor)
         reforms[name] = settings
     return scenario.with_changes(reforms=reforms)
 

@@ -18,9 +18,10 @@ import pandas as pd
 
 from missionsim.experiments.runner import ID_COLUMNS
 from missionsim.experiments.store import FACTOR_PREFIX, Store
-from missionsim.model.missions import MISSIONS
+from missionsim.model.missions import Mission, mission_named, register
 from missionsim.model.params import resolve
 from missionsim.model.reforms import REFORMS
+from missionsim.model.reforms.policy import mean_over
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Results:
         """
         store = Store(Path(out))
         manifest = store.read_manifest()
+        if isinstance(manifest.get("mission_file"), dict):  # a mission read from a file
+            register(Mission.from_record(manifest["mission_file"]))
         runs = store.read("runs")
         store.check_unique(runs)
         return cls(months=store.read("months"), runs=runs, places=store.read("places"),
@@ -91,22 +94,30 @@ class Results:
         """One row per run: its identity, parameters and reform settings.
 
         Every parameter set anywhere in the study gets a column with its resolved value for
-        every run, and every reform used a ``start``, ``end`` and ``intensity`` column.
+        every run, and every reform used a ``start``, ``end`` and ``intensity`` column. An
+        intensity or a ``[policy]`` setting that follows a path is shown as the path's mean
+        over the run's months (0 to the horizon − 1); the path itself is in the ``reforms`` and
+        ``policy`` columns of :attr:`runs`.
         """
         runs = self.runs
         params = [json.loads(p) for p in runs["params"]] if len(runs) else []
         reforms = [json.loads(r) for r in runs["reforms"]] if len(runs) else []
-        names = sorted({k for p in params for k in p})
+        policies = [json.loads(p) if isinstance(p, str) else {}
+                    for p in runs.get("policy", [None] * len(runs))]
+        names = sorted({k for p in [*params, *policies] for k in p})
         used = [r for r in REFORMS if any(r in rf for rf in reforms)]
         rows = []
         missions = runs.get("mission", [None] * len(runs))
-        for preset, mission, p, rf in zip(runs.get("preset", []), missions, params, reforms,
-                                          strict=False):
-            full = resolve(preset, p, MISSIONS[mission].world if mission in MISSIONS else None)
+        horizons = runs.get("horizon", [1] * len(runs))
+        for preset, mission, p, rf, policy, months in zip(
+                runs.get("preset", []), missions, params, reforms, policies, horizons,
+                strict=False):
+            full = resolve(preset, p, _world(mission))
+            full.update({k: mean_over(v, int(months)) for k, v in policy.items()})
             row = {name: full[name] for name in names}
             for name in used:
                 s = rf.get(name)
-                row[f"{name}.intensity"] = float(s["intensity"]) if s else 0.0
+                row[f"{name}.intensity"] = mean_over(s["intensity"], int(months)) if s else 0.0
                 row[f"{name}.start"] = s["start"] if s else None
                 row[f"{name}.end"] = s.get("end") if s else None
             rows.append(row)
@@ -118,3 +129,12 @@ class Results:
         """The tidy month-by-month table with each run's parameters and reform settings."""
         settings = self.settings().drop(columns=[c for c in ID_COLUMNS if c != "run_id"])
         return self.months.merge(settings, on="run_id", how="left")
+
+
+def _world(mission: str | None) -> dict | None:
+    """The world a results table's mission brings (``None`` for an unknown mission)."""
+    try:
+        return dict(mission_named(str(mission)).world)
+    except KeyError:
+        return None
+

@@ -10,7 +10,7 @@ through :func:`execute_run`, which takes a picklable :class:`RunSpec` and return
 ``run``
     one row per run: identity, mission, preset, horizon, whether the target was met, headline
     values at the deadline and at the end, and the run's parameter overrides and reform
-    settings as JSON;
+    settings as JSON (and its ``policy`` paths, when it has any);
 ``places``
     one row per place at the deadline and at the end: deprivation, outcome at month 0 and then,
     how far behind its own trajectory it is.
@@ -33,9 +33,10 @@ import pandas as pd
 
 from missionsim.experiments.scenario import Scenario, as_scenario
 from missionsim.limits import MAX_REPLICATES, MAX_SEED, whole_number
-from missionsim.model.missions import Mission
+from missionsim.model.missions import MISSIONS, Mission
 from missionsim.model.model import MissionModel
 from missionsim.model.params import PARAMETERS
+from missionsim.model.paths import as_lists
 
 ID_COLUMNS = ["run_id", "scenario", "point", "replicate", "seed"]
 """Columns that identify a run in every stored table."""
@@ -93,6 +94,8 @@ class RunSpec:
         snapshots: Months at which the places table also records every place (rows with
             ``at = "snapshot"``), month 0 included if asked; for calibration, validation and
             measurements that need place values at given months.
+        policy: Policy settings that follow a path (``[[month, value], ...]`` lists), as
+            :class:`~missionsim.MissionModel` takes them.
     """
 
     run_id: str
@@ -107,6 +110,7 @@ class RunSpec:
     horizon: int
     factors: Mapping[str, Any] = field(default_factory=dict)
     snapshots: tuple[int, ...] = ()
+    policy: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def mission_name(self) -> str:
@@ -134,7 +138,8 @@ def spec_for(scenario: Scenario, replicate: int, root: int | None = None, point:
         replicate: Replicate number (sets the seed and the uncertainty draws).
         root: Root seed (default: the scenario's ``seed``).
         point: Design point number in a sweep.
-        params: Extra parameter overrides (sweep factors), applied after the uncertainty draws.
+        params: Extra parameter overrides (sweep factors), applied after the uncertainty draws;
+            one that a ``[policy]`` path sets replaces the path.
         reforms: Reform settings replacing the scenario's (sweeps over reform settings).
         factors: The sweep factor values, recorded in the tables.
         seed: Use this model seed instead of the derived one (``missionsim run --seed``).
@@ -152,19 +157,21 @@ def spec_for(scenario: Scenario, replicate: int, root: int | None = None, point:
         point=point,
         replicate=replicate,
         seed=replicate_seed(root, replicate) if seed is None else int(seed),
-        mission=scenario.mission,
+        mission=scenario.mission if scenario.mission in MISSIONS else scenario.mission_record(),
         preset=scenario.world.preset,
         params=merged,
         reforms=dict(scenario.reform_settings() if reforms is None else reforms),
         horizon=scenario.horizon,
         factors=dict(factors or {}),
+        policy={k: as_lists(v) for k, v in scenario.policy_paths().items() if k not in merged},
     )
 
 
 def build_model(spec: RunSpec) -> MissionModel:
     """The :class:`~missionsim.MissionModel` a spec describes, at month 0."""
     return MissionModel(preset=spec.preset, mission=spec.mission, reforms=spec.reforms,
-                        params=dict(spec.params), horizon=spec.horizon, rng=spec.seed)
+                        params=dict(spec.params), horizon=spec.horizon, rng=spec.seed,
+                        policy=dict(spec.policy))
 
 
 def _places(model: MissionModel, label: str) -> pd.DataFrame:
@@ -219,6 +226,7 @@ def execute_run(spec: RunSpec) -> RunOutput:
         "people_served": float(model.p["cohort_total"]),
         "params": json.dumps(dict(sorted(spec.params.items())), sort_keys=True),
         "reforms": json.dumps(dict(sorted(spec.reforms.items())), sort_keys=True),
+        **({"policy": json.dumps(dict(sorted(spec.policy.items())))} if spec.policy else {}),
         **{f"factor:{k}": v for k, v in spec.factors.items()},
     }
     return RunOutput(months=months, run=run, places=place_frame)

@@ -20,7 +20,7 @@ replicates and the root seed::
 
     [reforms.devolution]
     start = 12
-    intensity = 1.0
+    intensity = 1.0                    # or a path of [month, value] points: [[0, 0.3], [24, 1]]
 
     [uncertainties.demand_shock_prob]  # drawn per replicate, the same draw for every scenario
     low = 0.0
@@ -35,30 +35,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from missionsim import limits, resources
 from missionsim.errors import ScenarioError
-from missionsim.experiments.files import (
-    Strict,
-    as_float,
-    clean_name,
-    clean_text,
+from missionsim.experiments.scenario_tables import ReformSpec, Uncertainty, World
+from missionsim.files import (
+    Described,
     error_path,
     key_path,
-    one_of,
     read_chain,
     short,
 )
-from missionsim.experiments.files import describe_error as describe_schema_error
-from missionsim.model.missions import MISSIONS
-from missionsim.model.params import PARAMETERS, PRESETS, WORLD_SIZE, resolve
-from missionsim.model.reforms import REFORMS
+from missionsim.files import describe_error as describe_schema_error
+from missionsim.model import paths
+from missionsim.model.missions import MISSIONS, Mission, get_mission
+from missionsim.model.params import PARAMETERS, WORLD_SIZE, resolve
+from missionsim.model.reforms import REFORMS, check_policy
+from missionsim.model.reforms.policy import check_intensity, shown
 
 MAX_HORIZON = limits.MAX_HORIZON
 MAX_INTENSITY = limits.MAX_INTENSITY
@@ -70,79 +68,19 @@ DIGEST_CHARS = 16
 the scenarios of one study are out of reach)."""
 
 
-class ReformSpec(Strict):
-    """One reform's settings in a scenario.
-
-    Attributes:
-        start: First month in which the reform acts.
-        end: First month in which it no longer acts (absent: to the end of the run).
-        intensity: Scale, ≥ 0 (1 is the reform's design size), at most the reform's
-            declared ``<reform>_max_intensity``.
-        enabled: ``false`` switches off a reform inherited through ``extends``.
-    """
-
-    start: int = Field(default=0, ge=0)
-    end: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
-    intensity: float = Field(default=1.0, ge=0.0, le=MAX_INTENSITY)
-    enabled: bool = True
-
-    @field_validator("intensity", mode="before")
-    @classmethod
-    def _int_is_float(cls, value: Any) -> Any:
-        return as_float(value)
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> ReformSpec:
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"end = {self.end}: expected a month after start ({self.start})")
-        return self
-
-    def settings(self) -> dict[str, Any]:
-        """The settings the model takes (``start``, ``end``, ``intensity``)."""
-        return {"start": self.start, "end": self.end, "intensity": self.intensity}
-
-
-class Uncertainty(Strict):
-    """A parameter drawn uniformly from ``[low, high]`` once per replicate."""
-
-    low: float
-    high: float
-
-    @field_validator("low", "high", mode="before")
-    @classmethod
-    def _int_is_float(cls, value: Any) -> Any:
-        return as_float(value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uncertainty:
-        if not math.isfinite(self.low):
-            raise ValueError(f"low = {self.low}: expected a finite number")
-        if not math.isfinite(self.high) or self.high < self.low:
-            raise ValueError(f"high = {self.high}: expected a finite number ≥ low ({self.low})")
-        return self
-
-
-class World(Strict):
-    """The world a scenario runs in: a preset and parameter overrides."""
-
-    preset: str = "workshop"
-    params: dict[str, bool | int | float] = Field(default_factory=dict)
-
-    @field_validator("preset")
-    @classmethod
-    def _known_preset(cls, value: str) -> str:
-        return one_of(value, PRESETS, "preset")
-
-
-class Scenario(Strict):
+class Scenario(Described):
     """A validated scenario. Build one with :func:`load_scenario` or :meth:`from_mapping`.
 
     Attributes:
         name: Label used in tables and reports (defaults to the file's stem).
         description: One or two sentences for reports.
-        mission: A key of :data:`missionsim.MISSIONS`.
+        mission: A key of :data:`missionsim.MISSIONS`, or the path of a mission file (a
+            relative path is read from the scenario file's folder).
         world: Preset and parameter overrides.
         reforms: Reform name to settings.
+        policy: Policy settings that change over the run: a name of
+            :data:`~missionsim.model.reforms.base.PATH_SETTINGS` to a number or a path of
+            ``[month, value]`` points within the parameter's bounds (:meth:`policy_paths`).
         uncertainties: Parameter name to the range it is drawn from per replicate.
         horizon: Months to simulate.
         replicates: Default number of replicates (paired seeds).
@@ -158,6 +96,7 @@ class Scenario(Strict):
     mission: str = "early_years"
     world: World = Field(default_factory=World)
     reforms: dict[str, ReformSpec] = Field(default_factory=dict)
+    policy: dict[str, Any] = Field(default_factory=dict)  # checked by _check_names
     uncertainties: dict[str, Uncertainty] = Field(default_factory=dict)
     horizon: int = Field(default=120, ge=1, le=MAX_HORIZON)  # ten years
     replicates: int = Field(default=10, ge=1, le=MAX_REPLICATES)
@@ -169,17 +108,12 @@ class Scenario(Strict):
     @field_validator("mission")
     @classmethod
     def _known_mission(cls, value: str) -> str:
-        return one_of(value, MISSIONS, "mission")
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _clean_name(cls, value: Any) -> Any:
-        return clean_name(value)
-
-    @field_validator("description", mode="before")
-    @classmethod
-    def _clean_text(cls, value: Any) -> Any:
-        return clean_text(value)
+        if value.endswith(".toml"):
+            return value  # a mission file, read by _check_names
+        if value not in MISSIONS:
+            raise ValueError(f"{short(value)} is not a mission; expected one of "
+                             f"{', '.join(sorted(MISSIONS))} or a mission file (.toml)")
+        return value
 
     # --- construction -------------------------------------------------------------------
     @classmethod
@@ -198,6 +132,10 @@ class Scenario(Strict):
             raise ScenarioError(f"{source}: source: unknown key; expected one of "
                                 f"{', '.join(_allowed_keys(()))}")
         data["source"] = source if source != "<scenario>" else ""
+        mission = data.get("mission")
+        if (isinstance(mission, str) and mission.endswith(".toml") and data["source"]
+                and not Path(mission).is_absolute()):
+            data["mission"] = str((Path(data["source"]).parent / mission).resolve())
         try:
             scenario = cls.model_validate(data)
         except ValidationError as exc:
@@ -210,15 +148,22 @@ class Scenario(Strict):
         """Enabled reforms as the mapping :class:`missionsim.MissionModel` takes."""
         return {name: spec.settings() for name, spec in self.reforms.items() if spec.enabled}
 
+    def policy_paths(self) -> dict[str, paths.Path]:
+        """The ``[policy]`` settings as checked paths (a number is a constant path)."""
+        return check_policy(self.policy)
+
     def content(self) -> dict[str, Any]:
         """What determines the results (not the name, description, source or replicates)."""
         return {
-            "mission": self.mission,
+            "mission": self.mission if self.mission in MISSIONS else
+            self.mission_record().content(),
             "preset": self.world.preset,
             "params": {k: PARAMETERS[k].check(v) for k, v in sorted(self.world.params.items())},
             "reforms": dict(sorted(self.reform_settings().items())),
             "uncertainties": {k: [u.low, u.high] for k, u in sorted(self.uncertainties.items())},
             "horizon": self.horizon,
+            **({"policy": {k: paths.as_lists(v) for k, v in sorted(self.policy_paths().items())}}
+               if self.policy else {}),  # absent when empty: digests of older files stay
         }
 
     def digest(self) -> str:
@@ -237,6 +182,23 @@ class Scenario(Strict):
         data.update(changes)
         return Scenario.from_mapping(data, source=self.source or "<scenario>")
 
+    def mission_record(self) -> Mission:
+        """The mission the scenario pursues (a shipped one, or read from its mission file)."""
+        return get_mission(self.mission)
+
+    def mission_name(self) -> str:
+        """The mission's name (a shipped mission's key, or the name its file gives)."""
+        return self.mission if self.mission in MISSIONS else self.mission_record().name
+
+    def mission_manifest(self) -> dict[str, Any]:
+        """How a study's manifest records the mission: its name, and a mission file's record.
+
+        The record lets the results be read in another process without the file.
+        """
+        if self.mission in MISSIONS:
+            return {"mission": self.mission}
+        return {"mission": self.mission_name(), "mission_file": self.mission_record().record()}
+
     def max_intensity(self, reform: str) -> float:
         """The largest intensity ``reform`` may take in this scenario.
 
@@ -246,17 +208,26 @@ class Scenario(Strict):
         return self.world.params.get(key, PARAMETERS[key].default)
 
     def summary(self) -> str:
-        """One line: mission, preset, reforms with their timings."""
+        """One line: mission, preset, reforms with their timings, policy paths.
+
+        A path is shown by its values in order: ``×0.3→1→0.5``.
+        """
         parts = []
         for name, s in self.reform_settings().items():
             when = f"{s['start']}–{s['end']}" if s["end"] is not None else f"{s['start']}+"
-            parts.append(f"{name} (×{s['intensity']:g}, months {when})")
+            parts.append(f"{name} (×{shown(s['intensity'])}, months {when})")
         reforms = "; ".join(parts) if parts else "no reforms"
-        return f"{self.mission} on {self.world.preset}: {reforms}"
+        policy = "".join(f"; {k} {shown(v)}" for k, v in self.policy_paths().items())
+        return f"{self.mission} on {self.world.preset}: {reforms}{policy}"
 
 
 def _check_names(scenario: Scenario, source: str) -> None:
     """Reform, parameter and uncertainty names and values against the registries, and size."""
+    if scenario.mission not in MISSIONS:
+        try:
+            scenario.mission_record()
+        except ScenarioError as exc:
+            raise ScenarioError(f"{source}: mission: {exc}") from None
     for name in scenario.reforms:
         if name not in REFORMS:
             raise ScenarioError(f"{source}: {key_path(['reforms', name])}: unknown reform; "
@@ -277,11 +248,14 @@ def _check_names(scenario: Scenario, source: str) -> None:
         except ValueError as exc:
             raise ScenarioError(f"{source}: world.params.{name}: "
                                 f"{str(exc).split(': ', 1)[-1]}, got {short(value)}") from None
-    for name, spec in scenario.reforms.items():
-        top = scenario.max_intensity(name)
-        if spec.enabled and spec.intensity > top:
-            raise ScenarioError(f"{source}: {key_path(['reforms', name, 'intensity'])}: expected "
-                                f"at most {top:g} ({name}_max_intensity), got {spec.intensity:g}")
+    try:
+        for name, spec in scenario.reforms.items():
+            top = scenario.max_intensity(name) if spec.enabled else MAX_INTENSITY
+            check_intensity(spec.intensity, key_path(["reforms", name, "intensity"]), top,
+                            f"{name}_max_intensity")
+        check_policy(scenario.policy, taken=[*scenario.world.params, *scenario.uncertainties])
+    except ValueError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
     for name, rng in scenario.uncertainties.items():
         if name not in PARAMETERS:
             raise ScenarioError(f"{source}: {key_path(['uncertainties', name])}: unknown "
@@ -299,7 +273,7 @@ def _check_names(scenario: Scenario, source: str) -> None:
                                            in scenario.uncertainties.items()
                                            if name in WORLD_SIZE}}
     try:
-        resolve(scenario.world.preset, largest, MISSIONS[scenario.mission].world)
+        resolve(scenario.world.preset, largest, scenario.mission_record().world)
     except ValueError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
 

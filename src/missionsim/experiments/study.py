@@ -53,6 +53,8 @@ def study_digest(specs: Iterable[RunSpec]) -> str:
     for s in specs:
         mission = s.mission if isinstance(s.mission, str) else repr(s.mission)
         extra = [list(s.snapshots)] if s.snapshots else []  # older stores: none, same digest
+        if s.policy:  # policy paths (none in older stores: the same digest)
+            extra.append({"policy": dict(sorted(s.policy.items()))})
         h.update(json.dumps([s.run_id, s.seed, mission, s.preset, s.horizon,
                              dict(sorted(s.params.items())), dict(sorted(s.reforms.items())),
                              dict(sorted(s.factors.items())), *extra],
@@ -209,7 +211,7 @@ def as_set_name(name: str) -> str:
 def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
             replicates: int | None = None, baseline: Any = None, seed: int | None = None,
             options: RunOptions | None = None, equal_cost: float | str | None = None,
-            **deprecated: Any) -> Results:
+            discount_rate: float | None = None, **deprecated: Any) -> Results:
     """Run scenarios over the same replicates: common random numbers.
 
     Replicate ``r`` of every scenario runs with the same seed and the same uncertainty draws,
@@ -231,6 +233,8 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
             (:func:`~missionsim.experiments.equalcost.equal_cost`); ``"reachable"``: the
             largest budget every option can reach; default: the baseline's ``equal_cost``
             setting, else no scaling.
+        discount_rate: The discount rate a year of the equal-cost budget's present value
+            (default: the Green Book's, :data:`~missionsim.experiments.costs.GREEN_BOOK_RATE`).
         **deprecated: The keywords of :class:`~missionsim.experiments.options.RunOptions`
             (``out=``, ``workers=``, ...), as earlier versions took them; with a warning.
 
@@ -273,15 +277,16 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
     if budget is not None:
         from missionsim.experiments.equalcost import equal_cost as scale_to  # it runs studies
 
+        rate = {} if discount_rate is None else {"rate": discount_rate}
         scaling = scale_to({s.name: s for s in items}, None if budget == "reachable" else budget,
-                           replicates=n, seed=root, options=options, baseline=base.name)
+                           replicates=n, seed=root, options=options, baseline=base.name, **rate)
         as_set = [s.with_changes(name=as_set_name(s.name), equal_cost=None) for s in items
                   if s.name in scaling.scale]  # the full-intensity ranking, beside
         items = [*scaling.scenarios.values(), *as_set]
     specs = [spec_for(s, r, root=root) for r in range(n) for s in items]
     manifest = {
         "kind": "compare",
-        "mission": base.mission,
+        **base.mission_manifest(),
         "baseline": base.name,
         "replicates": n,
         "root_seed": root,

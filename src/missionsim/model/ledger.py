@@ -17,6 +17,10 @@ month, so the reporters read complete monthly totals. The kinds of entry:
 ``transfers``
     Money moved, not new money (£m): mission money pooled and reallocated by a Missions Unit,
     and reserves shared between charities.
+``displacement``
+    The public cost of cases a mission's gaming moves elsewhere (£m): displaced cases ×
+    the mission file's ``displacement.case_cost`` (see
+    :func:`missionsim.model.outcomes.displaced_cases`).
 
 A reform's *public cost* is its booked reform money; its *total resource cost* adds the
 paired changes in donations and volunteer time (see :mod:`missionsim.analysis.costs`).
@@ -31,6 +35,7 @@ KINDS: dict[str, str] = {
     "volunteer_value": "£m",
     "capacity_used": "capacity units",
     "transfers": "£m",
+    "displacement": "£m",
 }
 """Every kind of entry and its unit."""
 

@@ -1,35 +1,39 @@
-"""Missions as data: indicator, direction, baseline, spread, target, deadline, response.
+"""Missions as data files: indicator, direction, baseline, spread, target, deadline, response.
 
-A mission is a plain record. The outcome dynamics in :mod:`missionsim.model.outcomes` read it and
-contain no mission-specific code, so a new mission is a new entry here (or, later, a table in a
-scenario file).
+A mission is a plain record read from a mission file (:mod:`missionsim.model.missionfile`).
+The outcome dynamics in :mod:`missionsim.model.outcomes` read it and contain no
+mission-specific code, so a new mission is a new file: the shipped ones are
+``missionsim/data/missions/*.toml`` (:data:`MISSIONS`), and a scenario may name any other
+(``mission = "my_mission.toml"``, :func:`get_mission`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from missionsim import resources
+from missionsim.files import SHOWN_PATH_CHARS, short
 from missionsim.limits import quote
+from missionsim.model import paths
+from missionsim.model.missionfile import CALIBRATED, read_mission
 from missionsim.model.params import PARAMETERS
 
-CALIBRATED = resources.data_path("calibrated")
-"""Folder of the calibrations that shipped missions take their fitted values from: one JSON
-file per mission, written by ``missionsim calibrate`` (values, fit per target, provenance)."""
+__all__ = ["CALIBRATED", "MISSIONS", "Mission", "calibrated", "get_mission", "load_mission",
+           "mission_named", "register", "shipped_missions"]
 
 
 def calibrated(mission: str) -> dict[str, float]:
-    """The fitted values of a shipped mission's calibration (``calibrated/<mission>.json``)."""
+    """The fitted values of a shipped calibration (``calibrated/<mission>.json``)."""
     data = json.loads((CALIBRATED / f"{mission}.json").read_text(encoding="utf-8"))
     return {name: float(value) for name, value in data["values"].items()}
-
-
-_EARLY_YEARS = calibrated("early_years")
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,21 @@ class Mission:
             mission's direction) that the current system delivers if nothing changes.
         noise: Monthly place-level innovation, as a share of the place's gap to the best value.
         start_label: Calendar label of month 0.
-        source: Where the numbers come from.
+        gameability: How far the indicator can be gamed, in [0, 1]: 0 for an administrative
+            count nobody can shade (the reported value is the true one), 1 for a return the
+            measured organisations compile themselves. Scales the share of the gap gaming
+            can hide.
+        trend: Secular change already under way, independent of the delivery system, as a
+            path of indicator units a year in the mission's direction (empty: none).
+        displacement: Improvement reported by moving cases elsewhere (``share``, ``to``,
+            ``case_cost``, ``unit``; see :class:`~missionsim.model.missionfile.Displacement`),
+            or ``None``.
         world: The mission's own delivery system: parameter values that replace the world
             preset's (a scenario's parameters replace both). Empty for missions delivered by
             the early-years system the presets describe.
+        sources: Where each figure comes from, by figure name (``world.NAME`` for the world).
+        description: A paragraph on the mission for reports.
+        file: The mission file it was read from (empty for a record built in Python).
     """
 
     name: str
@@ -80,8 +95,13 @@ class Mission:
     momentum: float
     noise: float
     start_label: str
-    source: str
+    gameability: float = 1.0
+    trend: paths.Path = ()
+    displacement: Mapping[str, Any] | None = field(default=None, hash=False)
     world: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    sources: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    description: str = field(default="", compare=False)
+    file: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         for name, value in self.world.items():
@@ -98,93 +118,135 @@ class Mission:
         return self.baseline + (self.target - self.baseline) * np.minimum(
             1.0, np.asarray(month, dtype=float) / self.deadline)
 
+    @property
+    def source(self) -> str:
+        """The sources of every figure, as one paragraph."""
+        return "; ".join(f"{name}: {text}" for name, text in self.sources.items())
 
-MISSIONS: dict[str, Mission] = {
-    "early_years": Mission(
-        name="early_years",
-        title="75% of five-year-olds reach a good level of development by 2028",
-        indicator="good level of development (GLD)",
-        unit="%",
-        direction=+1,
-        aggregate="mean",
-        baseline=68.3,
-        spread_sd=_EARLY_YEARS["spread_sd"],
-        deprivation_effect=-21.2,
-        target=75.0,
-        deadline=36,
-        best=90.0,
-        response_months=20.7,
-        elasticity=_EARLY_YEARS["elasticity"],
-        momentum=_EARLY_YEARS["momentum"],
-        noise=_EARLY_YEARS["noise"],
-        start_label="2025-07 (2024/25 results)",
-        source="CALIBRATION A: GLD 68.3% (2024/25); FSM 51.3 vs 72.5; first-profile fit "
-               "k ≈ 0.58/yr; Plan for Change target 75% by 2028; momentum, spread_sd and noise "
-               "fitted to A's gain a year, council SD, yearly-change SD, two-year correlation "
-               "and share improving; elasticity fitted to the first profile with the §C "
-               "squeeze (G1s) and an assumed 1–3 pp cost of a 30% core cut over four years "
-               "(missionsim calibrate; calibrated/early_years.json)",
-    ),
-    "early_years_first_profile": Mission(
-        name="early_years_first_profile",
-        title="The first early-years profile, 2012/13 to 2018/19 (a history for validation, G1)",
-        indicator="good level of development (GLD), first profile",
-        unit="%",
-        direction=+1,
-        aggregate="mean",
-        baseline=51.7,
-        spread_sd=6.0,
-        deprivation_effect=-21.2,
-        target=71.8,
-        deadline=72,
-        best=90.0,
-        response_months=20.7,
-        elasticity=_EARLY_YEARS["elasticity"],  # one response of GLD to delivery
-        momentum=21.0,
-        noise=0.013,
-        start_label="2013-07 (2012/13 results)",
-        source="CALIBRATION A: first profile 51.7% (2012/13) to 71.8% (2018/19); fit A ≈ 72.7, "
-               "k ≈ 0.58/yr (momentum = A − 51.7); council SD 3.9 (2016) → 3.2 (2017/18); "
-               "spread_sd chosen so that the simulated SD in 2016 is ≈ 3.9 (assumption: no "
-               "council data for 2012/13 in the brief); noise 0.013 set by hand so that about "
-               "90% of councils improve 2016→18 (92% observed) with and without the squeeze (0.016 "
-               "gave 84%, 82% with it; the value fitted to the reformed profile, 0.0195, "
-               "widens the 2017/18 council SD to about 3.8); "
-               "elasticity that of early_years (fitted with the squeeze; "
-               "calibrated/early_years.json)",
-    ),
-    "rough_sleeping": Mission(
-        name="rough_sleeping",
-        title="Cut rough sleeping by two thirds (1,850 → 617) by March 2002",
-        indicator="people sleeping rough on a single night",
-        unit="people",
-        direction=-1,
-        aggregate="sum",
-        baseline=1850.0,
-        spread_sd=0.6,
-        deprivation_effect=4.0,
-        target=617.0,
-        deadline=45,
-        best=150.0,
-        response_months=8.0,
-        elasticity=1.3,
-        momentum=0.0,
-        noise=0.02,
-        start_label="1998-06 (first national count)",
-        source="CALIBRATION B: 1,850 (June 1998); target 617 by March 2002; 703 (June 2001)",
-        world={
-            # rough sleeping was concentrated in London and the larger cities (assumption)
-            "n_localities": 24,
-            # outreach teams and hostel providers in each of those places (assumption)
-            "charities_per_locality": 2,
-            # people within the services' reach; with 50 posts per 1,000 this sets the
-            # month-0 system at 750 posts (about £35m a year), so the unit's £66.7m a year
-            # more than doubles it. Chosen so that the unit and its money reach the 62% cut
-            # of June 2001 (CALIBRATION B; pattern G3, docs/validation.md)
-            "cohort_total": 15_000,
-            # little universal provision reaches people sleeping rough (assumption)
-            "universal_share": 0.2,
-        },
-    ),
-}
-"""Missions shipped with missionsim, by name."""
+    def content(self) -> dict[str, Any]:
+        """What determines a run's results (not the title, sources or file), as plain data."""
+        keep = ("name", "indicator", "unit", "direction", "aggregate", "baseline", "spread_sd",
+                "deprivation_effect", "target", "deadline", "best", "response_months",
+                "elasticity", "momentum", "noise", "gameability")
+        out: dict[str, Any] = {k: getattr(self, k) for k in keep}
+        out["trend"] = paths.as_lists(self.trend) if self.trend else []
+        out["displacement"] = dict(self.displacement) if self.displacement else None
+        out["world"] = dict(sorted(self.world.items()))
+        return out
+
+    def record(self) -> dict[str, Any]:
+        """Every field as plain data (JSON), to rebuild the record with :meth:`from_record`."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out.update(trend=paths.as_lists(self.trend), world=dict(self.world),
+                   sources=dict(self.sources),
+                   displacement=dict(self.displacement) if self.displacement else None)
+        return out
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Mission:
+        """Rebuild a mission from :meth:`record` (as a study's manifest stores it)."""
+        data = dict(record)
+        data["trend"] = paths.check_path(data["trend"], "trend") if data.get("trend") else ()
+        return cls(**data)
+
+    def trend_to(self, month: int) -> float:
+        """The secular change accumulated from month 0 to ``month``.
+
+        In indicator units, in the mission's direction: the trend path summed month by month.
+        """
+        if not self.trend:
+            return 0.0
+        return float(paths.values(self.trend, np.arange(month)).sum()) / MONTHS_PER_YEAR
+
+
+MONTHS_PER_YEAR = 12  # unit: a trend is written per year, applied per month
+
+
+def load_mission(path: str | Path) -> Mission:
+    """Read a mission file (see :mod:`missionsim.model.missionfile`).
+
+    Raises:
+        ScenarioError: One line naming the file, the key and what was expected.
+    """
+    return Mission(**read_mission(path))
+
+
+def shipped_missions() -> dict[str, Path]:
+    """The shipped mission files by name (file stem), sorted."""
+    return resources.shipped("missions")
+
+
+MISSIONS: dict[str, Mission] = {name: load_mission(path)
+                                for name, path in shipped_missions().items()}
+"""Missions shipped with missionsim, by name (``missionsim/data/missions/NAME.toml``)."""
+
+
+_FROM_FILES: dict[str, Mission] = {}
+"""Missions read from files in this process (or recorded in a study's manifest), by name."""
+
+
+def register(mission: Mission) -> Mission:
+    """Make a mission read from a file known by name (:func:`mission_named`) in this process.
+
+    Raises:
+        ScenarioError: The name is a shipped mission's, or a mission from another file
+            already has it with different figures (an edited file replaces its own).
+    """
+    from missionsim.errors import ScenarioError
+
+    where = mission.file or "mission"
+    if mission.name in MISSIONS:
+        if mission.content() == MISSIONS[mission.name].content():
+            return MISSIONS[mission.name]
+        raise ScenarioError(f"{where}: name = {quote(mission.name)} is a shipped mission's; "
+                            "give this mission its own name")
+    known = _FROM_FILES.get(mission.name)
+    if known is not None and known.file != mission.file and known.content() != mission.content():
+        raise ScenarioError(f"{where}: name = {quote(mission.name)} is already used by another "
+                            f"mission file ({known.file}); give this one its own name")
+    _FROM_FILES[mission.name] = mission
+    return mission
+
+
+def mission_named(name: str) -> Mission:
+    """The mission a results table names: a shipped one, or one read from a file.
+
+    Raises:
+        KeyError: No such mission is known in this process.
+    """
+    if name in MISSIONS:
+        return MISSIONS[name]
+    if name in _FROM_FILES:
+        return _FROM_FILES[name]
+    raise KeyError(f"mission {quote(name)} is not shipped and was not read from a file")
+
+
+@functools.lru_cache(maxsize=64)
+def _cached(path: str, stamp: tuple[int, int]) -> Mission:
+    return register(load_mission(path))
+
+
+def get_mission(mission: str | Path | Mission) -> Mission:
+    """A mission by shipped name, by mission file path, or as given when already a record.
+
+    Raises:
+        ScenarioError: A mission file that does not load (one line).
+        ValueError: A name that is neither a shipped mission nor a ``.toml`` file.
+    """
+    if isinstance(mission, Mission):
+        return mission
+    if isinstance(mission, str) and mission in MISSIONS:
+        return MISSIONS[mission]
+    if isinstance(mission, str | Path) and str(mission).endswith(".toml"):
+        path = Path(mission)
+        try:
+            info = path.stat()
+        except OSError:
+            from missionsim.errors import ScenarioError
+
+            raise ScenarioError(f"mission = {short(str(mission), SHOWN_PATH_CHARS)}: no such "
+                                "mission file") from None
+        return _cached(str(path.resolve()), (info.st_mtime_ns, info.st_size))
+    raise ValueError(f"mission = {quote(mission)}: expected one of {', '.join(sorted(MISSIONS))} "
+                     "or a mission file (.toml)")
+

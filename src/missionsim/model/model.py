@@ -12,12 +12,19 @@ from missionsim.limits import MAX_HORIZON, MAX_SEED, quote, whole_number
 from missionsim.model import outcomes, workforce, world
 from missionsim.model.agents import Department, MissionUnit
 from missionsim.model.ledger import Ledger
-from missionsim.model.missions import MISSIONS, Mission
+from missionsim.model.missions import MISSIONS, Mission, get_mission
 from missionsim.model.organisations import Organisations
 from missionsim.model.params import PRESETS, resolve
 from missionsim.model.phases import PHASES
 from missionsim.model.queries import Queries
-from missionsim.model.reforms import REFORMS, Levers, Reform, make_reform
+from missionsim.model.reforms import (
+    REFORMS,
+    Levers,
+    Reform,
+    check_policy,
+    make_reform,
+    policy_value,
+)
 from missionsim.model.reporters import REPORTERS
 from missionsim.model.state import CHARITY, FILLED
 
@@ -54,20 +61,29 @@ class MissionModel(Queries, Organisations, mesa.Model):
     Args:
         preset: World size: ``"workshop"`` (30 places), ``"england"`` (153), ``"small"`` (10).
         mission: A mission's name in :data:`missionsim.model.missions.MISSIONS` (default
-            ``"early_years"``), or a :class:`~missionsim.model.missions.Mission` record (a variant,
-            as calibration builds them).
+            ``"early_years"``), the path of a mission file (``.toml``), or a
+            :class:`~missionsim.model.missions.Mission` record (a variant, as calibration
+            builds them).
         reforms: Mapping of reform name to settings (``start``, ``end``, ``intensity``), to an
             intensity, or to ``True``.
         params: Parameter overrides (see :mod:`missionsim.model.params`).
         horizon: Months :meth:`run` simulates by default (120).
         rng: Seed or generator, as for :class:`mesa.Model` (Mesa's deprecated ``seed`` keyword
             is passed on too).
+        policy: Policy settings that change over the run: a name of
+            :data:`~missionsim.model.reforms.base.PATH_SETTINGS` (``punitive_accountability``,
+            ``silo``, ``competitive_share``, ``settlement_years``) to a path of ``[month,
+            value]`` points or a number, within the parameter's bounds. Month 0 is built with
+            each path's first value as the parameter; every month the path's value there
+            replaces the parameter's lever before reforms adjust the levers. A setting given
+            here may not also be given as a parameter.
         **overrides: Parameter overrides given directly as keywords (as ``batch_run`` does).
 
     Each call to :meth:`step` advances one month through these phases, in this order:
 
-    1. **policy** – reset the levers from the parameters; reforms begin, apply or finish;
-       their costs are booked; the month's funding and demand shocks are set.
+    1. **policy** – reset the levers from the parameters and the month's policy paths;
+       reforms begin, apply or finish at their intensity this month; their costs are
+       booked; the month's funding and demand shocks are set.
     2. **government** – each Department recovers focus or is distracted; the Missions Unit
        (if any) holds its quarterly stocktake and re-weights pooled money.
     3. **budget** – in months 12, 24, …: settlements (renewed when they run out),
@@ -97,15 +113,17 @@ class MissionModel(Queries, Organisations, mesa.Model):
         params: Mapping[str, Any] | None = None,
         horizon: int = DEFAULT_HORIZON,
         rng: Any = None,
+        policy: Mapping[str, Any] | None = None,
         **overrides: Any,
     ) -> None:
         if not isinstance(preset, str) or preset not in PRESETS:
             raise ValueError(f"preset = {quote(preset)}: expected one of "
                              f"{', '.join(sorted(PRESETS))}")
         if not isinstance(mission, Mission) and (not isinstance(mission, str)
-                                                 or mission not in MISSIONS):
+                                                 or (mission not in MISSIONS
+                                                     and not mission.endswith(".toml"))):
             raise ValueError(f"mission = {quote(mission)}: expected one of "
-                             f"{', '.join(sorted(MISSIONS))}")
+                             f"{', '.join(sorted(MISSIONS))} or a mission file (.toml)")
         whole_number(horizon, "horizon", 1, MAX_HORIZON)
         if params is not None and not isinstance(params, Mapping):
             raise ValueError(f"params = {quote(params)}: expected a mapping of parameter names to "
@@ -120,8 +138,11 @@ class MissionModel(Queries, Organisations, mesa.Model):
             seed = whole_number(seed, "seed", 0, MAX_SEED)
         super().__init__(rng=rng, seed=seed)
         self.preset = preset
-        self.mission: Mission = mission if isinstance(mission, Mission) else MISSIONS[mission]
-        self.p = resolve(preset, {**(params or {}), **overrides}, self.mission.world)
+        self.mission: Mission = get_mission(mission)
+        given = {**(params or {}), **overrides}
+        self.policy = check_policy({} if policy is None else policy, taken=given)
+        start = {name: policy_value(name, path, 0) for name, path in self.policy.items()}
+        self.p = resolve(preset, {**given, **start}, self.mission.world)
         self.horizon = horizon
         order = list(REFORMS)
         built = [make_reform(name, s) for name, s in (reforms or {}).items()]
@@ -185,10 +206,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         self.n_charity_slots = charity_slots.size
         pl.d0 = np.maximum(outcomes.delivery(self), world.TINY)
         pl.delivery = np.ones(pl.n)
-        behind = self.places_behind(reported=False)
-        pressure = self.levers.punitive * (p["gaming_pressure_floor"] + p["gaming_pressure_weight"]
-                                           * np.tanh(p["gaming_pressure_steepness"] * behind))
-        pl.gaming = np.clip(p["gaming_strength"] * pressure, 0.0, p["gaming_cap"])
+        pl.gaming = outcomes.gaming_target(self, stocktakes=False)
         pl.y_hist.append(pl.y.copy())
         # councils' opening balances (working reserves) are money available to the mission
         self.available_total = float(pl.balance.sum())

@@ -31,6 +31,9 @@ from missionsim.model.state import CHARITY, FILLED
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
+MONTHS_PER_YEAR = 12  # unit: months per year (a displaced case's cost is per year)
+POUNDS_PER_MILLION = 1e6  # unit: the ledger is in £m, a case's cost in £
+
 def coordination(model: MissionModel) -> np.ndarray:
     """Joined-up working in each place: national silos and department focus, local trust."""
     p, lv = model.p, model.levers
@@ -103,7 +106,10 @@ def update(model: MissionModel) -> None:
     gap0 = np.abs(pl.best - pl.y0)
     # the improvement in the pipeline is proportional to each place's headroom, so places far
     # from the best value improve most (councils converge while most improve, pattern G1)
-    momentum = m.momentum * gap0 / max(abs(m.best - m.baseline), 1e-9)  # structural: no ÷ 0
+    headroom = gap0 / max(abs(m.best - m.baseline), 1e-9)  # structural: no ÷ 0
+    momentum = m.momentum * headroom
+    if m.trend:  # the secular change accumulated to the end of this month, shared the same way
+        momentum = momentum + m.trend_to(model.month + 1) * headroom
     supported = (np.maximum(0.0, gap0 - momentum)
                  * np.maximum(support, 1e-3) ** (-m.elasticity))  # structural: keeps it finite
     supported = np.minimum(supported, p["outcome_gap_cap"] * gap0)
@@ -117,21 +123,63 @@ def update(model: MissionModel) -> None:
     pl.y_hist.append(pl.y.copy())
     if len(pl.y_hist) > p["improving_months"] + 1:
         pl.y_hist.pop(0)
-    # gaming: pressure from punitive accountability, more where a place is behind
+    pl.gaming += (gaming_target(model) - pl.gaming) / p["gaming_months"]
+    if m.displacement is not None:
+        displace(model)
+
+
+def gaming_target(model: MissionModel, stocktakes: bool = True) -> np.ndarray:
+    """The share of each place's gap gaming tends to hide this month.
+
+    Pressure comes from punitive accountability, more where a place is behind its trajectory
+    (and more under a Missions Unit's stocktakes); how much of it turns into gaming is the
+    declared ``gaming_strength`` times the mission's ``gameability``, at most ``gaming_cap``.
+    """
+    p = model.p
     behind = model.places_behind(reported=False)
-    stocktakes = p["mission_unit_stocktake_pressure"] if model.mission_unit is not None else 1.0
     pressure = model.levers.punitive * (p["gaming_pressure_floor"] + p["gaming_pressure_weight"]
                                         * np.tanh(p["gaming_pressure_steepness"] * behind))
-    pressure = pressure * stocktakes
-    target = np.clip(p["gaming_strength"] * pressure, 0.0, p["gaming_cap"])
-    pl.gaming += (target - pl.gaming) / p["gaming_months"]
+    if stocktakes:
+        unit = p["mission_unit_stocktake_pressure"] if model.mission_unit is not None else 1.0
+        pressure = pressure * unit
+    return np.clip(p["gaming_strength"] * model.mission.gameability * pressure, 0.0,
+                   p["gaming_cap"])
+
+
+def displaced_cases(model: MissionModel) -> np.ndarray:
+    """Cases moved elsewhere in each place: the displaced share of the gap gaming hides.
+
+    Gaming shows a share ``gaming`` of a place's true gap as met. Of that reported improvement
+    the mission's ``displacement.share`` is cases moved elsewhere (the rest is misreporting).
+    In indicator units that is ``share × gaming × gap``; for a count (``sum``) it is people,
+    for a rate (``mean``) it is converted to cases with the place's population and the rate's
+    base (``displacement.per``: 100 for a percentage).
+    """
+    pl, m = model.places, model.mission
+    d = m.displacement
+    if d is None:
+        return np.zeros(pl.n)
+    moved = d["share"] * pl.gaming * np.abs(pl.best - pl.y)
+    if m.aggregate == "sum":
+        return moved
+    return moved * pl.cohort / d["per"]
+
+
+def displace(model: MissionModel) -> None:
+    """Book the month's cost of the cases displaced (a hidden stock or another indicator)."""
+    cases = displaced_cases(model).sum()
+    model.ledger.book("displacement", cases * model.mission.displacement["case_cost"]
+                      / MONTHS_PER_YEAR / POUNDS_PER_MILLION)
 
 
 def reported(model: MissionModel) -> np.ndarray:
-    """The reported indicator per place: the true gap shrunk by gaming."""
+    """The reported indicator per place: the true gap shrunk by gaming.
+
+    Where nothing is gamed it is the true value itself.
+    """
     pl, m = model.places, model.mission
     gap = np.abs(pl.best - pl.y) * (1.0 - pl.gaming)
-    return pl.best - m.direction * gap
+    return np.where(pl.gaming > 0.0, pl.best - m.direction * gap, pl.y)
 
 
 def national(model: MissionModel, values: np.ndarray) -> float:

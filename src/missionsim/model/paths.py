@@ -45,7 +45,7 @@ def check_path(value: Any, where: str, low: float = -math.inf, high: float = mat
         raise ValueError(f"{where}: {len(value):,} points; expected at most {MAX_PATH_POINTS}")
     points: list[tuple[int, float]] = []
     for i, point in enumerate(value):
-        if not is_path(point) or len(point) != 2:
+        if not is_path(point) or len(point) != 2:  # structural: a point is [month, value]
             raise ValueError(f"{where}[{i}] = {quote(point)}: expected [month, value]")
         month, amount = point
         if (isinstance(month, bool) or not isinstance(month, int | np.integer)

@@ -24,11 +24,16 @@ MONTHS_PER_YEAR = 12  # unit: months per year (the budget round is annual)
 
 
 def policy(model: MissionModel) -> None:
-    """Reforms begin, apply or finish and book their cost; the month's shocks."""
+    """Levers, reforms at this month's intensity and their cost; the month's shocks.
+
+    The levers come from the parameters, then the policy paths; reforms begin, apply or finish
+    and book their cost.
+    """
     p, m = model.p, model.month
-    model.levers = Levers.from_params(model.p)
+    model.levers = Levers.from_params(model.p, model.policy, m)
     cost = 0.0
     for reform in model.reforms:
+        reform.set_month(m)
         active = reform.is_active(m)
         if active and not reform._running:
             reform._running = True
@@ -107,8 +112,9 @@ class Phase:
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase("policy", "reset the levers from the parameters; reforms begin, apply or finish; "
-          "their costs are booked; the month's funding and demand shocks are set.",
+    Phase("policy", "reset the levers from the parameters and the month's policy paths; "
+          "reforms begin, apply or finish at their intensity this month; their costs are "
+          "booked; the month's funding and demand shocks are set.",
           policy),
     Phase("government", "each Department recovers focus or is distracted; the Missions Unit "
           "(if any) holds its quarterly stocktake and re-weights pooled money.",

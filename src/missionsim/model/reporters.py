@@ -228,6 +228,20 @@ def transfers(model) -> float:
     return float(model.ledger.recorded["transfers"])
 
 
+def displaced(model) -> float:
+    """Cases the mission's gaming has moved elsewhere, nationally.
+
+    They go to a hidden stock or another indicator (the mission file's ``displacement``); 0 for
+    missions without displacement.
+    """
+    return float(outcomes.displaced_cases(model).sum())
+
+
+def displacement_cost(model) -> float:
+    """Public cost of the displaced cases this month (£m)."""
+    return float(model.ledger.recorded["displacement"])
+
+
 REPORTERS = {
     f.__name__: f
     for f in (outcome, outcome_reported, trajectory_gap, on_track_share, inequality, spend,
@@ -236,6 +250,7 @@ REPORTERS = {
               evidence_adoption, outcome_most_deprived, gaming_gap, spend_total, reform_cost,
               staff_headcount, charities_active, council_capacity, early_intervention_share,
               practice_effect, reach, department_focus, extra_money, cost_department,
-              cost_council, donations, volunteer_value, capacity_used, transfers)
+              cost_council, donations, volunteer_value, capacity_used, transfers,
+              displaced, displacement_cost)
 }
 """Model-level reporters by name, in the order of the data frame's columns."""

@@ -17,7 +17,7 @@ import pandas as pd
 
 from missionsim.analysis import stats
 from missionsim.experiments.study import Results
-from missionsim.model.missions import MISSIONS
+from missionsim.model.missions import mission_named
 from missionsim.ui import charts
 from missionsim.writeup import report
 from missionsim.writeup.report import html
@@ -120,7 +120,7 @@ def describe(results: Results, baseline: str | None = None) -> ComparisonView:
     """
     summary = ordered_summary(results, baseline)
     base = summary.attrs["baseline"]
-    mission = MISSIONS[summary.attrs["mission"]]
+    mission = mission_named(summary.attrs["mission"])
     header, rows = effect_table(summary)
     fan = fan_table(results, base)
     names = [base, *[n for n in summary["scenario"] if n != base]]

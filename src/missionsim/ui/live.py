@@ -23,25 +23,39 @@ import pandas as pd
 
 from missionsim.experiments.live import LiveModel, Snapshot
 from missionsim.experiments.scenario import (
-    ReformSpec,
     Scenario,
     ScenarioError,
     load_scenario,
     shipped,
+    shipped_dir,
 )
+from missionsim.experiments.scenario_tables import ReformSpec
+from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, PRESETS
+from missionsim.model.paths import is_path, value_at
 from missionsim.model.reforms import REFORMS
 from missionsim.ui import charts
 from missionsim.writeup.summary import level
 
 PRESET_PREFIX = "world: "
 """Choices that start from a bare preset (no reforms) rather than a shipped scenario."""
+MISSION_PREFIX = "mission: "
+"""Choices that start from a shipped mission with no reforms, on the workshop world (or the
+mission's own world), over at least ten years."""
 
 
 # --- choices -------------------------------------------------------------------------------
 def choices() -> list[str]:
-    """What the scenario picker offers: shipped scenarios, then bare presets."""
-    return [*shipped(), *(f"{PRESET_PREFIX}{p}" for p in PRESETS)]
+    """What the scenario picker offers.
+
+    The shipped policy scenarios, bare presets, shipped missions, then the past episodes of
+    ``scenarios/history/``.
+    """
+    files = shipped()
+    policy = [name for name, path in files.items() if path.parent == shipped_dir()]
+    return [*policy, *(f"{PRESET_PREFIX}{p}" for p in PRESETS),
+            *(f"{MISSION_PREFIX}{m}" for m in MISSIONS),
+            *(name for name in files if name not in policy)]
 
 
 def base_scenario(choice: str) -> Scenario:
@@ -55,6 +69,12 @@ def base_scenario(choice: str) -> Scenario:
         preset = choice[len(PRESET_PREFIX):]
         return Scenario.from_mapping({"name": preset, "world": {"preset": preset}},
                                      source=f"preset {preset}")
+    if choice.startswith(MISSION_PREFIX) and choice[len(MISSION_PREFIX):] in MISSIONS:
+        mission = MISSIONS[choice[len(MISSION_PREFIX):]]
+        return Scenario.from_mapping(
+            {"name": mission.name, "mission": mission.name,
+             "horizon": max(Scenario.model_fields["horizon"].default, mission.deadline)},
+            source=f"mission {mission.name}")
     files = shipped()
     if choice not in files:
         raise ScenarioError(f"scenario {choice!r}: expected one of {', '.join(choices())}")
@@ -134,6 +154,8 @@ class Settings:
                 end = old.end if old is not None and old.enabled else None
                 if end is not None and end <= start:
                     end = None
+                if old is not None and is_path(old.intensity) and intensity == _shown(old):
+                    intensity = old.settings()["intensity"]  # the file's path, untouched
                 reforms[name] = {"start": start, "end": end, "intensity": intensity}
         data["reforms"] = reforms
         data["world"]["params"] = {**data["world"]["params"], **dict(self.params)}
@@ -144,14 +166,23 @@ class Settings:
 
 
 def _reform_rows(scenario: Scenario) -> tuple[tuple[str, bool, float, int], ...]:
-    """A scenario's reforms as the controls show them: one row per registered reform."""
+    """A scenario's reforms as the controls show them: one row per registered reform.
+
+    An intensity that follows a path shows its value at month 0; the path is kept until the
+    slider sets a number in its place.
+    """
     chosen = scenario.reform_settings()
     rows = []
     for name in REFORMS:
         s = chosen.get(name)
-        rows.append((name, s is not None, float(s["intensity"]) if s else 1.0,
+        rows.append((name, s is not None, _shown(scenario.reforms[name]) if s else 1.0,
                      int(s["start"]) if s else 0))
     return tuple(rows)
+
+
+def _shown(spec: ReformSpec) -> float:
+    """The intensity a slider shows: the number, or a path's value at month 0."""
+    return value_at(spec.intensity, 0) if is_path(spec.intensity) else float(spec.intensity)
 
 
 # --- the live run ---------------------------------------------------------------------------

@@ -169,20 +169,37 @@ def attribute_docs(cls: type) -> dict[str, str]:
 
 
 def missions_section() -> str:
-    """Every field of every mission, one column per mission."""
+    """Every field of every shipped mission, one column per mission, then every figure's source.
+
+    The missions are the files in ``missionsim/data/missions/``.
+    """
     missions = list(MISSIONS.values())
     meaning = attribute_docs(Mission)
     rows = []
     for f in dataclasses.fields(Mission):
-        values = []
-        for m in missions:
-            v = getattr(m, f.name)
-            if f.name == "direction":
-                values.append(f"{v:+d}")
-            else:
-                values.append(number(v) if isinstance(v, int | float) else str(v))
+        if f.name in ("sources", "file", "description"):
+            continue
+        values = [_mission_value(f.name, getattr(m, f.name)) for m in missions]
         rows.append([f"`{f.name}`", *values, meaning.get(f.name, "")])
-    return table(["field", *[f"`{m.name}`" for m in missions], "meaning"], rows)
+    fields = table(["field", *[f"`{m.name}`" for m in missions], "meaning"], rows)
+    keys = list(dict.fromkeys(k for m in missions for k in m.sources))
+    sources = table(["figure", *[f"`{m.name}`" for m in missions]],
+                    [[f"`{k}`", *[m.sources.get(k, "") for m in missions]] for k in keys])
+    return f"{fields}\n\nSources of each figure, as the mission files give them:\n\n{sources}"
+
+
+def _mission_value(name: str, value: Any) -> str:
+    """A mission field as a table cell."""
+    if name == "direction":
+        return "raise" if value > 0 else "lower"
+    if name == "trend":
+        return " → ".join(f"{v:g} from month {m}" for m, v in value) if value else "none"
+    if name == "displacement":
+        return ("none" if not value else f"{value['share']:g} of the gaming gap to "
+                f"{value['to']} (£{value['case_cost']:,.0f} a {value['unit']} a year)")
+    if name == "world":
+        return ", ".join(f"{k} = {v:,}" for k, v in value.items()) if value else "the preset's"
+    return number(value) if isinstance(value, int | float) else str(value)
 
 
 SECTIONS: dict[str, Callable[[], str]] = {

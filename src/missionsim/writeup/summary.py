@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from missionsim.model.missions import MISSIONS
+from missionsim.model.missions import mission_named
 from missionsim.writeup import markdown as md
 
 
@@ -123,7 +123,7 @@ def best(summary: pd.DataFrame) -> pd.Series | None:
     others = others.sort_values("scenario")
     if others.empty:
         return None
-    gain = others["effect_deadline"] * MISSIONS[summary.attrs["mission"]].direction
+    gain = others["effect_deadline"] * mission_named(summary.attrs["mission"]).direction
     return others.loc[gain.fillna(-np.inf).idxmax()]
 
 
@@ -137,7 +137,7 @@ def headline(summary: pd.DataFrame) -> str:
     Args:
         summary: :func:`missionsim.analysis.stats.summarise` of a comparison (any row order).
     """
-    m = MISSIONS[summary.attrs["mission"]]
+    m = mission_named(summary.attrs["mission"])
     d, end = int(summary.attrs["deadline"]), int(summary.attrs["end"])
     base_name = summary.attrs["baseline"]
     unit = effect_unit(m.unit)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from missionsim.analysis.datafiles import Entry, check, load, one_of
-from missionsim.experiments.scenario import Scenario, load_scenario, shipped
+from missionsim.experiments.scenario import Scenario, load_scenario, shipped, shipped_dir
 from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS
 from missionsim.model.reforms import REFORMS
@@ -85,7 +85,9 @@ class Arm:
         for name, settings in self.reforms.items():
             extra = ", ".join(f"{k} {v}" for k, v in settings.items())
             changes.append(f"`{name}`" + (f" ({extra})" if extra else ""))
-        text = f"`scenarios/{self.base}.toml`"
+        path = shipped().get(self.base)
+        where = path.relative_to(shipped_dir()).as_posix() if path else f"{self.base}.toml"
+        text = f"`scenarios/{where}`"
         return text + (" with " + ", ".join(changes) if changes else "")
 
     def scenario(self, preset: str | None = None, horizon: int | None = None) -> Scenario:

@@ -20,7 +20,7 @@ from missionsim.experiments.options import RunOptions
 from missionsim.experiments.results import Results
 from missionsim.experiments.scenario import Scenario
 from missionsim.experiments.study import compare
-from missionsim.model.missions import MISSIONS
+from missionsim.model.missions import mission_named
 
 DEFAULT_REPLICATES = 20
 """Paired replicates per arm at full size."""
@@ -166,7 +166,7 @@ def values(results: Results, arm: str, measure: str, at: str) -> pd.Series:
     value = read_catalogue().measures[measure].series(frame)
     month, replicate = frame["month"], frame["replicate"]
     end = frame.groupby("replicate")["month"].transform("max")
-    deadline = np.minimum(MISSIONS[str(results.runs["mission"].iloc[0])].deadline, end)
+    deadline = np.minimum(mission_named(str(results.runs["mission"].iloc[0])).deadline, end)
     if at == "deadline":
         keep = month == deadline
     elif at == "end":

@@ -11,7 +11,6 @@ import pandas as pd
 
 from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario, shipped_dir
 from missionsim.experiments.sweeps import load_sweep
-from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, assumptions, resolve, uncertainties
 from missionsim.model.reforms import REFORMS
 
@@ -172,7 +171,7 @@ def load_scenarios(plan: Plan, folder: str | Path | None = None) -> dict[str, Sc
 
 def months_of(plan: Plan, scenario: Scenario) -> list[int]:
     """The months analysed: the mission's deadline and ten years (both within the horizon)."""
-    deadline = min(MISSIONS[scenario.mission].deadline, plan.horizon)
+    deadline = min(scenario.mission_record().deadline, plan.horizon)
     later = min(TEN_YEARS, plan.horizon)
     return [deadline] + ([later] if later > deadline else [])
 
@@ -184,7 +183,7 @@ def default_values(scenario: Scenario, names: Sequence[str]) -> dict[str, float]
     scenario draws per replicate, the middle of its draw.
     """
     values = resolve(scenario.world.preset, scenario.world.params,
-                     MISSIONS[scenario.mission].world)
+                     scenario.mission_record().world)
     out = {}
     for name in names:
         drawn = scenario.uncertainties.get(name)

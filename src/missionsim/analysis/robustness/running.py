@@ -41,7 +41,6 @@ from missionsim.experiments.executors import describe
 from missionsim.experiments.options import RunOptions
 from missionsim.experiments.store import write_atomic
 from missionsim.experiments.sweeps import design_points
-from missionsim.model.missions import MISSIONS
 
 
 def run(plan: Plan, folder: str | Path | None = None, options: RunOptions | None = None,
@@ -100,7 +99,7 @@ def run(plan: Plan, folder: str | Path | None = None, options: RunOptions | None
                   budget=equal.budget, scale=dict(equal.scale), cost=dict(equal.cost),
                   intensity={r: float(scenarios[r].reform_settings()[r]["intensity"])
                              for r in plan.reforms},
-                  seed=seed, mission=base.mission, direction=MISSIONS[base.mission].direction)
+                  seed=seed, mission=base.mission, direction=base.mission_record().direction)
     factors = sweep_factors(table)
     carrier = make_sweeps(scenarios, "screening", "lhs", factors, 1, plan.replicates, seed,
                           months[0], plan.levels)
@@ -140,7 +139,7 @@ def run(plan: Plan, folder: str | Path | None = None, options: RunOptions | None
     study.analyses = [analyse(study, m, screening, sample, one_way) for m in months]
     study.info = {
         "version": __version__, "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "unit": MISSIONS[base.mission].unit, "deadline": months[0],
+        "unit": base.mission_record().unit, "deadline": months[0],
         "runtime_s": sum(t["seconds"] for t in history), "invocations": len(history),
         "executor": history[0]["executor"],
         "runs": {"screening": sum(len(r.runs) for r in m_results.values()),

@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from missionsim.errors import ScenarioError
-from missionsim.experiments.files import is_number, quote_key, short
 from missionsim.experiments.sweeps.factors import factor_levels, target
 from missionsim.experiments.sweeps.spec import Sweep
+from missionsim.files import is_number, quote_key, short
 from missionsim.limits import MAX_INTENSITY
-from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, WORLD_SIZE, defaults, resolve
+from missionsim.model.paths import is_path
+from missionsim.model.reforms.policy import highest
 
 
 def problem(sweep: Sweep) -> dict[str, Any]:
@@ -87,9 +88,11 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
                 source: str | None = None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The parameter overrides and reform settings of one design point.
 
-    Parameter factors override the scenario's parameters (and its uncertainty draws); reform
-    settings change the scenario's reforms, adding a reform it lacks (start 0, intensity 1,
-    no end) or re-enabling one it switches off.
+    Parameter factors override the scenario's parameters (and its uncertainty draws, and a
+    ``[policy]`` path for the same parameter); reform settings change the scenario's reforms,
+    adding a reform it lacks (start 0, intensity 1, no end) or re-enabling one it switches off.
+    A factor on ``<reform>.intensity`` is a number: it replaces an intensity path the scenario
+    gives (the path is not scaled).
 
     Args:
         sweep: The sweep.
@@ -143,7 +146,8 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
         intensity = s["intensity"]
         top = {**defaults(), **base.world.params, **params}.get(
             f"{reform}_max_intensity", MAX_INTENSITY)
-        if not (is_number(intensity) and 0.0 <= intensity <= top):
+        known = is_number(intensity) or is_path(intensity)  # a path: the scenario's, checked
+        if not (known and 0.0 <= highest(intensity) <= top):
             name = factor_of.get((reform, "intensity"), reform)
             raise ScenarioError(f"{source}: factors.{quote_key(name)}: point {point} sets "
                                 f"intensity = {short(intensity)}; expected a number in "
@@ -151,7 +155,7 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
     if any(name in WORLD_SIZE for name in params):
         try:
             resolve(base.world.preset, {**base.world.params, **params},
-                    MISSIONS[base.mission].world)
+                    base.mission_record().world)
         except ValueError as exc:
             raise ScenarioError(f"{source}: factors: point {point}: {exc}") from None
     return params, reforms

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import field_validator
 
 from missionsim.errors import ScenarioError
-from missionsim.experiments.files import Strict, as_float, is_number, quote_key, short
+from missionsim.files import Strict, as_float, is_number, quote_key, short
 from missionsim.limits import MAX_HORIZON
 from missionsim.model.params import PARAMETERS
 from missionsim.model.reforms import REFORMS

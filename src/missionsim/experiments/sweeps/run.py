@@ -58,7 +58,7 @@ def manifest(sweep: Sweep) -> dict[str, Any]:
                         **{k: v for k, v in f.model_dump().items() if v is not None}}
                     for n, f in sweep.factors.items()},
         "baseline": base.name,
-        "mission": base.mission,
+        **base.mission_manifest(),
         "replicates": sweep.replicates,
         "root_seed": sweep.seed,
         "scenarios": {base.name: base.manifest_entry()},

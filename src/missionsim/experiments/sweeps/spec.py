@@ -20,7 +20,7 @@ A sweep file is TOML naming a base scenario, a design, and the factors it varies
     values = [0, 12, 24]               # factorial designs use values (or low and high)
 
 ``sweeps/README.md`` describes every key. A file is read like a scenario file
-(:mod:`missionsim.experiments.files`), its factors are checked by
+(:mod:`missionsim.files`), its factors are checked by
 :mod:`~missionsim.experiments.sweeps.factors`, and every design point is checked against the
 scenario (:func:`~missionsim.experiments.sweeps.design.apply_point`) before anything runs; a
 problem raises :class:`~missionsim.errors.ScenarioError` with one line naming the file, the key
@@ -42,10 +42,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from missionsim import limits, resources
 from missionsim.errors import ScenarioError
-from missionsim.experiments.files import (
+from missionsim.experiments.scenario import Scenario, load_scenario
+from missionsim.experiments.sweeps.factors import Factor, check_factor, factor_levels
+from missionsim.files import (
+    Described,
     Strict,
-    clean_name,
-    clean_text,
     describe_error,
     inherited,
     merge,
@@ -54,9 +55,6 @@ from missionsim.experiments.files import (
     read_toml,
     short,
 )
-from missionsim.experiments.scenario import Scenario, load_scenario
-from missionsim.experiments.sweeps.factors import Factor, check_factor, factor_levels
-from missionsim.model.missions import MISSIONS
 from missionsim.model.reporters import REPORTERS
 
 DESIGNS = ("factorial", "lhs", "morris", "sobol")
@@ -85,7 +83,7 @@ class Output(Strict):
     month: int | None = Field(default=None, ge=0)
 
 
-class Sweep(Strict):
+class Sweep(Described):
     """A validated sweep. Build one with :func:`load_sweep` or :meth:`from_mapping`.
 
     Attributes:
@@ -117,16 +115,6 @@ class Sweep(Strict):
     output: Output = Field(default_factory=Output)
     factors: dict[str, Factor]
     source: str = ""
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _clean_name(cls, value: Any) -> Any:
-        return clean_name(value)
-
-    @field_validator("description", mode="before")
-    @classmethod
-    def _clean_text(cls, value: Any) -> Any:
-        return clean_text(value)
 
     @field_validator("design")
     @classmethod
@@ -174,7 +162,7 @@ class Sweep(Strict):
         base = sweep.scenario
         output = sweep.output
         if output.month is None:
-            month = min(MISSIONS[base.mission].deadline, base.horizon)
+            month = min(base.mission_record().deadline, base.horizon)
             output = output.model_copy(update={"month": month})
         seed = base.seed if sweep.seed is None else sweep.seed
         sweep = sweep.model_copy(update={"output": output, "seed": seed})

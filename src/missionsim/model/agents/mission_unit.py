@@ -17,7 +17,9 @@ class MissionUnit(mesa.Agent):
     Args:
         model: The owning model.
         slot: Organisation slot in ``model.orgs``.
-        intensity: Strength of the mission-leadership reform that created it.
+        intensity: Strength of the mission-leadership reform that created it; the reform
+            updates it every month it applies (:meth:`follow`), so a reform whose intensity
+            follows a path moves the unit's reallocation and brokering with it.
     """
 
     sector = "central"
@@ -28,6 +30,10 @@ class MissionUnit(mesa.Agent):
         self.intensity = intensity
         self.stocktakes = 0
         self.weights = model.places.formula_weight.copy()
+
+    def follow(self, strength: float) -> None:
+        """Act at the mission-leadership reform's strength this month."""
+        self.intensity = strength
 
     def step(self) -> None:
         """Hold a stocktake when one is due and re-weight the pooled money."""

@@ -19,18 +19,26 @@ Lifecycle, called by the model:
 
 ``monthly_cost(model)`` is the new money the reform needs in an active month (£m); the model
 adds it to the money available and to ``spend``.
+
+A reform's intensity may be a number or a path of ``[month, value]`` points
+(:mod:`missionsim.model.paths`); so may the policy settings of :data:`PATH_SETTINGS`, which
+override the levers the parameters give, month by month, before reforms adjust them
+(:mod:`missionsim.model.reforms.policy`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from missionsim.limits import MAX_INTENSITY, quote
+from missionsim.model import paths
 from missionsim.model.params import PARAMETERS
+from missionsim.model.reforms.policy import PATH_SETTINGS, policy_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -75,14 +83,26 @@ class Levers:
     innovation: float = 0.0
 
     @classmethod
-    def from_params(cls, params: dict[str, Any]) -> Levers:
-        """Build the no-reform levers from resolved parameters."""
-        return cls(
+    def from_params(cls, params: dict[str, Any], policy: Mapping[str, paths.Path] | None = None,
+                    month: int = 0) -> Levers:
+        """Build the no-reform levers from resolved parameters.
+
+        Args:
+            params: Resolved parameters.
+            policy: Checked paths of policy settings
+                (:func:`~missionsim.model.reforms.policy.check_policy`); each replaces its
+                parameter with the path's value in ``month``.
+            month: The month (0-based) whose path values are taken.
+        """
+        levers = cls(
             competitive_share=params["competitive_share"],
             settlement_years=params["settlement_years"],
             punitive=params["punitive_accountability"],
             silo=params["silo"],
         )
+        for name, path in (policy or {}).items():
+            setattr(levers, PATH_SETTINGS[name], policy_value(name, path, month))
+        return levers
 
 
 COST_UNITS: dict[str, str] = {
@@ -108,11 +128,24 @@ class Reform:
     never doubles its effect and no reform's strength exceeds ``1 + 1/r``
     (:meth:`strength`). Each reform declares the largest intensity that makes sense for it.
 
+    **Intensity paths.** The intensity may be a path of ``[month, value]`` points
+    (:mod:`missionsim.model.paths`: straight lines between points, flat outside them). The
+    reform is active in month ``m`` when ``start <= m < end`` and its intensity at ``m`` is
+    above 0, so a path falling to 0 finishes the reform and one rising again begins it anew.
+    Each month the ``policy`` phase sets :attr:`current` to the intensity at that month
+    (:meth:`set_month`); :meth:`strength` and :meth:`monthly_cost` use it, so both follow the
+    path. A path whose values are all equal runs exactly as that fixed intensity.
+
     Args:
         start: First month (0-based) in which the reform acts.
         end: First month in which it no longer acts (``None``: until the end of the run).
         intensity: Scale of the reform, ≥ 0 (1 is its design size); 0 reproduces the
-            no-reform run exactly. At most the reform's ``<name>_max_intensity``.
+            no-reform run exactly. At most the reform's ``<name>_max_intensity`` (for a
+            path, its largest value). A number, or a path of ``[month, value]`` points (kept
+            as a checked :data:`missionsim.model.paths.Path`).
+
+    Attributes:
+        current: The intensity in the month being simulated (set by :meth:`set_month`).
     """
 
     name: ClassVar[str] = ""
@@ -125,7 +158,8 @@ class Reform:
 
     start: int = 0
     end: int | None = None
-    intensity: float = 1.0
+    intensity: float | paths.Path = 1.0
+    current: float = field(default=0.0, init=False, repr=False)
     _running: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -145,19 +179,40 @@ class Reform:
             if self.end <= self.start:
                 raise ValueError(f"{where}.end = {quote(self.end)}: expected a month after start "
                                  f"({self.start})")
-        ok = isinstance(self.intensity, int | float) and not isinstance(self.intensity, bool)
-        if (not ok or not math.isfinite(self.intensity)
-                or not 0.0 <= self.intensity <= MAX_INTENSITY):
-            raise ValueError(f"{where}.intensity = {quote(self.intensity)}: expected a number in "
-                             f"[0, {MAX_INTENSITY:g}]")
-        self.intensity = float(self.intensity)
+        if paths.is_path(self.intensity):
+            self.intensity = paths.check_path(self.intensity, f"{where}.intensity", 0.0,
+                                              MAX_INTENSITY)
+        else:
+            ok = isinstance(self.intensity, int | float) and not isinstance(self.intensity, bool)
+            if (not ok or not math.isfinite(self.intensity)
+                    or not 0.0 <= self.intensity <= MAX_INTENSITY):
+                raise ValueError(f"{where}.intensity = {quote(self.intensity)}: expected a number "
+                                 f"in [0, {MAX_INTENSITY:g}] or a list of [month, value] points")
+            self.intensity = float(self.intensity)
+        self.set_month(self.start)
+
+    def top_intensity(self) -> float:
+        """The largest intensity the reform takes (a path's largest value)."""
+        return paths.top(self.intensity) if paths.is_path(self.intensity) else self.intensity
 
     def check_intensity(self, params: dict[str, Any]) -> None:
         """Check the intensity against the reform's declared maximum (one-line error)."""
         top = params[f"{self.name}_max_intensity"]
-        if self.intensity > top:
-            raise ValueError(f"reforms[{quote(self.name)}].intensity = {self.intensity:g}: "
-                             f"expected at most {top:g} ({self.name}_max_intensity)")
+        if self.top_intensity() > top:
+            what = "'s largest value" if paths.is_path(self.intensity) else ""
+            raise ValueError(f"reforms[{quote(self.name)}].intensity{what} = "
+                             f"{self.top_intensity():g}: expected at most {top:g} "
+                             f"({self.name}_max_intensity)")
+
+    def intensity_at(self, month: int) -> float:
+        """The intensity in ``month`` (a path's value there; a number in every month)."""
+        if paths.is_path(self.intensity):
+            return paths.value_at(self.intensity, month)
+        return self.intensity
+
+    def set_month(self, month: int) -> None:
+        """Make :attr:`current` the intensity in ``month`` (the ``policy`` phase calls it)."""
+        self.current = self.intensity_at(month)
 
     def param(self, model: MissionModel, key: str) -> Any:
         """The reform's declared parameter ``<name>_<key>`` in this run."""
@@ -166,22 +221,25 @@ class Reform:
     def strength(self, model: MissionModel) -> float:
         """How far the reform moves its levers.
 
-        Its intensity up to 1, with diminishing returns above (see the class docstring).
+        Its intensity this month (:attr:`current`) up to 1, with diminishing returns above
+        (see the class docstring).
         """
-        if self.intensity <= 1.0:
-            return self.intensity
+        if self.current <= 1.0:
+            return self.current
         r = model.p["reform_saturation"]
-        return 1.0 + (1.0 - math.exp(-r * (self.intensity - 1.0))) / r
+        return 1.0 + (1.0 - math.exp(-r * (self.current - 1.0))) / r
 
     def is_active(self, month: int) -> bool:
-        """Whether the reform acts in ``month`` (0-based)."""
-        if self.intensity <= 0.0:
+        """Whether the reform acts in ``month`` (0-based): in its window, intensity above 0."""
+        if self.intensity_at(month) <= 0.0:
             return False
         return self.start <= month and (self.end is None or month < self.end)
 
     def settings(self) -> dict[str, Any]:
-        """The reform's settings as plain data (for tables and files)."""
-        return {"start": self.start, "end": self.end, "intensity": self.intensity}
+        """The reform's settings as plain data (for tables and files; a path as lists)."""
+        intensity = (paths.as_lists(self.intensity) if paths.is_path(self.intensity)
+                     else self.intensity)
+        return {"start": self.start, "end": self.end, "intensity": intensity}
 
     # --- lifecycle hooks ----------------------------------------------------------------
     def initialize(self, model: MissionModel) -> None:
@@ -211,9 +269,9 @@ class Reform:
         """New public money (£m) the reform needs in an active month.
 
         Its declared cost (``<name>_cost``, £m a year per unit of ``cost_per`` at intensity 1)
-        × intensity × units.
+        × this month's intensity (:attr:`current`) × units.
         """
-        return per_year(self.param(model, "cost") * self.intensity * self.cost_units(model))
+        return per_year(self.param(model, "cost") * self.current * self.cost_units(model))
 
 
 REFORMS: dict[str, type[Reform]] = {}
@@ -239,9 +297,9 @@ def make_reform(name: str, settings: Any) -> Reform:
 
     Args:
         name: A key of :data:`REFORMS`.
-        settings: A mapping with optional ``start``, ``end`` and ``intensity``; a number (the
-            intensity); ``True`` (intensity 1); ``False`` or ``None`` (off, intensity 0); or
-            an existing :class:`Reform`.
+        settings: A mapping with optional ``start``, ``end`` and ``intensity`` (a number or a
+            path of ``[month, value]`` points); a number (the intensity); ``True`` (intensity
+            1); ``False`` or ``None`` (off, intensity 0); or an existing :class:`Reform`.
 
     Raises:
         ValueError: For an unknown reform, an unknown setting or a bad value.
@@ -262,6 +320,8 @@ def make_reform(name: str, settings: Any) -> Reform:
     if isinstance(settings, int | float | np.integer | np.floating) and not isinstance(
             settings, bool):
         return cls(intensity=float(settings))
+    if paths.is_path(settings):  # an intensity path on its own
+        return cls(intensity=settings)
     if not isinstance(settings, dict):
         raise ValueError(f"reforms[{quote(name)}] = {quote(settings)}: expected a table with "
                          "start, end and intensity")

@@ -51,6 +51,8 @@ class MissionLeadership(Reform):
 
     def apply(self, model, levers: Levers) -> None:  # noqa: D102
         strength = self.strength(model)
+        if model.mission_unit is not None:  # the unit acts at this month's strength
+            model.mission_unit.follow(strength)
         levers.silo *= max(0.0, 1.0 - self.param(model, "silo_cut") * strength)
         levers.focus_protection += self.param(model, "protection") * strength
         levers.pooled_share += self.param(model, "pooled") * strength

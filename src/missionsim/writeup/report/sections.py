@@ -31,7 +31,9 @@ DRAWS_LISTED = 12
 
 
 def _value(v: Any) -> str:
-    """A parameter value as written in tables."""
+    """A parameter value as written in tables (a time path as its values and months)."""
+    if isinstance(v, list | tuple):
+        return " → ".join(f"{_value(value)} (month {month})" for month, value in v)
     if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
     if isinstance(v, int | np.integer):
@@ -252,12 +254,16 @@ def assumptions(s: StudyView) -> str:
                 end = spec.get("end")
                 rows.append([cls.title if cls else reform, reform, spec.get("start", 0),
                              "end of run" if end is None else end,
-                             _value(float(spec.get("intensity", 1.0))),
+                             _value(spec.get("intensity", 1.0)),
                              cls.cost_basis if cls else ""])
             out.append(h.table(["reform", "name", "start month", "end month", "intensity",
                                "cost basis"], rows, numeric_from=2))
         else:
             out.append("<p>No reforms.</p>")
+        policy = content.get("policy", {})
+        if policy:
+            out.append(h.table(["policy setting over time", "value (from month)"],
+                               [[name, _value(path)] for name, path in policy.items()]))
         rows = _param_rows(content)
         if rows:
             out.append(h.table(["parameter", "value", "default", "unit", "set by", "meaning",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from missionsim.analysis import stats
 from missionsim.experiments.costs import GREEN_BOOK_RATE
-from missionsim.model.missions import MISSIONS, Mission
+from missionsim.model.missions import Mission, mission_named
 from missionsim.writeup import summary as words
 from missionsim.writeup.summary import markdown as summary_markdown_table
 from missionsim.writeup.summary import money_note
@@ -118,7 +118,7 @@ def study_view(results: Results, baseline: str | None,
         raise ValueError("report: the results hold several design points (a sweep); a report "
                          "compares scenarios, so pass the results of compare() or replicate()")
     summary = stats.summarise(results, baseline, rate)
-    mission = MISSIONS[str(results.runs["mission"].iloc[0])]
+    mission = mission_named(str(results.runs["mission"].iloc[0]))
     names = [n for n in results.scenarios if n in set(summary["scenario"])]
     base = summary.attrs["baseline"]
     # the baseline, then the others best first: the same order whatever order the results

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from missionsim import limits
 from missionsim.errors import ScenarioError
@@ -38,6 +38,24 @@ class Strict(BaseModel):
     """Base of every settings schema: unknown keys refused, no coercion, frozen."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Described(Strict):
+    """Base of a settings file with a ``name`` and a ``description``.
+
+    The name is cleaned by :func:`clean_name` and the description by :func:`clean_text`, so
+    scenario, sweep and mission files treat them alike.
+    """
+
+    @field_validator("name", mode="before", check_fields=False)
+    @classmethod
+    def _clean_name(cls, value: Any) -> Any:
+        return clean_name(value)
+
+    @field_validator("description", mode="before", check_fields=False)
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        return clean_text(value)
 
 
 def is_number(value: Any) -> bool:
@@ -140,6 +158,7 @@ _REPLACEMENTS = {
     "Input should be a valid boolean": "expected true or false",
     "Input should be a valid dictionary or instance of": "expected a table",
     "Input should be a valid dictionary": "expected a table",
+    "Input should be a valid list": "expected a list",
     "Input should be greater than or equal to": "expected a value ≥",
     "Input should be less than or equal to": "expected a value ≤",
     "Input should be greater than": "expected a value >",
@@ -205,13 +224,20 @@ def shown(path: Path) -> str:
             else short(text, SHOWN_PATH_CHARS))
 
 
-def read_settings(path: Path) -> dict[str, Any]:
-    """Read a TOML settings file within the input limits, or raise :class:`FileProblem`.
+KIND_WORDS = {".toml": "TOML"}
+"""How messages name a kind of file when not by its suffix."""
+
+
+def read_settings_text(path: Path, kind: str = ".toml") -> str:
+    """Read a text file within the input limits, or raise :class:`FileProblem`.
 
     Only regular files (or links to them) of at most :data:`~missionsim.limits.MAX_FILE_BYTES`
     are opened, so a FIFO, a device such as ``/dev/zero`` or a huge file is refused unread.
-    A UTF-8 byte-order mark is accepted; tables and arrays may nest at most
-    :data:`~missionsim.limits.MAX_NESTING` deep; a file with no settings is refused.
+    A UTF-8 byte-order mark is accepted.
+
+    Args:
+        path: The file.
+        kind: What the file is expected to be, for messages (``.toml``, ``.csv``).
     """
     try:
         info = path.stat()
@@ -219,19 +245,20 @@ def read_settings(path: Path) -> dict[str, Any]:
         raise FileProblem("no such file") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise FileProblem("a loop of symbolic links, expected a .toml file") from None
+            raise FileProblem(f"a loop of symbolic links, expected a {kind} file") from None
         raise FileProblem(f"cannot read ({exc.strerror})") from None
     except ValueError:  # an embedded NUL
         raise FileProblem("not a valid path") from None
     if stat.S_ISDIR(info.st_mode):
-        raise FileProblem("is a folder, expected a .toml file")
-    for test, kind in _KINDS:
+        raise FileProblem(f"is a folder, expected a {kind} file")
+    for test, what in _KINDS:
         if test(info.st_mode):
-            raise FileProblem(f"is {kind}, expected a regular .toml file")
+            raise FileProblem(f"is {what}, expected a regular {kind} file")
     if not stat.S_ISREG(info.st_mode):
-        raise FileProblem("is not a regular file, expected a .toml file")
+        raise FileProblem(f"is not a regular file, expected a {kind} file")
     if info.st_size > limits.MAX_FILE_BYTES:
-        raise FileProblem(f"is {info.st_size:,} bytes; expected a settings file of at most "
+        raise FileProblem(f"is {info.st_size:,} bytes; expected a "
+                          f"{'settings' if kind == '.toml' else kind} file of at most "
                           f"{limits.MAX_FILE_BYTES:,} bytes")
     try:
         with open(path, "rb") as handle:
@@ -243,7 +270,17 @@ def read_settings(path: Path) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark, as Windows editors write, is fine
     except UnicodeDecodeError:
-        raise FileProblem("not UTF-8 text, expected a TOML file") from None
+        raise FileProblem(f"not UTF-8 text, expected a {KIND_WORDS.get(kind, kind)} file") from None
+    return text
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """Read a TOML settings file within the input limits, or raise :class:`FileProblem`.
+
+    The file is read by :func:`read_settings_text`; tables and arrays may nest at most
+    :data:`~missionsim.limits.MAX_NESTING` deep; a file with no settings is refused.
+    """
+    text = read_settings_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,0 +1,86 @@
+"""The tables of a scenario file: a reform's settings, an uncertainty's range, the world.
+
+:class:`~missionsim.experiments.scenario.Scenario` is built from them; each is a strict
+pydantic model (no unknown key, no coercion), so a problem in one is a one-line error naming
+its key path.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
+
+from missionsim import limits
+from missionsim.files import Strict, as_float, one_of
+from missionsim.model.params import PRESETS
+from missionsim.model.reforms.policy import Bounds, number_or_path, plain
+
+MAX_HORIZON = limits.MAX_HORIZON
+MAX_INTENSITY = limits.MAX_INTENSITY
+
+
+class ReformSpec(Strict):
+    """One reform's settings in a scenario.
+
+    Attributes:
+        start: First month in which the reform acts.
+        end: First month in which it no longer acts (absent: to the end of the run).
+        intensity: Scale, ≥ 0 (1 is the reform's design size), at most the reform's
+            declared ``<reform>_max_intensity``: a number, or a path of ``[month, value]``
+            points (:mod:`missionsim.model.paths`; its largest value is held to the maximum).
+        enabled: ``false`` switches off a reform inherited through ``extends``.
+    """
+
+    start: int = Field(default=0, ge=0)
+    end: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
+    intensity: Annotated[float | tuple[Any, ...] | list[Any], Bounds(0.0, MAX_INTENSITY)] = 1.0
+    enabled: bool = True
+
+    @field_validator("intensity", mode="before")
+    @classmethod
+    def _number_or_path(cls, value: Any) -> Any:
+        return number_or_path(as_float(value), MAX_INTENSITY)  # a bad path: _check_names
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ReformSpec:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end = {self.end}: expected a month after start ({self.start})")
+        return self
+
+    def settings(self) -> dict[str, Any]:
+        """The settings the model takes (``start``, ``end``, ``intensity``; a path as lists)."""
+        return {"start": self.start, "end": self.end, "intensity": plain(self.intensity)}
+
+
+class Uncertainty(Strict):
+    """A parameter drawn uniformly from ``[low, high]`` once per replicate."""
+
+    low: float
+    high: float
+
+    @field_validator("low", "high", mode="before")
+    @classmethod
+    def _int_is_float(cls, value: Any) -> Any:
+        return as_float(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uncertainty:
+        if not math.isfinite(self.low):
+            raise ValueError(f"low = {self.low}: expected a finite number")
+        if not math.isfinite(self.high) or self.high < self.low:
+            raise ValueError(f"high = {self.high}: expected a finite number ≥ low ({self.low})")
+        return self
+
+
+class World(Strict):
+    """The world a scenario runs in: a preset and parameter overrides."""
+
+    preset: str = "workshop"
+    params: dict[str, bool | int | float] = Field(default_factory=dict)
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        return one_of(value, PRESETS, "preset")
