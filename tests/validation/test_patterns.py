@@ -8,7 +8,7 @@ from functools import cache
 import pytest
 
 from missionsim import resources
-from missionsim.analysis import observed, validation
+from missionsim.analysis import calibration, observed, validation
 from missionsim.analysis.datafiles import DataFileError
 from missionsim.experiments.options import RunOptions
 from missionsim.writeup import validation as page_writer
@@ -103,11 +103,17 @@ def _patterns_with(tmp_path, monkeypatch, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "where"), [
-    ("gld = [51.7, 60.4,", "gld = [60.4,", "first_profile.gld: 6 values, but year has 7"),
+    ("gld = [65.2, 67.2,", "gld = [67.2,", "reformed_profile.gld: 3 values, but year has 4"),
     ("g3_path = 0.20", "g3_path = 0.20\ng3_size = 1.0", "tolerance.g3_size: unknown key"),
     ("fit_k = 0.58", 'fit_k = "fast"', "first_profile.fit_k: expected a number"),
     ("sd_month = [36, 48, 60]", "sd_month = [36, 48, 61]",
      "first_profile.sd_month: month 61 is not one of the profile's months"),
+    ('observed = "rough_sleeping_1998.observed.csv"', 'observed = "rough.csv"',
+     "pattern.G3.observed: no file 'rough.csv' in scenarios/history/"),
+    ('patterns = ["G3"]', 'patterns = ["H1"]',
+     "fitted[4].patterns[0]: unknown fitted pattern 'H1'"),
+    ('scenarios = ["ae_four_hours_2002"]', 'scenarios = ["ae_four_hours"]',
+     "held_out.H1.scenarios[0]: unknown scenario 'ae_four_hours'"),
 ])
 def test_an_invalid_patterns_file_is_one_line_naming_the_file_and_key(tmp_path, monkeypatch,
                                                                       old, new, where):
@@ -134,7 +140,30 @@ def test_the_page_states_every_check_and_the_data(tmp_path):
     assert "First profile: 2012/13 51.7%" in text and "June 1998 1,850" in text
     assert "## What was fitted to what" in text and "`elasticity`" in text
     assert "`cohort_total` of the rough-sleeping world is a fit, not a test" in text
-    assert page_writer.sizes(DocSettings(quick=True)) == dict.fromkeys(patterns, 2)
+    keys = [*validation.PATTERNS, *validation.HELD_OUT]
+    assert page_writer.sizes(DocSettings(quick=True)) == dict.fromkeys(keys, 2)
     assert page_writer.sizes(DocSettings()) == page_writer.FULL
+    assert list(page_writer.FULL) == keys
     with pytest.raises(ValueError, match="--preset"):
         page_writer.sizes(DocSettings(preset="small"))
+
+
+def test_every_fitted_pattern_lists_the_parameters_fitted_to_it():
+    """The split is data: [[fitted]] in patterns.toml names each parameter, its mission and
+    the patterns it was fitted to; the page lists them per pattern."""
+    seen = observed.observed()
+    assert set(seen.patterns) == set(validation.PATTERNS)
+    for key in ("G1", "G1s", "G2", "G3", "G4"):
+        assert seen.fitted_to(key), key
+    assert {f.parameter for f in seen.fitted_to("G3")} == {"world.cohort_total"}
+    assert "elasticity" in {f.parameter for f in seen.fitted_to("G4")}
+    # every value missionsim calibrate fitted is declared, against the patterns of its stage
+    shipped = calibration.shipped("early_years")
+    declared = {f.parameter: f for f in seen.fitted if f.calibrated == "early_years"}
+    assert set(declared) == set(shipped.values)
+    assert declared["elasticity"].patterns == ("G1s", "G4")
+    assert all(declared[n].patterns == ("G2",) for n in calibration.BASELINE_FREE)
+    rows = page_writer.fitted_lines()[-1]
+    for f in seen.fitted:
+        assert f"`{f.mission}` `{f.parameter}`" in rows
+    assert "| `rough_sleeping` `world.cohort_total` | G3: the cut by June 2001 | 15,000 |" in rows

@@ -1,8 +1,9 @@
 """What every validation pattern shares: the checks, the pattern record and the fits.
 
-:mod:`missionsim.analysis.validation` (patterns G2–G4 and the registry) and
+:mod:`missionsim.analysis.validation` (patterns G2–G4 and the registries),
 :mod:`missionsim.analysis.validation_g1` (the first profile, G1, with and without the squeeze)
-build on these; :mod:`missionsim.analysis.calibration` reuses the saturating fit.
+and :mod:`missionsim.analysis.validation_history` (the held-out episodes) build on these;
+:mod:`missionsim.analysis.calibration` reuses the saturating fit.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Check:
         observed: The observed value or range, formatted.
         ok: Whether the model is within the tolerance.
         tolerance: The tolerance, in words.
+        difference: The model's value minus the observed one, formatted (held-out episodes,
+            whose misses are reported by how much; empty where it is not a number).
     """
 
     label: str
@@ -44,17 +47,19 @@ class Check:
     observed: str
     ok: bool
     tolerance: str
+    difference: str = ""
 
 
 @dataclass
 class Pattern:
-    """The checks of one pattern and the tables behind its figure."""
+    """The checks of one pattern (or held-out episode) and the tables behind its figure."""
 
     key: str
     title: str
     checks: list[Check] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    held_out: bool = False
 
     @property
     def ok(self) -> bool:

@@ -2,11 +2,11 @@
 
 **G1**: the first profile (2012/13 to 2018/19) rose fast and saturated while councils converged
 and most improved (CALIBRATION §A and §G1). **G1s**: the same history with the decade's squeeze
-applied (``scenarios/early_years_first_profile_squeeze.toml``: council core and mission money
-falling 1.96% a year in real terms, −18% over ten years, §C). History had both at once, so the
-model must reproduce the rise *with* the squeeze: this bounds how strongly money moves the
-outcome. G1s also checks that early-intervention spending falls faster than core funding, as
-it did (−42% against −18%, §C), because councils pay crisis demand first.
+applied (``scenarios/history/early_years_first_profile_squeeze.toml``: council core and mission
+money falling 1.96% a year in real terms, −18% over ten years, §C). History had both at once, so
+the model must reproduce the rise *with* the squeeze: this bounds how strongly money moves the
+outcome. G1s also checks that early-intervention spending falls faster than core funding, as it
+did (−42% against −18%, §C), because councils pay crisis demand first.
 
 :func:`run` does the runs and keeps what the checks and the calibration
 (:mod:`missionsim.analysis.calibration`) read; :func:`g1` and :func:`g1s` build the patterns.
@@ -186,8 +186,8 @@ def g1(replicates: int = 10, preset: str | None = None,
        options: RunOptions | None = None) -> Pattern:
     """G1: the first profile's saturating rise, councils converging while most improve.
 
-    Runs ``scenarios/early_years_first_profile.toml`` (the england world) for ``replicates``
-    paired seeds.
+    Runs ``scenarios/history/early_years_first_profile.toml`` (the england world) for
+    ``replicates`` paired seeds.
     """
     fp = run(scenario(HISTORY), replicates, options, preset=preset)
     p = Pattern("G1", "The first profile: a fast rise that saturates, councils converging")
@@ -199,7 +199,7 @@ def g1s(replicates: int = 10, preset: str | None = None,
         options: RunOptions | None = None) -> Pattern:
     """G1s: the first profile reproduced with the decade's squeeze applied.
 
-    Runs ``scenarios/early_years_first_profile_squeeze.toml`` and, on the same seeds, the
+    Runs ``scenarios/history/early_years_first_profile_squeeze.toml`` and, on the same seeds, the
     scenario without the squeeze, for the squeeze's effect by 2018/19 (a note, not a check).
     """
     s = scenario(SQUEEZED)

@@ -1,6 +1,7 @@
 """The figures of the generated documents, drawn with matplotlib, returned as PNG bytes.
 
-:func:`validation` draws the figure of each pattern of ``docs/validation.md`` (those of
+:func:`validation` draws the figure of each pattern and held-out episode of
+``docs/validation.md`` (those of
 ``docs/robustness.md`` are :mod:`missionsim.writeup.robustness_figures`); the builders hand
 them to the registry, which writes them beside the document (``images/``).
 """
@@ -27,7 +28,7 @@ BAND = (2.5, 97.5)
 # --- validation -------------------------------------------------------------------------------
 def validation(p: Pattern) -> bytes:
     """A validation pattern's figure: the model's band against the observed data points."""
-    draw = {"G1": _g1, "G2": _g2, "G3": _g3, "G4": _g4}[p.key]
+    draw = {"G1": _g1, "G2": _g2, "G3": _g3, "G4": _g4, "H1": _h1, "H2": _h2}[p.key]
     fig = draw(p)
     for ax in fig.axes:
         if ax.get_legend_handles_labels()[0]:
@@ -120,4 +121,44 @@ def _g4(p: Pattern):
                fmt="none", color=DATA)
     b.set(title="Effect of the cut on GLD by deprivation fifth",
           xlabel="deprivation fifth (5 = most deprived)", ylabel="pp (95% CI)")
+    return fig
+
+
+def _observed(ax, seen, measure: str, marker: str, label: str) -> None:
+    rows = seen[seen["measure"] == measure]
+    ax.plot(rows["month"], rows["value"], marker, color=DATA, label=label)
+
+
+def _h1(p: Pattern):
+    fig, (a, b) = _axes()
+    true, reported, seen = p.tables["true"], p.tables["reported"], p.tables["observed"]
+    months = true.index.to_numpy()
+    _band(a, months, reported.T.to_numpy(), LOSS, "model, reported")
+    _band(a, months, true.T.to_numpy(), MODEL, "model, true")
+    _observed(a, seen, "outcome_reported", "o", "trusts' returns")
+    _observed(a, seen, "outcome", "s", "patients' survey")
+    a.set(title="A&E patients within four hours", xlabel="months from April 2002", ylabel="%")
+    _band(b, months, (reported - true).T.to_numpy(), LOSS, "model (mean, 95% of runs)")
+    both = seen.pivot_table(index="month", columns="measure", values="value").dropna()
+    b.plot(both.index, both["outcome_reported"] - both["outcome"], "o", color=DATA,
+           label="returns minus survey")
+    b.set(title="Reported minus true", xlabel="months from April 2002", ylabel="pp")
+    return fig
+
+
+def _h2(p: Pattern):
+    fig, (a, b) = _axes()
+    seen = p.tables["observed"]
+    for name in p.tables["count"].columns.get_level_values(0).unique():
+        colour, label = ((QUIET, "without the squeeze") if name.endswith("without_squeeze")
+                         else (VARIANT, "steeper cut (NAO)") if name.endswith("steeper")
+                         else (MODEL, "the squeeze (the episode)"))
+        for ax, table in ((a, "count"), (b, "posts")):
+            frame = p.tables[table][name]
+            _band(ax, frame.index.to_numpy(), frame.T.to_numpy(), colour, label)
+    _observed(a, seen, "outcome_reported", "o", "official counts and estimates")
+    a.axhline(float(p.tables["ceiling"]["count"].iloc[0]), color=PATH, linestyle=":",
+              label="the model's ceiling")
+    a.set(title="People sleeping rough", xlabel="months from autumn 2010", ylabel="people")
+    b.set(title="Staff in post (model)", xlabel="months from autumn 2010", ylabel="people")
     return fig
