@@ -3,10 +3,10 @@
 Two blocks of free parameters are fitted, each to the moments that identify it. First the
 **funding response**: the mission's ``elasticity`` (how strongly the outcome's gap to its best
 value answers effective delivery, shared by the first-profile history so that one number
-governs both) is fitted to the first profile *with* the decade's squeeze applied (pattern G1s:
-``scenarios/early_years_first_profile_squeeze.toml``; its saturation level A, its series RMSE
-and the share of councils improving) and to an assumed size of the effect of a 30% cut to
-council core funding over four years:
+governs both) is fitted to the first profile *with* the decade's squeeze applied (pattern
+G1s: ``scenarios/history/early_years_first_profile_squeeze.toml``; its saturation level A, its
+series RMSE and the share of councils improving) and to an assumed size of the effect of a 30%
+cut to council core funding over four years:
 
 ==============================  ==========  ========================================
 moment                          observed    source
@@ -240,10 +240,17 @@ class Calibration:
     objective: float
     evaluations: int
     procedure: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    """The inputs' files with the SHA-256 of their bytes, the date and the version (a fit to an
+    observed series, :mod:`~missionsim.analysis.calibration_mission`); empty, and left out of
+    the JSON, for the early-years fit, whose data are CALIBRATION §A and §C."""
 
     def to_json(self) -> str:
         """The result as JSON (what ``missionsim calibrate`` writes)."""
-        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n"
+        data = dataclasses.asdict(self)
+        if not data["provenance"]:
+            del data["provenance"]
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> Calibration:
@@ -251,10 +258,12 @@ class Calibration:
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _fit_rows(simulated: dict[str, float]) -> list[dict[str, Any]]:
+def fit_rows(simulated: dict[str, float], targets: Sequence[Target] = ALL_TARGETS
+             ) -> list[dict[str, Any]]:
+    """The fit per target: observed, model, scaled distance ``z``, unit and source."""
     return [{"name": t.name, "observed": t.observed, "model": simulated[t.name],
              "z": (simulated[t.name] - t.observed) / t.scale, "unit": t.unit,
-             "source": t.source} for t in ALL_TARGETS if t.name in simulated]
+             "source": t.source} for t in targets if t.name in simulated]
 
 
 def _search(names: Sequence[str], first: dict[str, float],
@@ -326,7 +335,7 @@ def calibrate(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop",
         mission=mission,
         values=values,
         start={n: float(v) for n, v in {**START, **(start or {})}.items()},
-        fit=_fit_rows(simulated),
+        fit=fit_rows(simulated),
         objective=distance(simulated, ALL_TARGETS),
         evaluations=count,
         procedure={
@@ -366,7 +375,7 @@ def current_fit(seeds: Sequence[int] = tuple(range(8)), preset: str = "workshop"
                 history_replicates: int = HISTORY_REPLICATES) -> list[dict[str, Any]]:
     """The fit per target of the mission's current parameters."""
     m = MISSIONS[mission]
-    return _fit_rows({**moments(m, seeds, preset, options),
+    return fit_rows({**moments(m, seeds, preset, options),
                       **funding_moments(m, seeds, preset, options, history_preset,
                                         history_replicates)})
 

@@ -1,9 +1,10 @@
-"""Commands that build documents and fits: docs, calibrate."""
+"""Commands that build documents and fits: docs, calibrate (the early years, or any mission)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +17,10 @@ from missionsim.cli.base import (
     app,
 )
 from missionsim.limits import MAX_REPLICATES
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from missionsim.analysis.calibration import Calibration
+    from missionsim.experiments.options import RunOptions
 
 
 @app.command()
@@ -74,23 +79,41 @@ def docs(
 def calibrate(
     out: Annotated[Path, typer.Option("--out", "-o", help="JSON file for the fitted values, "
                                       "the fit per target and the provenance.")],
+    mission: Annotated[str | None, typer.Option(
+        help="Fit this mission (a shipped name or a mission file) to --observed instead of "
+             "the early-years mission to CALIBRATION §A and §C.")] = None,
+    observed: Annotated[Path | None, typer.Option(
+        help="The observed series (CSV: month, value[, measure, tolerance, date, source]) "
+             "that --mission is fitted to.")] = None,
+    fit: Annotated[list[str] | None, typer.Option(
+        "--fit", metavar="NAME", help="With --mission: a figure to fit (repeatable; default "
+        "momentum and response_months).")] = None,
+    scenario: Annotated[Path | None, typer.Option(
+        help="With --mission: the scenario whose world, reforms and horizon to run (default: "
+             "no reforms, to the last observed month).")] = None,
     seeds: Annotated[int, typer.Option(min=1, max=200, help="Seeds run at every evaluation "
                                        "(common random numbers).")] = 8,
-    preset: Annotated[str, typer.Option(help="World preset.")] = "workshop",
+    preset: Annotated[str | None, typer.Option(
+        help="World preset (default: workshop, or the scenario's).")] = None,
     max_evaluations: Annotated[int, typer.Option(min=1, max=10_000, help="Most evaluations "
-                                                 "of the objective, per block.")] = 80,
+                                                 "of the objective (early years: per "
+                                                 "block).")] = 80,
     history_preset: Annotated[str | None, typer.Option(
         help="World preset of the first profile with the squeeze (default: its scenario's, "
              "england).")] = None,
     workers: WorkersOption = 1,
     progress: ProgressOption = True,
 ) -> None:
-    """Fit the early-years funding response and baseline to CALIBRATION §A and §C."""
-    from missionsim.analysis.calibration import calibrate as fit
+    """Fit the early years to CALIBRATION §A and §C, or a mission to an observed series.
+
+    Without --mission: the early-years funding response and baseline (the shipped defaults).
+    With --mission and --observed: the figures named by --fit of any mission, fitted to the
+    series (docs/calibration.md).
+    """
     from missionsim.model.params import PRESETS
     from missionsim.writeup.calibration import fit_table
 
-    if preset not in PRESETS:
+    if preset is not None and preset not in PRESETS:
         raise UserError(f"--preset {preset!r}: expected one of {', '.join(PRESETS)}")
     if history_preset is not None and history_preset not in PRESETS:
         raise UserError(f"--history-preset {history_preset!r}: expected one of "
@@ -104,12 +127,62 @@ def calibrate(
 
     from missionsim.experiments.options import RunOptions
 
-    result = fit(seeds=tuple(range(seeds)), preset=preset, max_evaluations=max_evaluations,
-                 progress=report, history_preset=history_preset,
-                 options=RunOptions(workers=workers or 1))
+    options = RunOptions(workers=workers or 1)
+    if mission is not None or observed is not None or fit or scenario is not None:
+        result = _fit_mission(mission, observed, fit, scenario, seeds, preset, max_evaluations,
+                              history_preset, options, report)
+    else:
+        from missionsim.analysis.calibration import calibrate as fit_early_years
+
+        result = fit_early_years(seeds=tuple(range(seeds)), preset=preset or "workshop",
+                                 max_evaluations=max_evaluations, progress=report,
+                                 history_preset=history_preset, options=options)
     from missionsim.experiments.store import write_atomic
 
     write_atomic(out, lambda tmp: tmp.write_text(result.to_json(), encoding="utf-8"))
     typer.echo(", ".join(f"{k} = {v:g}" for k, v in result.values.items())
                + f" (objective {result.objective:.3f}, {result.evaluations} evaluations)\n")
     typer.echo(fit_table(result))
+
+
+def _fit_mission(mission: str | None, observed: Path | None, fit: list[str] | None,
+                 scenario: Path | None, seeds: int, preset: str | None, max_evaluations: int,
+                 history_preset: str | None, options: RunOptions,
+                 report: Callable[[int, float], None]) -> Calibration:
+    """``calibrate --mission --observed``: each input checked, each problem one line."""
+    from missionsim.analysis import calibration_mission as cm
+    from missionsim.analysis.series import read_series
+    from missionsim.model.missionfile import FITTABLE
+    from missionsim.model.missions import get_mission
+
+    if mission is not None and observed is None:
+        raise UserError("--mission: needs --observed FILE, the series to fit the mission to")
+    if observed is not None and mission is None:
+        raise UserError("--observed: needs --mission FILE, the mission to fit to it")
+    if mission is None or observed is None:
+        raise UserError(f"{'--fit' if fit else '--scenario'}: applies only with --mission FILE "
+                        "and --observed FILE")
+    if history_preset is not None:
+        raise UserError("--history-preset: applies to the early-years calibration only "
+                        "(without --mission)")
+    for name in fit or ():
+        if name not in FITTABLE:
+            raise UserError(f"--fit {name!r}: expected one of {', '.join(FITTABLE)}")
+    try:
+        record = get_mission(mission)
+    except ValueError as exc:
+        raise UserError(f"--mission: {exc}") from None
+    try:
+        series = read_series(observed)
+    except ValueError as exc:
+        raise UserError(f"--observed: {exc}") from None
+    run = None
+    if scenario is not None:
+        try:
+            run = cm.run_scenario(scenario, preset, series.last_month)
+        except ValueError as exc:
+            raise UserError(f"--scenario: {exc}") from None
+    return cm.calibrate_mission(record, series, fit=fit or cm.DEFAULT_FIT, scenario=run,
+                                seeds=tuple(range(seeds)), preset=preset,
+                                max_evaluations=max_evaluations, options=options,
+                                progress=report)
