@@ -67,6 +67,7 @@ def test_a_scenario_names_a_mission_file_relative_to_itself(tmp_path):
     scenario = load_scenario(scn)
     assert scenario.mission_record().name == "rough_here"
     assert scenario.mission_name() == "rough_here"
+    assert scenario.summary().startswith("rough_here (here.toml) on small: no reforms")
     assert scenario.content()["mission"]["baseline"] == 1850.0
     # editing the mission file changes the scenario's digest
     before = scenario.digest()

@@ -218,7 +218,9 @@ class Scenario(Described):
             parts.append(f"{name} (×{shown(s['intensity'])}, months {when})")
         reforms = "; ".join(parts) if parts else "no reforms"
         policy = "".join(f"; {k} {shown(v)}" for k, v in self.policy_paths().items())
-        return f"{self.mission} on {self.world.preset}: {reforms}{policy}"
+        mission = self.mission if self.mission in MISSIONS else (
+            f"{self.mission_name()} ({Path(self.mission).name})")
+        return f"{mission} on {self.world.preset}: {reforms}{policy}"
 
 
 def _check_names(scenario: Scenario, source: str) -> None:
