@@ -31,6 +31,11 @@ def choose(session, names: list[str]) -> None:
     page.click(".ms-compare-scenarios .v-select__slot")
     menu = page.locator(".menuable__content__active")
     menu.wait_for()
+    # the menu renders its first items and more as it is scrolled: scroll until all are there
+    count = -1
+    while count != (count := menu.get_by_role("option").count()):
+        menu.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+        page.wait_for_timeout(100)
     for option in menu.get_by_role("option").all():
         label = option.inner_text().strip()
         if option.get_attribute("aria-selected") == "true" and label not in names:
