@@ -102,3 +102,18 @@ def choices(names: list[str] | tuple[str, ...]) -> str:
 MAX_PATH_POINTS = 600
 """Most points in a time path (a reform's intensity, a policy setting or a mission's trend):
 one a month over the longest run."""
+
+MAX_PLACES = 10_000
+"""Most places in a places file (England has 152 upper-tier councils)."""
+
+MAX_NEIGHBOURS = 20
+"""Most statistical neighbours a place may list (the DfE lists ten)."""
+
+MAX_CODE_CHARS = 20
+"""Longest place code (ONS codes have nine characters)."""
+
+MAX_TAKEUP = 200.0
+"""Largest take-up of funded early education accepted (%): take-up is counted where children
+attend, so a council with few residents and many places can exceed 100 (the City of London:
+120 in 2017)."""
+
