@@ -12,7 +12,9 @@ cleaned by :func:`clean_name` and :func:`clean_text`.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import re
 import stat
@@ -272,6 +274,20 @@ def read_settings_text(path: Path, kind: str = ".toml") -> str:
     except UnicodeDecodeError:
         raise FileProblem(f"not UTF-8 text, expected a {KIND_WORDS.get(kind, kind)} file") from None
     return text
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Read a CSV data file within the input limits: its rows, blank rows left out.
+
+    Raises:
+        FileProblem: The file cannot be read (see :func:`read_settings_text`) or is not CSV.
+    """
+    text = read_settings_text(path, ".csv")
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise FileProblem(f"not a CSV file ({exc})") from None
+    return [row for row in rows if any(cell.strip() for cell in row)]
 
 
 def read_settings(path: Path) -> dict[str, Any]:

@@ -9,13 +9,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scenario_files import error_of, write
 
 from missionsim import MissionModel
 from missionsim.connectors.ema_run import _reform_settings
 from missionsim.experiments.equalcost import largest_scale, scaled
 from missionsim.experiments.results import Results
 from missionsim.experiments.runner import execute_run, spec_for
-from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario, shipped
+from missionsim.experiments.scenario import Scenario, load_scenario, shipped
 from missionsim.experiments.sweeps.design import apply_point
 from missionsim.experiments.sweeps.spec import Sweep
 from missionsim.model import paths
@@ -25,17 +26,6 @@ from missionsim.model.reforms.base import PATH_SETTINGS as BASE_PATH_SETTINGS
 from missionsim.ui.live import Settings
 
 BASE = '[world]\npreset = "small"\n'
-
-
-def write(path, text):
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def error_of(path) -> str:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    return str(info.value)
 
 
 # --- paths ------------------------------------------------------------------------------------

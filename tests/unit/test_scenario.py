@@ -3,12 +3,12 @@
 import math
 import os
 import shutil
-from pathlib import Path
 
 import mutation
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from scenario_files import error_of, write
 
 from missionsim.experiments.runner import draw_uncertainties, replicate_seed, run, spec_for
 from missionsim.experiments.scenario import (
@@ -25,19 +25,6 @@ from missionsim.model.reforms import PATH_SETTINGS, REFORMS
 
 EXAMPLES = int(os.environ.get("MISSIONSIM_PROPERTY_EXAMPLES", 150))
 SHIPPED = shipped()
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def error_of(path) -> str:
-    """The ScenarioError message of loading ``path`` (fails on success or other errors)."""
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    return str(info.value)
 
 
 def assert_one_line(message: str, prefix: str) -> None:

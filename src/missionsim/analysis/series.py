@@ -18,8 +18,6 @@ such a file and ``scenarios/history/`` keeps one per episode.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from missionsim import limits
-from missionsim.files import FileProblem, read_settings_text, shown
+from missionsim.files import FileProblem, read_csv_rows, shown
 from missionsim.model.reporters import REPORTERS
 
 REQUIRED = ("month", "value")
@@ -75,14 +73,9 @@ def read_series(path: str | Path) -> Series:
     path = Path(path)
     where = shown(path)
     try:
-        text = read_settings_text(path, ".csv")
+        rows = read_csv_rows(path)
     except FileProblem as exc:
         raise SeriesError(f"{where}: {exc}") from None
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise SeriesError(f"{where}: not a CSV file ({exc})") from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise SeriesError(f"{where}: empty; expected a header with {', '.join(REQUIRED)}")
     header = [h.strip() for h in rows[0]]

@@ -19,8 +19,6 @@ Every problem is one line naming the file, the row and the column.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -29,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from missionsim import limits
-from missionsim.files import FileProblem, read_settings_text, shown
+from missionsim.files import FileProblem, read_csv_rows, shown
 
 MAX_PLACES = limits.MAX_PLACES
 MAX_NEIGHBOURS = limits.MAX_NEIGHBOURS
@@ -87,13 +85,9 @@ def read_places(path: str | Path) -> PlacesData:
     path = Path(path)
     where = shown(path)
     try:
-        text = read_settings_text(path, ".csv")
+        rows = read_csv_rows(path)
     except FileProblem as exc:
         raise PlacesError(f"{where}: {exc}") from None
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise PlacesError(f"{where}: not a CSV file ({exc})") from None
     if len(rows) < FIRST_ROW:  # a header and at least one place
         raise PlacesError(f"{where}: expected a header and at least one place")
     header = [h.strip() for h in rows[0]]
