@@ -117,3 +117,6 @@ MAX_TAKEUP = 200.0
 attend, so a council with few residents and many places can exceed 100 (the City of London:
 120 in 2017)."""
 
+
+MAX_PATH_CHARS = 4_096
+"""Longest file path a setting may give (a scenario's places file); the usual system limit."""

@@ -17,8 +17,11 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-KINDS = ("scenarios", "sweeps", "missions")
+KINDS = ("scenarios", "sweeps", "missions", "places")
 """The kinds of shipped files a user can name or copy (folders of ``missionsim/data/``)."""
+
+SUFFIX = {"places": ".csv"}
+"""The suffix of each kind's files where it is not ``.toml`` (places files are tables)."""
 
 COPIED = (".toml", ".md", ".csv")
 """Suffixes of the files ``missionsim init`` copies (settings, their READMEs, observed series)."""
@@ -53,7 +56,8 @@ def shipped(kind: str = "scenarios") -> dict[str, Path]:
     folder = data_path(kind)
     if not folder.is_dir():
         return {}
-    return {p.stem: p for p in sorted(folder.rglob("*.toml"), key=lambda p: p.stem)}
+    suffix = SUFFIX.get(kind, ".toml")
+    return {p.stem: p for p in sorted(folder.rglob(f"*{suffix}"), key=lambda p: p.stem)}
 
 
 def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
@@ -61,7 +65,7 @@ def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
 
     A value is a bare name when it is not an existing path and has no folder part; a
     ``.toml`` suffix is allowed (``baseline`` and ``baseline.toml`` both name the shipped
-    baseline). Existing files always win, so a local ``baseline.toml`` is never shadowed.
+    baseline; for places files, ``.csv``). Existing files always win, so a local ``baseline.toml`` is never shadowed.
     """
     path = Path(value)
     try:
@@ -69,15 +73,16 @@ def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
             return None
     except (OSError, ValueError):  # unreadable or malformed path: not a name
         return None
-    stem = path.stem if path.suffix == ".toml" else path.name
+    stem = path.stem if path.suffix == SUFFIX.get(kind, ".toml") else path.name
     return shipped(kind).get(stem)
 
 
 def copy_templates(folder: str | Path, force: bool = False) -> list[Path]:
-    """Copy the shipped scenarios, sweeps and missions (with READMEs and data) into ``folder``.
+    """Copy the shipped scenarios, sweeps, missions and places (with READMEs) into ``folder``.
 
     Args:
-        folder: Destination; ``scenarios/`` and ``sweeps/`` are created inside it.
+        folder: Destination; ``scenarios/``, ``sweeps/``, ``missions/`` and ``places/`` are
+            created inside it.
         force: Overwrite files that already exist.
 
     Returns:

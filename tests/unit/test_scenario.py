@@ -197,7 +197,7 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("unknown key in a reform", "[reforms.devolution]\nstrat = 3\n",
      "reforms.devolution.strat: unknown key; expected one of start, end, intensity, enabled"),
     ("unknown key in world", "[world]\nfoo = 1\n",
-     "world.foo: unknown key; expected one of preset, params"),
+     "world.foo: unknown key; expected one of preset, places, params"),
     ("unknown key in an uncertainty", "[uncertainties.silo]\nlow = 0\nhigh = 1\nmid = 0.5\n",
      "uncertainties.silo.mid: unknown key; expected one of low, high"),
     ("horizon a string", 'horizon = "ten"\n', "horizon: expected a whole number, got 'ten'"),

@@ -96,6 +96,8 @@ class RunSpec:
             measurements that need place values at given months.
         policy: Policy settings that follow a path (``[[month, value], ...]`` lists), as
             :class:`~missionsim.MissionModel` takes them.
+        places: The places file the world is built from (a shipped name or a path), or
+            ``None`` for the preset's own (drawn places, or ``england_councils``' file).
     """
 
     run_id: str
@@ -111,6 +113,7 @@ class RunSpec:
     factors: Mapping[str, Any] = field(default_factory=dict)
     snapshots: tuple[int, ...] = ()
     policy: Mapping[str, Any] = field(default_factory=dict)
+    places: str | None = None
 
     @property
     def mission_name(self) -> str:
@@ -164,6 +167,7 @@ def spec_for(scenario: Scenario, replicate: int, root: int | None = None, point:
         horizon=scenario.horizon,
         factors=dict(factors or {}),
         policy={k: as_lists(v) for k, v in scenario.policy_paths().items() if k not in merged},
+        places=scenario.world.places,
     )
 
 
@@ -171,7 +175,7 @@ def build_model(spec: RunSpec) -> MissionModel:
     """The :class:`~missionsim.MissionModel` a spec describes, at month 0."""
     return MissionModel(preset=spec.preset, mission=spec.mission, reforms=spec.reforms,
                         params=dict(spec.params), horizon=spec.horizon, rng=spec.seed,
-                        policy=dict(spec.policy))
+                        policy=dict(spec.policy), places=spec.places)
 
 
 def _places(model: MissionModel, label: str) -> pd.DataFrame:
@@ -180,6 +184,7 @@ def _places(model: MissionModel, label: str) -> pd.DataFrame:
         "at": label,
         "month": model.month,
         "place": np.arange(pl.n),
+        "name": [pl.name(i) for i in range(pl.n)],
         "deprivation": pl.deprivation,
         "cohort": pl.cohort,
         "outcome_start": pl.y0,

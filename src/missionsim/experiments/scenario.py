@@ -54,7 +54,8 @@ from missionsim.files import (
 from missionsim.files import describe_error as describe_schema_error
 from missionsim.model import paths
 from missionsim.model.missions import MISSIONS, Mission, get_mission
-from missionsim.model.params import PARAMETERS, WORLD_SIZE, resolve
+from missionsim.model.params import PARAMETERS, PRESET_PLACES, WORLD_SIZE, resolve
+from missionsim.model.placesfile import PlacesData, PlacesError, load_places, shipped_places
 from missionsim.model.reforms import REFORMS, check_policy
 from missionsim.model.reforms.policy import check_intensity, shown
 
@@ -136,6 +137,12 @@ class Scenario(Described):
         if (isinstance(mission, str) and mission.endswith(".toml") and data["source"]
                 and not Path(mission).is_absolute()):
             data["mission"] = str((Path(data["source"]).parent / mission).resolve())
+        world = data.get("world")
+        places = world.get("places") if isinstance(world, Mapping) else None
+        if (isinstance(places, str) and places.endswith(".csv") and data["source"]
+                and not Path(places).is_absolute()):
+            data["world"] = {**world,
+                             "places": str((Path(data["source"]).parent / places).resolve())}
         try:
             scenario = cls.model_validate(data)
         except ValidationError as exc:
@@ -158,6 +165,7 @@ class Scenario(Described):
             "mission": self.mission if self.mission in MISSIONS else
             self.mission_record().content(),
             "preset": self.world.preset,
+            **({"places": self.places_content()} if self.world.places else {}),
             "params": {k: PARAMETERS[k].check(v) for k, v in sorted(self.world.params.items())},
             "reforms": dict(sorted(self.reform_settings().items())),
             "uncertainties": {k: [u.low, u.high] for k, u in sorted(self.uncertainties.items())},
@@ -181,6 +189,20 @@ class Scenario(Described):
         data = self.model_dump(exclude={"source"})
         data.update(changes)
         return Scenario.from_mapping(data, source=self.source or "<scenario>")
+
+    def places_data(self) -> PlacesData | None:
+        """The places file the world is built from (its own, or its preset's), or ``None``."""
+        name = self.world.places or PRESET_PLACES.get(self.world.preset)
+        return None if name is None else load_places(name)
+
+    def places_content(self) -> str | dict[str, str]:
+        """How :meth:`content` records the world's places file: a shipped file's name, or a
+        file's name and the SHA-256 of its bytes (so editing it changes the digest)."""
+        name = self.world.places
+        if name in shipped_places():
+            return name
+        data = Path(name).read_bytes()
+        return {"file": Path(name).name, "sha256": hashlib.sha256(data).hexdigest()}
 
     def mission_record(self) -> Mission:
         """The mission the scenario pursues (a shipped one, or read from its mission file)."""
@@ -220,7 +242,9 @@ class Scenario(Described):
         policy = "".join(f"; {k} {shown(v)}" for k, v in self.policy_paths().items())
         mission = self.mission if self.mission in MISSIONS else (
             f"{self.mission_name()} ({Path(self.mission).name})")
-        return f"{mission} on {self.world.preset}: {reforms}{policy}"
+        world = self.world.preset + (f" with places {Path(self.world.places).stem}"
+                                     if self.world.places else "")
+        return f"{mission} on {world}: {reforms}{policy}"
 
 
 def _check_names(scenario: Scenario, source: str) -> None:
@@ -275,7 +299,12 @@ def _check_names(scenario: Scenario, source: str) -> None:
                                            in scenario.uncertainties.items()
                                            if name in WORLD_SIZE}}
     try:
-        resolve(scenario.world.preset, largest, scenario.mission_record().world)
+        places = scenario.places_data()
+    except PlacesError as exc:
+        raise ScenarioError(f"{source}: world.places: {exc}") from None
+    size = None if places is None else (places.n, float(places.cohort.sum()))
+    try:
+        resolve(scenario.world.preset, largest, scenario.mission_record().world, size)
     except ValueError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
 

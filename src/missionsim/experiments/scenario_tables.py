@@ -75,9 +75,15 @@ class Uncertainty(Strict):
 
 
 class World(Strict):
-    """The world a scenario runs in: a preset and parameter overrides."""
+    """The world a scenario runs in: a preset, an optional places file and parameter overrides.
+
+    ``places`` names a shipped places file (``england_councils_2018``) or a ``.csv`` file (a
+    path relative to the scenario file); the world's places are then built from it
+    (:mod:`missionsim.model.placesfile`) instead of being drawn.
+    """
 
     preset: str = "workshop"
+    places: str | None = Field(default=None, min_length=1, max_length=limits.MAX_PATH_CHARS)
     params: dict[str, bool | int | float] = Field(default_factory=dict)
 
     @field_validator("preset")

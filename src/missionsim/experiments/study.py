@@ -55,6 +55,8 @@ def study_digest(specs: Iterable[RunSpec]) -> str:
         extra = [list(s.snapshots)] if s.snapshots else []  # older stores: none, same digest
         if s.policy:  # policy paths (none in older stores: the same digest)
             extra.append({"policy": dict(sorted(s.policy.items()))})
+        if s.places:  # a places file (none in older stores: the same digest)
+            extra.append({"places": s.places})
         h.update(json.dumps([s.run_id, s.seed, mission, s.preset, s.horizon,
                              dict(sorted(s.params.items())), dict(sorted(s.reforms.items())),
                              dict(sorted(s.factors.items())), *extra],

@@ -27,6 +27,12 @@ A mission file says what the indicator is, where it starts and how it behaves::
     to = "hidden"                  # a hidden stock, or the name of the indicator they land in
     case_cost = 12000.0            # £ a year per displaced case
 
+    [places]                       # optional: where a places file measures this indicator
+    column = "gld"                 # its NAME_YYYY columns (missionsim.model.placesfile)
+    year = 2016                    # start each place at that year's value (default: latest)
+    rescale = false                # true: keep places' positions, at this baseline and `sd`
+    sd = 3.55                      # with rescale: the spread across places (indicator units)
+
     [world]                        # the mission's own delivery system (parameter values)
     n_localities = 24
 
@@ -119,6 +125,38 @@ class Displacement(Strict):
         return as_float(value)
 
 
+class PlacesSpec(Strict):
+    """Where a places file measures the mission's indicator, and how places start from it.
+
+    On a world built from a places file (:mod:`missionsim.model.placesfile`) each place starts
+    from its own observed value of ``column`` in ``year`` (default: the file's latest year).
+    With ``rescale`` the places keep their relative positions (cohort-weighted z-scores) but
+    are moved to the mission's baseline and spread ``sd``: for a measure whose level changed
+    (a reformed assessment) while councils' positions persist. Worlds without a places file
+    draw places as usual.
+    """
+
+    column: Literal["gld", "gld_fsm", "gld_other", "takeup_2yo", "takeup_3_4yo"]
+    year: int | None = Field(default=None, ge=1900, le=2200)  # structural: a bound on input
+    rescale: bool = False
+    sd: float | None = Field(default=None, ge=0.0, le=1e6)  # structural: a bound on input
+
+    @field_validator("sd", mode="before")
+    @classmethod
+    def _int_is_float(cls, value: Any) -> Any:
+        return as_float(value)
+
+    @model_validator(mode="after")
+    def _sd_with_rescale(self) -> PlacesSpec:
+        if self.rescale and self.sd is None:
+            raise ValueError("places.sd: missing; expected the spread across places (indicator "
+                             "units) that rescale = true moves the observed positions to")
+        if not self.rescale and self.sd is not None:
+            raise ValueError("places.sd: given without rescale = true; expected it only when the "
+                             "places are rescaled")
+        return self
+
+
 class MissionFile(Described):
     """The schema of a mission file (see the module docstring)."""
 
@@ -143,6 +181,7 @@ class MissionFile(Described):
     gameability: Figure = Field(union_mode="left_to_right")
     trend: list[list[Any]] | None = None
     displacement: Displacement | None = None
+    places: PlacesSpec | None = None
     world: dict[str, bool | int | float] = Field(default_factory=dict)
     sources: dict[str, str] = Field(default_factory=dict)
 
@@ -212,6 +251,8 @@ class MissionFile(Described):
 def _allowed(loc: tuple) -> list[str]:
     if loc and loc[0] == "displacement":
         return list(Displacement.model_fields)
+    if loc and loc[0] == "places":
+        return list(PlacesSpec.model_fields)
     return list(MissionFile.model_fields)
 
 
@@ -258,7 +299,8 @@ def read_mission(path: str | Path) -> dict[str, Any]:
             raise ScenarioError(f"{where}: {text}") from None
         raise ScenarioError(f"{where}: {describe_error(exc, _allowed)}") from None
     fields: dict[str, Any] = spec.model_dump(exclude={"direction", "trend", "displacement",
-                                                      "world", "sources", "description"})
+                                                      "places", "world", "sources",
+                                                      "description"})
     sources = dict(spec.sources)
     cache: dict[str, tuple[dict[str, float], str]] = {}
     for name in FITTABLE:
@@ -285,6 +327,7 @@ def read_mission(path: str | Path) -> dict[str, Any]:
                                 f"{value!r}") from None
     needed = [*FIGURES, *(["trend"] if spec.trend is not None else []),
               *(["displacement"] if spec.displacement is not None else []),
+              *(["places"] if spec.places is not None else []),
               *[f"world.{name}" for name in spec.world]]
     for key in needed:
         if key not in sources:
@@ -301,6 +344,7 @@ def read_mission(path: str | Path) -> dict[str, Any]:
         direction=1 if spec.direction == "raise" else -1,
         trend=paths.check_path(spec.trend, "trend") if spec.trend is not None else (),
         displacement=spec.displacement.model_dump() if spec.displacement is not None else None,
+        places=spec.places.model_dump() if spec.places is not None else None,
         world=dict(spec.world),
         sources=sources,
         file=str(path),

@@ -70,6 +70,10 @@ class Mission:
         displacement: Improvement reported by moving cases elsewhere (``share``, ``to``,
             ``case_cost``, ``unit``; see :class:`~missionsim.model.missionfile.Displacement`),
             or ``None``.
+        places: Where a places file measures the indicator (``column``, ``year``,
+            ``rescale``, ``sd``; see :class:`~missionsim.model.missionfile.PlacesSpec`), or
+            ``None``: on a world built from a places file, each place starts from its observed
+            value (or its rescaled position) instead of a random draw.
         world: The mission's own delivery system: parameter values that replace the world
             preset's (a scenario's parameters replace both). Empty for missions delivered by
             the early-years system the presets describe.
@@ -98,6 +102,7 @@ class Mission:
     gameability: float = 1.0
     trend: paths.Path = ()
     displacement: Mapping[str, Any] | None = field(default=None, hash=False)
+    places: Mapping[str, Any] | None = field(default=None, hash=False)
     world: Mapping[str, Any] = field(default_factory=dict, hash=False)
     sources: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     description: str = field(default="", compare=False)
@@ -132,6 +137,8 @@ class Mission:
         out["trend"] = paths.as_lists(self.trend) if self.trend else []
         out["displacement"] = dict(self.displacement) if self.displacement else None
         out["world"] = dict(sorted(self.world.items()))
+        if self.places is not None:  # absent when none: digests of older files stay
+            out["places"] = dict(self.places)
         return out
 
     def record(self) -> dict[str, Any]:
@@ -139,7 +146,8 @@ class Mission:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out.update(trend=paths.as_lists(self.trend), world=dict(self.world),
                    sources=dict(self.sources),
-                   displacement=dict(self.displacement) if self.displacement else None)
+                   displacement=dict(self.displacement) if self.displacement else None,
+                   places=dict(self.places) if self.places else None)
         return out
 
     @classmethod

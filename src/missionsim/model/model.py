@@ -14,7 +14,8 @@ from missionsim.model.agents import Department, MissionUnit
 from missionsim.model.ledger import Ledger
 from missionsim.model.missions import MISSIONS, Mission, get_mission
 from missionsim.model.organisations import Organisations
-from missionsim.model.params import PRESETS, resolve
+from missionsim.model.params import PRESET_PLACES, PRESETS, resolve
+from missionsim.model.placesfile import PlacesData, load_places
 from missionsim.model.phases import PHASES
 from missionsim.model.queries import Queries
 from missionsim.model.reforms import (
@@ -39,7 +40,8 @@ paired one for one, but the world, the shocks and the other phases still are."""
 
 DEFAULT_HORIZON = 120  # structural: run length when none is given (ten years of months)
 PLACE_PARAMS = ("n_localities", "cohort_total", "cohort_size_sd", "deprivation_mean",
-                "deprivation_sd", "need_deprivation")
+                "deprivation_sd", "need_deprivation", "takeup_reach_weight",
+                "fsm_gap_reach_weight")
 """Parameters that define the places themselves rather than the delivery system."""
 LATER_PARAMS = ("funding_shock", "funding_shock_month", "core_funding_trend", "demand_shock",
                 "demand_shock_month", "demand_shock_months",
@@ -59,7 +61,8 @@ class MissionModel(Queries, Organisations, mesa.Model):
         model.target_met()
 
     Args:
-        preset: World size: ``"workshop"`` (30 places), ``"england"`` (153), ``"small"`` (10).
+        preset: World size: ``"workshop"`` (30 places), ``"england"`` (153), ``"small"`` (10),
+            or ``"england_councils"`` (England's 152 real councils, from a places file).
         mission: A mission's name in :data:`missionsim.model.missions.MISSIONS` (default
             ``"early_years"``), the path of a mission file (``.toml``), or a
             :class:`~missionsim.model.missions.Mission` record (a variant, as calibration
@@ -77,6 +80,13 @@ class MissionModel(Queries, Organisations, mesa.Model):
             each path's first value as the parameter; every month the path's value there
             replaces the parameter's lever before reforms adjust the levers. A setting given
             here may not also be given as a parameter.
+        places: A places file (:mod:`missionsim.model.placesfile`) to build the places from:
+            a shipped name (``"england_councils_2018"``), a path to a ``.csv`` file, or a
+            :class:`~missionsim.model.placesfile.PlacesData`. Default: the preset's own (only
+            ``england_councils`` has one); other presets draw their places at random. The file
+            sets the number of places and the cohort; each place keeps its name, code,
+            deprivation (FSM share), statistical neighbours and, where the mission says which
+            column measures it, its observed starting value.
         **overrides: Parameter overrides given directly as keywords (as ``batch_run`` does).
 
     Each call to :meth:`step` advances one month through these phases, in this order:
@@ -114,6 +124,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         horizon: int = DEFAULT_HORIZON,
         rng: Any = None,
         policy: Mapping[str, Any] | None = None,
+        places: str | PlacesData | None = None,
         **overrides: Any,
     ) -> None:
         if not isinstance(preset, str) or preset not in PRESETS:
@@ -142,7 +153,12 @@ class MissionModel(Queries, Organisations, mesa.Model):
         given = {**(params or {}), **overrides}
         self.policy = check_policy({} if policy is None else policy, taken=given)
         start = {name: policy_value(name, path, 0) for name, path in self.policy.items()}
-        self.p = resolve(preset, {**given, **start}, self.mission.world)
+        if places is None:
+            places = PRESET_PLACES.get(preset)
+        self.places_data: PlacesData | None = None if places is None else load_places(places)
+        size = (None if self.places_data is None
+                else (self.places_data.n, float(self.places_data.cohort.sum())))
+        self.p = resolve(preset, {**given, **start}, self.mission.world, size)
         self.horizon = horizon
         order = list(REFORMS)
         built = [make_reform(name, s) for name, s in (reforms or {}).items()]
@@ -222,12 +238,15 @@ class MissionModel(Queries, Organisations, mesa.Model):
         worse system (say, more silos) starts below its reference and the indicator drifts
         down from month 0, while a better one drifts up.
         """
-        place_values = {k: self.p[k] for k in PLACE_PARAMS}
-        reference_params = resolve(self.preset, place_values, self.mission.world)
+        data = self.places_data
+        place_values = {k: self.p[k] for k in PLACE_PARAMS if data is None
+                        or k not in ("n_localities", "cohort_total")}
+        size = None if data is None else (data.n, float(data.cohort.sum()))
+        reference_params = resolve(self.preset, place_values, self.mission.world, size)
         if all(reference_params[k] == v for k, v in self.p.items() if k not in LATER_PARAMS):
             return
         reference = MissionModel(preset=self.preset, mission=self.mission,
-                                 rng=self._seed, params=place_values)
+                                 rng=self._seed, params=place_values, places=data)
         pl = self.places
         own = pl.d0
         pl.d0 = reference.places.d0

@@ -2,7 +2,8 @@
 
 The networkx graph ``Partnerships.graph`` is what users see (``model.partnerships``): nodes are
 organisation ids with attributes ``sector``, ``locality``, ``kind``; edges carry ``kind``
-("funding", "contract", "partnership", "coordination") and ``trust``. For speed the same ties
+("funding", "contract", "partnership", "coordination", and "neighbour" between councils that
+are statistical neighbours on a world built from a places file) and ``trust``. For speed the same ties
 are mirrored in NumPy arrays (endpoints as organisation slots, trust, kind code) that the
 monthly update works on; trust is written back to the graph's edge attributes every month and
 ties are added to or removed from the graph as they form and break, so the two never differ
@@ -14,8 +15,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-EDGE_KINDS = ("funding", "contract", "partnership", "coordination")
-FUNDING, CONTRACT, PARTNERSHIP, COORDINATION = range(4)  # structural: the four tie kinds
+EDGE_KINDS = ("funding", "contract", "partnership", "coordination", "neighbour")
+FUNDING, CONTRACT, PARTNERSHIP, COORDINATION, NEIGHBOUR = range(5)  # structural: the tie kinds
 
 
 class Partnerships:

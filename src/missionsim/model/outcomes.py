@@ -50,6 +50,8 @@ def reach(model: MissionModel) -> np.ndarray:
                                                 * lv.data_sharing)
     r = (p["base_reach"] * (1.0 + p["referral_gain"] * referral)
          * (1.0 + p["mobilisation_reach_gain"] * lv.mobilisation))
+    if model.places.reach_factor is not None:  # a places file's take-up and FSM gap
+        r = r * model.places.reach_factor
     return np.clip(r, 0.0, 1.0)
 
 

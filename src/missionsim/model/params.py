@@ -195,14 +195,24 @@ PRESETS: dict[str, dict[str, Any]] = {
     "workshop": {"n_localities": 30, "charities_per_locality": 8, "cohort_total": 115_600},
     "england": {"n_localities": 153, "charities_per_locality": 9},
     "small": {"n_localities": 10, "charities_per_locality": 6, "cohort_total": 38_500},
+    "england_councils": {"n_localities": 152, "charities_per_locality": 9,
+                         "cohort_total": 652_349},
 }
 """Named worlds. ``workshop`` plays live in the browser; ``england`` mirrors the 153
-upper-tier authorities; ``small`` is a quick world for tests and teaching."""
+upper-tier authorities with drawn places; ``england_councils`` is England's 152 real councils
+(2018 boundaries) from the shipped places file; ``small`` is a quick world for tests and
+teaching."""
+
+PRESET_PLACES: dict[str, str] = {"england_councils": "england_councils_2018"}
+"""Presets built from a shipped places file (``data/places/NAME.csv``) rather than drawn; the
+file sets their number of places and their cohort."""
 
 PRESET_DESCRIPTIONS: dict[str, str] = {
     "workshop": "30 localities the size of English authorities, about 5,800 frontline posts",
     "england": "153 upper-tier authorities, about 1,500 organisations and 29,000 posts",
     "small": "10 localities (about 1,900 posts), for quick tests and teaching",
+    "england_councils": "England's 152 councils by name, with their children, deprivation, "
+                        "outcomes and statistical neighbours (DfE, 2018)",
 }
 
 
@@ -212,7 +222,8 @@ def defaults() -> dict[str, Any]:
 
 
 def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
-            world: Mapping[str, Any] | None = None) -> dict[str, Any]:
+            world: Mapping[str, Any] | None = None,
+            places: tuple[int, float] | None = None) -> dict[str, Any]:
     """Combine defaults, a preset, a mission's world and overrides into a validated dict.
 
     Args:
@@ -220,6 +231,9 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
         overrides: Parameter values that replace the preset's and the mission's.
         world: A mission's own delivery system (:attr:`missionsim.model.missions.Mission.world`),
             which replaces the preset's values for the parameters it names.
+        places: The number of places and the total cohort of a places file the world is
+            built from; they set ``n_localities`` and ``cohort_total``, which overrides may
+            then not change.
 
     Returns:
         A complete, validated mapping from parameter name to value.
@@ -237,6 +251,14 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None,
             raise ValueError(f"parameter {quote(name)} is unknown: expected one of the parameters "
                              "listed by missionsim.model.params.PARAMETERS")
         values[name] = PARAMETERS[name].check(value)
+    if places is not None:
+        for name, value in zip(("n_localities", "cohort_total"), places, strict=True):
+            given = (overrides or {}).get(name, value)
+            if given != value and not (name == "cohort_total" and abs(given - value) < 1):
+                raise ValueError(f"parameter {name} = {quote(given)}: the places file sets it "
+                                 f"({value:,g}); expected no override on a world built from a "
+                                 "places file")
+            values[name] = PARAMETERS[name].check(int(round(value)))
     check_world_size(values)
     return values
 

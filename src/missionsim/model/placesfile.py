@@ -19,15 +19,17 @@ Every problem is one line naming the file, the row and the column.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from missionsim import limits
-from missionsim.files import FileProblem, read_csv_rows, shown
+from missionsim import limits, resources
+from missionsim.files import SHOWN_PATH_CHARS, FileProblem, read_csv_rows, short, shown
 
 MAX_PLACES = limits.MAX_PLACES
 MAX_NEIGHBOURS = limits.MAX_NEIGHBOURS
@@ -74,6 +76,78 @@ class PlacesData:
         """The latest year's values of a yearly column, indexed by code."""
         year = self.years[name][-1]
         return self.table.set_index("code")[f"{name}_{year}"]
+
+    @property
+    def n(self) -> int:
+        """Number of places."""
+        return len(self.table)
+
+    @property
+    def cohort(self) -> np.ndarray:
+        """Children in the measured cohort, per place."""
+        return self.table[f"cohort_{self.cohort_year}"].to_numpy(float)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Place names, in file order."""
+        return tuple(self.table["name"])
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Place codes, in file order."""
+        return tuple(self.table["code"])
+
+    def values(self, name: str, year: int | None = None) -> np.ndarray | None:
+        """A yearly column's values (NaN where suppressed), or ``None`` if the file lacks it.
+
+        Args:
+            name: The column's name without its year (``gld``, ``takeup_2yo`` …).
+            year: The year (default: the latest the file has).
+        """
+        years = self.years.get(name, ())
+        if not years or (year is not None and year not in years):
+            return None
+        return self.table[f"{name}_{years[-1] if year is None else year}"].to_numpy(float)
+
+    def neighbour_index(self, k: int) -> np.ndarray:
+        """Each place's first ``k`` neighbours as row indices, padded with -1 (shape n × k)."""
+        row = {code: i for i, code in enumerate(self.table["code"])}
+        out = np.full((self.n, k), -1, dtype=np.int64)
+        for i, neighbours in enumerate(self.table["neighbours"]):
+            for j, code in enumerate(neighbours[:k]):
+                out[i, j] = row[code]
+        return out
+
+
+def shipped_places() -> dict[str, Path]:
+    """The shipped places files by name (file stem): ``england_councils_2018``."""
+    return resources.shipped("places")
+
+
+def load_places(places: str | Path | PlacesData) -> PlacesData:
+    """A places file by shipped name or by path; read once per process while unchanged.
+
+    Raises:
+        PlacesError: No such shipped name or file, or an invalid file (one line).
+    """
+    if isinstance(places, PlacesData):
+        return places
+    if not isinstance(places, str | Path) or not str(places):
+        raise PlacesError(f"places = {limits.quote(places)}: expected the name of a shipped "
+                          f"places file ({', '.join(shipped_places())}) or a path to one (.csv)")
+    path = resources.find_shipped(places, "places") or Path(places)
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        raise PlacesError(f"places = {short(str(places), SHOWN_PATH_CHARS)}: no such places file; "
+                          f"expected a shipped one ({', '.join(shipped_places())}) or a path to "
+                          "a .csv file") from None
+    return _cached(str(path.resolve()), (info.st_mtime_ns, info.st_size))
+
+
+@functools.lru_cache(maxsize=16)  # structural: places files kept in memory
+def _cached(path: str, stamp: tuple[int, int]) -> PlacesData:
+    return read_places(path)
 
 
 def read_places(path: str | Path) -> PlacesData:

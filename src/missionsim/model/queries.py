@@ -138,6 +138,29 @@ class Queries:
         shortfall = m.direction * (self.place_trajectory() - y)
         return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))  # structural: no ÷ 0
 
+    def behind_neighbours(self, reported: bool) -> np.ndarray:
+        """How far each place is behind the mean of its statistical neighbours.
+
+        As a share of the change the mission requires (as :meth:`places_behind`); 0 for a
+        place ahead of them or without neighbours (every place on a drawn world).
+        """
+        m, pl = self.mission, self.places
+        nb = pl.neighbours
+        if nb is None or nb.shape[1] == 0:
+            return np.zeros(pl.n)
+        y = outcomes.reported(self) if reported else pl.y
+        has = nb >= 0
+        count = has.sum(axis=1)
+        mean = np.where(has, y[np.maximum(nb, 0)], 0.0).sum(axis=1) / np.maximum(count, 1)
+        if m.aggregate == "mean":
+            scale = np.full(pl.n, abs(m.target - m.baseline))
+        else:  # counts: compare relative changes from each place's own start
+            y, mean = y / pl.y0, np.where(has, (y / pl.y0)[np.maximum(nb, 0)], 0.0).sum(
+                axis=1) / np.maximum(count, 1)
+            scale = np.full(pl.n, abs(m.target / m.baseline - 1.0))
+        shortfall = np.where(count > 0, m.direction * (mean - y), 0.0)
+        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))  # structural: no ÷ 0
+
     def target_met(self) -> bool:
         """Whether the national true indicator met the target at the mission's deadline.
 

@@ -50,6 +50,14 @@ class Places:
     filled0: np.ndarray = field(default=None)
     y_hist: list = field(default_factory=list)  # last few months of y, for trends
     settlement_age: int = 0  # years since the last settlement round
+    names: tuple = ()  # place names (a places file's; empty on drawn worlds)
+    codes: tuple = ()  # place codes (a places file's; empty on drawn worlds)
+    neighbours: np.ndarray = field(default=None)  # n × k neighbour rows, -1 padded (or None)
+    reach_factor: np.ndarray = field(default=None)  # starting reach relative to the formula
+
+    def name(self, i: int) -> str:
+        """The name of place ``i``: its own, or "Place i+1" on a drawn world."""
+        return self.names[i] if self.names else f"Place {i + 1}"
 
     @property
     def n(self) -> int:

@@ -6,8 +6,8 @@ place's outcome improves (successful joint delivery), erodes without contact, an
 between tied charities in the same place in proportion to how much money is competed for.
 New ties form within a locality (brokered by the council) or through common partners; cross-
 sector ties are harder to form. Contract and partnership ties break when trust falls below a
-floor; funding ties between departments and councils (and the Missions Unit's coordination
-ties) do not break.
+floor; funding ties between departments and councils, the Missions Unit's coordination ties
+and the ties between statistical neighbours (councils benchmarked together) do not break.
 """
 
 from __future__ import annotations

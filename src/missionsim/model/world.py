@@ -14,7 +14,8 @@ import numpy as np
 
 from missionsim.model.agents import Charity, Council, Department, FrontlineStaff
 from missionsim.model.agents.department import DEPARTMENTS
-from missionsim.model.network import CONTRACT, FUNDING, PARTNERSHIP, Partnerships
+from missionsim.model import real_places
+from missionsim.model.network import CONTRACT, FUNDING, NEIGHBOUR, PARTNERSHIP, Partnerships
 from missionsim.model.state import (
     CHARITY,
     COUNCIL,
@@ -58,11 +59,15 @@ def build(model: MissionModel) -> None:
     n_char = p["charities_per_locality"]
 
     # --- places ---------------------------------------------------------------------------
-    size = rng.lognormal(0.0, p["cohort_size_sd"], n_loc)
-    cohort = p["cohort_total"] * size / size.sum()
-    a, b = beta_from_moments(p["deprivation_mean"], p["deprivation_sd"])
-    dep = rng.beta(a, b, n_loc) if p["deprivation_sd"] > 0 else \
-        np.full(n_loc, p["deprivation_mean"])
+    data = model.places_data
+    if data is None:
+        size = rng.lognormal(0.0, p["cohort_size_sd"], n_loc)
+        cohort = p["cohort_total"] * size / size.sum()
+        a, b = beta_from_moments(p["deprivation_mean"], p["deprivation_sd"])
+        dep = rng.beta(a, b, n_loc) if p["deprivation_sd"] > 0 else \
+            np.full(n_loc, p["deprivation_mean"])
+    else:
+        cohort, dep = real_places.cohort_and_deprivation(data, p)
     z = (dep - dep.mean()) / dep.std() if n_loc > 1 and dep.std() > 0 else np.zeros(n_loc)
     need0 = cohort * (1.0 + p["need_deprivation"] * dep)
     equity = np.clip(1.0 - p["deprivation_funding_penalty"] * z, p["funding_floor"], None)
@@ -71,6 +76,8 @@ def build(model: MissionModel) -> None:
                        + rng.normal(0.0, p["capacity_sd"], n_loc), p["capacity_margin"],
                        1.0 - p["capacity_margin"])
     y0, best = _place_outcomes(mission, cohort, dep, rng)
+    if data is not None:
+        y0, best = real_places.observed_outcomes(data, mission, cohort, y0, best)
 
     # --- money that funds the month-0 establishment (scaled below) -------------------------
     crisis_share = np.clip(p["crisis_share"] * (1.0 + p["crisis_share_deprivation"] * z), 0.0,
@@ -140,6 +147,7 @@ def build(model: MissionModel) -> None:
         pooled=np.zeros(n_loc), balance=early * scale / (MONTHS / p["council_balance_months"]),
         early_share=early / (early + funding * crisis_share),
         commissioning=commissioning, y0=y0, best=best, y=y0.copy(), gaming=np.zeros(n_loc),
+        **(real_places.identity(data, p) if data is not None else {}),
     )
 
     # --- organisation slots: departments, councils, charities, the (dormant) unit ----------
@@ -227,6 +235,12 @@ def build(model: MissionModel) -> None:
         b = np.where(local, b_local, b_any)
         net.add_edges(char_slots[a], char_slots[b], np.full(n_pairs, PARTNERSHIP),
                       trust(n_pairs))
+    if data is not None:  # councils tied to their statistical neighbours
+        neighbours = model.places.neighbours
+        has = neighbours >= 0
+        a = np.repeat(np.arange(n_loc), neighbours.shape[1])[has.ravel()]
+        b = neighbours[has]
+        net.add_edges(n_dep + a, n_dep + b, np.full(a.size, NEIGHBOUR), trust(a.size))
     model.net = net
     model.partnerships = net.graph
 

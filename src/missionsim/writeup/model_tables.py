@@ -197,6 +197,12 @@ def _mission_value(name: str, value: Any) -> str:
     if name == "displacement":
         return ("none" if not value else f"{value['share']:g} of the gaming gap to "
                 f"{value['to']} (£{value['case_cost']:,.0f} a {value['unit']} a year)")
+    if name == "places":
+        if not value:
+            return "drawn"
+        if value["rescale"]:
+            return f"`{value['column']}` positions, rescaled (SD {value['sd']:g})"
+        return f"`{value['column']}` in {value['year'] or 'the latest year'}"
     if name == "world":
         return ", ".join(f"{k} = {v:,}" for k, v in value.items()) if value else "the preset's"
     return number(value) if isinstance(value, int | float) else str(value)

@@ -82,6 +82,7 @@ DECLARED: dict[str, list[pa.Field]] = {
         _required("at", TEXT),
         _required("month", INT),
         _required("place", INT),
+        _optional("name", TEXT),
         _optional("deprivation", FLOAT),
         _optional("cohort", FLOAT),
         _optional("outcome_start", FLOAT),

@@ -153,9 +153,11 @@ def apply_point(sweep: Sweep, values: Mapping[str, Any], point: int = 0,
                                 f"intensity = {short(intensity)}; expected a number in "
                                 f"[0, {top:g}] ({reform}_max_intensity)")
     if any(name in WORLD_SIZE for name in params):
+        places = base.places_data()
         try:
             resolve(base.world.preset, {**base.world.params, **params},
-                    base.mission_record().world)
+                    base.mission_record().world,
+                    None if places is None else (places.n, float(places.cohort.sum())))
         except ValueError as exc:
             raise ScenarioError(f"{source}: factors: point {point}: {exc}") from None
     return params, reforms

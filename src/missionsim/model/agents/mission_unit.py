@@ -12,7 +12,10 @@ class MissionUnit(mesa.Agent):
     At each stocktake (every ``mission_unit_stocktake_months``) it compares each place's
     *reported* indicator with that place's trajectory to the target and sets how the pooled
     money is shared: places further behind get more.
-    (It sees what is reported, so gaming misdirects it.)
+    (It sees what is reported, so gaming misdirects it.) On a world whose councils have
+    statistical neighbours it also compares each council with them: how far behind a place
+    counts is its shortfall against its trajectory and against its neighbours' mean, weighted
+    ``1 − neighbour_benchmark_weight`` and ``neighbour_benchmark_weight``.
 
     Args:
         model: The owning model.
@@ -40,10 +43,20 @@ class MissionUnit(mesa.Agent):
         if self.model.month % self.model.p["mission_unit_stocktake_months"]:
             return
         self.stocktakes += 1
-        behind = self.model.places_behind(reported=True)
+        behind = self.behind()
         strength = self.model.p["realloc_strength"] * self.intensity
         w = self.model.places.formula_weight * (1.0 + strength * behind)
         self.weights = w / w.sum() if w.sum() > 0 else self.model.places.formula_weight.copy()
+
+    def behind(self) -> np.ndarray:
+        """How far behind each place counts at a stocktake (a share of the required change)."""
+        model = self.model
+        behind = model.places_behind(reported=True)
+        nb = model.places.neighbours
+        if nb is None or nb.shape[1] == 0:
+            return behind
+        w = model.p["neighbour_benchmark_weight"]
+        return (1.0 - w) * behind + w * model.behind_neighbours(reported=True)
 
     @property
     def off_track(self) -> int:
