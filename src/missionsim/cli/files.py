@@ -52,7 +52,7 @@ def validate(
         raise typer.Exit(2)
 
 
-LIST_WHAT = ("missions", "presets", "reforms", "parameters", "scenarios", "sweeps")
+LIST_WHAT = ("missions", "presets", "places", "reforms", "parameters", "scenarios", "sweeps")
 
 
 @app.command("list")
@@ -60,7 +60,8 @@ def list_cmd(
     what: Annotated[str | None, typer.Argument(
         help=f"One of: {', '.join(LIST_WHAT)} (default: all).")] = None,
 ) -> None:
-    """List missions, presets, reforms, parameters, and the shipped scenarios and sweeps."""
+    """List missions, presets, places files, reforms, parameters, and the shipped scenarios
+    and sweeps."""
     from missionsim.experiments.scenario import load_scenario, shipped
     from missionsim.model.missions import MISSIONS
     from missionsim.model.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
@@ -83,6 +84,20 @@ def list_cmd(
                  ", ".join(f"{k} = {v:,}" for k, v in values.items())]
                 for name, values in PRESETS.items()]
         sections.append("## Presets\n\n" + table(["name", "world", "parameters"], rows, "lll"))
+    if what in (None, "places"):
+        from missionsim.model.params import PRESET_PLACES
+        from missionsim.model.placesfile import load_places, shipped_places
+
+        rows = []
+        for name in shipped_places():
+            data = load_places(name)
+            presets = ", ".join(k for k, v in PRESET_PLACES.items() if v == name)
+            columns = ", ".join(f"{k} {v[0]}–{v[-1]}" if len(v) > 1 else f"{k} {v[0]}"
+                                for k, v in data.years.items())
+            rows.append([name, f"{data.n:,}", f"{data.cohort.sum():,.0f}", columns,
+                         presets, f"places/{name}.csv"])
+        sections.append("## Places files\n\n" + table(
+            ["name", "places", "cohort", "columns (years)", "preset", "file"], rows, "lrrlll"))
     if what in (None, "reforms"):
         rows = [[name, cls.title, cls.tradeoff] for name, cls in REFORMS.items()]
         sections.append("## Reforms\n\n" + table(["name", "reform", "trade-off"], rows, "lll"))
@@ -133,7 +148,8 @@ def init(
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite files that already exist.")] = False,
 ) -> None:
-    """Copy the shipped scenarios and sweeps into DIR as editable templates."""
+    """Copy the shipped scenarios, sweeps, missions and places files into DIR as editable
+    templates."""
     from missionsim.resources import copy_templates
 
     try:

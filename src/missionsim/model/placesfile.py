@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from missionsim import limits, resources
-from missionsim.files import SHOWN_PATH_CHARS, FileProblem, read_csv_rows, short, shown
+from missionsim.files import FileProblem, read_csv_rows, shown
 
 MAX_PLACES = limits.MAX_PLACES
 MAX_NEIGHBOURS = limits.MAX_NEIGHBOURS
@@ -139,9 +139,8 @@ def load_places(places: str | Path | PlacesData) -> PlacesData:
     try:
         info = path.stat()
     except (OSError, ValueError):
-        raise PlacesError(f"places = {short(str(places), SHOWN_PATH_CHARS)}: no such places file; "
-                          f"expected a shipped one ({', '.join(shipped_places())}) or a path to "
-                          "a .csv file") from None
+        raise PlacesError(f"{shown(Path(places))}: no such places file; expected a shipped one "
+                          f"({', '.join(shipped_places())}) or a path to a .csv file") from None
     return _cached(str(path.resolve()), (info.st_mtime_ns, info.st_size))
 
 
