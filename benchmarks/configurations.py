@@ -22,6 +22,15 @@ CONFIGURATIONS = {
         "repeats": 3,
         "seed": 1,
     },
+    "england_councils": {
+        "kind": "missionsim",
+        "description": "England's 152 real councils from the shipped places file",
+        "parameters": {"preset": "england_councils"},
+        "steps": 120,
+        "quick_steps": 24,
+        "repeats": 3,
+        "seed": 1,
+    },
     "workshop": {
         "kind": "missionsim",
         "description": "Workshop: 30 localities",
@@ -77,6 +86,16 @@ TARGETS = {
         "op": "<=",
         "limit": 3.0,
         "unit": "s",
+    },
+    "england_councils_build": {
+        "description": "england_councils build no dearer than england's (within 5%: timing "
+                       "noise between fresh processes)",
+        "config": "england_councils",
+        "reference": "england",
+        "metric": "build_s",
+        "op": ">=",
+        "limit": 0.95,
+        "unit": "×",
     },
     "workshop_step": {
         "description": "workshop ≤ 20 ms per step",

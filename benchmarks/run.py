@@ -160,8 +160,8 @@ def machine() -> dict:
 def _fmt_value(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
-    if unit == "×":
-        return f"{value:.1f}×"
+    if unit == "×":  # ratios near 1 need two decimals to be read against their limit
+        return f"{value:.1f}×" if value >= 10 else f"{value:.2f}×"
     if unit == "MB":
         return f"{value:.0f} MB"
     if unit == "s":
