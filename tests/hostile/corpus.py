@@ -3,7 +3,7 @@
 :func:`generate` writes every case into a folder and returns them, each with its category and
 whether ``missionsim validate`` must accept it. The categories are those of the input
 hardening: types, structure, sizes, encodings, special files, ``extends`` chains, names,
-numeric edge cases, sweep files and mission files. Everything is deterministic (the one block
+numeric edge cases, sweep files, mission files and places files a scenario names. Everything is deterministic (the one block
 of random bytes comes from a fixed seed), so a campaign can be re-run on any version::
 
     .venv/bin/python tests/hostile/campaign.py              # this checkout
@@ -449,8 +449,52 @@ def missions(c: Corpus) -> None:
     c.text("missions", "scenario_mission_folder", 'mission = "../missions.toml"\n' + WORLD)
 
 
+PLACES = ("la_code,la_name,cohort_2018,fsm_cohort_2018,gld_2018,statistical_neighbours\n"
+          "A1,Alpha,1000,150,70.0,B2\nB2,Beta,2000,300,72.5,A1\n")
+"""A valid places file of two places that are each other's neighbour."""
+
+
+def places(c: Corpus) -> None:
+    def with_places(name: str, text: str | bytes) -> Path:
+        path = c.root / "places" / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        return path
+
+    rows = PLACES.splitlines()
+    files = {
+        "places_valid": PLACES,
+        "missing_code_column": PLACES.replace("la_code,", "code,"),
+        "repeated_code": PLACES.replace("B2,Beta", "A1,Beta"),
+        "unknown_neighbour": PLACES.replace(",B2\n", ",Z9\n"),
+        "own_neighbour": PLACES.replace(",B2\n", ",A1\n"),
+        "gld_over_100": PLACES.replace("72.5", "172.5"),
+        "fsm_over_cohort": PLACES.replace(",300,", ",3000,"),
+        "cohort_text": PLACES.replace("2000", "many"),
+        "cohort_nan": PLACES.replace("2000", "nan"),
+        "short_row": "\n".join([rows[0], rows[1], "B2,Beta,2000"]) + "\n",
+        "unknown_column": PLACES.replace("gld_2018", "gdp_2018"),
+        "no_places": rows[0] + "\n",
+        "empty": "",
+        "binary": bytes(random.Random(19).getrandbits(8) for _ in range(4096)),
+        "nul_bytes": PLACES.replace("Alpha", "Al\x00pha"),
+        "huge": PLACES + "".join(f"C{i},Gamma {i},10,1,50.0,\n" for i in range(12_000)),
+        "two_cohort_years": PLACES.replace("gld_2018", "cohort_2017"),
+    }
+    for name, text in files.items():
+        path = with_places(name, text)
+        c.text("places", name, f'name = "{name}"\n[world]\npreset = "small"\n'
+               f'places = "../places/{path.name}"\n', GOOD if name.endswith("_valid") else BAD)
+    for name, target in {"places_folder": "../places", "places_dev_zero": "/dev/zero",
+                         "places_missing": "nowhere.csv", "places_not_text": "7"}.items():
+        body = f'name = "{name}"\n[world]\nplaces = "{target}"\n'
+        c.text("places", name, body.replace('"7"', "7") if target == "7" else body)
+    c.text("places", "places_and_size", f'name = "sized"\n[world]\n'
+           f'places = "../places/places_valid.csv"\n[world.params]\nn_localities = 5\n')
+
+
 CATEGORIES = (types, structure, sizes, encodings, special, extends, names, numbers, sweeps,
-              missions)
+              missions, places)
 
 
 def generate(root: Path) -> list[Case]:

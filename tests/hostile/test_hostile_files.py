@@ -1,7 +1,7 @@
 """Every malformed file of the hostile corpus gets one line and status 2; valid ones pass.
 
 The corpus (``corpus.py``: types, structure, sizes, encodings, special files, ``extends``
-chains, names, numeric edge cases and sweeps) is validated in this process through
+chains, names, numeric edge cases, sweeps, missions and places files) is validated in this process through
 ``missionsim validate``. ``campaign.py`` runs the same corpus one process per file, with a
 time-out and a memory cap, to compare versions.
 """
@@ -32,7 +32,7 @@ def corpus(tmp_path_factory):
 def test_the_corpus_covers_every_category(corpus):
     categories = Counter(c.category for c in corpus)
     assert set(categories) == {"types", "structure", "sizes", "encodings", "special",
-                               "extends", "names", "numbers", "sweeps", "missions"}
+                               "extends", "names", "numbers", "sweeps", "missions", "places"}
     assert sum(not c.valid for c in corpus) >= LEAST_MALFORMED
     assert all(n >= 5 for n in categories.values()), categories
 

@@ -139,7 +139,8 @@ class Scenario(Described):
             data["mission"] = str((Path(data["source"]).parent / mission).resolve())
         world = data.get("world")
         places = world.get("places") if isinstance(world, Mapping) else None
-        if (isinstance(places, str) and places.endswith(".csv") and data["source"]
+        if (isinstance(places, str) and places and data["source"]
+                and resources.find_shipped(places, "places") is None
                 and not Path(places).is_absolute()):
             data["world"] = {**world,
                              "places": str((Path(data["source"]).parent / places).resolve())}
