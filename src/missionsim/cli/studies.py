@@ -185,9 +185,12 @@ def report_cmd(
         "--discount-rate", min=0.0, max=0.5, help="Discount rate a year for present values "
         "(HM Treasury Green Book: 0.035; 0 gives undiscounted sums).")] = 0.035,
 ) -> None:
-    """Write the HTML report of a stored study (reads the store; never re-runs the model)."""
+    """Write the HTML report of a stored study; print its summary and places by name.
+
+    Reads the store; never re-runs the model.
+    """
     from missionsim.experiments.results import Results
-    from missionsim.writeup.report import summary_markdown, write_report
+    from missionsim.writeup.report import places_markdown, summary_markdown, write_report
 
     results = Results.load(folder)
     if results.runs.empty:
@@ -197,6 +200,7 @@ def report_cmd(
                         f"{', '.join(results.scenarios)})")
     write_report(results, report, baseline=baseline, rate=discount_rate)
     typer.echo(summary_markdown(results, baseline=baseline, rate=discount_rate))
+    typer.echo("\n" + places_markdown(results, baseline=baseline))
     if not results.complete:
         _echo_err(f"note: {folder} holds {len(results.runs)} of "
                   f"{results.manifest.get('planned')} planned runs; resume the study to finish")

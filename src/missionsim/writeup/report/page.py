@@ -16,7 +16,7 @@ import pandas as pd
 from missionsim.analysis import stats
 from missionsim.experiments.costs import GREEN_BOOK_RATE
 from missionsim.experiments.store import write_atomic
-from missionsim.writeup.report import figures, sections
+from missionsim.writeup.report import figures, places, sections
 from missionsim.writeup.report import html as h
 from missionsim.writeup.report.view import StudyView, study_view
 from missionsim.writeup.summary import effect_unit, level
@@ -105,6 +105,7 @@ def render(results: Results, baseline: str | None = None, title: str | None = No
         '<h2 id="left-behind">4. Which places are left behind</h2>',
         *_left_behind(s, agg, deprivation),
         sections.deprivation_tables(s, deprivation),
+        places.section(places.place_lists(results, s.base, s.names)),
         '<h2 id="cost">5. Cost-effectiveness</h2>',
         *_cost(s),
         sections.cost_table(s),
