@@ -143,6 +143,7 @@ def test_scenario_examples_are_valid(tmp_path):
     assert blocks, "docs/usage.md shows no scenario file"
     folder = tmp_path / "scenarios"
     shutil.copytree(ROOT / "scenarios", folder)  # `extends = "baseline.toml"` resolves here
+    shutil.copytree(ROOT / "places", tmp_path / "places")  # as `missionsim init` lays them out
     for i, block in enumerate(blocks, 1):
         path = folder / f"example_{i}.toml"
         path.write_text(block, encoding="utf-8")
