@@ -7,7 +7,8 @@ index and every run's seed comes from its identity, never from the worker that r
 - ``workers=1`` runs serially in this process;
 - ``workers=None`` (default) or ``workers=N`` runs a pool of local processes (all cores by
   default; :mod:`~missionsim.experiments.executors.local`), started with ``forkserver`` so that
-  workers import missionsim once. As with any Python process pool (and Mesa's ``batch_run``), a
+  workers import missionsim once, and kept for the next study in the same process (chunks of
+  runs go to each worker; :func:`shutdown` frees the workers). As with any Python process pool (and Mesa's ``batch_run``), a
   script that uses it must guard its entry point with ``if __name__ == "__main__":``;
 - ``scheduler="tcp://host:8786"`` (or a :class:`distributed.Client`) sends the work to a
   dask.distributed cluster (:mod:`~missionsim.experiments.executors.dask`, connecting through
@@ -24,10 +25,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from missionsim.experiments.executors.dask import run_on_cluster
-from missionsim.experiments.executors.local import available_cores, processes
+from missionsim.experiments.executors.local import available_cores, processes, shutdown
 from missionsim.limits import MAX_WORKERS, whole_number
 
-__all__ = ["available_cores", "describe", "imap", "resolve_workers"]
+__all__ = ["available_cores", "describe", "imap", "resolve_workers", "shutdown"]
 
 
 def describe(workers: int | None, scheduler: Any) -> str:

@@ -1,22 +1,86 @@
-"""Local worker processes: a pool started with ``forkserver``, fed a bounded queue of work.
+"""Local worker processes: a pool started once with ``forkserver``, fed chunks of work.
 
 Workers import the module of the function they run once, when the fork server starts (its
-preload), instead of once per process. As with any Python process pool (and Mesa's
+preload), instead of once per process. The pool then stays up for the life of the process, so
+a second study (a robustness screen's next batch, the app's next comparison, a notebook's next
+call) pays no start-up; it is replaced only when a study asks for another number of workers,
+when a worker died, or when a study was interrupted, and it is shut down at exit
+(:func:`shutdown`). Work goes to the workers in chunks of several items, so that short runs
+are not dominated by the cost of sending each one. As with any Python process pool (and Mesa's
 ``batch_run``), a script that uses it must guard its entry point with
 ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 IN_FLIGHT_PER_WORKER = 4
-"""Work items queued per worker: enough to keep workers busy, few enough to bound memory."""
+"""Chunks queued per worker: enough to keep workers busy, few enough to bound memory."""
+
+CHUNKS_PER_WORKER = 8
+"""Chunks each worker should get over a study at least, so that workers finish together."""
+
+MAX_CHUNK = 16
+"""Most items in one chunk (bounds the memory of one chunk's results and the work lost to an
+interruption)."""
+
+_POOL: dict[str, Any] = {}
+"""The process's pool (``"pool"``) and its number of workers (``"workers"``), once started."""
+_LOCK = threading.Lock()
+
+
+def chunk_size(items: int, workers: int) -> int:
+    """Items per chunk: at least :data:`CHUNKS_PER_WORKER` chunks a worker, at most
+    :data:`MAX_CHUNK` items each."""
+    return max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
+
+
+def _run_chunk(fn: Callable, chunk: list) -> list:
+    """Apply ``fn`` to each item of a chunk (runs in a worker)."""
+    return [fn(item) for item in chunk]
+
+
+def shutdown() -> None:
+    """Shut the process's worker pool down (at exit, or to free the workers' memory now)."""
+    with _LOCK:
+        pool = _POOL.pop("pool", None)
+        _POOL.pop("workers", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
+def _pool(fn: Callable, n: int) -> ProcessPoolExecutor:
+    """The process's pool of ``n`` workers: the running one, or a new one."""
+    with _LOCK:
+        pool = _POOL.get("pool")
+        if pool is not None and _POOL.get("workers") == n and not getattr(pool, "_broken",
+                                                                           False):
+            return pool
+    shutdown()
+    with _LOCK:
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(fn))
+        _POOL.update(pool=pool, workers=n)
+    return pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Forget and shut down ``pool`` (after a fault or an interruption)."""
+    with _LOCK:
+        if _POOL.get("pool") is pool:
+            _POOL.pop("pool", None)
+            _POOL.pop("workers", None)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def available_cores() -> int:
@@ -39,39 +103,51 @@ def _context(fn: Callable) -> multiprocessing.context.BaseContext:
 def processes(fn: Callable, items: list, n: int) -> Iterator[tuple[int, Any]]:
     """Apply ``fn`` to every item on ``n`` local processes; yield ``(index, result)``.
 
-    At most :data:`IN_FLIGHT_PER_WORKER` items per worker are queued at a time. Stopping the
-    iteration early cancels work not yet started and shuts the pool down.
+    Items go in chunks (:func:`chunk_size`), at most :data:`IN_FLIGHT_PER_WORKER` chunks per
+    worker queued at a time, to the process's pool (started on first use and kept). Stopping
+    the iteration early cancels work not yet started and shuts the pool down (a later call
+    starts a new one).
 
     Raises:
         RuntimeError: A worker process died (the pool cannot go on).
     """
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(fn))
+    pool = _pool(fn, n)
+    size = chunk_size(len(items), n)
+    chunks = ((start, items[start:start + size]) for start in range(0, len(items), size))
     pending: dict[Future, int] = {}
-    queue = iter(enumerate(items))
+    finished = False
     try:
         def top_up() -> None:
             while len(pending) < n * IN_FLIGHT_PER_WORKER:
-                nxt = next(queue, None)
+                nxt = next(chunks, None)
                 if nxt is None:
                     return
-                pending[pool.submit(fn, nxt[1])] = nxt[0]
+                pending[pool.submit(_run_chunk, fn, nxt[1])] = nxt[0]
 
-        top_up()
+        try:
+            top_up()
+        except BrokenProcessPool:  # pragma: no cover - a pool broken between studies
+            _discard(pool)
+            pool = _pool(fn, n)
+            top_up()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=pending.__getitem__):
-                index = pending.pop(future)
+                start = pending.pop(future)
                 try:
-                    result = future.result()
+                    results = future.result()
                 except BrokenProcessPool:
                     raise RuntimeError(
                         "a worker process died; when calling from a script, put the call under "
                         "`if __name__ == \"__main__\":` (workers import the main module), and "
                         "check that memory suffices") from None
-                yield index, result
+                for offset, result in enumerate(results):
+                    yield start + offset, result
             top_up()
+        finished = True
     finally:
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if not finished:  # interrupted or failed: in-flight work must not outlive the call
+            _discard(pool)
 

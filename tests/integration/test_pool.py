@@ -1,0 +1,57 @@
+"""The local worker pool starts once per process and is reused; work goes in chunks."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from missionsim.experiments import executors
+from missionsim.experiments.executors import local
+
+
+def whoami(x: int) -> tuple[int, int]:
+    return x, os.getpid()
+
+
+def fail_on_seven(x: int) -> int:
+    if x == 7:
+        raise ValueError("seven")
+    return x
+
+
+@pytest.fixture(autouse=True)
+def fresh_pool():
+    executors.shutdown()
+    yield
+    executors.shutdown()
+
+
+def test_a_second_study_reuses_the_workers_of_the_first():
+    first = dict(executors.imap(whoami, range(40), workers=2))
+    second = dict(executors.imap(whoami, range(40), workers=2))
+    assert [v[0] for _, v in sorted(first.items())] == list(range(40))
+    pids_first = {pid for _, pid in first.values()}
+    pids_second = {pid for _, pid in second.values()}
+    assert len(pids_first) == 2 and pids_second == pids_first
+    assert os.getpid() not in pids_first
+
+
+def test_another_worker_count_replaces_the_pool():
+    two = {pid for _, (_, pid) in executors.imap(whoami, range(64), workers=2)}
+    three = {pid for _, (_, pid) in executors.imap(whoami, range(64), workers=3)}
+    assert not two & three and len(three) == 3
+
+
+def test_a_failing_study_discards_the_pool_and_the_next_one_starts_afresh():
+    before = {pid for _, (_, pid) in executors.imap(whoami, range(8), workers=2)}
+    with pytest.raises(ValueError, match="seven"):
+        list(executors.imap(fail_on_seven, range(20), workers=2))
+    after = {pid for _, (_, pid) in executors.imap(whoami, range(8), workers=2)}
+    assert not before & after
+
+
+@pytest.mark.parametrize(("items", "workers", "size"),
+                         [(1, 2, 1), (20, 2, 1), (160, 2, 10), (6000, 2, 16), (6000, 16, 16)])
+def test_chunks_give_each_worker_several_and_stay_bounded(items, workers, size):
+    assert local.chunk_size(items, workers) == size
