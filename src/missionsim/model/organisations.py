@@ -37,7 +37,9 @@ class Organisations:
         change = targets - funded
         if not change.any():
             return
-        mine = np.flatnonzero(np.isin(s.org, slots[change != 0]))
+        changing = np.zeros(max(self.orgs.n, int(s.org.max(initial=0)) + 1), dtype=bool)
+        changing[slots[change != 0]] = True
+        mine = np.flatnonzero(changing[s.org])
         order = mine[np.argsort(s.org[mine], kind="stable")]
         starts = np.searchsorted(s.org[order], slots, side="left")
         ends = np.searchsorted(s.org[order], slots, side="right")
@@ -66,6 +68,7 @@ class Organisations:
             new = s.append(orgs, self.orgs.locality[orgs])
             s.status[new] = VACANT
             self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)
+        s.funding_changed()
 
     def close_charity(self, slot: int) -> None:
         """Close the charity in ``slot``: its posts, contracts and ties go."""

@@ -138,6 +138,7 @@ class StaffArrays:
             setattr(self, name, np.zeros(0, dtype=dtype))
         self.quits = 0
         self.hires = 0
+        self._funded: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -153,6 +154,7 @@ class StaffArrays:
             setattr(self, name, np.concatenate([getattr(self, name), np.zeros(k, dtype=dtype)]))
         self.org[start:] = org
         self.loc[start:] = loc
+        self.funding_changed()
         return np.arange(start, start + k)
 
     def funded_count(self) -> int:
@@ -164,8 +166,24 @@ class StaffArrays:
         return int(np.count_nonzero(self.status == FILLED))
 
     def funded_by_org(self, n_orgs: int) -> np.ndarray:
-        """Funded posts per organisation slot."""
-        return np.bincount(self.org[self.status != UNFUNDED], minlength=n_orgs)
+        """Funded posts per organisation slot (read-only).
+
+        Posts are funded or unfunded only by :meth:`~missionsim.model.organisations.
+        Organisations.set_establishment` and when slots are appended, which call
+        :meth:`funding_changed`; quits and hires move posts between vacant and filled, which
+        leaves the counts alone. So the counts are computed once and reused until then (the
+        finance phase asks for them several times a month).
+        """
+        cached = self._funded
+        if cached is None or cached.size < n_orgs:
+            cached = np.bincount(self.org[self.status != UNFUNDED], minlength=n_orgs)
+            cached.setflags(write=False)
+            self._funded = cached
+        return cached
+
+    def funding_changed(self) -> None:
+        """Forget the funded-post counts: a post was funded, unfunded or moved employer."""
+        self._funded = None
 
     def filled_by_org(self, n_orgs: int) -> np.ndarray:
         """Filled posts per organisation slot."""

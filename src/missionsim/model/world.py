@@ -299,6 +299,7 @@ def _fill_initial_posts(model: MissionModel, rng: np.random.Generator) -> None:
     n = s.n
     monthly_quit = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / MONTHS)
     s.status[:] = np.where(rng.random(n) < steady_vacancy(p), VACANT, FILLED)
+    s.funding_changed()
     # tenure from the steady state of a constant quit hazard (geometric)
     s.tenure[:] = rng.geometric(max(monthly_quit, 1e-6), n) - 1  # structural: p > 0
     s.skill[:] = 1.0 - (1.0 - p["new_hire_skill"]) * np.exp(-s.tenure / p["skill_growth_months"])
