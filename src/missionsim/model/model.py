@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from missionsim.limits import MAX_HORIZON, MAX_SEED, quote, whole_number
@@ -107,8 +108,8 @@ class MissionModel(Queries, Organisations, mesa.Model):
     6. **workforce** – workload and conditions set morale; quits, hires, skill growth.
     7. **evidence** – programmes in use yield evidence; organisations adopt better-evidenced
        practice from trusted partners (and drop practice shown not to work under trials).
-    8. **partnerships** – contact, trust growth and erosion, ties break and form; the
-       networkx graph is synchronised.
+    8. **partnerships** – contact, trust growth and erosion, ties break and form (the
+       networkx graph's trust is brought up to date when it is read).
     9. **outcome** – effective delivery in each place; the true indicator moves towards what
        delivery supports, with a lag; gaming sets the reported indicator.
     10. **record** – the month's spending is totalled and the DataCollector records the
@@ -252,6 +253,17 @@ class MissionModel(Queries, Organisations, mesa.Model):
         pl.d0 = reference.places.d0
         pl.delivery = own / pl.d0
         self.morale_ref = reference.morale_ref
+
+    @property
+    def partnerships(self) -> nx.Graph:
+        """The partnership network as a networkx graph (section 2.3 of docs/model.md).
+
+        Nodes are organisations' ``unique_id``; edges carry ``kind`` and ``trust``. The
+        monthly update works on arrays; the graph's trust is brought up to date here, when it
+        is read, rather than every month.
+        """
+        self.net.sync_trust()
+        return self.net.graph
 
     # --- the step ---------------------------------------------------------------------------
     def step(self) -> None:

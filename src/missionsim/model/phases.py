@@ -133,8 +133,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("evidence", "programmes in use yield evidence; organisations adopt better-evidenced "
           "practice from trusted partners (and drop practice shown not to work under trials).",
           evidence.update),
-    Phase("partnerships", "contact, trust growth and erosion, ties break and form; the "
-          "networkx graph is synchronised.", ties.update),
+    Phase("partnerships", "contact, trust growth and erosion, ties break and form (the "
+          "networkx graph's trust is brought up to date when it is read).", ties.update),
     Phase("outcome", "effective delivery in each place; the true indicator moves towards what "
           "delivery supports, with a lag; gaming sets the reported indicator.", outcomes.update),
     Phase("record", "the month's spending is totalled and the DataCollector records the "

@@ -82,7 +82,6 @@ def update(model: MissionModel) -> None:
         gone = np.flatnonzero(breakable & (net.trust < p["tie_break_trust"]))
         net.remove_edges(gone)
     form_ties(model, rng)
-    net.sync_trust()
 
 
 def form_ties(model: MissionModel, rng: np.random.Generator) -> None:

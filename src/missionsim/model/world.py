@@ -242,7 +242,6 @@ def build(model: MissionModel) -> None:
         b = neighbours[has]
         net.add_edges(n_dep + a, n_dep + b, np.full(a.size, NEIGHBOUR), trust(a.size))
     model.net = net
-    model.partnerships = net.graph
 
 
 def node_attrs(orgs: Orgs, slot: int) -> dict:
