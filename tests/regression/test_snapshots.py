@@ -282,7 +282,7 @@ def placeholders(text: str) -> dict[str, int]:
 MASKED: dict[str, dict[str, int]] = {
     "model_tables.md": {},
     "baseline_tables.md": {"tmp": 1},
-    "validation.md": {"date": 1, "duration": 1, "images": 7, "version": 1},
+    "validation.md": {"date": 1, "duration": 1, "images": 8, "version": 1},
     "claims.md": {"date": 1, "duration": 1, "version": 1},
     "robustness.md": {"date": 1, "duration": 1, "images": 3, "version": 1},
     "report.txt": {"png": 7, "study-hash": 1, "timestamp": 2, "version": 1},

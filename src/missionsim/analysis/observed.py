@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,6 +33,8 @@ G1_SERIES = "G1"
 """The pattern whose observed series is the first profile's national GLD."""
 G3_SERIES = "G3"
 """The pattern whose observed series is the rough-sleeping counts of 1998–2001."""
+QUARTILES = 3
+"""Values of a distribution given by its quartiles (lower, median, upper)."""
 COMPARED = "outcome"
 """The measure of the G1 and G3 series: their checks compare the published values with the
 model's true indicator (the convention of the shipped missions: the published value is the true
@@ -82,12 +85,29 @@ class _Pattern(Entry):
     observed: str | None = None
 
 
+class _Published(Entry):
+    sd: list[float]
+    improving: float
+    fsm_gap: list[float]
+    fsm_correlation: float
+
+
+class _Bands(Entry):
+    correlation_min: float
+    rmse_over_naive: float
+    change_correlation_min: float
+    standard_errors: float
+
+
 class _HeldOut(_Pattern):
     title: str
     cited: list[str]
     gap_tolerance: float | None = None
     steeper_cut: float | None = None
     steeper_years: int | None = None
+    noise_factor: float | None = None
+    published: _Published | None = None
+    bands: _Bands | None = None
 
 
 class _Fitted(Entry):
@@ -123,7 +143,8 @@ class Episode:
         title: A held-out episode's title (empty for a pattern, whose title is in its code).
         cited: Parameters whose declared source cites the episode though no value was fitted
             to its numbers.
-        settings: Other figures of the episode's entry (tolerances, variants), by name.
+        settings: Other figures of the episode's entry (tolerances, variants), by name; a
+            sub-table (C1's ``published`` and ``bands``) as a dictionary of its figures.
     """
 
     key: str
@@ -131,7 +152,7 @@ class Episode:
     observed: str | None
     title: str = ""
     cited: tuple[str, ...] = ()
-    settings: dict[str, float] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -274,6 +295,11 @@ def observed() -> Observed:
     for key, episode in held.items():
         for i, name in enumerate(episode.cited):
             one_of(name, PARAMETERS, path, f"held_out.{key}.cited[{i}]", "parameter")
+        gap = episode.settings.get("published", {}).get("fsm_gap")
+        if gap is not None:
+            check(len(gap) == QUARTILES and gap == sorted(gap), path,
+                  f"held_out.{key}.published.fsm_gap",
+                  f"expected {QUARTILES} values in order (the quartiles), got {gap}")
     for i, f in enumerate(data.fitted):
         one_of(f.mission, MISSIONS, path, f"fitted[{i}].mission", "mission")
         for j, key in enumerate(f.patterns):

@@ -20,7 +20,8 @@ tolerances are ``missionsim/data/patterns.toml`` (:mod:`missionsim.analysis.obse
 
 These are the *fitted* patterns: ``data/patterns.toml`` (``[[fitted]]``) lists the parameters
 fitted to each. The *held-out* episodes, run without any refit and reported with their misses,
-are :data:`HELD_OUT` (:mod:`missionsim.analysis.validation_history`).
+are :data:`HELD_OUT` (:mod:`missionsim.analysis.validation_history`; C1, council by council,
+:mod:`missionsim.analysis.validation_councils`).
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ from missionsim.analysis.validation_core import (
 )
 from missionsim.analysis.validation_core import split as _split
 from missionsim.analysis.validation_g1 import g1, g1s
-from missionsim.analysis.validation_history import HELD_OUT, h1, h2
+from missionsim.analysis.validation_history import HELD_OUT, c1, h1, h2
 from missionsim.experiments import study
 from missionsim.experiments.options import RunOptions
 
-__all__ = ["HELD_OUT", "MINUS", "MONTHS_A_YEAR", "PATTERNS", "Check", "Pattern",
+__all__ = ["HELD_OUT", "MINUS", "MONTHS_A_YEAR", "PATTERNS", "Check", "Pattern", "c1",
            "fit_saturating", "g1", "g1s", "g2", "g3", "g4", "h1", "h2", "saturating", "scenario"]
 
 HOLD_MONTH = 60

@@ -14,6 +14,8 @@ of the suite.
 2. **H2** — rough sleeping under the squeeze, autumn 2010 to autumn 2017: the rough-sleeping
    world of pattern G3, unchanged, with the decade's cut to council money; the official count
    rose from 1,768 to 4,751.
+3. **C1** — the first profile council by council, 2015/16 to 2017/18, on England's real
+   councils (:mod:`missionsim.analysis.validation_councils`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ import pandas as pd
 
 from missionsim.analysis.observed import Episode, observed, series
 from missionsim.analysis.validation_core import MINUS, Check, Pattern, scenario
+from missionsim.analysis.validation_councils import c1
 from missionsim.experiments import study
 from missionsim.experiments.options import RunOptions
 from missionsim.experiments.scenario import Scenario
 from missionsim.model.params import PARAMETERS
 
-__all__ = ["HELD_OUT", "REPORTED", "TRUE", "h1", "h2", "level_checks"]
+__all__ = ["HELD_OUT", "REPORTED", "TRUE", "c1", "h1", "h2", "level_checks"]
 
 REPORTED = "outcome_reported"
 """The model's reported indicator: what official returns are compared with."""
@@ -191,5 +194,6 @@ def h2(replicates: int = 10, options: RunOptions | None = None) -> Pattern:
     return p
 
 
-HELD_OUT = {"H1": h1, "H2": h2}
-"""The held-out episodes by key (``data/patterns.toml``, ``[held_out.*]``)."""
+HELD_OUT = {"H1": h1, "H2": h2, "C1": c1}
+"""The held-out episodes by key (``data/patterns.toml``, ``[held_out.*]``); C1 is
+:mod:`missionsim.analysis.validation_councils`."""

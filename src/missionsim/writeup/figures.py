@@ -28,7 +28,8 @@ BAND = (2.5, 97.5)
 # --- validation -------------------------------------------------------------------------------
 def validation(p: Pattern) -> bytes:
     """A validation pattern's figure: the model's band against the observed data points."""
-    draw = {"G1": _g1, "G2": _g2, "G3": _g3, "G4": _g4, "H1": _h1, "H2": _h2}[p.key]
+    draw = {"G1": _g1, "G2": _g2, "G3": _g3, "G4": _g4, "H1": _h1, "H2": _h2,
+            "C1": _c1}[p.key]
     fig = draw(p)
     for ax in fig.axes:
         if ax.get_legend_handles_labels()[0]:
@@ -161,4 +162,28 @@ def _h2(p: Pattern):
               label="the model's ceiling")
     a.set(title="People sleeping rough", xlabel="months from autumn 2010", ylabel="people")
     b.set(title="Staff in post (model)", xlabel="months from autumn 2010", ylabel="people")
+    return fig
+
+
+def _c1(p: Pattern):
+    fig, (a, b) = _axes()
+    seen, model = p.tables["observed"], p.tables["model"]
+    x = seen["gld_2018"].to_numpy(float)
+    a.plot(x, model["naive_2018"], ".", color=QUIET, alpha=0.6,
+           label="naive forecast (2016 + national change)")
+    a.plot(x, model["model_2018"], "o", color=MODEL, markersize=3.5, label="model (mean of runs)")
+    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    a.plot([lo, hi], [lo, hi], "--", color=PATH, label="model = observed")
+    a.set(title="Council GLD in 2017/18", xlabel="observed, %", ylabel="forecast, %")
+    months = [int(m) for m in p.tables["sd"].columns]
+    years = [m / 12.0 for m in months]
+    _band(b, years, p.tables["sd"].to_numpy(), MODEL, "model (mean, 95% of runs)")
+    if "sd_noise" in p.tables:
+        factor = observed().held_out[p.key].settings["noise_factor"]
+        _band(b, years, p.tables["sd_noise"].to_numpy(), VARIANT,
+              f"model, noise × {factor:g}")
+    sd = p.tables["observed_sd"]["sd"]
+    b.plot([m / 12.0 for m in sd.index], sd.to_numpy(), "o", color=DATA, label="observed")
+    b.set(title="Spread across councils (SD)", xlabel="years from 2015/16", ylabel="pp",
+          xticks=years)
     return fig
