@@ -32,7 +32,7 @@ import pstats  # noqa: E402
 
 sys.path.insert(0, _HERE)
 
-from configurations import markdown_table, package_version
+from configurations import markdown_table, package_version  # noqa: E402
 
 DEFAULT_PRESETS = ("workshop", "england")
 """Presets profiled by default: the live workshop world and the England-size world."""

@@ -65,7 +65,8 @@ def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
 
     A value is a bare name when it is not an existing path and has no folder part; a
     ``.toml`` suffix is allowed (``baseline`` and ``baseline.toml`` both name the shipped
-    baseline; for places files, ``.csv``). Existing files always win, so a local ``baseline.toml`` is never shadowed.
+    baseline; for places files, ``.csv``). Existing files always win, so a local
+    ``baseline.toml`` is never shadowed.
     """
     path = Path(value)
     try:

@@ -3,8 +3,9 @@
 :func:`generate` writes every case into a folder and returns them, each with its category and
 whether ``missionsim validate`` must accept it. The categories are those of the input
 hardening: types, structure, sizes, encodings, special files, ``extends`` chains, names,
-numeric edge cases, sweep files, mission files and places files a scenario names. Everything is deterministic (the one block
-of random bytes comes from a fixed seed), so a campaign can be re-run on any version::
+numeric edge cases, sweep files, mission files and places files a scenario names. Everything
+is deterministic (the one block of random bytes comes from a fixed seed), so a campaign can be
+re-run on any version::
 
     .venv/bin/python tests/hostile/campaign.py              # this checkout
     .venv/bin/python tests/hostile/campaign.py --src OLD/src  # another version's source
@@ -489,8 +490,8 @@ def places(c: Corpus) -> None:
                          "places_missing": "nowhere.csv", "places_not_text": "7"}.items():
         body = f'name = "{name}"\n[world]\nplaces = "{target}"\n'
         c.text("places", name, body.replace('"7"', "7") if target == "7" else body)
-    c.text("places", "places_and_size", f'name = "sized"\n[world]\n'
-           f'places = "../places/places_valid.csv"\n[world.params]\nn_localities = 5\n')
+    c.text("places", "places_and_size", 'name = "sized"\n[world]\n'
+           'places = "../places/places_valid.csv"\n[world.params]\nn_localities = 5\n')
 
 
 CATEGORIES = (types, structure, sizes, encodings, special, extends, names, numbers, sweeps,

@@ -1,9 +1,9 @@
 """Every malformed file of the hostile corpus gets one line and status 2; valid ones pass.
 
 The corpus (``corpus.py``: types, structure, sizes, encodings, special files, ``extends``
-chains, names, numeric edge cases, sweeps, missions and places files) is validated in this process through
-``missionsim validate``. ``campaign.py`` runs the same corpus one process per file, with a
-time-out and a memory cap, to compare versions.
+chains, names, numeric edge cases, sweeps, missions and places files) is validated in this
+process through ``missionsim validate``. ``campaign.py`` runs the same corpus one process per
+file, with a time-out and a memory cap, to compare versions.
 """
 
 from __future__ import annotations

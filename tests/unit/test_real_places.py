@@ -8,7 +8,6 @@ import pytest
 from scipy.stats import spearmanr
 
 from missionsim import MissionModel
-from missionsim.errors import ScenarioError
 from missionsim.experiments.runner import run
 from missionsim.experiments.scenario import load_scenario
 from missionsim.model.network import NEIGHBOUR

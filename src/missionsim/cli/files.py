@@ -60,8 +60,7 @@ def list_cmd(
     what: Annotated[str | None, typer.Argument(
         help=f"One of: {', '.join(LIST_WHAT)} (default: all).")] = None,
 ) -> None:
-    """List missions, presets, places files, reforms, parameters, and the shipped scenarios
-    and sweeps."""
+    """List missions, presets, places files, reforms, parameters, scenarios and sweeps."""
     from missionsim.experiments.scenario import load_scenario, shipped
     from missionsim.model.missions import MISSIONS
     from missionsim.model.params import PARAMETERS, PRESET_DESCRIPTIONS, PRESETS
@@ -148,8 +147,7 @@ def init(
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite files that already exist.")] = False,
 ) -> None:
-    """Copy the shipped scenarios, sweeps, missions and places files into DIR as editable
-    templates."""
+    """Copy the shipped scenarios, sweeps, missions and places files into DIR to edit."""
     from missionsim.resources import copy_templates
 
     try:

@@ -197,8 +197,11 @@ class Scenario(Described):
         return None if name is None else load_places(name)
 
     def places_content(self) -> str | dict[str, str]:
-        """How :meth:`content` records the world's places file: a shipped file's name, or a
-        file's name and the SHA-256 of its bytes (so editing it changes the digest)."""
+        """How :meth:`content` records the world's places file.
+
+        A shipped file by its name; a file of the user's by its name and the SHA-256 of its
+        bytes, so that editing it changes the digest.
+        """
         name = self.world.places
         if name in shipped_places():
             return name

@@ -16,8 +16,8 @@ from missionsim.model.ledger import Ledger
 from missionsim.model.missions import MISSIONS, Mission, get_mission
 from missionsim.model.organisations import Organisations
 from missionsim.model.params import PRESET_PLACES, PRESETS, resolve
-from missionsim.model.placesfile import PlacesData, load_places
 from missionsim.model.phases import PHASES
+from missionsim.model.placesfile import PlacesData, load_places
 from missionsim.model.queries import Queries
 from missionsim.model.reforms import (
     REFORMS,

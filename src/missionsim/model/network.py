@@ -3,8 +3,8 @@
 The networkx graph ``Partnerships.graph`` is what users see (``model.partnerships``): nodes are
 organisation ids with attributes ``sector``, ``locality``, ``kind``; edges carry ``kind``
 ("funding", "contract", "partnership", "coordination", and "neighbour" between councils that
-are statistical neighbours on a world built from a places file) and ``trust``. For speed the same ties
-are mirrored in NumPy arrays (endpoints as organisation slots, trust, kind code) that the
+are statistical neighbours on a world built from a places file) and ``trust``. For speed the
+same ties are mirrored in NumPy arrays (endpoints as organisation slots, trust, kind code) that the
 monthly update works on; ties are added to or removed from the graph as they form and break,
 and trust is written back to the graph's edge attributes when the graph is read
 (``model.partnerships`` calls :meth:`Partnerships.sync_trust`), so a reader never sees the two

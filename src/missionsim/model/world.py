@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from missionsim.model import real_places
 from missionsim.model.agents import Charity, Council, Department, FrontlineStaff
 from missionsim.model.agents.department import DEPARTMENTS
-from missionsim.model import real_places
 from missionsim.model.network import CONTRACT, FUNDING, NEIGHBOUR, PARTNERSHIP, Partnerships
 from missionsim.model.state import (
     CHARITY,

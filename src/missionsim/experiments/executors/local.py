@@ -38,8 +38,7 @@ _LOCK = threading.Lock()
 
 
 def chunk_size(items: int, workers: int) -> int:
-    """Items per chunk: at least :data:`CHUNKS_PER_WORKER` chunks a worker, at most
-    :data:`MAX_CHUNK` items each."""
+    """Items per chunk: at least :data:`CHUNKS_PER_WORKER` a worker, :data:`MAX_CHUNK` at most."""
     return max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
 
 
