@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
 
 from missionsim.model.reforms import REFORMS
+from missionsim.resources import data_path
 from missionsim.ui import explain
 
 TRUE_LINE = '.ms-chart-trajectory path[stroke="#1f78b4"]'
 REFERENCE_LINE = '.ms-chart-trajectory path[stroke="#9e9e9e"]'
+PLACE_LINE = '.ms-chart-place path[stroke="#1f78b4"]'
+PLACE_PICKER = "Find a place"
+COUNCILS = data_path("places", "england_councils_2018.csv")
 
 
 def month(session) -> int:
@@ -135,6 +140,57 @@ def test_england_network_is_drawn_on_a_fixed_layout(session):
     session.wait_text(".ms-month", "Month 1 of")
     assert (nodes.first.get_attribute("cx"), nodes.first.get_attribute("cy")) == first
     session.screenshot("explore-england")
+
+
+def neighbours_in_file(name: str) -> list[str]:
+    """A council's statistical neighbours by name, closest first, from the shipped file."""
+    with COUNCILS.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_code = {row["la_code"]: row["la_name"] for row in rows}
+    row = next(row for row in rows if row["la_name"] == name)
+    return [by_code[code] for code in row["statistical_neighbours"].split()]
+
+
+def pick_place(session, name: str) -> None:
+    """Type ``name`` into the place picker and choose it."""
+    box = session.page.get_by_label(PLACE_PICKER, exact=True)
+    box.click(force=True)
+    box.fill(name)
+    session.page.locator(".v-menu__content").get_by_role("option", name=name,
+                                                         exact=True).click()
+
+
+def test_picking_a_council_lists_its_neighbours_and_draws_its_own_trajectory(session):
+    session.open("/")
+    pick(session, "Start from", "world: england_councils")
+    session.wait_text(".ms-chart-places", "of 152")
+    assert "Blackpool: deprivation" in session.page.inner_html(".ms-chart-places")
+    pick_place(session, "Blackpool")
+    session.wait_text(".ms-place-neighbours", "compared with Blackpool")
+    listed = session.page.locator(".ms-place-neighbours .ms-neighbour-name").all_inner_texts()
+    assert listed == neighbours_in_file("Blackpool")
+    session.page.wait_for_selector(".ms-chart-places rect.picked", state="attached")
+    # its own trajectory to the target, and its outcome month by month as the run goes on
+    session.page.wait_for_selector(PLACE_LINE, state="attached")  # month 0: one point
+    assert "its own trajectory" in session.text(".ms-chart-place")
+    for _ in range(3):
+        click(session, "Step")
+    session.wait_text(".ms-month", "Month 3 of")
+    session.page.wait_for_function(
+        "([sel]) => (document.querySelector(sel).getAttribute('d').match(/L/g) || []).length "
+        "=== 3", arg=[PLACE_LINE])
+    session.wait_text(".ms-place-summary", "Blackpool at month 3:")
+    session.screenshot("explore-place")
+    # a drawn world names its places "Place N" and has no statistical neighbours
+    pick(session, "Start from", "world: workshop")
+    session.wait_text(".ms-chart-places", "of 30")
+    # Blackpool is not a place of this world: the pick is cleared (each panel is its own update)
+    session.page.wait_for_function(
+        "() => document.querySelector('.ms-place-neighbours') === null && "
+        "document.querySelector('.ms-place-hint') !== null")
+    pick_place(session, "Place 3")
+    session.wait_text(".ms-place-neighbours", "no statistical neighbours")
+    session.page.wait_for_selector(PLACE_LINE, state="attached")
 
 
 def test_explain_page_shows_the_model_document(session):

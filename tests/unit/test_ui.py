@@ -208,7 +208,7 @@ def test_drawings_follow_the_model():
 
 
 SNAPSHOT_ARRAYS = ("behind", "deprivation", "active", "kind", "locality", "filled", "tie_u",
-                   "tie_v", "trust")
+                   "tie_v", "trust", "outcomes")
 
 
 def test_each_step_publishes_a_frozen_snapshot_that_later_steps_leave_alone():
@@ -276,6 +276,8 @@ def test_reads_while_another_thread_steps_are_consistent():
                           for _ in g.iter(f"{SVG}circle"))
             assert circles == int(frame.active.sum())
             assert f"(month {frame.month})" in parse(live.places_svg(frame)).get("aria-label")
+            assert len(frame.outcomes) == frame.month + 1
+            parse(live.place_svg(0, frame))
             # and the latest snapshot, read call by call as benchmarks/ui.py does
             live.headline()
             for draw in (live.trajectory_svg, live.workforce_svg, live.finance_svg,
@@ -324,7 +326,8 @@ def test_a_failing_chart_leaves_the_headline_and_the_other_charts_on_the_page(ex
     @solara.component
     def Page():
         version = solara.use_reactive(0)
-        explore.LiveView(live, version)
+        place = solara.use_reactive("Place 2")
+        explore.LiveView(live, version, place)
 
     _, rc = solara.render(Page(), handle_error=False)
     try:
@@ -334,8 +337,9 @@ def test_a_failing_chart_leaves_the_headline_and_the_other_charts_on_the_page(ex
         rc.close()
     assert "Month 2 of 24" in panels["ms-headline"]
     assert "could not be drawn" in panels["ms-chart-network"]
-    for name in ("trajectory", "workforce", "finance", "charities", "places"):
+    for name in ("trajectory", "workforce", "finance", "charities", "places", "place"):
         assert panels[f"ms-chart-{name}"].startswith("<svg"), name
+    assert "no statistical neighbours" in panels["ms-place-neighbours"]
 
 
 # --- the Explain page's source -------------------------------------------------------------

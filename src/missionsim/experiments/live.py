@@ -3,7 +3,9 @@
 A :class:`LiveModel` is a model built from a scenario through the same path as every study
 (:func:`missionsim.experiments.runner.spec_for` and
 :func:`~missionsim.experiments.runner.build_model`), stepped month by month, with a reference
-run of the same world without reforms to compare against (:func:`reference`).
+run of the same world without reforms to compare against (:func:`reference`). It keeps each
+place's true outcome month by month as it steps, and the world's places (names, statistical
+neighbours, starting values) in a :class:`PlaceFacts`.
 
 A browser session's play loop steps the model in one thread while its page redraws in
 another, so nothing outside this module reads the model itself: right after each step, under
@@ -64,6 +66,32 @@ def _frozen(values: Any, dtype: Any = None) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class PlaceFacts:
+    """The world's places as the page names them; fixed for the life of a run.
+
+    Attributes:
+        names: Each place's name: a council's on a world built from a places file, "Place 1",
+            "Place 2", … on a drawn world.
+        neighbours: Each place's statistical neighbours, an n × k array of place rows (closest
+            first, -1 padded), or ``None`` on a drawn world.
+        start: Each place's true outcome at month 0 (the start of its own trajectory).
+    """
+
+    names: tuple[str, ...]
+    neighbours: np.ndarray | None
+    start: np.ndarray
+
+    @classmethod
+    def take(cls, model) -> PlaceFacts:
+        """Copy the places' names, neighbours and starting values from ``model``."""
+        pl = model.places
+        nb = pl.neighbours
+        return cls(names=tuple(pl.name(i) for i in range(pl.n)),
+                   neighbours=None if nb is None else _frozen(nb, int),
+                   start=_frozen(pl.y0, float))
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: one snapshot a step
 class Snapshot:
     """What the Explore page draws at one month, copied from the model under the run's lock.
@@ -87,6 +115,8 @@ class Snapshot:
         tie_v: Second slot of each tie.
         trust: Trust on each tie.
         mean_trust: Mean trust over all ties.
+        outcomes: Each place's true outcome month by month, one row per month (row 0 =
+            month 0, one column per place).
     """
 
     month: int
@@ -102,10 +132,18 @@ class Snapshot:
     tie_v: np.ndarray
     trust: np.ndarray
     mean_trust: float
+    outcomes: np.ndarray
 
     @classmethod
-    def take(cls, model, horizon: int) -> Snapshot:
-        """Copy what the page draws from ``model``; the caller holds the run's lock."""
+    def take(cls, model, horizon: int, outcomes: np.ndarray) -> Snapshot:
+        """Copy what the page draws from ``model``; the caller holds the run's lock.
+
+        Args:
+            model: The model, right after a step (or at month 0).
+            horizon: Months the run lasts.
+            outcomes: Each place's true outcome month by month, at least up to this month
+                (rows past it are left out).
+        """
         o, net, mission = model.orgs, model.net, model.mission
         month = int(model.month)
         history = model.datacollector.get_model_vars_dataframe()
@@ -129,16 +167,17 @@ class Snapshot:
                    active=_frozen(o.active, bool), kind=_frozen(o.kind),
                    locality=_frozen(o.locality), filled=_frozen(model.staff.filled_by_org(o.n)),
                    tie_u=_frozen(net.u), tie_v=_frozen(net.v), trust=_frozen(net.trust, float),
-                   mean_trust=reporters.mean_trust(model))
+                   mean_trust=reporters.mean_trust(model),
+                   outcomes=_frozen(outcomes[:month + 1], float))
 
 
 # --- the live model -------------------------------------------------------------------------
 class LiveModel:
     """A model built from a scenario, stepped on request, read through snapshots.
 
-    Stepping takes :attr:`lock` and, before releasing it, publishes a new :class:`Snapshot`
-    (:attr:`frame`); readers take the latest snapshot, never the model while it may be
-    stepping.
+    Stepping takes :attr:`lock`, records each place's true outcome after every month and,
+    before releasing the lock, publishes a new :class:`Snapshot` (:attr:`frame`); readers take
+    the latest snapshot, never the model while it may be stepping.
 
     Args:
         scenario: The scenario (reforms and world as the page sets them).
@@ -152,6 +191,7 @@ class LiveModel:
         mission: The scenario's mission.
         reference: The same world without reforms, month by month (:func:`reference`), or
             ``None`` when the scenario has no reforms.
+        places: The world's places: names, statistical neighbours, starting values.
         lock: Held while stepping.
     """
 
@@ -163,7 +203,15 @@ class LiveModel:
         self.mission: Mission = self.model.mission
         self.lock = threading.Lock()
         self.reference = reference(scenario, replicate) if scenario.reforms else None
-        self._frame = Snapshot.take(self.model, self.horizon)
+        self.places = PlaceFacts.take(self.model)
+        # each place's true outcome, one row per month; rows are written once, as months pass
+        self._outcomes = np.full((self.horizon + 1, self.places.start.size), np.nan)
+        self._record()
+        self._frame = Snapshot.take(self.model, self.horizon, self._outcomes)
+
+    def _record(self) -> None:
+        """Keep each place's true outcome at the model's month (the caller holds the lock)."""
+        self._outcomes[int(self.model.month)] = self.model.places.y
 
     @property
     def frame(self) -> Snapshot:
@@ -194,10 +242,11 @@ class LiveModel:
             todo = max(0, min(months, self.horizon - int(self.model.month)))
             for _ in range(todo):
                 self.model.step()
+                self._record()
             if todo:
-                self._frame = Snapshot.take(self.model, self.horizon)
+                self._frame = Snapshot.take(self.model, self.horizon, self._outcomes)
             return self._frame.month
 
 
-__all__ = ["CHARITY", "COUNCIL", "DEPARTMENT", "SECTOR_OF_KIND", "UNIT", "LiveModel", "Snapshot",
-           "reference"]
+__all__ = ["CHARITY", "COUNCIL", "DEPARTMENT", "SECTOR_OF_KIND", "UNIT", "LiveModel", "PlaceFacts",
+           "Snapshot", "reference"]

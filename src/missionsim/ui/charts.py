@@ -2,9 +2,9 @@
 
 Every function returns an SVG string built with :mod:`missionsim.ui.svg`. The Explore page's
 charts read a live run's :class:`~missionsim.experiments.live.Snapshot` (its reporters so far,
-its places and its network), never the model; the Compare page's fan charts read the table of
-:func:`missionsim.ui.comparison.fan_table`. Chart sizes are in SVG units (the charts scale to
-their container), line widths in pixels.
+its places with each one's outcome month by month, and its network), never the model; the
+Compare page's fan charts read the table of :func:`missionsim.ui.comparison.fan_table`. Chart
+sizes are in SVG units (the charts scale to their container), line widths in pixels.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from missionsim.experiments.live import (
     DEPARTMENT,
     SECTOR_OF_KIND,
     UNIT,
+    PlaceFacts,
     Snapshot,
 )
 from missionsim.model.missions import Mission
 from missionsim.ui import svg
+from missionsim.ui.places import place_path
 from missionsim.writeup.report import BASELINE_COLOUR
 from missionsim.writeup.summary import effect_unit
 
@@ -133,11 +135,46 @@ def charities(history: pd.DataFrame, horizon: int) -> str:
         lines=lines, xlim=(0, horizon), ylim=(0.0, top), ylabel="months of costs"))
 
 
-def places(frame: Snapshot) -> str:
-    """Which places are on track (true indicator), most deprived outlined."""
+def places(frame: Snapshot, names: Sequence[str] | None = None,
+           picked: int | None = None) -> str:
+    """Which places are on track (true indicator), most deprived outlined.
+
+    Args:
+        frame: The snapshot.
+        names: Each place's name, shown in its tile's tooltip (default: "Place 1", …).
+        picked: The place picked on the page, outlined (``None``: none).
+    """
     on = int(np.count_nonzero(frame.behind <= 0.0))
     return svg.tiles(frame.behind, frame.deprivation,
-                     title=f"Places on track: {on} of {frame.behind.size} (month {frame.month})")
+                     title=f"Places on track: {on} of {frame.behind.size} (month {frame.month})",
+                     names=names, picked=picked)
+
+
+def place(frame: Snapshot, facts: PlaceFacts, index: int, mission: Mission,
+          horizon: int) -> str:
+    """One place's true outcome month by month against its own trajectory to the target.
+
+    Args:
+        frame: The snapshot (its per-place outcomes so far).
+        facts: The run's places (names and starting values).
+        index: The place's row.
+        mission: The run's mission.
+        horizon: Months the run lasts (the x axis).
+    """
+    months = np.arange(horizon + 1)
+    path = place_path(mission, float(facts.start[index]), months)
+    outcome = frame.outcomes[:, index]
+    lines = [svg.Line("its own trajectory", path, COLOURS["target"], dash=TARGET_DASH,
+                      width=GUIDE_WIDTH),
+             svg.Line("true", outcome, COLOURS["true"], width=MAIN_LINE_WIDTH,
+                      x=np.arange(outcome.size))]
+    lo = min(float(np.nanmin(path)), float(np.nanmin(outcome)))
+    hi = max(float(np.nanmax(path)), float(np.nanmax(outcome)))
+    pad = Y_PAD * (hi - lo or 1.0)
+    return svg.line_chart(svg.Chart(
+        title=f"{facts.names[index]}: {mission.indicator} ({mission.unit})", x=months,
+        lines=lines, xlim=(0, horizon), ylim=(lo - pad, hi + pad),
+        markers=[(mission.deadline, "deadline")], width=MAIN_WIDTH, height=TRAJECTORY_HEIGHT))
 
 
 # --- the partnership network ----------------------------------------------------------------

@@ -5,6 +5,11 @@ State lives in the page's own hooks, so every browser session has its own model 
 the registered reforms and the declared parameters; any change rebuilds the model at month 0
 through :class:`missionsim.ui.live.LiveRun`, the same path as ``missionsim run``.
 
+A place picker in the sidebar names every place of the world (England's councils on
+``england_councils``, "Place 1", "Place 2", … on a drawn world); the picked place's own
+trajectory and its statistical neighbours are shown under the network, and its tile is
+outlined on the places chart.
+
 Only :func:`LiveView` reads the step counter, so stepping redraws the charts and the headline
 without re-rendering the controls. The play loop steps the model in its own thread while the
 page redraws in another, so a redraw reads the run's latest
@@ -28,6 +33,7 @@ from missionsim.experiments.scenario import MAX_REPLICATES, ScenarioError
 from missionsim.model.params import uncertainties
 from missionsim.model.reforms import REFORMS
 from missionsim.ui.live import LiveRun, Settings, choices, headline_text, reform_bounds
+from missionsim.ui.places import neighbours_markup, place_index
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,11 @@ DEFAULT_CHOICE = "baseline"
 SPEEDS = {"slow (2 months a second)": (1, 0.5), "normal (5 a second)": (1, 0.2),
           "fast (20 a second)": (2, 0.1), "fastest": (6, 0.0)}
 """Play speeds: months per frame and seconds between frames."""
+
+PLACE_LABEL = "Find a place"
+"""The place picker's label."""
+NOTE = {"font-size": "0.85em", "color": "#5f6368"}
+"""The style of a short note under a control or a chart."""
 
 
 def model_error(exc: BaseException) -> str:
@@ -64,6 +75,7 @@ def Explore():
     version = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("normal (5 a second)")
+    place = solara.use_reactive(None)  # the picked place's name
 
     def apply(new: Settings) -> None:
         """Rebuild the model at month 0 with new settings, or say why not."""
@@ -77,6 +89,8 @@ def Explore():
         playing.set(False)
         settings.set(new)
         live.set(run)
+        if place_index(run.places, place.value) is None:
+            place.set(None)  # a place of the old world only
         error.set("")
         version.set(version.value + 1)
 
@@ -133,14 +147,26 @@ def Explore():
                               disabled=playing.value or finished,
                               on_click=lambda: step(run.horizon if run else 0))
             solara.Select(label="Play speed", values=list(SPEEDS), value=speed)
-            solara.Text("Changing any setting restarts the run at month 0.",
-                        style={"font-size": "0.85em", "color": "#5f6368"})
+            solara.Text("Changing any setting restarts the run at month 0.", style=NOTE)
+        if run is not None:
+            with solara.Card("Place", margin=0):
+                PlacePicker(run.places.names, place)
         ReformControls(settings.value, run.horizon if run else 120, apply, refuse)
         WorldControls(settings.value, apply)
     if error.value:
         solara.Error(error.value, classes=["ms-error"])
     if run is not None:
-        LiveView(run, version)
+        LiveView(run, version, place)
+
+
+@solara.component
+def PlacePicker(names: tuple[str, ...], place: solara.Reactive[str | None]):
+    """A searchable list of the world's places by name: type a few letters, pick one."""
+    solara.v.Autocomplete(label=PLACE_LABEL, items=list(names), v_model=place.value,
+                          on_v_model=place.set, clearable=True, dense=True,
+                          no_data_text="No place has that name", class_="ms-place-picker")
+    solara.Text("Shows the place's own trajectory and its statistical neighbours under the "
+                "network, and outlines its tile.", style=NOTE)
 
 
 @solara.component
@@ -210,7 +236,7 @@ def WorldControls(settings: Settings, apply):
                 solara.SliderFloat(label, value=float(value), min=p.low, max=p.high,
                                    step=step, on_value=on_value, thumb_label=True)
         solara.Text("Defaults come from docs/model.md section 8; the Explain page lists the "
-                    "sources.", style={"font-size": "0.85em", "color": "#5f6368"})
+                    "sources.", style=NOTE)
 
 
 HEADLINE_CSS = """
@@ -220,6 +246,12 @@ HEADLINE_CSS = """
 .ms-stat .value { font-size: 1.5em; font-weight: 500; color: #202124; }
 .ms-chart { width: 100%; }
 .ms-panel-failed { color: #5f6368; font-size: 0.9em; margin: 8px 0; }
+.ms-place-neighbours table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+.ms-place-neighbours th, .ms-place-neighbours td { text-align: left; padding: 2px 8px 2px 0; }
+.ms-place-neighbours th { color: #5f6368; font-weight: 500; border-bottom: 1px solid #e8eaed; }
+.ms-place-neighbours .ms-ahead td:last-child { color: #1a9850; }
+.ms-place-neighbours .ms-behind td:last-child { color: #d73027; }
+.ms-note, .ms-no-neighbours, .ms-place-summary { color: #5f6368; font-size: 0.9em; }
 """
 
 
@@ -247,10 +279,11 @@ def panel_markup(draw: Callable[[], str], name: str) -> str:
 
 
 @solara.component
-def LiveView(run: LiveRun, version: solara.Reactive[int]):
+def LiveView(run: LiveRun, version: solara.Reactive[int], place: solara.Reactive[str | None]):
     """Headline figures and every chart of the live run (redrawn at each step)."""
     _ = version.value  # redraw when the model steps
     frame = run.frame  # one snapshot for the whole redraw: every panel shows the same month
+    picked = place_index(run.places, place.value)
     solara.Style(HEADLINE_CSS)
     Headline(run, frame)
     with solara.Columns([3, 2]):
@@ -261,9 +294,27 @@ def LiveView(run: LiveRun, version: solara.Reactive[int]):
                 Chart(lambda: run.finance_svg(frame), "finance")
             with solara.Columns([1, 1]):
                 Chart(lambda: run.charities_svg(frame), "charities")
-                Chart(lambda: run.places_svg(frame), "places")
+                Chart(lambda: run.places_svg(frame, picked), "places")
         with solara.Column():
             Chart(lambda: run.network_svg(frame), "network")
+            PlaceView(run, frame, picked)
+
+
+@solara.component
+def PlaceView(run: LiveRun, frame: Snapshot, picked: int | None):
+    """The picked place: its own trajectory and its statistical neighbours (or a hint)."""
+    if picked is None:
+        solara.Text(f"Pick a place in the sidebar ({PLACE_LABEL}) to see its own trajectory "
+                    "to the target and its statistical neighbours.", style=NOTE,
+                    classes=["ms-place-hint"])
+        return
+    name = run.places.names[picked]
+    solara.HTML(tag="p", classes=["ms-place-summary"], unsafe_innerHTML=panel_markup(
+        lambda: escape(run.place_summary(picked, frame)), "place summary"))
+    Chart(lambda: run.place_svg(picked, frame), "place")
+    solara.HTML(tag="div", classes=["ms-place-neighbours"], unsafe_innerHTML=panel_markup(
+        lambda: neighbours_markup(run.neighbours(picked, frame), name, run.mission),
+        "neighbours"))
 
 
 STATS = (("month", "month", "month"), ("true value", "true", "true"),

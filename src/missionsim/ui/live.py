@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from missionsim.experiments.live import LiveModel, Snapshot
+from missionsim.experiments.live import LiveModel, PlaceFacts, Snapshot
 from missionsim.experiments.scenario import (
     Scenario,
     ScenarioError,
@@ -35,6 +35,7 @@ from missionsim.model.params import PARAMETERS, PRESETS
 from missionsim.model.paths import is_path, value_at
 from missionsim.model.reforms import REFORMS
 from missionsim.ui import charts
+from missionsim.ui.places import NeighbourRow, neighbour_rows, summary_text
 from missionsim.writeup.summary import level
 
 PRESET_PREFIX = "world: "
@@ -209,6 +210,7 @@ class LiveRun:
         layout: The network's node positions, fixed at month 0
             (:func:`missionsim.ui.charts.layout`).
         size_ref: Staff in post that gives a node the largest radius (the most at month 0).
+        places: The world's places: names, statistical neighbours, starting values.
     """
 
     def __init__(self, scenario: Scenario, replicate: int = 0) -> None:
@@ -220,6 +222,7 @@ class LiveRun:
         first = self.source.frame
         self.layout = charts.layout(first)
         self.size_ref = float(max(1, first.filled.max()))
+        self.places: PlaceFacts = self.source.places
 
     @property
     def frame(self) -> Snapshot:
@@ -281,9 +284,28 @@ class LiveRun:
         """Charities: median reserves, with closures so far in the title."""
         return charts.charities(self.history(frame), self.horizon)
 
-    def places_svg(self, frame: Snapshot | None = None) -> str:
-        """Which places are on track (true indicator), most deprived outlined."""
-        return charts.places(frame or self.frame)
+    def places_svg(self, frame: Snapshot | None = None, picked: int | None = None) -> str:
+        """Which places are on track (true indicator), each tile named.
+
+        The most deprived tenth is outlined, and the ``picked`` place (a row) too.
+        """
+        return charts.places(frame or self.frame, self.places.names, picked)
+
+    def place_svg(self, place: int, frame: Snapshot | None = None) -> str:
+        """One place's true outcome month by month against its own trajectory."""
+        return charts.place(frame or self.frame, self.places, place, self.mission,
+                            self.horizon)
+
+    def place_summary(self, place: int, frame: Snapshot | None = None) -> str:
+        """One line on a place now: its outcome against its own trajectory."""
+        f = frame or self.frame
+        return summary_text(self.places, f.outcomes[-1], place, self.mission, f.month)
+
+    def neighbours(self, place: int,
+                   frame: Snapshot | None = None) -> list[NeighbourRow] | None:
+        """A place's statistical neighbours now, closest first (``None``: the world has none)."""
+        return neighbour_rows(self.places, (frame or self.frame).outcomes[-1], place,
+                              self.mission)
 
     def network_svg(self, frame: Snapshot | None = None) -> str:
         """The partnership network at this month, on the layout fixed at reset."""

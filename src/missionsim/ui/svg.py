@@ -244,10 +244,20 @@ def line_chart(chart: Chart) -> str:
 STATUS_COLOURS = ("#1a9850", "#fdae61", "#d73027")
 """Tile colours: on track, slightly behind, well behind."""
 
+LEGEND_STEP = 128
+"""Distance between the tile map's legend entries, in drawing units."""
+
+PICKED_COLOUR, PICKED_WIDTH = "#1f78b4", 3.5
+"""Outline of the picked place's tile: colour and width in drawing units (wider than the
+most deprived tenth's, so a picked place among them still stands out)."""
+
 
 def tiles(behind: np.ndarray, deprivation: np.ndarray, title: str,
-          most_deprived: np.ndarray | None = None, width: int = 460) -> str:
+          most_deprived: np.ndarray | None = None, width: int = 460,
+          names: Sequence[str] | None = None, picked: int | None = None) -> str:
     """Places as tiles ordered by deprivation, coloured by how far behind trajectory.
+
+    Each tile's tooltip names its place, with its deprivation and how far behind it is.
 
     Args:
         behind: Per place, how far behind its trajectory as a share of the required change
@@ -257,10 +267,14 @@ def tiles(behind: np.ndarray, deprivation: np.ndarray, title: str,
         most_deprived: Boolean mask of the places to outline (default: the most deprived
             tenth).
         width: Drawing width.
+        names: Per place name (default: "Place 1", "Place 2", …).
+        picked: The place to outline in :data:`PICKED_COLOUR` (``None``: none).
     """
     behind = np.asarray(behind, dtype=float)
     dep = np.asarray(deprivation, dtype=float)
     n = behind.size
+    if names is None:
+        names = [f"Place {i + 1}" for i in range(n)]
     if most_deprived is None:
         most_deprived = np.zeros(n, dtype=bool)
         most_deprived[np.argsort(dep)[-max(1, n // 10):]] = True
@@ -271,6 +285,7 @@ def tiles(behind: np.ndarray, deprivation: np.ndarray, title: str,
     cell = min(36.0, (width - 2 * left) / cols)
     height = int(top + rows * cell + 52)
     status = np.where(behind <= 0.0, 0, np.where(behind < 0.25, 1, 2))
+    picked_at = None
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="100%" role="img" aria-label="{escape(title)}" {FONT} font-size="12">',
            f'<text x="{left}" y="18" font-size="14" font-weight="500" fill="{INK}">'
@@ -282,20 +297,32 @@ def tiles(behind: np.ndarray, deprivation: np.ndarray, title: str,
                   else ' stroke="#ffffff" stroke-width="1"')
         out.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2:.1f}" '
                    f'height="{cell - 2:.1f}" rx="3" fill="{STATUS_COLOURS[status[i]]}"{stroke}>'
-                   f'<title>place {i}: deprivation {dep[i]:.2f}, '
+                   f'<title>{escape(names[i])}: deprivation {dep[i]:.2f}, '
                    f'{"on track" if behind[i] <= 0 else f"{behind[i]:.0%} behind"}</title>'
                    f'</rect>')
+        if i == picked:
+            picked_at = x, y
+    if picked_at is not None:
+        x, y = picked_at
+        out.append(f'<rect class="picked" x="{x + 1:.1f}" y="{y + 1:.1f}" '
+                   f'width="{cell - 2:.1f}" height="{cell - 2:.1f}" rx="3" fill="none" '
+                   f'stroke="{PICKED_COLOUR}" stroke-width="{PICKED_WIDTH}"/>')
     counts = np.bincount(status, minlength=3)
     legend = [("on track", counts[0]), ("behind < 25%", counts[1]), ("behind ≥ 25%", counts[2])]
     y = top + rows * cell + 20
     for k, (label, count) in enumerate(legend):
-        x = left + k * 128
+        x = left + k * LEGEND_STEP
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" rx="2" '
                    f'fill="{STATUS_COLOURS[k]}"/><text x="{x + 16}" y="{y}" fill="{INK}">'
                    f'{escape(label)}: {count}</text>')
     out.append(f'<rect x="{left}" y="{y + 10}" width="12" height="12" rx="2" fill="none" '
                f'stroke="{INK}" stroke-width="2.5"/><text x="{left + 16}" y="{y + 20}" '
                f'fill="{INK}">most deprived tenth · least deprived first, row by row</text>')
+    if picked_at is not None:
+        x = left + len(legend) * LEGEND_STEP
+        out.append(f'<rect x="{x}" y="{y + 10}" width="12" height="12" rx="2" fill="none" '
+                   f'stroke="{PICKED_COLOUR}" stroke-width="{PICKED_WIDTH}"/>'
+                   f'<text x="{x + 16}" y="{y + 20}" fill="{INK}">picked</text>')
     out.append("</svg>")
     return "".join(out)
 
