@@ -11,11 +11,9 @@ import pytest
 
 from missionsim.analysis import observed, validation
 from missionsim.analysis import validation_councils as councils
-from missionsim.analysis.datafiles import DataFileError
 from missionsim.experiments.options import RunOptions
 from missionsim.model.placesfile import load_places
 from missionsim.writeup import validation as page_writer
-from validation.test_patterns import _patterns_with
 
 REPLICATES = 4
 """Replicates of the reduced run (the page runs :data:`page_writer.FULL`)."""
@@ -127,19 +125,3 @@ def test_the_verdict_table_has_every_row_and_publishes_the_misses():
         verdict = "within" if c.ok else "**miss**"
         assert (f"| {c.label} | {c.model} | {c.observed} | {c.tolerance} | {c.difference} "
                 f"| {verdict} |") in text
-
-
-@pytest.mark.parametrize(("old", "new", "where"), [
-    ("fsm_gap = [13.0, 16.8, 22.0]", "fsm_gap = [16.8, 13.0, 22.0]",
-     "held_out.C1.published.fsm_gap: expected 3 values in order"),
-    ("correlation_min = 0.8", "correlation_min = 0.8\nrmse_min = 1.0",
-     "held_out.C1.bands.rmse_min"),
-])
-def test_an_invalid_c1_entry_is_one_line_naming_the_key(tmp_path, monkeypatch, old, new, where):
-    _patterns_with(tmp_path, monkeypatch, old, new)
-    try:
-        with pytest.raises(DataFileError) as caught:
-            observed.observed()
-    finally:
-        observed.observed.cache_clear()
-    assert "\n" not in str(caught.value) and where in str(caught.value)

@@ -114,6 +114,10 @@ def _patterns_with(tmp_path, monkeypatch, old: str, new: str) -> None:
      "fitted[4].patterns[0]: unknown fitted pattern 'H1'"),
     ('scenarios = ["ae_four_hours_2002"]', 'scenarios = ["ae_four_hours"]',
      "held_out.H1.scenarios[0]: unknown scenario 'ae_four_hours'"),
+    ("fsm_gap = [13.0, 16.8, 22.0]", "fsm_gap = [16.8, 13.0, 22.0]",
+     "held_out.C1.published.fsm_gap: expected 3 values in order"),
+    ("correlation_min = 0.8", "correlation_min = 0.8\nrmse_min = 1.0",
+     "held_out.C1.bands.rmse_min"),
 ])
 def test_an_invalid_patterns_file_is_one_line_naming_the_file_and_key(tmp_path, monkeypatch,
                                                                       old, new, where):
