@@ -82,7 +82,7 @@ def test_statistical_neighbours_are_ties_between_councils_that_do_not_break(k):
     assert ("neighbour" in kinds) == (k > 0)
 
 
-def test_stocktakes_weigh_the_shortfall_against_the_neighbours_mean(councils):
+def test_stocktakes_weigh_the_shortfall_against_the_neighbours_mean():
     model = MissionModel(preset="england_councils", rng=4,
                          reforms={"mission_leadership": {"start": 0}})
     model.run(7)

@@ -90,8 +90,8 @@ def test_a_places_path_is_the_models_own_trajectory_for_it(preset, mission):
     model = MissionModel(preset=preset, mission=mission, rng=2, horizon=PATH_HORIZON)
     deadline = model.mission.deadline
     months = np.arange(PATH_HORIZON + 1)
-    paths = np.array([places.place_path(model.mission, start, months)
-                      for start in model.places.y0])
+    facts = PlaceFacts.take(model, PATH_HORIZON)
+    paths = np.array([places.place_path(facts, i, months) for i in range(model.places.n)])
     for month in (0, 1, 7, deadline - 1, deadline, deadline + 1):
         while model.month < month:
             model.step()
@@ -130,7 +130,7 @@ def test_a_count_mission_compares_neighbours_on_their_change_since_month_0():
     start = facts.start
     now = run.frame.outcomes[-1]
     neighbours = np.array([[1, 2, -1], [0, 2, -1], [0, 1, -1]] + [[-1] * 3] * (start.size - 3))
-    rows = places.neighbour_rows(PlaceFacts(facts.names, neighbours, start), now, 0,
+    rows = places.neighbour_rows(PlaceFacts(facts.names, neighbours, start, facts.paths), now, 0,
                                  run.mission)
     assert [r.name for r in rows] == ["Place 2", "Place 3"]
     for r, j in zip(rows, (1, 2), strict=True):

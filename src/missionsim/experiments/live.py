@@ -76,20 +76,24 @@ class PlaceFacts:
         neighbours: Each place's statistical neighbours, an n × k array of place rows (closest
             first, -1 padded), or ``None`` on a drawn world.
         start: Each place's true outcome at month 0 (the start of its own trajectory).
+        paths: Each place's own trajectory to the target month by month, one row per month
+            from 0 to the horizon (``MissionModel.place_trajectory``).
     """
 
     names: tuple[str, ...]
     neighbours: np.ndarray | None
     start: np.ndarray
+    paths: np.ndarray
 
     @classmethod
-    def take(cls, model) -> PlaceFacts:
-        """Copy the places' names, neighbours and starting values from ``model``."""
+    def take(cls, model, horizon: int) -> PlaceFacts:
+        """Copy the places' names, neighbours, starting values and trajectories from ``model``."""
         pl = model.places
         nb = pl.neighbours
+        paths = np.array([model.place_trajectory(m) for m in range(horizon + 1)])
         return cls(names=tuple(pl.name(i) for i in range(pl.n)),
                    neighbours=None if nb is None else _frozen(nb, int),
-                   start=_frozen(pl.y0, float))
+                   start=_frozen(pl.y0, float), paths=_frozen(paths, float))
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: one snapshot a step
@@ -203,7 +207,7 @@ class LiveModel:
         self.mission: Mission = self.model.mission
         self.lock = threading.Lock()
         self.reference = reference(scenario, replicate) if scenario.reforms else None
-        self.places = PlaceFacts.take(self.model)
+        self.places = PlaceFacts.take(self.model, self.horizon)
         # each place's true outcome, one row per month; rows are written once, as months pass
         self._outcomes = np.full((self.horizon + 1, self.places.start.size), np.nan)
         self._record()

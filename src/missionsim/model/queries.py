@@ -117,10 +117,14 @@ class Queries:
         """National trajectory to the target: a straight line from the baseline."""
         return float(self.mission.trajectory(self.month if month is None else month))
 
-    def place_trajectory(self) -> np.ndarray:
-        """Each place's trajectory: its start plus its pro-rata share of the required change."""
+    def place_trajectory(self, month: int | None = None) -> np.ndarray:
+        """Each place's trajectory at ``month`` (default: now).
+
+        Its start plus its pro-rata share of the required change, reached by the deadline and
+        flat after.
+        """
         m, pl = self.mission, self.places
-        frac = min(1.0, self.month / m.deadline)
+        frac = min(1.0, (self.month if month is None else month) / m.deadline)
         if m.aggregate == "mean":
             required = np.full(pl.n, m.target - m.baseline)
         else:
@@ -149,17 +153,15 @@ class Queries:
         if nb is None or nb.shape[1] == 0:
             return np.zeros(pl.n)
         y = outcomes.reported(self) if reported else pl.y
+        if m.aggregate == "mean":
+            value, scale = y, abs(m.target - m.baseline)
+        else:  # counts: compare relative changes from each place's own start
+            value, scale = y / pl.y0, abs(m.target / m.baseline - 1.0)
         has = nb >= 0
         count = has.sum(axis=1)
-        mean = np.where(has, y[np.maximum(nb, 0)], 0.0).sum(axis=1) / np.maximum(count, 1)
-        if m.aggregate == "mean":
-            scale = np.full(pl.n, abs(m.target - m.baseline))
-        else:  # counts: compare relative changes from each place's own start
-            y, mean = y / pl.y0, np.where(has, (y / pl.y0)[np.maximum(nb, 0)], 0.0).sum(
-                axis=1) / np.maximum(count, 1)
-            scale = np.full(pl.n, abs(m.target / m.baseline - 1.0))
-        shortfall = np.where(count > 0, m.direction * (mean - y), 0.0)
-        return np.maximum(0.0, shortfall / np.maximum(scale, 1e-9))  # structural: no ÷ 0
+        mean = np.where(has, value[np.maximum(nb, 0)], 0.0).sum(axis=1) / np.maximum(count, 1)
+        shortfall = np.where(count > 0, m.direction * (mean - value), 0.0)
+        return np.maximum(0.0, shortfall / max(scale, 1e-9))  # structural: no ÷ 0
 
     def target_met(self) -> bool:
         """Whether the national true indicator met the target at the mission's deadline.

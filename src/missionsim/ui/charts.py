@@ -162,7 +162,7 @@ def place(frame: Snapshot, facts: PlaceFacts, index: int, mission: Mission,
         horizon: Months the run lasts (the x axis).
     """
     months = np.arange(horizon + 1)
-    path = place_path(mission, float(facts.start[index]), months)
+    path = place_path(facts, index, months)
     outcome = frame.outcomes[:, index]
     lines = [svg.Line("its own trajectory", path, COLOURS["target"], dash=TARGET_DASH,
                       width=GUIDE_WIDTH),

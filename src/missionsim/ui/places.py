@@ -39,20 +39,9 @@ def place_index(facts: PlaceFacts, name: str | None) -> int | None:
         return None
 
 
-def place_path(mission: Mission, start: float, months: np.ndarray) -> np.ndarray:
-    """A place's own trajectory at each of ``months``.
-
-    The model's rule (``MissionModel.place_trajectory``): the place's starting value plus its
-    pro-rata share of the change the mission requires, reached in a straight line by the
-    deadline and flat after. For a rate (``aggregate = "mean"``) every place is to move by the
-    national change; for a count (``"sum"``) by the national change in proportion to its start.
-    """
-    share = np.minimum(1.0, np.asarray(months, dtype=float) / mission.deadline)
-    if mission.aggregate == "mean":
-        required = mission.target - mission.baseline
-    else:
-        required = (mission.target / mission.baseline - 1.0) * start
-    return start + share * required
+def place_path(facts: PlaceFacts, place: int, months: np.ndarray) -> np.ndarray:
+    """Place ``place``'s own trajectory at each of ``months`` (as the model computed it)."""
+    return facts.paths[np.asarray(months, dtype=int), place]
 
 
 def amount(delta: float, mission: Mission, signed: bool = True) -> str:
@@ -139,7 +128,7 @@ def summary_text(facts: PlaceFacts, outcomes: np.ndarray, place: int, mission: M
                  month: int) -> str:
     """One line on the picked place now: its outcome, its own trajectory and the gap."""
     now = float(outcomes[place])
-    aim = float(place_path(mission, facts.start[place], np.array([month]))[0])
+    aim = float(place_path(facts, place, np.array([month]))[0])
     gap = mission.direction * (now - aim)
     where = "on track" if gap >= 0 else f"{amount(-gap, mission, signed=False)} behind"
     return (f"{facts.names[place]} at month {month}: {level(now, mission.unit)}, against "
