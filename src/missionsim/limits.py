@@ -106,6 +106,9 @@ one a month over the longest run."""
 MAX_PLACES = 10_000
 """Most places in a places file (England has 152 upper-tier councils)."""
 
+MAX_TARGET_PLACES = MAX_PLACES
+"""Most places a reform's ``target.places`` list may name (as many as a places file holds)."""
+
 MAX_NEIGHBOURS = 20
 """Most statistical neighbours a place may list (the DfE lists ten)."""
 
@@ -120,3 +123,20 @@ attend, so a council with few residents and many places can exceed 100 (the City
 
 MAX_PATH_CHARS = 4_096
 """Longest file path a setting may give (a scenario's places file); the usual system limit."""
+
+
+MAX_FUTURES = 1_000
+"""Most futures in one advice's common ensemble (``missionsim advise --futures``)."""
+
+MAX_POPULATION = 1_000
+"""Largest population of an advice's package search (candidates per generation)."""
+
+MAX_GENERATIONS = 1_000
+"""Most generations of an advice's package search (the initial population is the first)."""
+
+MAX_EVALUATIONS = 1_000_000
+"""Most evaluations one advice may plan: population × generations × futures, each one run
+(a package in one future). Equal to :data:`MAX_RUNS`, the most runs one study may plan."""
+
+MAX_GRID = 100
+"""Most values in one of an advice's grids (intensities, start months, targeting options)."""

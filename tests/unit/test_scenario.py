@@ -195,7 +195,8 @@ BAD = [  # (id, file text, the message after "FILE: ")
     ("unknown top-level key", 'colour = "red"\n',
      f"colour: unknown key; expected one of {TOP_KEYS}"),
     ("unknown key in a reform", "[reforms.devolution]\nstrat = 3\n",
-     "reforms.devolution.strat: unknown key; expected one of start, end, intensity, enabled"),
+     "reforms.devolution.strat: unknown key; expected one of start, end, intensity, enabled, "
+     "target"),
     ("unknown key in world", "[world]\nfoo = 1\n",
      "world.foo: unknown key; expected one of preset, places, params"),
     ("unknown key in an uncertainty", "[uncertainties.silo]\nlow = 0\nhigh = 1\nmid = 0.5\n",
@@ -307,7 +308,8 @@ BAD = [  # (id, file text, the message after "FILE: ")
         "reforms.devolution: expected a table, got 3",
         "scenario.py:279-280: 'expected a table or instance of ReformSpec'"),
     bug("key named like a union member", "[reforms.devolution]\nnone = 1\n",
-        "reforms.devolution.none: unknown key; expected one of start, end, intensity, enabled",
+        "reforms.devolution.none: unknown key; expected one of start, end, intensity, enabled, "
+        "target",
         "describe_error (scenario.py:259) drops a last key named bool/int/float/str/none as "
         "if it were a union member: the path reads 'reforms.devolution'"),
     bug("top-level key named int", "int = 1\n", f"int: unknown key; expected one of {TOP_KEYS}",

@@ -43,7 +43,12 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from missionsim import limits, resources
 from missionsim.errors import ScenarioError
-from missionsim.experiments.scenario_tables import ReformSpec, Uncertainty, World
+from missionsim.experiments.scenario_tables import (
+    ReformSpec,
+    Uncertainty,
+    World,
+    check_target_places,
+)
 from missionsim.files import (
     Described,
     error_path,
@@ -58,6 +63,7 @@ from missionsim.model.params import PARAMETERS, PRESET_PLACES, WORLD_SIZE, resol
 from missionsim.model.placesfile import PlacesData, PlacesError, load_places, shipped_places
 from missionsim.model.reforms import REFORMS, check_policy
 from missionsim.model.reforms.policy import check_intensity, shown
+from missionsim.model.reforms.targeting import Target
 
 MAX_HORIZON = limits.MAX_HORIZON
 MAX_INTENSITY = limits.MAX_INTENSITY
@@ -241,7 +247,8 @@ class Scenario(Described):
         parts = []
         for name, s in self.reform_settings().items():
             when = f"{s['start']}–{s['end']}" if s["end"] is not None else f"{s['start']}+"
-            parts.append(f"{name} (×{shown(s['intensity'])}, months {when})")
+            where = f", in {Target.parse(s['target'], name).describe()}" if "target" in s else ""
+            parts.append(f"{name} (×{shown(s['intensity'])}, months {when}{where})")
         reforms = "; ".join(parts) if parts else "no reforms"
         policy = "".join(f"; {k} {shown(v)}" for k, v in self.policy_paths().items())
         mission = self.mission if self.mission in MISSIONS else (
@@ -264,11 +271,16 @@ def _check_names(scenario: Scenario, source: str) -> None:
                                 f"expected one of "
                                 f"{', '.join(sorted(REFORMS))}")
     for name, spec in scenario.reforms.items():
+        if spec.target is not None and not REFORMS[name].targetable:
+            raise ScenarioError(f"{source}: {key_path(['reforms', name, 'target'])}: {name} acts "
+                                "on national money flows or the centre and cannot be targeted "
+                                "at places; remove target")
         if spec.enabled and spec.start >= scenario.horizon:
             raise ScenarioError(f"{source}: {key_path(['reforms', name, 'start'])}: month "
                                 f"{spec.start:,} is at or after the horizon ({scenario.horizon} "
                                 "months), so the reform would never act; expected a month < "
                                 f"{scenario.horizon}")
+    check_target_places(scenario, source)
     for name, value in scenario.world.params.items():
         if name not in PARAMETERS:
             raise ScenarioError(f"{source}: {key_path(['world', 'params', name])}: unknown "

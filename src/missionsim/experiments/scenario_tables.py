@@ -13,9 +13,11 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 
 from missionsim import limits
-from missionsim.files import Strict, as_float, one_of
-from missionsim.model.params import PRESETS
+from missionsim.errors import ScenarioError
+from missionsim.files import Strict, as_float, key_path, one_of
+from missionsim.model.params import PARAMETERS, PRESETS
 from missionsim.model.reforms.policy import Bounds, number_or_path, plain
+from missionsim.model.reforms.targeting import Target
 
 MAX_HORIZON = limits.MAX_HORIZON
 MAX_INTENSITY = limits.MAX_INTENSITY
@@ -31,12 +33,16 @@ class ReformSpec(Strict):
             declared ``<reform>_max_intensity``: a number, or a path of ``[month, value]``
             points (:mod:`missionsim.model.paths`; its largest value is held to the maximum).
         enabled: ``false`` switches off a reform inherited through ``extends``.
+        target: The places the reform reaches, as one key (``deprivation_deciles``,
+            ``capacity_below``, ``capacity_above``, ``off_trajectory`` or ``places``; see
+            :mod:`missionsim.model.reforms.targeting`); absent: every place.
     """
 
     start: int = Field(default=0, ge=0)
     end: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
     intensity: Annotated[float | tuple[Any, ...] | list[Any], Bounds(0.0, MAX_INTENSITY)] = 1.0
     enabled: bool = True
+    target: dict[str, Any] | None = None
 
     @field_validator("intensity", mode="before")
     @classmethod
@@ -49,9 +55,22 @@ class ReformSpec(Strict):
             raise ValueError(f"end = {self.end}: expected a month after start ({self.start})")
         return self
 
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return Target.parse(value, "target").settings()
+        except ValueError as exc:  # the key path is given by the caller; keep the rest
+            raise ValueError(str(exc).removeprefix("target").lstrip(".: ")) from None
+
     def settings(self) -> dict[str, Any]:
-        """The settings the model takes (``start``, ``end``, ``intensity``; a path as lists)."""
-        return {"start": self.start, "end": self.end, "intensity": plain(self.intensity)}
+        """The settings the model takes: start, end, intensity (a path as lists), any target."""
+        out = {"start": self.start, "end": self.end, "intensity": plain(self.intensity)}
+        if self.target is not None:
+            out["target"] = self.target
+        return out
 
 
 class Uncertainty(Strict):
@@ -90,3 +109,26 @@ class World(Strict):
     @classmethod
     def _known_preset(cls, value: str) -> str:
         return one_of(value, PRESETS, "preset")
+
+
+def check_target_places(scenario: Any, source: str) -> None:
+    """Every place a reform's ``target.places`` names is a place of the scenario's world."""
+    for name, spec in scenario.reforms.items():
+        if spec.target is None or "places" not in spec.target:
+            continue
+        data = scenario.places_data()
+        if data is not None:
+            known = {str(x).casefold() for col in ("name", "code") for x in data.table[col]}
+            example = str(data.table["name"].iloc[0])
+        else:
+            n = scenario.world.params.get("n_localities",
+                                          PRESETS[scenario.world.preset].get(
+                                              "n_localities", PARAMETERS["n_localities"].default))
+            known = {f"place {i + 1}" for i in range(int(n))}
+            example = "Place 1"
+        for place in spec.target["places"]:
+            if place.strip().casefold() not in known:
+                where = key_path(["reforms", name, "target", "places"])
+                raise ScenarioError(f"{source}: {where}: {limits.quote(place)} is not a place in "
+                                    f"this world; expected a name or code such as "
+                                    f"{limits.quote(example)}")

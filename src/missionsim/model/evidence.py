@@ -27,7 +27,10 @@ def update(model: MissionModel) -> None:
     z = rng.normal(0.0, 1.0, pr.n)
     users = programme_users(model)
     info_u = users * p["evidence_rigour"]
-    info_t = users * p["trial_rigour"] * lv.experimentation
+    if lv.targeted() and np.ndim(lv.experimentation):  # trials run where the reform reaches
+        info_t = programme_users(model, lv.experimentation) * p["trial_rigour"]
+    else:
+        info_t = users * p["trial_rigour"] * lv.experimentation
     info = info_u + info_t
     seen = info > 0
     bias = p["uncontrolled_bias"] * info_u[seen] / info[seen]
@@ -38,13 +41,21 @@ def update(model: MissionModel) -> None:
     adopt(model)
 
 
-def programme_users(model: MissionModel) -> np.ndarray:
-    """Staff in post using each programme (a council's teams split by its rollout share)."""
+def programme_users(model: MissionModel, per_place: np.ndarray | None = None) -> np.ndarray:
+    """Staff in post using each programme (a council's teams split by its rollout share).
+
+    With ``per_place``, each member of staff counts as that array's value in their place.
+    """
     o, s, pr = model.orgs, model.staff, model.programmes
-    org = s.org[s.status == FILLED]
+    filled = s.status == FILLED
+    org = s.org[filled]
     share = o.rollout[org]
+    other = 1.0 - share
+    if per_place is not None:
+        weight = per_place[s.loc[filled]]
+        share, other = share * weight, other * weight
     return (np.bincount(o.programme[org], weights=share, minlength=pr.n)
-            + np.bincount(o.own_programme[org], weights=1.0 - share, minlength=pr.n))
+            + np.bincount(o.own_programme[org], weights=other, minlength=pr.n))
 
 
 def set_practice(model: MissionModel, slots: np.ndarray) -> None:
@@ -61,26 +72,28 @@ def set_practice(model: MissionModel, slots: np.ndarray) -> None:
                          + (1.0 - r) * pr.theta[o.own_programme[slots]])
 
 
-def score(model: MissionModel, programmes: np.ndarray) -> np.ndarray:
-    """How good each programme looks to a reviewer: mean, or a lower bound under trials."""
+def score(model: MissionModel, programmes: np.ndarray, reviewers: np.ndarray) -> np.ndarray:
+    """How good each programme looks to its reviewer: mean, or a lower bound under trials."""
     pr = model.programmes
     caution = model.p["experimentation_caution"]
-    return pr.mean[programmes] - caution * model.levers.experimentation * pr.sd[programmes]
+    trials = model.levers.at("experimentation", model.orgs.locality[reviewers])
+    return pr.mean[programmes] - caution * trials * pr.sd[programmes]
 
 
 def adopt(model: MissionModel) -> None:
     """Organisations reviewing their practice adopt a better-evidenced one from a partner."""
     p, pr, o, net, lv = model.p, model.programmes, model.orgs, model.net, model.levers
     rng = model.streams["adoption"]
-    review = rng.random(o.n) < p["diffusion_rate"] * (1.0 + lv.innovation)
+    review = rng.random(o.n) < p["diffusion_rate"] * (1.0 + lv.at("innovation", o.locality))
     delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
     review &= delivering
-    if lv.experimentation > 0:  # de-adopt practice shown not to work
+    trials = lv.at("experimentation", o.locality)
+    if np.any(trials > 0):  # de-adopt practice shown not to work
         used = np.maximum(o.programme, 0)
         upper = pr.mean[used] + p["experimentation_drop_z"] * pr.sd[used]
         drop = (delivering & (upper < p["experimentation_drop_share"] * pr.prior_mean)
                 & (o.programme != o.own_programme))
-        drop &= (o.kind == COUNCIL)
+        drop &= (o.kind == COUNCIL) & (trials > 0)
         if drop.any():
             o.programme[drop] = o.own_programme[drop]
             o.rollout[drop] = 1.0
@@ -95,13 +108,13 @@ def adopt(model: MissionModel) -> None:
     if reviewer.size == 0:
         return
     cand = o.programme[source]
-    cand_score = score(model, cand)
+    cand_score = score(model, cand, reviewer)
     order = np.lexsort((-cand_score, reviewer))
     reviewer, cand, cand_score = reviewer[order], cand[order], cand_score[order]
     first = np.r_[True, reviewer[1:] != reviewer[:-1]]
     reviewer, cand, cand_score = reviewer[first], cand[first], cand_score[first]
     current = o.programme[reviewer]
-    better = cand_score > score(model, current) + p["adoption_margin"]
+    better = cand_score > score(model, current, reviewer) + p["adoption_margin"]
     # a council already using the programme keeps rolling it out to more of its teams
     deepen = (cand == current) & (o.kind[reviewer] == COUNCIL) & (cand != o.own_programme[reviewer])
     take = (better & (cand != current)) | deepen

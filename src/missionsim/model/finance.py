@@ -36,7 +36,8 @@ def evidence_factor(model: MissionModel, slots: np.ndarray) -> np.ndarray:
     prog = model.orgs.programme[slots]
     conf = 1.0 - pr.prior_prec / pr.prec[prog]
     weight = (p["funder_evidence_weight"]
-              + p["experimentation_evidence_weight"] * model.levers.experimentation)
+              + p["experimentation_evidence_weight"]
+              * model.levers.at("experimentation", model.orgs.locality[slots]))
     zscore = (pr.mean[prog] - pr.prior_mean) * np.sqrt(pr.prior_prec)
     cap = p["evidence_factor_cap"]
     return np.clip(np.exp(weight * conf * zscore), 1.0 / cap, cap)
@@ -334,7 +335,7 @@ def monthly_flows(model: MissionModel) -> None:
     rng = model.streams["finance"]
     shocks = rng.normal(0.0, 1.0, n_orgs)[charities]
     target = o.donations0[charities] * (1.0 + p["mobilisation_donation_gain"]
-                                        * model.levers.mobilisation)
+                                        * model.levers.at("mobilisation", o.locality[charities]))
     logd = np.log(np.maximum(o.donations[charities], TINY))
     logd += (p["donation_reversion"] * (np.log(np.maximum(target, TINY)) - logd)
              + p["donation_volatility"] * shocks)
@@ -363,8 +364,8 @@ def monthly_flows(model: MissionModel) -> None:
     # new charities take the place of closed ones
     closed = np.flatnonzero((o.kind == CHARITY) & ~o.active)
     u = model.streams["entry"].random(n_orgs)
-    rate = (1.0 + p["mobilisation_founding_gain"] * model.levers.mobilisation) / p[
-        "charity_entry_months"]
+    rate = (1.0 + p["mobilisation_founding_gain"]
+            * model.levers.at("mobilisation", o.locality[closed])) / p["charity_entry_months"]
     for slot in closed[u[closed] < rate]:
         model.found_charity(int(slot))
 

@@ -166,6 +166,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         self.reforms: list[Reform] = sorted(built, key=lambda r: order.index(r.name))
         for reform in self.reforms:
             reform.check_intensity(self.p)
+            reform.places = None
         self.streams = _streams(self._seed)
         self.levers = Levers.from_params(self.p)
         self.month = 0
@@ -196,6 +197,8 @@ class MissionModel(Queries, Organisations, mesa.Model):
         self._init_reference_state()
         self._anchor_to_calibrated_system()
         for reform in self.reforms:
+            if reform.target is not None:  # named places exist in this world
+                reform.target.check(self, f"reforms[{quote(reform.name)}].target")
             reform.initialize(self)
         self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
         self.datacollector.collect(self)

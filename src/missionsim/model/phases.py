@@ -27,11 +27,13 @@ def policy(model: MissionModel) -> None:
     """Levers, reforms at this month's intensity and their cost; the month's shocks.
 
     The levers come from the parameters, then the policy paths; reforms begin, apply or finish
-    and book their cost.
+    and book their cost. Targeted reforms (a ``target``) choose their places and then move
+    their levers only there, after every untargeted reform.
     """
     p, m = model.p, model.month
     model.levers = Levers.from_params(model.p, model.policy, m)
     cost = 0.0
+    targeted = []
     for reform in model.reforms:
         reform.set_month(m)
         active = reform.is_active(m)
@@ -42,14 +44,20 @@ def policy(model: MissionModel) -> None:
             reform._running = False
             reform.finish(model)
         if active:
-            reform.apply(model, model.levers)
+            if reform.target is None:
+                reform.apply(model, model.levers)
+            else:
+                reform.choose_places(model, m)
+                targeted.append(reform)
             amount = reform.monthly_cost(model)
             council = amount * reform.param(model, "council_share")
             model.ledger.book("reform_council", council)
             model.ledger.book("reform_department", amount - council)
             cost += amount
     lv = model.levers
-    lv.autonomy = min(1.0, lv.autonomy)
+    for reform in targeted:  # each moves its levers only in its places
+        lv.spread(reform, model, reform.places)
+    lv.autonomy = np.minimum(1.0, lv.autonomy) if lv.targeted() else min(1.0, lv.autonomy)
     lv.pooled_share = min(p["pooled_share_cap"], lv.pooled_share)
     lv.focus_protection = min(1.0, lv.focus_protection)
     model.reform_cost = cost

@@ -10,7 +10,7 @@ import numpy as np
 from missionsim.model import finance, outcomes, ties
 from missionsim.model.agents.department import DEPARTMENTS
 from missionsim.model.network import COORDINATION, FUNDING
-from missionsim.model.state import CHARITY, COUNCIL
+from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
 
 
 class Queries:
@@ -39,6 +39,23 @@ class Queries:
         """Number of charities operating."""
         return int(np.count_nonzero((self.orgs.kind == CHARITY) & self.orgs.active))
 
+    def units_in(self, cost_per: str, places: np.ndarray) -> float:
+        """How many of what a reform's cost scales with lie in the places of ``places``.
+
+        ``place``: the places; ``organisation``: their councils and operating charities;
+        ``post``: the funded posts there; ``programme``: the share of places reached.
+        """
+        o, s = self.orgs, self.staff
+        if cost_per == "place":
+            return float(np.count_nonzero(places))
+        if cost_per == "organisation":
+            local = (o.locality >= 0) & places[np.maximum(o.locality, 0)]
+            charities = (o.kind == CHARITY) & o.active & local
+            return float(np.count_nonzero(places) + np.count_nonzero(charities))
+        if cost_per == "post":
+            return float(np.count_nonzero((s.status != UNFUNDED) & places[s.loc]))
+        return float(np.mean(places))
+
     def need(self) -> np.ndarray:
         """Need in each place this month (demand shocks included)."""
         return self.places.need0 * self.demand_mult
@@ -58,8 +75,9 @@ class Queries:
     def charity_focus(self) -> np.ndarray:
         """Charities' focus on the mission, eroded by funders' demands (per org slot)."""
         lv, p = self.levers, self.p
-        return np.full(self.orgs.n, 1.0 - p["competition_focus_loss"] * lv.competitive_share
-                       - p["punitive_focus_loss"] * lv.punitive)
+        return np.broadcast_to(1.0 - p["competition_focus_loss"] * lv.competitive_share
+                               - p["punitive_focus_loss"] * lv.at("punitive", self.orgs.locality),
+                               (self.orgs.n,)).copy()
 
     def charity_reserves_months(self) -> np.ndarray:
         """Reserves in months of current costs, per org slot (0 for non-charities)."""

@@ -60,18 +60,20 @@ def update(model: MissionModel) -> None:
     if n_e:
         u_contact = rng.random(n_e)
         cap = relational_capacity(model)
+        lu, lv_ = o.locality[net.u], o.locality[net.v]
         p_contact = np.clip(p["contact_base"] + p["contact_capacity_gain"]
                             * np.minimum(cap[net.u], cap[net.v])
-                            + p["partnership_contact_gain"] * lv.partnership_drive
+                            + p["partnership_contact_gain"]
+                            * lv.on_ties("partnership_drive", lu, lv_)
                             * cross_sector(model), 0.0, 1.0)
         contact = u_contact < p_contact
         # joint delivery succeeds where the places the partners serve are improving
-        lu, lv_ = o.locality[net.u], o.locality[net.v]
         improving, nation = model.improving(), model.national_improving()
         su = np.where(lu >= 0, improving[np.maximum(lu, 0)], nation)
         sv = np.where(lv_ >= 0, improving[np.maximum(lv_, 0)], nation)
         success = np.where(lu < 0, sv, np.where(lv_ < 0, su, su * sv))
-        grow = (p["trust_growth"] * (1.0 + p["mobilisation_trust_gain"] * lv.mobilisation)
+        grow = (p["trust_growth"] * (1.0 + p["mobilisation_trust_gain"]
+                                     * lv.on_ties("mobilisation", lu, lv_))
                 * success * (1.0 - net.trust))
         t = net.trust + np.where(contact, grow, -p["trust_decay"] * net.trust)
         rivals = ((o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY)
@@ -90,8 +92,10 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     n = o.n
     u = rng.random((5, n))  # structural: five uniform draws per organisation
     delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
+    drive = lv.at("partnership_drive", o.locality)  # a number, or a value per organisation
+    mobilised = lv.at("mobilisation", o.locality)
     explore = delivering & (u[0] < p["tie_formation"] * (1.0 + p["partnership_exploration_gain"]
-                                                         * lv.partnership_drive))
+                                                         * drive))
     if not explore.any():
         return
     sec = sector_codes(model)
@@ -99,10 +103,12 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     by_loc = model.orgs_by_locality()
     starts, adjacent = net.adjacency(n)
     new_u, new_v = [], []
-    brokered = (p["partnership_brokered_share"] * lv.partnership_drive
-                / (1.0 + lv.partnership_drive))
+    brokered_all = p["partnership_brokered_share"] * drive / (1.0 + drive)
     for a in np.flatnonzero(explore):
         a = int(a)
+        brokered = brokered_all if np.ndim(brokered_all) == 0 else brokered_all[a]
+        drive_a = drive if np.ndim(drive) == 0 else drive[a]
+        mobilised_a = mobilised if np.ndim(mobilised) == 0 else mobilised[a]
         loc = int(o.locality[a])
         local = by_loc[loc]
         if u[1, a] >= 1.0 - brokered:  # a mission partnership brokered by the council
@@ -128,8 +134,8 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
         odds = p["tie_acceptance"] * cap[loc] / max(p["capacity_mean"], 1e-6)  # structural: no ÷ 0
         if sec[a] != sec[b]:
             odds *= p["cross_sector_penalty"] * (1.0 + p["partnership_cross_sector_gain"]
-                                                 * lv.partnership_drive)
-        odds *= 1.0 + p["mobilisation_tie_gain"] * lv.mobilisation
+                                                 * drive_a)
+        odds *= 1.0 + p["mobilisation_tie_gain"] * mobilised_a
         if sec[a] != sec[b] and model.mission_unit is not None:  # the unit brokers too
             odds *= 1.0 + p["mission_unit_brokering_gain"] * model.mission_unit.intensity
         if u[4, a] < min(1.0, odds):  # structural: draw 4

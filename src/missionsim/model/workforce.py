@@ -32,11 +32,12 @@ def morale_target(model: MissionModel) -> np.ndarray:
     """The morale each post's holder is drawn towards this month."""
     p, lv, o, s = model.p, model.levers, model.orgs, model.staff
     w = workload(model)[s.loc]
+    punitive = lv.at("punitive", s.loc)
     target = (p["morale_base"]
               - p["workload_morale"] * np.maximum(0.0, w - 1.0)
-              - p["accountability_stress"] * lv.punitive
-              + p["codesign_morale"] * lv.codesign
-              * (1.0 - p["codesign_punitive_loss"] * lv.punitive))
+              - p["accountability_stress"] * punitive
+              + p["codesign_morale"] * lv.at("codesign", s.loc)
+              * (1.0 - p["codesign_punitive_loss"] * punitive))
     # charity staff on short, competitive funding and in charities close to the edge
     months = model.charity_reserves_months()
     insecure = (lv.competitive_share / lv.settlement_years
@@ -107,5 +108,5 @@ def effort(model: MissionModel) -> np.ndarray:
     """Effort of each post-holder: morale-driven discretionary effort, pressure, time taken."""
     p, lv, s = model.p, model.levers, model.staff
     w = p["morale_effort"]
-    return (((1.0 - w) + w * s.morale) * (1.0 + p["pressure_effort"] * lv.punitive)
-            * (1.0 - lv.staff_time))
+    return (((1.0 - w) + w * s.morale) * (1.0 + p["pressure_effort"] * lv.at("punitive", s.loc))
+            * (1.0 - lv.at("staff_time", s.loc)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 
 class Council(mesa.Agent):
@@ -50,7 +51,7 @@ class Council(mesa.Agent):
     @property
     def autonomy(self) -> float:
         """Local autonomy over how the mission is delivered (0–1)."""
-        return float(self.model.levers.autonomy)
+        return float(np.ravel(self.model.levers.at("autonomy", np.array([self.locality])))[0])
 
     @property
     def outcome(self) -> float:

@@ -29,7 +29,6 @@ override the levers the parameters give, month by month, before reforms adjust t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -38,71 +37,11 @@ import numpy as np
 from missionsim.limits import MAX_INTENSITY, quote
 from missionsim.model import paths
 from missionsim.model.params import PARAMETERS
-from missionsim.model.reforms.policy import PATH_SETTINGS, policy_value
+from missionsim.model.reforms.levers import Levers
+from missionsim.model.reforms.targeting import REVIEW_MONTHS, Target
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
-
-
-@dataclass
-class Levers:
-    """Policy levers for one month, reset from the parameters and then set by reforms.
-
-    Attributes:
-        competitive_share: Share of mission money allocated by competitive pots.
-        settlement_years: Length of funding settlements and contracts (years).
-        punitive: How punitive accountability is (0 learning, 1 fully punitive).
-        silo: How little departments coordinate.
-        autonomy: Local autonomy over how the mission is delivered (0 none, 1 full).
-        capacity_boost: Addition to every council's capacity target.
-        partnership_drive: Extra effort brokering and keeping cross-sector ties.
-        data_sharing: Central data shared with charities to target their work.
-        experimentation: Rigour and frequency of trials (0 none, 1 continuous).
-        codesign: Reform done with staff rather than to them.
-        mobilisation: Citizen mobilisation: uptake, volunteering, social trust.
-        focus_protection: Share of distraction shocks deflected from departments.
-        pooled_share: Share of department mission money pooled by a Missions Unit.
-        staff_time: Share of frontline time taken by reform activities.
-        innovation: Extra willingness to review and adopt better practice.
-    """
-
-    competitive_share: float
-    settlement_years: int
-    punitive: float
-    silo: float
-    autonomy: float = 0.0
-    capacity_boost: float = 0.0
-    partnership_drive: float = 0.0
-    data_sharing: float = 0.0
-    experimentation: float = 0.0
-    codesign: float = 0.0
-    mobilisation: float = 0.0
-    focus_protection: float = 0.0
-    pooled_share: float = 0.0
-    staff_time: float = 0.0
-    innovation: float = 0.0
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any], policy: Mapping[str, paths.Path] | None = None,
-                    month: int = 0) -> Levers:
-        """Build the no-reform levers from resolved parameters.
-
-        Args:
-            params: Resolved parameters.
-            policy: Checked paths of policy settings
-                (:func:`~missionsim.model.reforms.policy.check_policy`); each replaces its
-                parameter with the path's value in ``month``.
-            month: The month (0-based) whose path values are taken.
-        """
-        levers = cls(
-            competitive_share=params["competitive_share"],
-            settlement_years=params["settlement_years"],
-            punitive=params["punitive_accountability"],
-            silo=params["silo"],
-        )
-        for name, path in (policy or {}).items():
-            setattr(levers, PATH_SETTINGS[name], policy_value(name, path, month))
-        return levers
 
 
 COST_UNITS: dict[str, str] = {
@@ -143,9 +82,14 @@ class Reform:
             no-reform run exactly. At most the reform's ``<name>_max_intensity`` (for a
             path, its largest value). A number, or a path of ``[month, value]`` points (kept
             as a checked :data:`missionsim.model.paths.Path`).
+        target: The places the reform reaches (:class:`~missionsim.model.reforms.targeting.
+            Target`, or its table from a scenario file); None: every place. Its cost is
+            booked only there.
 
     Attributes:
         current: The intensity in the month being simulated (set by :meth:`set_month`).
+        places: A targeted reform's places this month (a boolean mask; set by
+            :meth:`choose_places`); None when untargeted.
     """
 
     name: ClassVar[str] = ""
@@ -155,11 +99,14 @@ class Reform:
     cost_note: ClassVar[str] = ""
     cost_per: ClassVar[str] = "place"  # a key of COST_UNITS
     cost_basis: ClassVar[str] = ""  # written by register() from the declared cost
+    targetable: ClassVar[bool] = True  # False: acts on national money flows or the centre
 
     start: int = 0
     end: int | None = None
     intensity: float | paths.Path = 1.0
+    target: Target | None = None
     current: float = field(default=0.0, init=False, repr=False)
+    places: np.ndarray | None = field(default=None, init=False, repr=False)
     _running: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -189,6 +136,11 @@ class Reform:
                 raise ValueError(f"{where}.intensity = {quote(self.intensity)}: expected a number "
                                  f"in [0, {MAX_INTENSITY:g}] or a list of [month, value] points")
             self.intensity = float(self.intensity)
+        if self.target is not None:
+            if not self.targetable:
+                raise ValueError(f"{where}.target: {self.name} acts on national money flows or "
+                                 "the centre and cannot be targeted at places; remove target")
+            self.target = Target.parse(self.target, f"{where}.target")
         self.set_month(self.start)
 
     def top_intensity(self) -> float:
@@ -239,7 +191,23 @@ class Reform:
         """The reform's settings as plain data (for tables and files; a path as lists)."""
         intensity = (paths.as_lists(self.intensity) if paths.is_path(self.intensity)
                      else self.intensity)
-        return {"start": self.start, "end": self.end, "intensity": intensity}
+        out = {"start": self.start, "end": self.end, "intensity": intensity}
+        if self.target is not None:
+            out["target"] = self.target.settings()
+        return out
+
+    def choose_places(self, model: MissionModel, month: int) -> None:
+        """Set :attr:`places` (the mask of places reached) for ``month``.
+
+        Untargeted: None (everywhere). Targeted: chosen when the reform begins, and anew each
+        year after for a target that changes (places off their trajectory).
+        """
+        if self.target is None:
+            return
+        due = self.places is None or (self.target.dynamic and (month - self.start)
+                                      % REVIEW_MONTHS == 0)
+        if due:
+            self.places = self.target.mask(model)
 
     # --- lifecycle hooks ----------------------------------------------------------------
     def initialize(self, model: MissionModel) -> None:
@@ -257,6 +225,8 @@ class Reform:
 
     def cost_units(self, model: MissionModel) -> float:
         """How many of what the cost scales with there are this month (``cost_per``)."""
+        if self.places is not None:  # targeted: only the places reached
+            return model.units_in(self.cost_per, self.places)
         if self.cost_per == "place":
             return model.n_localities
         if self.cost_per == "organisation":
@@ -297,9 +267,11 @@ def make_reform(name: str, settings: Any) -> Reform:
 
     Args:
         name: A key of :data:`REFORMS`.
-        settings: A mapping with optional ``start``, ``end`` and ``intensity`` (a number or a
-            path of ``[month, value]`` points); a number (the intensity); ``True`` (intensity
-            1); ``False`` or ``None`` (off, intensity 0); or an existing :class:`Reform`.
+        settings: A mapping with optional ``start``, ``end``, ``intensity`` (a number or a
+            path of ``[month, value]`` points) and ``target`` (a table, see
+            :mod:`missionsim.model.reforms.targeting`); a number (the intensity); ``True``
+            (intensity 1); ``False`` or ``None`` (off, intensity 0); or an existing
+            :class:`Reform`.
 
     Raises:
         ValueError: For an unknown reform, an unknown setting or a bad value.
@@ -312,7 +284,8 @@ def make_reform(name: str, settings: Any) -> Reform:
         if not isinstance(settings, cls):
             raise ValueError(f"reforms[{quote(name)}]: got a {type(settings).__name__}, "
                              f"expected {cls.__name__}")
-        return cls(start=settings.start, end=settings.end, intensity=settings.intensity)
+        return cls(start=settings.start, end=settings.end, intensity=settings.intensity,
+                   target=settings.target)
     if settings is True:
         return cls()
     if settings is False or settings is None:
@@ -325,10 +298,10 @@ def make_reform(name: str, settings: Any) -> Reform:
     if not isinstance(settings, dict):
         raise ValueError(f"reforms[{quote(name)}] = {quote(settings)}: expected a table with "
                          "start, end and intensity")
-    unknown = set(settings) - {"start", "end", "intensity"}
+    unknown = set(settings) - {"start", "end", "intensity", "target"}
     if unknown:
         raise ValueError(f"reforms[{quote(name)}].{sorted(unknown)[0]}: unknown setting; expected "
-                         "start, end or intensity")
+                         "start, end, intensity or target")
     return cls(**settings)
 
 

@@ -30,6 +30,7 @@ class LongTermFunding(Reform):
 
     name = "long_term_funding"
     title = "Long-term integrated funding"
+    targetable = False  # national: funding settlements and pots
     mechanism = ("Moves the competitive share of mission money into formula settlements and "
                  "lengthens settlements and contracts (by long_term_funding_years at intensity "
                  "1): fewer bids (less money and capacity burnt), stable charity income, less "

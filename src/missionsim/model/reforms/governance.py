@@ -34,6 +34,7 @@ class MissionLeadership(Reform):
 
     name = "mission_leadership"
     title = "Mission leadership and a Missions Unit"
+    targetable = False  # the centre: a Missions Unit, silos and pooled money
     mechanism = ("Creates a Missions Unit that cuts across departments (lower silo), works "
                  "with every council and brokers cross-sector ties, deflects "
                  "distractions from departments' focus, pools a share of mission money (only "
