@@ -19,6 +19,7 @@ EXTRAS = {
     "ui": ("solara", "ipyvuetify", "markdown"),
     "cluster": ("distributed",),
     "ema": ("ema_workbench",),
+    "advise": ("pymoo", "ema_workbench", "sklearn"),
 }
 """Modules each extra provides (checked by :func:`require`)."""
 
