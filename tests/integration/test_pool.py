@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -11,6 +12,7 @@ from missionsim.experiments.executors import local
 
 
 def whoami(x: int) -> tuple[int, int]:
+    time.sleep(0.005)  # long enough that both workers take chunks
     return x, os.getpid()
 
 
@@ -33,7 +35,8 @@ def test_a_second_study_reuses_the_workers_of_the_first():
     assert [v[0] for _, v in sorted(first.items())] == list(range(40))
     pids_first = {pid for _, pid in first.values()}
     pids_second = {pid for _, pid in second.values()}
-    assert len(pids_first) == 2 and pids_second == pids_first
+    # the same processes (on a busy machine one of them may take every chunk of the second)
+    assert len(pids_first) == 2 and pids_second <= pids_first
     assert os.getpid() not in pids_first
 
 

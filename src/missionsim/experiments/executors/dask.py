@@ -27,6 +27,7 @@ from missionsim.experiments.executors.connect import (
     quiet,
     scheduler_address,
 )
+from missionsim.experiments.executors.local import chunk_size, run_chunk
 from missionsim.limits import CLUSTER_CONNECT_SECONDS, CLUSTER_NO_WORKERS_SECONDS
 
 CLUSTER_POLL_SECONDS = 1.0
@@ -150,11 +151,23 @@ def run_on_cluster(fn: Callable, items: list, scheduler: Any) -> Iterator[tuple[
 
 def _collect(client: Any, watch: _Watch, fn: Callable,
              items: list) -> Iterator[tuple[int, Any]]:
-    """Submit every item to ``client`` and yield ``(index, result)`` as each completes."""
+    """Submit every item to ``client`` and yield ``(index, result)`` as each completes.
+
+    Items go in chunks sized for the cluster's worker threads at submission
+    (:func:`~missionsim.experiments.executors.local.chunk_size`), so that short runs are not
+    dominated by the scheduler's cost per task.
+    """
     from distributed import as_completed
 
-    futures = client.map(fn, items, pure=False)
-    index = {f.key: i for i, f in enumerate(futures)}
+    try:
+        threads = sum(client.nthreads().values())
+    except Exception:  # noqa: BLE001 - no answer yet: the watch reports a lost scheduler
+        threads = 1
+    size = chunk_size(len(items), max(1, threads))
+    starts = list(range(0, len(items), size))
+    futures = client.map(run_chunk, [fn] * len(starts),
+                         [items[start:start + size] for start in starts], pure=False)
+    index = {f.key: start for f, start in zip(futures, starts, strict=True)}
     slow: dict[Any, int] = {}  # fetches of a result that timed out, by key
     try:
         done = as_completed(futures, loop=client.loop)
@@ -182,7 +195,8 @@ def _collect(client: Any, watch: _Watch, fn: Callable,
                 except Exception as exc:  # noqa: BLE001 - cancelled, lost, or unreadable
                     raise watch.failed(future, exc) from None
                 watch.result_arrived()
-                yield index[future.key], result
+                for offset, each in enumerate(result):
+                    yield index[future.key] + offset, each
                 future.release()
     finally:
         # release rather than cancel: no round trip to a scheduler that may be gone; the

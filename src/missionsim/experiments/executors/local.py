@@ -42,7 +42,7 @@ def chunk_size(items: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
 
 
-def _run_chunk(fn: Callable, chunk: list) -> list:
+def run_chunk(fn: Callable, chunk: list) -> list:
     """Apply ``fn`` to each item of a chunk (runs in a worker)."""
     return [fn(item) for item in chunk]
 
@@ -121,7 +121,7 @@ def processes(fn: Callable, items: list, n: int) -> Iterator[tuple[int, Any]]:
                 nxt = next(chunks, None)
                 if nxt is None:
                     return
-                pending[pool.submit(_run_chunk, fn, nxt[1])] = nxt[0]
+                pending[pool.submit(run_chunk, fn, nxt[1])] = nxt[0]
 
         try:
             top_up()
