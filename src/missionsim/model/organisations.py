@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import finance, world
+from missionsim.model import finance, kernels, world
 from missionsim.model.agents import Charity, FrontlineStaff, MissionUnit
 from missionsim.model.network import COORDINATION, PARTNERSHIP
-from missionsim.model.state import UNFUNDED, UNIT, VACANT
+from missionsim.model.state import UNIT, VACANT
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.reforms import Reform
@@ -33,42 +33,18 @@ class Organisations:
         s = self.staff
         slots = np.asarray(slots, dtype=np.int64)
         targets = np.maximum(np.asarray(targets, dtype=np.int64), 0)
-        funded = s.funded_by_org(self.orgs.n)[slots]
-        change = targets - funded
+        funded = s.funded_by_org(self.orgs.n)
+        change = targets - funded[slots]
         if not change.any():
             return
-        changing = np.zeros(max(self.orgs.n, int(s.org.max(initial=0)) + 1), dtype=bool)
-        changing[slots[change != 0]] = True
-        mine = np.flatnonzero(changing[s.org])
-        order = mine[np.argsort(s.org[mine], kind="stable")]
-        starts = np.searchsorted(s.org[order], slots, side="left")
-        ends = np.searchsorted(s.org[order], slots, side="right")
-        new_org: list[int] = []
-        for i in np.flatnonzero(change):
-            posts = order[starts[i]:ends[i]]
-            d = int(change[i])
-            if d < 0:
-                st = s.status[posts]
-                live = posts[st != UNFUNDED]
-                # vacant first (status 1 < 2), then shortest tenure
-                key = np.lexsort((s.tenure[live], s.status[live]))
-                s.status[live[key[:-d]]] = UNFUNDED
-            else:
-                spare = posts[s.status[posts] == UNFUNDED][:d]
-                s.status[spare] = VACANT
-                new_org.extend([int(slots[i])] * (d - spare.size))
-        if new_org:
-            orgs = np.array(new_org, dtype=np.int64)
-            pool = np.flatnonzero(s.status == UNFUNDED)[: orgs.size]
-            s.org[pool] = orgs[: pool.size]
-            s.loc[pool] = self.orgs.locality[orgs[: pool.size]]
-            s.status[pool] = VACANT
-            orgs = orgs[pool.size:]
-        if new_org and orgs.size:
+        funded = funded.copy()
+        orgs = kernels.establishment(s.org, s.loc, s.status, s.tenure, self.orgs.locality,
+                                     funded, slots, change)
+        if orgs.size:
             new = s.append(orgs, self.orgs.locality[orgs])
             s.status[new] = VACANT
             self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)
-        s.funding_changed()
+        s.funding_known(funded, self.orgs.n)
 
     def close_charity(self, slot: int) -> None:
         """Close the charity in ``slot``: its posts, contracts and ties go."""

@@ -169,8 +169,9 @@ class StaffArrays:
         """Funded posts per organisation slot (read-only).
 
         Posts are funded or unfunded only by :meth:`~missionsim.model.organisations.
-        Organisations.set_establishment` and when slots are appended, which call
-        :meth:`funding_changed`; quits and hires move posts between vacant and filled, which
+        Organisations.set_establishment` (which keeps the counts up to date through
+        :meth:`funding_known`) and when slots are appended (which calls
+        :meth:`funding_changed`); quits and hires move posts between vacant and filled, which
         leaves the counts alone. So the counts are computed once and reused until then (the
         finance phase asks for them several times a month).
         """
@@ -184,6 +185,17 @@ class StaffArrays:
     def funding_changed(self) -> None:
         """Forget the funded-post counts: a post was funded, unfunded or moved employer."""
         self._funded = None
+
+    def funding_known(self, funded: np.ndarray, n_orgs: int) -> None:
+        """Keep ``funded`` as the funded-post counts after a change that tracked them.
+
+        ``funded`` must equal what :meth:`funded_by_org` would count afresh; it is trimmed to
+        the same length (``n_orgs``, or past the last employer with a funded post).
+        """
+        top = max(n_orgs, int(np.flatnonzero(funded[n_orgs:]).max(initial=-1)) + n_orgs + 1)
+        funded = funded[:top]
+        funded.setflags(write=False)
+        self._funded = funded
 
     def filled_by_org(self, n_orgs: int) -> np.ndarray:
         """Filled posts per organisation slot."""

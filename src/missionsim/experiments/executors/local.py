@@ -93,8 +93,9 @@ def available_cores() -> int:
 def _context(fn: Callable) -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        # preload where the worker function lives, so workers import it once
-        ctx.set_forkserver_preload([fn.__module__])
+        # preload where the worker function lives, and the model's compiled kernels, so
+        # workers import (and load) them once, in the fork server
+        ctx.set_forkserver_preload([fn.__module__, "missionsim.model.kernels"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DECILES = 10  # structural: tenths of deprivation
 NAMES_SHOWN = 3  # structural: places named in a target's description before "and N more"
+VALUES_SHOWN = 6  # structural: values of a bad list quoted in a message
 REVIEW_MONTHS = 12  # unit: months in a year (off-trajectory places are chosen anew yearly)
 
 KINDS: dict[str, str] = {
@@ -144,8 +145,8 @@ class Target:
 def _shown(value: Any) -> str:
     """A value for a one-line message (a list without brackets, which messages cut at)."""
     if isinstance(value, list | tuple):
-        return quote(", ".join(repr(x) for x in value[:NAMES_SHOWN * 2])
-                     + (", …" if len(value) > NAMES_SHOWN * 2 else ""))
+        return quote(", ".join(repr(x) for x in value[:VALUES_SHOWN])
+                     + (", …" if len(value) > VALUES_SHOWN else ""))
     return quote(value)
 
 

@@ -1,0 +1,254 @@
+"""Compiled passes over the staff posts, with the plain NumPy passes they replace.
+
+Each kernel is compiled by numba on its first call (``cache=True``: later processes load the
+machine code from numba's cache instead of compiling again) and gives exactly the result of
+its NumPy twin, which stays here as the reference the unit tests compare against
+(``tests/unit/test_kernels.py``) and as the path taken when numba cannot be imported or
+``NUMBA_DISABLE_JIT=1`` is set. The switch is :data:`COMPILED`.
+
+Where the cache lives, the first writable of: ``NUMBA_CACHE_DIR`` when it is set, the
+``__pycache__`` folder next to this file, the user's cache folder (``$XDG_CACHE_HOME/numba``
+or ``~/.cache/numba``). Where none is writable (a read-only install run by a user with no
+writable home), the kernels are compiled once in each process instead of failing. A process
+that loads them pays numba's start-up once (its first compiled call, with or without a
+cache), so a fork server that calls :func:`warm` before forking spares its workers that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from missionsim.model.state import UNFUNDED, VACANT
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - numba is a declared dependency
+    numba = None
+
+COMPILED = numba is not None and not numba.config.DISABLE_JIT
+"""Whether the compiled kernels are used (else the NumPy references)."""
+
+
+def _compile(fn):
+    """``fn`` compiled with numba and cached on disk (in memory only if no cache is writable)."""
+    if not COMPILED:
+        return fn
+    try:
+        return numba.njit(cache=True)(fn)
+    except RuntimeError:  # no writable cache location: compile in each process
+        return numba.njit(fn)
+
+
+# --- set_establishment ------------------------------------------------------------------------
+def establishment_reference(org: np.ndarray, loc: np.ndarray, status: np.ndarray,
+                            tenure: np.ndarray, locality: np.ndarray, funded: np.ndarray,
+                            slots: np.ndarray, change: np.ndarray) -> np.ndarray:
+    """Change the funded posts of employer ``slots[i]`` by ``change[i]`` (NumPy reference).
+
+    Works in place on the staff arrays ``org``, ``loc`` and ``status`` and on ``funded``
+    (funded posts per organisation slot, kept equal to a fresh count), in the order of
+    ``slots``. A cut unfunds the employer's funded posts in the order (status, tenure, post):
+    vacant posts first, then the shortest tenure. Growth funds the employer's own unfunded
+    posts first (lowest post first), then moves the lowest unfunded posts of any employer to
+    it (``loc`` from ``locality``). Returns the employers of the posts still wanted, one entry
+    a post, in order: the caller appends them as new posts.
+    """
+    changing = np.zeros(max(funded.size, int(org.max(initial=0)) + 1), dtype=bool)
+    changing[slots[change != 0]] = True
+    mine = np.flatnonzero(changing[org])
+    order = mine[np.argsort(org[mine], kind="stable")]
+    starts = np.searchsorted(org[order], slots, side="left")
+    ends = np.searchsorted(org[order], slots, side="right")
+    new_org: list[int] = []
+    for i in np.flatnonzero(change):
+        posts = order[starts[i]:ends[i]]
+        d = int(change[i])
+        if d < 0:
+            live = posts[status[posts] != UNFUNDED]
+            # vacant first (status 1 < 2), then shortest tenure
+            key = np.lexsort((tenure[live], status[live]))
+            status[live[key[:-d]]] = UNFUNDED
+            funded[slots[i]] -= min(-d, live.size)
+        else:
+            spare = posts[status[posts] == UNFUNDED][:d]
+            status[spare] = VACANT
+            funded[slots[i]] += spare.size
+            new_org.extend([int(slots[i])] * (d - spare.size))
+    orgs = np.array(new_org, dtype=np.int64)
+    pool = np.flatnonzero(status == UNFUNDED)[: orgs.size]
+    org[pool] = orgs[: pool.size]
+    loc[pool] = locality[orgs[: pool.size]]
+    status[pool] = VACANT
+    np.add.at(funded, orgs, 1)
+    return orgs[pool.size:]
+
+
+@_compile
+def _kth_smallest(values, k):
+    """The ``k``-th smallest of ``values`` (from 0), reordering ``values`` (quickselect)."""
+    lo, hi = 0, values.size - 1
+    while lo < hi:
+        pivot = values[(lo + hi) // 2]  # structural: the middle element
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return values[k]
+
+
+@_compile
+def _cut_shortest(posts, status, tenure, code, size, need):
+    """Unfund the ``need`` posts of status ``code`` (``size`` of them) with the shortest tenure.
+
+    Ties in tenure go to the lower post, as in a stable sort: the posts at or below the
+    ``need``-th shortest tenure, the lowest first among those at it.
+    """
+    tenures = np.empty(size, dtype=tenure.dtype)
+    n = 0
+    for k in posts:
+        if status[k] == code:
+            tenures[n] = tenure[k]
+            n += 1
+    edge = _kth_smallest(tenures, need - 1)
+    at_edge = need
+    for t in tenures:
+        if t < edge:
+            at_edge -= 1
+    for k in posts:
+        if status[k] == code:
+            if tenure[k] < edge:
+                status[k] = UNFUNDED
+            elif tenure[k] == edge and at_edge > 0:
+                status[k] = UNFUNDED
+                at_edge -= 1
+
+
+@_compile
+def _establishment_kernel(org, loc, status, tenure, locality, funded, slots, change):
+    """Compiled :func:`establishment_reference`: the same posts, in the same order."""
+    # the posts of each changing employer, in post order (grouped by counting)
+    group = np.full(funded.size, -1, dtype=np.int64)
+    n_groups = 0
+    wanted = 0
+    for i in range(slots.size):
+        if change[i] != 0 and group[slots[i]] < 0:
+            group[slots[i]] = n_groups
+            n_groups += 1
+        if change[i] > 0:
+            wanted += change[i]
+    matched = np.empty(org.size, dtype=np.int64)  # one pass over all posts
+    n_matched = 0
+    for k in range(org.size):
+        o = org[k]
+        if 0 <= o < group.size and group[o] >= 0:
+            matched[n_matched] = k
+            n_matched += 1
+    first = np.zeros(n_groups + 1, dtype=np.int64)
+    for m in range(n_matched):
+        first[group[org[matched[m]]] + 1] += 1
+    for g in range(n_groups):
+        first[g + 1] += first[g]
+    posts = np.empty(n_matched, dtype=np.int64)
+    fill = first[:n_groups].copy()
+    for m in range(n_matched):
+        g = group[org[matched[m]]]
+        posts[fill[g]] = matched[m]
+        fill[g] += 1
+    # each change in turn
+    new_org = np.empty(wanted, dtype=np.int64)
+    n_new = 0
+    for i in range(slots.size):
+        d = change[i]
+        if d == 0:
+            continue
+        g = group[slots[i]]
+        mine = posts[first[g]:first[g + 1]]
+        if d < 0:
+            # vacant first (the lowest status), then the shortest tenure, then the lowest post
+            need = -d
+            while need > 0:
+                code = -1
+                size = 0
+                for k in mine:
+                    if status[k] != UNFUNDED:
+                        if code < 0 or status[k] < code:
+                            code = status[k]
+                            size = 0
+                        if status[k] == code:
+                            size += 1
+                if size == 0:
+                    break
+                if size <= need:
+                    for k in mine:
+                        if status[k] == code:
+                            status[k] = UNFUNDED
+                    funded[slots[i]] -= size
+                    need -= size
+                else:
+                    _cut_shortest(mine, status, tenure, code, size, need)
+                    funded[slots[i]] -= need
+                    need = 0
+        else:
+            taken = 0
+            for k in mine:
+                if taken == d:
+                    break
+                if status[k] == UNFUNDED:
+                    status[k] = VACANT
+                    taken += 1
+            funded[slots[i]] += taken
+            for _ in range(d - taken):
+                new_org[n_new] = slots[i]
+                n_new += 1
+    # the lowest unfunded posts of any employer move to employers still short
+    used = 0
+    for k in range(status.size):
+        if used == n_new:
+            break
+        if status[k] == UNFUNDED:
+            org[k] = new_org[used]
+            loc[k] = locality[new_org[used]]
+            status[k] = VACANT
+            used += 1
+    for j in range(n_new):
+        funded[new_org[j]] += 1
+    return new_org[used:n_new].copy()
+
+
+def establishment(org: np.ndarray, loc: np.ndarray, status: np.ndarray, tenure: np.ndarray,
+                  locality: np.ndarray, funded: np.ndarray, slots: np.ndarray,
+                  change: np.ndarray) -> np.ndarray:
+    """Change the funded posts of employer ``slots[i]`` by ``change[i]``; see the reference.
+
+    ``org``, ``loc``, ``status`` and ``funded`` change in place; ``funded`` must be writable.
+    Returns the employers of the new posts still to append, one entry a post.
+    """
+    locality = np.ascontiguousarray(locality, dtype=np.int64)
+    slots = np.ascontiguousarray(slots, dtype=np.int64)
+    change = np.ascontiguousarray(change, dtype=np.int64)
+    if COMPILED:
+        return _establishment_kernel(org, loc, status, tenure, locality, funded, slots, change)
+    return establishment_reference(org, loc, status, tenure, locality, funded, slots, change)
+
+
+def warm() -> None:
+    """Compile, or load from the cache, every kernel now, on a one-post staff.
+
+    The first model step would otherwise pay for it. A process that forks workers (a fork
+    server) can call this first, so that its workers start with the kernels loaded.
+    """
+    one = np.zeros(1, dtype=np.int64)
+    establishment(one.copy(), one.copy(), np.zeros(1, dtype=np.int8), one.copy(), one.copy(),
+                  one.copy(), one.copy(), one.copy())

@@ -1,0 +1,198 @@
+"""The compiled staff passes give exactly the results of the NumPy passes they replace.
+
+Random establishments (employers with and without posts, every post status, tenures full of
+ties, cuts to zero, growth past the spare posts, repeated employers) go through the compiled
+kernel, its NumPy reference, and the model's ``set_establishment`` next to the method as it
+was before the kernel (kept here verbatim as the reference), and must leave identical arrays.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from missionsim.model import kernels, organisations
+from missionsim.model.organisations import Organisations
+from missionsim.model.state import FILLED, UNFUNDED, VACANT, StaffArrays
+
+CASES = 400
+
+
+def original_set_establishment(self, slots: np.ndarray, targets: np.ndarray) -> None:
+    """``Organisations.set_establishment`` as it was before the compiled kernel (reference)."""
+    s = self.staff
+    slots = np.asarray(slots, dtype=np.int64)
+    targets = np.maximum(np.asarray(targets, dtype=np.int64), 0)
+    funded = s.funded_by_org(self.orgs.n)[slots]
+    change = targets - funded
+    if not change.any():
+        return
+    changing = np.zeros(max(self.orgs.n, int(s.org.max(initial=0)) + 1), dtype=bool)
+    changing[slots[change != 0]] = True
+    mine = np.flatnonzero(changing[s.org])
+    order = mine[np.argsort(s.org[mine], kind="stable")]
+    starts = np.searchsorted(s.org[order], slots, side="left")
+    ends = np.searchsorted(s.org[order], slots, side="right")
+    new_org: list[int] = []
+    for i in np.flatnonzero(change):
+        posts = order[starts[i]:ends[i]]
+        d = int(change[i])
+        if d < 0:
+            st = s.status[posts]
+            live = posts[st != UNFUNDED]
+            # vacant first (status 1 < 2), then shortest tenure
+            key = np.lexsort((s.tenure[live], s.status[live]))
+            s.status[live[key[:-d]]] = UNFUNDED
+        else:
+            spare = posts[s.status[posts] == UNFUNDED][:d]
+            s.status[spare] = VACANT
+            new_org.extend([int(slots[i])] * (d - spare.size))
+    if new_org:
+        orgs = np.array(new_org, dtype=np.int64)
+        pool = np.flatnonzero(s.status == UNFUNDED)[: orgs.size]
+        s.org[pool] = orgs[: pool.size]
+        s.loc[pool] = self.orgs.locality[orgs[: pool.size]]
+        s.status[pool] = VACANT
+        orgs = orgs[pool.size:]
+    if new_org and orgs.size:
+        new = s.append(orgs, self.orgs.locality[orgs])
+        s.status[new] = VACANT
+        self.staff_agents.extend(("staff", int(k)) for k in new)
+    s.funding_changed()
+
+
+def random_world(rng: np.random.Generator, big: bool = False) -> SimpleNamespace:
+    """A model-shaped namespace: employers, their localities and a staff of random posts."""
+    n_orgs = int(rng.integers(1, 200 if big else 12))
+    n_posts = int(rng.integers(0, 5000 if big else 60))
+    # some employers have no posts at all
+    employers = rng.choice(n_orgs, size=int(rng.integers(1, n_orgs + 1)), replace=False)
+    org = np.sort(rng.choice(employers, size=n_posts)) if rng.random() < 0.3 else \
+        rng.choice(employers, size=n_posts)
+    locality = rng.integers(-1, 5, size=n_orgs)
+    staff = StaffArrays()
+    staff.append(org, locality[org])
+    staff.status[:] = rng.choice([UNFUNDED, VACANT, FILLED], size=n_posts, p=rng.dirichlet(
+        np.ones(3)))
+    # tenures all equal, with many ties, or nearly all distinct
+    staff.tenure[:] = rng.integers(0, int(rng.choice([1, 3, 8, 1000])), size=n_posts)
+    staff.skill[:] = rng.random(n_posts)
+    staff.funding_changed()
+    return SimpleNamespace(staff=staff, orgs=SimpleNamespace(n=n_orgs, locality=locality),
+                           staff_agents=[])
+
+
+def random_change(rng: np.random.Generator, world: SimpleNamespace) -> tuple:
+    """Employers to change (some repeated, some without posts) and their targets."""
+    n = world.orgs.n
+    funded = world.staff.funded_by_org(n)
+    slots = rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)
+    if rng.random() < 0.15:
+        slots = np.concatenate([slots, rng.choice(slots, size=int(rng.integers(1, 4)))])
+    targets = funded[slots] + rng.integers(-8, 12, size=slots.size)
+    targets[rng.random(slots.size) < 0.2] = 0  # cuts to zero
+    targets[rng.random(slots.size) < 0.2] += int(rng.integers(0, 40))  # growth past spares
+    targets[rng.random(slots.size) < 0.2] -= 50  # below zero (the caller clips)
+    return slots, targets
+
+
+def staff_arrays(world: SimpleNamespace) -> dict:
+    return {name: getattr(world.staff, name) for name, _ in StaffArrays._FIELDS}
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small", "large"])
+def test_the_kernel_gives_the_reference_result(big):
+    rng = np.random.default_rng(20261201 + big)
+    for case in range(CASES if not big else CASES // 20):
+        world = random_world(rng, big)
+        slots, targets = random_change(rng, world)
+        s = world.staff
+        funded = s.funded_by_org(world.orgs.n)
+        change = np.maximum(targets, 0) - funded[slots]
+        results = []
+        for fn in (kernels.establishment_reference, kernels._establishment_kernel):
+            arrays = {k: v.copy() for k, v in staff_arrays(world).items()}
+            counts = funded.copy()
+            extra = fn(arrays["org"], arrays["loc"], arrays["status"], arrays["tenure"],
+                       world.orgs.locality, counts, slots, change)
+            results.append((arrays, counts, extra))
+        (ref, ref_counts, ref_extra), (got, got_counts, got_extra) = results
+        for name in ref:
+            np.testing.assert_array_equal(got[name], ref[name], err_msg=f"{case}: {name}")
+            assert got[name].dtype == ref[name].dtype
+        np.testing.assert_array_equal(got_extra, ref_extra, err_msg=str(case))
+        np.testing.assert_array_equal(got_counts, ref_counts, err_msg=str(case))
+        # the counts kept equal a fresh count, the posts still to append included
+        fresh = np.bincount(np.concatenate([got["org"][got["status"] != UNFUNDED], got_extra]),
+                            minlength=funded.size)
+        np.testing.assert_array_equal(got_counts, fresh, err_msg=str(case))
+
+
+def test_set_establishment_gives_the_original_result(monkeypatch):
+    monkeypatch.setattr(organisations, "FrontlineStaff", lambda model, k: ("staff", k))
+    rng = np.random.default_rng(16)
+    grew = cut = 0
+    for case in range(CASES):
+        world = random_world(rng)
+        before = copy.deepcopy(world)
+        for _ in range(int(rng.integers(1, 4))):  # a few changes in a row, as in a month
+            slots, targets = random_change(rng, world)
+            mirror = copy.deepcopy(world)
+            Organisations.set_establishment(world, slots, targets)
+            original_set_establishment(mirror, slots, targets)
+            for name, ref in staff_arrays(mirror).items():
+                got = getattr(world.staff, name)
+                np.testing.assert_array_equal(got, ref, err_msg=f"{case}: {name}")
+                assert got.dtype == ref.dtype
+            assert world.staff_agents == mirror.staff_agents
+            n = world.orgs.n
+            kept = world.staff.funded_by_org(n)
+            np.testing.assert_array_equal(kept, mirror.staff.funded_by_org(n))
+            assert not kept.flags.writeable
+        grew += world.staff.n > before.staff.n
+        cut += world.staff.funded_count() < before.staff.funded_count()
+    assert grew > CASES // 10 and cut > CASES // 10  # both directions were exercised
+
+
+def test_a_change_of_nothing_leaves_everything_alone():
+    world = random_world(np.random.default_rng(3))
+    world.staff.funded_by_org(world.orgs.n)
+    before = copy.deepcopy(world)
+    slots = np.arange(world.orgs.n)
+    Organisations.set_establishment(world, slots, world.staff.funded_by_org(world.orgs.n)[slots])
+    for name, ref in staff_arrays(before).items():
+        np.testing.assert_array_equal(getattr(world.staff, name), ref)
+
+
+def test_the_kept_counts_are_trimmed_like_a_fresh_count():
+    s = StaffArrays()
+    s.append(np.array([0, 5, 5]), np.zeros(3, dtype=np.int64))
+    s.status[:] = VACANT
+    counts = s.funded_by_org(3).copy()
+    assert counts.size == 6
+    counts[5] = 0
+    s.funding_known(counts, 3)
+    assert s.funded_by_org(3).size == 3
+
+
+def test_without_numba_the_model_takes_the_numpy_path_with_the_same_results():
+    probe = ("import sys\n"
+             "sys.modules['numba'] = None  # numba cannot be imported\n"
+             "from missionsim.model import kernels\n"
+             "from missionsim import MissionModel\n"
+             "assert not kernels.COMPILED\n"
+             "m = MissionModel(preset='small', rng=4, horizon=24)\n"
+             "m.run()\n"
+             "print(m.datacollector.get_model_vars_dataframe().to_json())\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    from missionsim import MissionModel
+
+    m = MissionModel(preset="small", rng=4, horizon=24)
+    m.run()
+    assert out.strip() == m.datacollector.get_model_vars_dataframe().to_json()
