@@ -35,6 +35,7 @@ from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND,
 # --- the reference run (same world, no reforms) ---------------------------------------------
 _REFERENCE: OrderedDict[str, pd.DataFrame] = OrderedDict()
 _REFERENCE_LOCK = threading.Lock()
+_RUNNING: dict[str, threading.Lock] = {}  # one lock per reference being run
 REFERENCE_CACHE = 24
 """Reference runs kept for every session (the least recently used are dropped first)."""
 
@@ -42,19 +43,36 @@ REFERENCE_CACHE = 24
 def reference(scenario: Scenario, replicate: int) -> pd.DataFrame:
     """Month-by-month reporters of the scenario's world with no reforms (same seed).
 
-    Cached: the tables are immutable and equal for equal worlds, so sessions share them.
+    Cached: the tables are immutable and equal for equal worlds, so sessions share them. When
+    several sessions ask for the same one at once (a room switching on the same reform), it
+    is run once and the others wait for it.
     """
     bare = scenario.with_changes(reforms={}, name="reference")
     key = f"{bare.digest()}/{bare.seed}/{replicate}"
+
+    def cached() -> pd.DataFrame | None:
+        with _REFERENCE_LOCK:
+            if key in _REFERENCE:
+                _REFERENCE.move_to_end(key)
+                return _REFERENCE[key]
+            return None
+
+    if (frame := cached()) is not None:
+        return frame
     with _REFERENCE_LOCK:
-        if key in _REFERENCE:
-            _REFERENCE.move_to_end(key)
-            return _REFERENCE[key]
-    frame = runner.execute_run(runner.spec_for(bare, replicate)).months
-    with _REFERENCE_LOCK:
-        _REFERENCE[key] = frame
-        while len(_REFERENCE) > REFERENCE_CACHE:
-            _REFERENCE.popitem(last=False)
+        running = _RUNNING.setdefault(key, threading.Lock())
+    with running:
+        if (frame := cached()) is not None:  # another session ran it meanwhile
+            return frame
+        try:
+            frame = runner.execute_run(runner.spec_for(bare, replicate)).months
+            with _REFERENCE_LOCK:
+                _REFERENCE[key] = frame
+                while len(_REFERENCE) > REFERENCE_CACHE:
+                    _REFERENCE.popitem(last=False)
+        finally:
+            with _REFERENCE_LOCK:
+                _RUNNING.pop(key, None)
     return frame
 
 

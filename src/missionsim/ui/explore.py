@@ -14,8 +14,9 @@ Only :func:`LiveView` reads the step counter, so stepping redraws the charts and
 without re-rendering the controls. The play loop steps the model in its own thread while the
 page redraws in another, so a redraw reads the run's latest
 :class:`~missionsim.experiments.live.Snapshot` once and draws everything from it, never from the
-model itself; and each panel draws inside its own guard (:func:`panel_markup`), so a failure
-shows a line in that panel rather than replacing the page.
+model itself; and each panel draws inside its own guard
+(:func:`missionsim.ui.guard.panel_markup`), so a failure shows a line in that panel rather than
+replacing the page, with the whole view inside a second one (:func:`Boundary`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from missionsim.experiments.live import Snapshot
 from missionsim.experiments.scenario import MAX_REPLICATES, ScenarioError
 from missionsim.model.params import uncertainties
 from missionsim.model.reforms import REFORMS
+from missionsim.ui.guard import failure_markup, panel_markup
 from missionsim.ui.live import LiveRun, Settings, choices, headline_text, reform_bounds
 from missionsim.ui.places import neighbours_markup, place_index
 
@@ -156,7 +158,8 @@ def Explore():
     if error.value:
         solara.Error(error.value, classes=["ms-error"])
     if run is not None:
-        LiveView(run, version, place)
+        with Boundary("charts", run):
+            LiveView(run, version, place)
 
 
 @solara.component
@@ -255,27 +258,30 @@ HEADLINE_CSS = """
 """
 
 
-PANEL_MESSAGE_CHARS = 200
-"""Longest error text shown in a panel that could not be drawn (the log has the rest)."""
+@solara.component
+def Boundary(name: str, key: object, children=[]):  # noqa: B006 - Solara's signature
+    """The children, or a one-line message in their place if rendering them raised.
 
-
-def panel_markup(draw: Callable[[], str], name: str) -> str:
-    """The markup ``draw`` returns, or a one-line message in its place if it fails.
-
-    The failure is logged with its traceback at warning level; the page keeps every other
-    panel and the controls.
+    The second guard after :func:`~missionsim.ui.guard.panel_markup`, which catches every
+    drawing's errors: an error raised while rendering the view itself (outside any panel's
+    drawing) shows here, with a button to draw it again, instead of replacing the whole page
+    with a traceback. Solara's renderer logs each such error with its traceback. The message
+    stays until the button is pressed or ``key`` changes.
 
     Args:
-        draw: Builds the panel's markup.
-        name: The panel's name, for the message and the log.
+        name: What the children show, for the message.
+        key: Tried again when this changes (the live run: a new run at Reset or a new setting).
+        children: The view.
     """
-    try:
-        return draw()
-    except Exception as exc:  # noqa: BLE001 - one panel's failure must not take the page down
-        log.warning("drawing the %s panel failed", name, exc_info=True)
-        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:PANEL_MESSAGE_CHARS]
-        return (f'<p class="ms-panel-failed">The {escape(name)} panel could not be drawn '
-                f"this month ({escape(detail)}).</p>")
+    exc, clear = solara.use_exception()
+    solara.use_effect(lambda: clear() if exc is not None else None, [key])
+    if exc is None:
+        solara.Column(children=children, style={"width": "100%"})
+        return
+    # a Row: with a Column in both branches the renderer would render the failed children again
+    with solara.Row(classes=["ms-view-failed"], style={"align-items": "center"}):
+        solara.HTML(tag="div", unsafe_innerHTML=failure_markup(name, exc))
+        solara.Button("Draw again", color="primary", outlined=True, on_click=clear)
 
 
 @solara.component
