@@ -378,3 +378,46 @@ def test_a_port_in_use_or_a_bad_host_is_refused_in_one_line(capsys):
     with pytest.raises(server.ServeError, match="--host"):
         server.check_address("no-such-host.invalid", 8765)
     assert main(["ui", "--port", "70000"]) == 2
+
+
+# --- where a reform acts --------------------------------------------------------------------
+def test_every_target_choice_is_a_valid_reform_target():
+    from missionsim.model.reforms.targeting import Target
+    from missionsim.ui.live import NAMED, TARGET_CHOICES, target_table
+
+    for where in TARGET_CHOICES:
+        table = target_table(where, ("Place 1",))
+        if table is not None:
+            Target.parse(table, where)  # raises on a bad table
+    assert target_table(NAMED, ()) is None  # nothing picked yet: every place
+
+
+def test_the_explore_target_controls_reach_the_model():
+    from missionsim.ui.live import NAMED
+
+    start = Settings.start("world: workshop").with_reform("workforce_codesign", on=True)
+    aimed = start.with_target("workforce_codesign", "the most deprived half")
+    assert aimed.scenario().reform_settings()["workforce_codesign"]["target"] == {
+        "deprivation_deciles": [6, 7, 8, 9, 10]}
+    named = aimed.with_target("workforce_codesign", NAMED, ("Place 3", "Place 7"))
+    run = LiveRun(named.scenario(), named.replicate)
+    run.step(1)
+    reached = run.source.model.reforms[0].places
+    assert reached.tolist() == [i in (2, 6) for i in range(reached.size)]
+    back = named.with_target("workforce_codesign", "every place")
+    assert "target" not in back.scenario().reform_settings()["workforce_codesign"]
+    assert dataclasses.replace(named, replicate=3).targets == named.targets
+
+
+def test_a_file_s_own_target_is_kept_until_changed():
+    from missionsim.ui.live import AS_FILE
+
+    data = {"name": "aimed", "reforms": {"devolution": {"target": {"capacity_above": 0.55}}}}
+    scenario = Scenario.from_mapping(data, source="aimed.toml")
+    rows = scenario.reforms
+    assert rows["devolution"].target == {"capacity_above": 0.55}
+    from missionsim.ui import live as live_module
+
+    settings = Settings(choice="x", reforms=live_module._reform_rows(scenario),
+                        targets=live_module._target_rows(scenario))
+    assert settings.target_of("devolution") == (AS_FILE, ())

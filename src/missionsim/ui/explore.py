@@ -21,6 +21,7 @@ replacing the page, with the whole view inside a second one (:func:`Boundary`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -34,7 +35,16 @@ from missionsim.experiments.scenario import MAX_REPLICATES, ScenarioError
 from missionsim.model.params import uncertainties
 from missionsim.model.reforms import REFORMS
 from missionsim.ui.guard import failure_markup, panel_markup
-from missionsim.ui.live import LiveRun, Settings, choices, headline_text, reform_bounds
+from missionsim.ui.live import (
+    AS_FILE,
+    NAMED,
+    TARGET_CHOICES,
+    LiveRun,
+    Settings,
+    choices,
+    headline_text,
+    reform_bounds,
+)
 from missionsim.ui.places import neighbours_markup, place_index
 
 log = logging.getLogger(__name__)
@@ -153,7 +163,8 @@ def Explore():
         if run is not None:
             with solara.Card("Place", margin=0):
                 PlacePicker(run.places.names, place)
-        ReformControls(settings.value, run.horizon if run else 120, apply, refuse)
+        ReformControls(settings.value, run.horizon if run else 120, apply, refuse,
+                       run.places.names if run is not None else ())
         WorldControls(settings.value, apply)
     if error.value:
         solara.Error(error.value, classes=["ms-error"])
@@ -181,15 +192,15 @@ def ReplicateInput(settings: Settings, apply, refuse):
             refuse(f"Replicate: expected a whole number from 0 to {MAX_REPLICATES - 1}, got "
                    f"{value}")
             return
-        apply(Settings(settings.choice, settings.reforms, settings.params, int(value)))
+        apply(dataclasses.replace(settings, replicate=int(value)))
 
     solara.InputInt("Replicate (world and shocks)", value=settings.replicate,
                     on_value=on_value, continuous_update=False, classes=["ms-replicate"])
 
 
 @solara.component
-def ReformControls(settings: Settings, horizon: int, apply, refuse):
-    """One row per registered reform: on/off, intensity and start month."""
+def ReformControls(settings: Settings, horizon: int, apply, refuse, names=()):
+    """One row per registered reform: on/off, intensity, start month and where it acts."""
     bounds = reform_bounds(horizon)
     lo_s, hi_s = bounds["start"]
     with solara.Card("Reforms", margin=0, classes=["ms-reforms"]):
@@ -217,6 +228,24 @@ def ReformControls(settings: Settings, horizon: int, apply, refuse):
                         solara.InputInt("start month", value=start, on_value=set_start,
                                         continuous_update=False, dense=True,
                                         style={"max-width": "110px"})
+                    if REFORMS[name].targetable:
+                        TargetControls(settings, name, names, apply)
+
+
+@solara.component
+def TargetControls(settings: Settings, name: str, names, apply):
+    """Where a reform acts: a choice of places, and the places picked for "named places"."""
+    where, picked = settings.target_of(name)
+    values = [*TARGET_CHOICES, *([AS_FILE] if where == AS_FILE else [])]
+    solara.Select("where it acts", values=values, value=where, classes=[f"ms-where-{name}"],
+                  on_value=lambda v: apply(settings.with_target(name, v, picked)))
+    if where == NAMED:
+        solara.SelectMultiple("places", values=list(picked), all_values=list(names),
+                              classes=[f"ms-places-{name}"],
+                              on_value=lambda v: apply(settings.with_target(name, NAMED,
+                                                                            tuple(v))))
+        if not picked:
+            solara.Text("Pick at least one place; until then it acts everywhere.", style=NOTE)
 
 
 @solara.component

@@ -16,6 +16,7 @@ under the run's lock right after each step.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +103,30 @@ def reform_bounds(horizon: int, reform: str | None = None) -> dict[str, tuple[fl
             "start": (bound("start", "ge", 0), horizon - 1)}
 
 
+
+EVERYWHERE = "every place"
+NAMED = "named places"
+AS_FILE = "as the scenario file sets"
+TARGET_CHOICES: dict[str, dict[str, Any] | None] = {
+    EVERYWHERE: None,
+    "the most deprived tenth": {"deprivation_deciles": [10]},
+    "the most deprived three tenths": {"deprivation_deciles": [8, 9, 10]},
+    "the most deprived half": {"deprivation_deciles": [6, 7, 8, 9, 10]},
+    "councils below the capacity threshold": {
+        "capacity_below": PARAMETERS["capacity_threshold"].default},
+    "places off their trajectory (chosen yearly)": {"off_trajectory": True},
+    NAMED: None,
+}
+"""Where the Explore page can aim a reform: each is a reform ``target`` table
+(:mod:`missionsim.model.reforms.targeting`); "named places" takes the places picked."""
+
+
+def target_table(where: str, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The scenario ``target`` table of a choice (None: every place, or no place picked)."""
+    if where == NAMED:
+        return {"places": list(names)} if names else None
+    return TARGET_CHOICES.get(where)
+
 @dataclass(frozen=True)
 class Settings:
     """What the Explore page's controls set: a starting scenario plus changes.
@@ -111,17 +136,21 @@ class Settings:
         reforms: Reform name to ``(on, intensity, start)`` for every registered reform.
         params: Parameter overrides (world conditions) on top of the scenario's.
         replicate: Which replicate's world and shocks (its seed derives from the scenario's).
+        targets: Reform name to ``(where, names)``: a key of :data:`TARGET_CHOICES` and, for
+            "named places", the places picked. Absent: every place.
     """
 
     choice: str
     reforms: tuple[tuple[str, bool, float, int], ...]
     params: tuple[tuple[str, Any], ...] = ()
     replicate: int = 0
+    targets: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def start(cls, choice: str) -> Settings:
         """Settings that reproduce a choice exactly: its reforms as the file sets them."""
-        return cls(choice=choice, reforms=_reform_rows(base_scenario(choice)))
+        base = base_scenario(choice)
+        return cls(choice=choice, reforms=_reform_rows(base), targets=_target_rows(base))
 
     def with_reform(self, name: str, **change: Any) -> Settings:
         """A copy with one reform's ``on``, ``intensity`` or ``start`` changed."""
@@ -132,13 +161,27 @@ class Settings:
                 values.update(change)
                 row = (name, values["on"], values["intensity"], values["start"])
             rows.append(row)
-        return Settings(self.choice, tuple(rows), self.params, self.replicate)
+        return dataclasses.replace(self, reforms=tuple(rows))
 
     def with_param(self, name: str, value: Any) -> Settings:
         """A copy with a world parameter overridden."""
         params = dict(self.params)
         params[name] = value
-        return Settings(self.choice, self.reforms, tuple(sorted(params.items())), self.replicate)
+        return dataclasses.replace(self, params=tuple(sorted(params.items())))
+
+    def target_of(self, name: str) -> tuple[str, tuple[str, ...]]:
+        """Where a reform acts: a key of :data:`TARGET_CHOICES` and any places named."""
+        for reform, where, names in self.targets:
+            if reform == name:
+                return where, names
+        return EVERYWHERE, ()
+
+    def with_target(self, name: str, where: str, names: tuple[str, ...] = ()) -> Settings:
+        """A copy with the places a reform reaches changed."""
+        rows = [row for row in self.targets if row[0] != name]
+        if where != EVERYWHERE:
+            rows.append((name, where, tuple(names)))
+        return dataclasses.replace(self, targets=tuple(sorted(rows)))
 
     def scenario(self) -> Scenario:
         """The validated scenario these settings describe.
@@ -158,12 +201,32 @@ class Settings:
                 if old is not None and is_path(old.intensity) and intensity == _shown(old):
                     intensity = old.settings()["intensity"]  # the file's path, untouched
                 reforms[name] = {"start": start, "end": end, "intensity": intensity}
+                where, names = self.target_of(name)
+                target = (old.target if where == AS_FILE and old is not None
+                          else target_table(where, names))
+                if target is not None:
+                    reforms[name]["target"] = target
         data["reforms"] = reforms
         data["world"]["params"] = {**data["world"]["params"], **dict(self.params)}
-        changed = self.reforms != _reform_rows(base) or bool(self.params)
+        changed = (self.reforms != _reform_rows(base) or bool(self.params)
+                   or self.targets != _target_rows(base))
         if changed:
             data["name"] = f"{base.name} (edited)"
         return Scenario.from_mapping(data, source="the page's settings")
+
+
+def _target_rows(scenario: Scenario) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """A scenario's reform targets as the controls show them."""
+    rows = []
+    for name, spec in scenario.reforms.items():
+        if not spec.enabled or spec.target is None:
+            continue
+        where = next((k for k, v in TARGET_CHOICES.items() if v == spec.target), AS_FILE)
+        if "places" in spec.target:
+            rows.append((name, NAMED, tuple(spec.target["places"])))
+        else:
+            rows.append((name, where, ()))
+    return tuple(sorted(rows))
 
 
 def _reform_rows(scenario: Scenario) -> tuple[tuple[str, bool, float, int], ...]:
