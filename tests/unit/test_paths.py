@@ -22,7 +22,7 @@ from missionsim.experiments.sweeps.spec import Sweep
 from missionsim.model import paths
 from missionsim.model.params import PARAMETERS
 from missionsim.model.reforms import PATH_SETTINGS, Levers, check_policy, make_reform
-from missionsim.model.reforms.base import PATH_SETTINGS as BASE_PATH_SETTINGS
+from missionsim.model.reforms.levers import PATH_SETTINGS as BASE_PATH_SETTINGS
 from missionsim.ui.live import Settings
 
 BASE = '[world]\npreset = "small"\n'
