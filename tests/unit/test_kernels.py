@@ -4,6 +4,10 @@ Random establishments (employers with and without posts, every post status, tenu
 ties, cuts to zero, growth past the spare posts, repeated employers) go through the compiled
 kernel, its NumPy reference, and the model's ``set_establishment`` next to the method as it
 was before the kernel (kept here verbatim as the reference), and must leave identical arrays.
+Random months of the workforce (posts of every status, morale at and past its bounds, draws
+at the thresholds, hiring freezes) go through the two workforce kernels and their NumPy
+references; whole runs of the ``small`` and ``workshop`` presets with the kernels and with
+the NumPy passes must leave identical staff arrays and reporters.
 """
 
 from __future__ import annotations
@@ -196,3 +200,102 @@ def test_without_numba_the_model_takes_the_numpy_path_with_the_same_results():
     m = MissionModel(preset="small", rng=4, horizon=24)
     m.run()
     assert out.strip() == m.datacollector.get_model_vars_dataframe().to_json()
+
+
+# --- workforce.update -------------------------------------------------------------------------
+def random_staff_month(rng: np.random.Generator) -> dict:
+    """Random posts, draws and parameters for a month of the workforce, edge cases included."""
+    n = int(rng.integers(0, 300))
+    n_orgs, n_places = int(rng.integers(1, 20)), int(rng.integers(1, 10))
+
+    def unit(size: int, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
+        x = rng.uniform(lo, hi, size)
+        x[rng.random(size) < 0.05] = 0.0
+        x[rng.random(size) < 0.05] = 1.0
+        return x
+
+    morale = unit(n)
+    morale[rng.random(n) < 0.02] = -0.0
+    return {
+        "status": rng.choice(np.array([UNFUNDED, VACANT, FILLED], dtype=np.int8), size=n),
+        "skill": unit(n), "morale": morale, "tenure": rng.integers(0, 200, size=n),
+        "org": rng.integers(0, n_orgs, size=n), "loc": rng.integers(0, n_places, size=n),
+        "u_quit": unit(n), "u_fill": unit(n), "u_skill": unit(n),
+        "target": unit(n, -0.1, 1.1), "noise": rng.normal(0.0, 1.0, n) * rng.choice([0, 1, 5]),
+        "kind": rng.integers(0, 4, size=n_orgs).astype(np.int8),
+        "capacity": unit(n_places), "reserves": rng.choice([0.0, 0.25, 0.5, 1.0, 3.0], n_orgs),
+        "months": float(rng.choice([1.0, 3.0, 6.0, 36.0])),
+        "noise_sd": float(rng.choice([0.0, 0.01, 0.3])),
+        "turnover": float(rng.uniform(0.0, 8.0)), "reference": float(rng.uniform(0.0, 1.0)),
+        "hazard_par": (float(rng.uniform(0.0, 0.5)), float(rng.choice([0.5, 1.0, 2.0])),
+                       float(rng.choice([0.05, 0.5, 1.0]))),
+        "fill_par": (float(rng.uniform(0.0, 1.0)), float(rng.uniform(0.0, 1.0)),
+                     float(rng.uniform(0.2, 2.0)), float(rng.choice([0.0, 0.5, 1.0]))),
+        "hire_par": (float(rng.uniform(0.0, 1.0)), float(rng.uniform(0.0, 1.0)),
+                     float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.0, 0.3)),
+                     float(rng.choice([1.0, 12.0, 36.0]))),
+    }
+
+
+def run_staff_month(case: dict, morale_fn, turnover_fn) -> tuple:
+    """Both passes on copies of ``case``'s arrays; returns the arrays, exponent and counts."""
+    c = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.items()}
+    exponent = morale_fn(c["morale"], c["target"], c["noise"], c["months"], c["noise_sd"],
+                         c["turnover"], c["reference"])
+    counts = turnover_fn(c["status"], c["skill"], c["morale"], c["tenure"], c["org"], c["loc"],
+                         c["u_quit"], c["u_fill"], c["u_skill"], c["target"], c["noise"],
+                         np.exp(exponent), c["kind"], c["capacity"], c["reserves"],
+                         c["hazard_par"], c["fill_par"], c["hire_par"])
+    return c, exponent, counts
+
+
+@pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
+def test_the_workforce_kernels_give_the_reference_result():
+    rng = np.random.default_rng(1612)
+    quits = hires = 0
+    for case_no in range(CASES):
+        case = random_staff_month(rng)
+        ref, ref_exponent, ref_counts = run_staff_month(case, kernels.morale_reference,
+                                                        kernels.turnover_reference)
+        got, got_exponent, got_counts = run_staff_month(case, kernels._morale_kernel,
+                                                        kernels._turnover_kernel)
+        for name in ("status", "skill", "morale", "tenure"):
+            np.testing.assert_array_equal(got[name], ref[name], err_msg=f"{case_no}: {name}")
+            assert got[name].dtype == ref[name].dtype
+        # bit for bit, the sign of zero included
+        assert got["morale"].tobytes() == ref["morale"].tobytes(), case_no
+        assert got["skill"].tobytes() == ref["skill"].tobytes(), case_no
+        assert got_exponent.tobytes() == ref_exponent.tobytes(), case_no
+        assert tuple(got_counts) == tuple(ref_counts), case_no
+        quits += ref_counts[0]
+        hires += ref_counts[2]
+    assert quits > CASES and hires > CASES  # both moves were exercised
+
+
+def model_state(model) -> dict:
+    """Every staff array, the staff counters and the recorded reporters of ``model``."""
+    s = model.staff
+    out = {name: getattr(s, name).copy() for name, _ in StaffArrays._FIELDS}
+    out["counters"] = (s.quits, s.hires, s.quits_month, s.filled_before)
+    out["reporters"] = model.datacollector.get_model_vars_dataframe()
+    return out
+
+
+@pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
+@pytest.mark.parametrize("preset", ["small", "workshop"])
+def test_the_compiled_workforce_month_gives_the_numpy_result(preset, monkeypatch):
+    from missionsim import MissionModel
+
+    runs = []
+    for compiled in (True, False):
+        monkeypatch.setattr(kernels, "COMPILED", compiled)
+        model = MissionModel(preset=preset, rng=7, horizon=60)
+        model.run()
+        runs.append(model_state(model))
+    got, ref = runs
+    for name, _ in StaffArrays._FIELDS:
+        assert got[name].tobytes() == ref[name].tobytes(), name
+        assert got[name].dtype == ref[name].dtype
+    assert got["counters"] == ref["counters"]
+    assert got["reporters"].to_json() == ref["reporters"].to_json()
+    assert got["reporters"].equals(ref["reporters"])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from missionsim.model import kernels
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,11 +47,20 @@ def morale_target(model: MissionModel) -> np.ndarray:
     return np.clip(target, 0.0, 1.0)
 
 
+def _quit_base(p) -> float:
+    """The monthly quit hazard at the reference morale, before the labour market."""
+    return 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / 12.0)  # unit: months per year
+
+
+def _fill_base(p) -> float:
+    """The monthly chance of filling a vacancy, before the employer's capacity."""
+    return 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
+
+
 def monthly_quit_hazard(model: MissionModel, morale: np.ndarray) -> np.ndarray:
     """Probability a post-holder quits this month, rising as morale falls."""
     p = model.p
-    base = 1.0 - (1.0 - p["annual_turnover"]) ** (1.0 / 12.0)  # unit: months per year
-    hazard = base * np.exp(p["morale_turnover"] * (model.morale_ref - morale))
+    hazard = _quit_base(p) * np.exp(p["morale_turnover"] * (model.morale_ref - morale))
     return np.clip(hazard * p["labour_market_tightness"], 0.0, p["quit_hazard_cap"])
 
 
@@ -62,7 +72,7 @@ def recruitment(model: MissionModel) -> np.ndarray:
     of costs (a hiring freeze).
     """
     p, s = model.p, model.staff
-    base = 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
+    base = _fill_base(p)
     kind = model.orgs.kind[s.org]
     cap = model.places.capacity[s.loc]
     k = p["recruitment_capacity_offset"]
@@ -73,7 +83,12 @@ def recruitment(model: MissionModel) -> np.ndarray:
 
 
 def update(model: MissionModel) -> None:
-    """Morale, quits, hires and skill for every post."""
+    """Morale, quits, hires and skill for every post.
+
+    Compiled (:mod:`~missionsim.model.kernels`) when :data:`kernels.COMPILED` is set, else in
+    NumPy passes; both give identical results. Either way the random draws, the morale target
+    and every ``exp`` are NumPy's.
+    """
     p, s = model.p, model.staff
     rng = model.streams["workforce"]
     n = s.n
@@ -81,6 +96,32 @@ def update(model: MissionModel) -> None:
     u_quit = rng.random(n)
     u_fill = rng.random(n)
     u_skill = rng.random(n)
+    if not kernels.COMPILED:
+        _update_numpy(model, noise, u_quit, u_fill, u_skill)
+        return
+    target = morale_target(model)
+    exponent = kernels.staff_morale(s.morale, target, noise, p["morale_months"],
+                                    p["morale_noise"], p["morale_turnover"], model.morale_ref)
+    rise = np.exp(exponent)
+    spread = p["new_hire_skill_spread"]
+    quits, filled, hires = kernels.staff_turnover(
+        s.status, s.skill, s.morale, s.tenure, s.org, s.loc, u_quit, u_fill, u_skill, target,
+        noise, rise, model.orgs.kind, model.places.capacity, model.charity_reserves_months(),
+        (_quit_base(p), p["labour_market_tightness"], p["quit_hazard_cap"]),
+        (_fill_base(p), p["recruitment_capacity_offset"],
+         p["recruitment_capacity_offset"] + p["capacity_mean"], p["hiring_freeze_months"]),
+        (p["new_hire_skill"], spread, 1.0 - spread / 2.0,  # structural: centred on 1
+         p["new_hire_morale_noise"], p["skill_growth_months"]))
+    s.quits_month = int(quits)
+    s.filled_before = int(filled)
+    s.quits += s.quits_month
+    s.hires += int(hires)
+
+
+def _update_numpy(model: MissionModel, noise: np.ndarray, u_quit: np.ndarray,
+                  u_fill: np.ndarray, u_skill: np.ndarray) -> None:
+    """:func:`update` in NumPy passes, given the month's draws (the reference)."""
+    p, s = model.p, model.staff
     filled = s.status == FILLED
     target = morale_target(model)
     s.morale += (target - s.morale) / p["morale_months"] + p["morale_noise"] * noise
