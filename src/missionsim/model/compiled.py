@@ -1,0 +1,29 @@
+"""numba for the model's compiled passes: whether it is used, and how a kernel is compiled.
+
+Each kernel is compiled by numba on its first call (``cache=True``: later processes load the
+machine code from numba's cache instead of compiling again). Where the cache lives, the first
+writable of: ``NUMBA_CACHE_DIR`` when it is set, the ``__pycache__`` folder next to the
+kernel's module, the user's cache folder (``$XDG_CACHE_HOME/numba`` or ``~/.cache/numba``).
+Where none is writable (a read-only install run by a user with no writable home), kernels are
+compiled once in each process instead of failing.
+"""
+
+from __future__ import annotations
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - numba is a declared dependency
+    numba = None
+
+COMPILED = numba is not None and not numba.config.DISABLE_JIT
+"""Whether the compiled kernels are used (else the NumPy references)."""
+
+
+def compile_kernel(fn):
+    """``fn`` compiled with numba and cached on disk (in memory only if no cache is writable)."""
+    if not COMPILED:
+        return fn
+    try:
+        return numba.njit(cache=True)(fn)
+    except RuntimeError:  # no writable cache location: compile in each process
+        return numba.njit(fn)
