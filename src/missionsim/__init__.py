@@ -51,13 +51,16 @@ _EXPORTS = {
     "load_sweep": "missionsim.experiments.sweeps",
     "run_sweep": "missionsim.experiments.sweeps",
     "sensitivity": "missionsim.analysis.sensitivity",
+    "advise": "missionsim.analysis.advise",
+    "Advice": "missionsim.analysis.advise",
 }
 """Public names and the module each is imported from on first use."""
 
-__all__ = ["MISSIONS", "PARAMETERS", "PRESETS", "REFORMS", "REPORTERS", "Levers", "Mission",
-           "MissionModel", "Parameter", "Reform", "Results", "RunOptions", "RunOutput",
-           "Scenario", "ScenarioError", "Sweep", "__version__", "compare", "load_scenario",
-           "load_sweep", "replicate", "run", "run_sweep", "sensitivity", "summarise"]
+__all__ = ["MISSIONS", "PARAMETERS", "PRESETS", "REFORMS", "REPORTERS", "Advice", "Levers",
+           "Mission", "MissionModel", "Parameter", "Reform", "Results", "RunOptions",
+           "RunOutput", "Scenario", "ScenarioError", "Sweep", "__version__", "advise",
+           "compare", "load_scenario", "load_sweep", "replicate", "run", "run_sweep",
+           "sensitivity", "summarise"]
 
 
 def __getattr__(name: str) -> Any:
@@ -74,6 +77,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from missionsim.analysis.advise import Advice, advise
     from missionsim.analysis.sensitivity import sensitivity
     from missionsim.analysis.stats import summarise
     from missionsim.experiments.options import RunOptions

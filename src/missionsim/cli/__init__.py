@@ -16,7 +16,7 @@ from pathlib import Path
 
 # isort: off
 # the command modules register their commands on the app, in the order --help lists them
-from missionsim.cli import studies, files, documents  # noqa: F401
+from missionsim.cli import studies, advise, files, documents  # noqa: F401
 # isort: on
 from missionsim.cli.base import UserError, _echo_err, _Interrupted, _show_notes, app
 
