@@ -17,7 +17,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-KINDS = ("scenarios", "sweeps", "missions", "places")
+KINDS = ("scenarios", "sweeps", "missions", "places", "advise")
 """The kinds of shipped files a user can name or copy (folders of ``missionsim/data/``)."""
 
 SUFFIX = {"places": ".csv"}
@@ -82,8 +82,8 @@ def copy_templates(folder: str | Path, force: bool = False) -> list[Path]:
     """Copy the shipped scenarios, sweeps, missions and places (with READMEs) into ``folder``.
 
     Args:
-        folder: Destination; ``scenarios/``, ``sweeps/``, ``missions/`` and ``places/`` are
-            created inside it.
+        folder: Destination; ``scenarios/``, ``sweeps/``, ``missions/``, ``places/`` and
+            ``advise/`` are created inside it.
         force: Overwrite files that already exist.
 
     Returns:

@@ -147,7 +147,7 @@ def init(
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite files that already exist.")] = False,
 ) -> None:
-    """Copy the shipped scenarios, sweeps, missions and places files into DIR to edit."""
+    """Copy the shipped scenarios, sweeps, missions, places and advice files into DIR to edit."""
     from missionsim.resources import copy_templates
 
     try:
