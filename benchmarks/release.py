@@ -289,20 +289,15 @@ def on_target(settings: dict) -> bool:
 
 
 def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    from parallel import cpu_model  # imported here: timing workers run isolated (-I)
+
+    return cpu_model()
 
 
 def _load() -> str:
-    try:
-        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
+    from parallel import load_average  # imported here: timing workers run isolated (-I)
+
+    return load_average()
 
 
 def _span(values: list[float], fmt: str) -> str:
