@@ -34,6 +34,11 @@ CLUSTER_POLL_SECONDS = 1.0
 """Longest wait for a result from a dask cluster before checking that its scheduler still
 answers and still has workers."""
 
+SILENT_CHECKS = 2
+"""Health checks in a row, each waiting the answer time-out, that a scheduler must miss before
+a study stops as silent: a healthy scheduler on a loaded machine can miss one."""
+
+
 class _Watch:
     """Checks, while a study waits for results, that the cluster can still deliver them."""
 
@@ -60,14 +65,19 @@ class _Watch:
 
         if self.client.status != "running":
             raise self.lost()
-        try:
-            nthreads = self.client.sync(self.client.scheduler.ncores,
-                                        callback_timeout=self.answer_s)
-        except TimeoutError:
+        nthreads = None
+        for _ in range(SILENT_CHECKS):
+            try:
+                nthreads = self.client.sync(self.client.scheduler.ncores,
+                                            callback_timeout=self.answer_s)
+                break
+            except TimeoutError:
+                continue
+            except Exception:  # noqa: BLE001 - a closed connection, or a client closed meanwhile
+                raise self.lost() from None
+        else:
             raise ClusterError(f"dask scheduler {self.address}: stopped answering (no reply "
-                               f"within {self.answer_s:g} s)") from None
-        except Exception:  # noqa: BLE001 - a closed connection, or a client closed meanwhile
-            raise self.lost() from None
+                               f"within {SILENT_CHECKS * self.answer_s:g} s)")
         now = time.monotonic()
         if nthreads:
             self.worker_seen = now
