@@ -259,7 +259,28 @@ def test_the_command_writes_the_appraisal_and_refuses_a_bad_report_path(tmp_path
     assert not (tmp_path / "bad" / "advice.json").exists()  # refused before any search
     report = tmp_path / "out" / "appraisal.html"
     assert main(["advise", "--settings", str(settings), "--out", str(tmp_path / "out"),
-                 "--workers", "1", "--no-progress", "--report", str(report)]) == 0
+                 "--workers", "1", "--no-progress", "--report", str(report),
+                 "--shortlist", "1", "--report-replicates", "2"]) == 0
     assert f"Appraisal: {report}" in capsys.readouterr().out
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Robust preferred option" in page
+    # the flags reach the appraisal, which records the call that made it
+    assert "shortlist=1, replicates=2, equal_cost=None" in page
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--shortlist", "2"], "--shortlist, --report-replicates and --equal-cost shape the "
+     "appraisal: add --report FILE.html"),
+    (["--report", "R", "--shortlist", "27"], "--shortlist = 27: expected 1 to 26 options"),
+    (["--report", "R", "--equal-cost", "lots"], "--equal-cost: expected an amount in £m"),
+    (["--report", "R", "--equal-cost", "-3"], "--equal-cost: expected an amount in £m"),
+])
+def test_bad_appraisal_flags_get_one_line_before_the_search(tmp_path, capsys, flags, message):
+    settings = files(tmp_path)
+    out = tmp_path / "out"
+    flags = [str(tmp_path / "a.html") if f == "R" else f for f in flags]
+    assert main(["advise", "--settings", str(settings), "--out", str(out), "--workers", "1",
+                 "--no-progress", *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not (out / "advice.json").exists()

@@ -20,6 +20,7 @@ from missionsim.cli.base import (
     _study,
     app,
 )
+from missionsim.experiments.scenario import MAX_REPLICATES
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from missionsim.analysis.advise import Advice
@@ -82,6 +83,16 @@ def advise(
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the options appraisal: one self-contained HTML file in "
         "the Green Book's form (docs/appraisal.md).")] = None,
+    shortlist: Annotated[int | None, typer.Option(
+        "--shortlist", min=1, help="With --report: options shortlisted in the appraisal, "
+        "besides business as usual (default 3).")] = None,
+    report_replicates: Annotated[int | None, typer.Option(
+        "--report-replicates", min=2, max=MAX_REPLICATES, help="With --report: paired "
+        "replicates of the comparison at equal cost (default: one per future).")] = None,
+    equal_cost: Annotated[str | None, typer.Option(
+        "--equal-cost", metavar="£Xm|reachable", help="With --report: the public cost the "
+        "options are scaled to (default: the budget; reachable: the largest every option "
+        "can reach).")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     resume: ResumeOption = False,
@@ -101,10 +112,16 @@ def advise(
         "starts": _numbers(starts, "--starts", int), "max_reforms": max_reforms,
         "population": population, "generations": generations, "futures": futures,
         "factors": factors if factors in FACTOR_SETS else _words(factors)}
-    if report is not None:  # a bad path fails in one line before the search
+    level = None
+    if report is not None:  # a bad path or appraisal flag fails in one line before the search
         from missionsim.writeup.appraisal import appraisal_path
 
         appraisal_path(report)
+        level = _equal_cost(equal_cost)
+        shortlist = _shortlist(shortlist)
+    elif (shortlist, report_replicates, equal_cost) != (None, None, None):
+        raise UserError("--shortlist, --report-replicates and --equal-cost shape the "
+                        "appraisal: add --report FILE.html")
     log = (lambda line: _echo_err(f"advise: {line}")) if progress else None
     advice = run_advise(scenario, settings=settings, labels=FLAGS,
                         options=_options(out, resume, progress, workers, scheduler), log=log,
@@ -115,9 +132,33 @@ def advise(
     if report is not None:
         from missionsim.writeup.appraisal import write_appraisal
 
-        written = write_appraisal(advice, report,
+        written = write_appraisal(advice, report, shortlist=shortlist,
+                                  replicates=report_replicates, equal_cost=level,
                                   options=_options(out, resume, progress, workers, scheduler))
         typer.echo(f"Appraisal: {written}")
+
+
+def _shortlist(count: int | None) -> int:
+    """``--shortlist``: the count, or the default; one line if it is more than can be named."""
+    from missionsim.writeup.appraisal.gather import LETTERS, SHORTLIST
+
+    if count is not None and count > len(LETTERS):
+        raise UserError(f"--shortlist = {count}: expected 1 to {len(LETTERS)} options (each "
+                        "is named by a letter)")
+    return SHORTLIST if count is None else count
+
+
+def _equal_cost(text: str | None) -> float | str | None:
+    """``--equal-cost``: an amount in £m, ``reachable`` or nothing; else one line."""
+    from missionsim.analysis.advise import parse_budget
+    from missionsim.writeup.appraisal.gather import REACHABLE
+
+    if text is None or text.strip().lower() == REACHABLE:
+        return None if text is None else REACHABLE
+    try:
+        return parse_budget(text)
+    except ValueError as exc:
+        raise UserError(f"--equal-cost: {exc}, or {REACHABLE}") from None
 
 
 def _words(text: str | None) -> list[str] | None:
