@@ -19,9 +19,9 @@ from missionsim.writeup.report.figures import (
     AXIS_COLOUR,
     GRID_ALPHA,
     TARGET_COLOUR,
-    _figure,
-    _finish,
-    _mpl_text,
+    finish_figure,
+    mpl_text,
+    new_figure,
 )
 from missionsim.writeup.report.view import BASELINE_COLOUR, PALETTE, scenario_colours
 from missionsim.writeup.summary import effect_unit
@@ -62,7 +62,7 @@ def pareto(a: Appraisal) -> str:
     advice = a.advice
     plan = advice.plan
     table = advice.candidates
-    fig = _figure(10.0, 4.2)
+    fig = new_figure(10.0, 4.2)
     axes = fig.subplots(1, 2)
     panels = (("target", "p_target_satisficing", "P(target met) over the futures (%)", 100.0),
               ("outcome", "deadline_mean",
@@ -90,14 +90,14 @@ def pareto(a: Appraisal) -> str:
                                 color=PREFERRED_COLOUR, zorder=5, gid=f"preferred-{a.preferred}")
         for name in a.options:
             row = table.loc[name]
-            ax.annotate(_mpl_text(a.label(name).split(" (")[0].removeprefix("Option ")),
+            ax.annotate(mpl_text(a.label(name).split(" (")[0].removeprefix("Option ")),
                         (row["cost_mean"], row[column] * scale), xytext=(5, 5),
                         textcoords="offset points", fontsize=8)
         h_budget = ax.axvline(plan.budget, color=TARGET_COLOUR, ls=":", lw=1.2)
         if key == "outcome":
             ax.axhline(plan.target, color=AXIS_COLOUR, ls="--", lw=1.0)
         ax.set_xlabel("mean public cost over the futures (£m, present value)")
-        ax.set_ylabel(_mpl_text(ylabel), fontsize=9)
+        ax.set_ylabel(mpl_text(ylabel), fontsize=9)
         ax.grid(alpha=GRID_ALPHA)
         ax.tick_params(labelsize=8)
         handles = [(h_front, "on the Pareto front"), (h_best, "robust preferred option"),
@@ -105,7 +105,7 @@ def pareto(a: Appraisal) -> str:
                    (h_over, "over the budget"),
                    (h_budget, f"budget (£{plan.budget:,.2f}m)")]
     kept = [(h, label) for h, label in handles if h is not None]
-    _finish(fig, [h for h, _ in kept], [label for _, label in kept], titled=False)
+    finish_figure(fig, [h for h, _ in kept], [label for _, label in kept], titled=False)
     return _svg(fig)
 
 
@@ -121,7 +121,7 @@ def tenths(a: Appraisal) -> str | None:
     if not names:
         return None
     colours = scenario_colours([a.base, *names], a.base)
-    fig = _figure(9.0, 3.8)
+    fig = new_figure(9.0, 3.8)
     ax = fig.add_subplot()
     width = 0.7 / len(names)
     handles = []
@@ -135,7 +135,7 @@ def tenths(a: Appraisal) -> str | None:
     ax.axhline(0, color=BASELINE_COLOUR, lw=0.8)
     ax.set_xticks(range(1, 11))
     ax.set_xlabel("tenth of places by deprivation (1 = least deprived, 10 = most)")
-    ax.set_ylabel(_mpl_text(f"change ({effect_unit(a.unit)})"), fontsize=9)
+    ax.set_ylabel(mpl_text(f"change ({effect_unit(a.unit)})"), fontsize=9)
     ax.grid(alpha=GRID_ALPHA)
     ax.tick_params(labelsize=8)
-    return _finish(fig, handles, [_mpl_text(a.label(n)) for n in names], titled=False)
+    return finish_figure(fig, handles, [mpl_text(a.label(n)) for n in names], titled=False)

@@ -43,7 +43,7 @@ GRID_ALPHA = 0.3
 TRAJECTORY_COLOUR, TARGET_COLOUR, AXIS_COLOUR = "#777777", "#b22222", "#999999"
 """The target trajectory (grey, dashed), the target and deadline (dark red), zero lines."""
 
-# the fixed layout of _finish, in inches
+# the fixed layout of finish_figure, in inches
 MARGIN_LEFT, MARGIN_RIGHT, PANEL_GAP = 0.8, 0.2, 0.9
 """Room for the y axis's ticks and label, at the right edge, and between panels."""
 MARGIN_TOP, MARGIN_TOP_UNTITLED = 0.35, 0.15
@@ -61,12 +61,12 @@ LEGEND_PAD, LEGEND_ROW = 0.1, 0.19
 """A legend's height: padding plus one row's height a row."""
 
 
-def _mpl_text(text: str) -> str:
+def mpl_text(text: str) -> str:
     """Text safe for matplotlib (no mathtext)."""
     return str(text).replace("$", r"\$")
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     """An empty figure ``width`` by ``height`` inches, off screen (no pyplot)."""
     from matplotlib.figure import Figure
 
@@ -106,7 +106,7 @@ def _line(ax: Axes, agg: dict[str, pd.DataFrame], s: StudyView, name: str, colum
     x = mean.index.to_numpy()
     lw = BASELINE_WIDTH if name == s.base else LINE_WIDTH
     (handle,) = ax.plot(x, mean.to_numpy(), color=s.colours[name], lw=lw,
-                        ls=style or s.styles[name], label=_mpl_text(label or name))
+                        ls=style or s.styles[name], label=mpl_text(label or name))
     if band:
         lo = agg["lo"].loc[name, column].to_numpy() * scale
         hi = agg["hi"].loc[name, column].to_numpy() * scale
@@ -122,8 +122,8 @@ def _month_axis(ax: Axes, s: StudyView) -> None:
     ax.grid(alpha=GRID_ALPHA)
 
 
-def _finish(fig: Figure, handles: Sequence[Any] = (), labels: Sequence[str] = (),
-            titled: bool = True) -> str:
+def finish_figure(fig: Figure, handles: Sequence[Any] = (), labels: Sequence[str] = (),
+                  titled: bool = True) -> str:
     """Lay the axes out with fixed margins (in inches), add a legend below them, encode.
 
     The figure grows by the legend's height. A fixed layout is much faster than matplotlib's
@@ -156,14 +156,14 @@ def _finish(fig: Figure, handles: Sequence[Any] = (), labels: Sequence[str] = ()
 def trajectories(s: StudyView, agg: dict[str, pd.DataFrame]) -> str:
     """The national outcome of every scenario against the target trajectory."""
     m = s.mission
-    fig = _figure(9.0, 4.4)
+    fig = new_figure(9.0, 4.4)
     ax = fig.add_subplot()
     handles, labels = [], []
     for name in s.names:
         h = _line(ax, agg, s, name, "outcome")
         if h is not None:
             handles.append(h)
-            labels.append(_mpl_text(name))
+            labels.append(mpl_text(name))
     last = max(int(s.results.months["month"].max()), m.deadline)
     t = np.arange(0, last + 1)
     path = m.trajectory(t)
@@ -173,26 +173,26 @@ def trajectories(s: StudyView, agg: dict[str, pd.DataFrame]) -> str:
     handles += [h1, h2, h3]
     labels += ["target trajectory", f"target ({level(m.target, m.unit)})",
                f"deadline (month {m.deadline})"]
-    ax.set_ylabel(_mpl_text(f"{m.indicator} ({m.unit})"))
+    ax.set_ylabel(mpl_text(f"{m.indicator} ({m.unit})"))
     ax.set_title("National outcome (true indicator)", fontsize=11)
     _month_axis(ax, s)
-    return _finish(fig, handles, labels)
+    return finish_figure(fig, handles, labels)
 
 
 def gaming(s: StudyView, agg: dict[str, pd.DataFrame]) -> str:
     """Reported against true indicator for the baseline and the best scenario."""
     m = s.mission
     panels = [s.base] + ([s.best["scenario"]] if s.best is not None else [])
-    fig = _figure(9.0 if len(panels) > 1 else 5.5, 3.3)
+    fig = new_figure(9.0 if len(panels) > 1 else 5.5, 3.3)
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, name in zip(axes, panels, strict=True):
         h_true = _line(ax, agg, s, name, "outcome", label="true")
         h_rep = _line(ax, agg, s, name, "outcome_reported", label="reported", style="--")
-        ax.set_title(_mpl_text(name + (" (baseline)" if name == s.base else " (best)")),
+        ax.set_title(mpl_text(name + (" (baseline)" if name == s.base else " (best)")),
                      fontsize=10)
         _month_axis(ax, s)
-    axes[0].set_ylabel(_mpl_text(f"{m.indicator} ({m.unit})"))
-    return _finish(fig, [h_true, h_rep], ["true indicator (solid)",
+    axes[0].set_ylabel(mpl_text(f"{m.indicator} ({m.unit})"))
+    return finish_figure(fig, [h_true, h_rep], ["true indicator (solid)",
                                            "reported indicator (dashed)"])
 
 
@@ -210,16 +210,16 @@ def reporter_panels(s: StudyView, agg: dict[str, pd.DataFrame],
         band: Whether to draw the 95% bands.
     """
     panels = [p for p in panels if p[0] in agg["mean"].columns]
-    fig = _figure(width, 3.2)
+    fig = new_figure(width, 3.2)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     handles: list = []
     for ax, (column, ylabel, scale) in zip(axes, panels, strict=True):
         handles = [_line(ax, agg, s, name, column, band=band, scale=scale) for name in s.names]
-        ax.set_ylabel(_mpl_text(ylabel), fontsize=9)
+        ax.set_ylabel(mpl_text(ylabel), fontsize=9)
         ax.tick_params(labelsize=8)
         _month_axis(ax, s)
-    labels = [_mpl_text(n) for n, h in zip(s.names, handles, strict=True) if h is not None]
-    return _finish(fig, [h for h in handles if h is not None], labels, titled=False)
+    labels = [mpl_text(n) for n, h in zip(s.names, handles, strict=True) if h is not None]
+    return finish_figure(fig, [h for h in handles if h is not None], labels, titled=False)
 
 
 def by_deprivation(s: StudyView, deprivation: pd.DataFrame) -> str:
@@ -231,7 +231,7 @@ def by_deprivation(s: StudyView, deprivation: pd.DataFrame) -> str:
     """
     m = s.mission
     others = [n for n in s.names if n != s.base]
-    fig = _figure(10.0 if others else 5.5, 3.4)
+    fig = new_figure(10.0 if others else 5.5, 3.4)
     axes = fig.subplots(1, 2 if others else 1, squeeze=False)[0]
     handles = []
     for name in s.names:
@@ -241,7 +241,7 @@ def by_deprivation(s: StudyView, deprivation: pd.DataFrame) -> str:
                             ls=s.styles[name],
                             lw=BASELINE_WIDTH if name == s.base else LINE_WIDTH)
         handles.append(h)
-    axes[0].set_ylabel(_mpl_text(f"mean outcome per place ({m.unit})"), fontsize=9)
+    axes[0].set_ylabel(mpl_text(f"mean outcome per place ({m.unit})"), fontsize=9)
     axes[0].set_title("Outcome by deprivation quintile", fontsize=10)
     if others:
         ax = axes[1]
@@ -254,20 +254,20 @@ def by_deprivation(s: StudyView, deprivation: pd.DataFrame) -> str:
             ax.errorbar(x, y, yerr=np.nan_to_num(err), fmt=s.markers[name], ms=4,
                         color=s.colours[name], capsize=2, lw=1)
         ax.axhline(0, color=BASELINE_COLOUR, lw=0.8)
-        ax.set_ylabel(_mpl_text(f"effect against {s.base} ({effect_unit(m.unit)})"), fontsize=9)
+        ax.set_ylabel(mpl_text(f"effect against {s.base} ({effect_unit(m.unit)})"), fontsize=9)
         ax.set_title("Paired effect by quintile (95% CI)", fontsize=10)
     for ax in axes:
         ax.set_xlabel("deprivation quintile (1 = least deprived, 5 = most)")
         ax.set_xticks(sorted(deprivation["group"].unique()))
         ax.grid(alpha=GRID_ALPHA)
         ax.tick_params(labelsize=8)
-    return _finish(fig, handles, [_mpl_text(n) for n in s.names])
+    return finish_figure(fig, handles, [mpl_text(n) for n in s.names])
 
 
 def cost_and_effect(s: StudyView) -> str:
     """Extra spend against effect at the end, both paired, each point numbered by rank."""
     m = s.mission
-    fig = _figure(8.0, 4.6)
+    fig = new_figure(8.0, 4.6)
     ax = fig.add_subplot()
     ax.axhline(0, color=AXIS_COLOUR, lw=0.8)
     ax.axvline(0, color=AXIS_COLOUR, lw=0.8)
@@ -285,11 +285,11 @@ def cost_and_effect(s: StudyView) -> str:
         ax.annotate(str(r["rank"]), (x, y), xytext=(4, 4), textcoords="offset points",
                     fontsize=8, color=s.colours[name])
         handles.append(h)
-        labels.append(_mpl_text(f"{r['rank']}. {name}" + (" (baseline)" if r["baseline"]
+        labels.append(mpl_text(f"{r['rank']}. {name}" + (" (baseline)" if r["baseline"]
                                                           else "")))
     better = "higher is better" if m.direction > 0 else "lower is better"
-    ax.set_xlabel(f"extra spend against {_mpl_text(s.base)} over the run (£m, paired, 95% CI)")
-    ax.set_ylabel(_mpl_text(f"effect at month {s.end} ({effect_unit(m.unit)})"))
+    ax.set_xlabel(f"extra spend against {mpl_text(s.base)} over the run (£m, paired, 95% CI)")
+    ax.set_ylabel(mpl_text(f"effect at month {s.end} ({effect_unit(m.unit)})"))
     ax.set_title(f"Extra spend and effect ({better})", fontsize=11)
     ax.grid(alpha=GRID_ALPHA)
-    return _finish(fig, handles, labels)
+    return finish_figure(fig, handles, labels)
