@@ -20,7 +20,7 @@ from missionsim.cli.base import (
     _study,
     app,
 )
-from missionsim.experiments.scenario import MAX_REPLICATES
+from missionsim.limits import MAX_REPLICATES
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from missionsim.analysis.advise import Advice
