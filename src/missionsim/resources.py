@@ -79,7 +79,7 @@ def find_shipped(value: str | Path, kind: str = "scenarios") -> Path | None:
 
 
 def copy_templates(folder: str | Path, force: bool = False) -> list[Path]:
-    """Copy the shipped scenarios, sweeps, missions and places (with READMEs) into ``folder``.
+    """Copy every kind of shipped file (:data:`KINDS`, with READMEs) into ``folder``.
 
     Args:
         folder: Destination; ``scenarios/``, ``sweeps/``, ``missions/``, ``places/`` and

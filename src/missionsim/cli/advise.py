@@ -153,8 +153,10 @@ def _equal_cost(text: str | None) -> float | str | None:
     from missionsim.analysis.advise import parse_budget
     from missionsim.writeup.appraisal.gather import REACHABLE
 
-    if text is None or text.strip().lower() == REACHABLE:
-        return None if text is None else REACHABLE
+    if text is None:
+        return None
+    if text.strip().lower() == REACHABLE:
+        return REACHABLE
     try:
         return parse_budget(text)
     except ValueError as exc:

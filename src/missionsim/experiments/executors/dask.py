@@ -65,7 +65,6 @@ class _Watch:
 
         if self.client.status != "running":
             raise self.lost()
-        nthreads = None
         for _ in range(SILENT_CHECKS):
             try:
                 nthreads = self.client.sync(self.client.scheduler.ncores,
