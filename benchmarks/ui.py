@@ -8,9 +8,11 @@ Targets (issue: the workshop browser app):
   with England's 152 real councils from the shipped places file (``england_councils``).
 
 Each timing is wall-clock from the browser's side: the click, the websocket round trip, the
-model step, the SVG built on the server, the DOM update and the browser's layout and paint
-(``requestAnimationFrame`` after the update). The server-side share (model step plus building
-every chart) is timed separately in this process.
+model step, the charts' ECharts options built on the server (and the places' SVG tile map),
+ECharts drawing them (as SVG) and the browser's layout and paint (``requestAnimationFrame``
+after the network's title shows the new month). The server-side share (model step plus
+building every chart's option and encoding it as JSON, as it is sent) is timed separately in
+this process.
 
     .venv/bin/python benchmarks/ui.py                 # about a minute
     .venv/bin/python benchmarks/ui.py --steps 40 --json benchmarks/results/ui.json
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from missionsim.ui.labels import choice_title  # noqa: E402
 from missionsim.ui.live import LiveRun, Settings  # noqa: E402
 
 TARGETS = {"page_s": 5.0, "workshop_step_ms": 250.0, "england_frame_ms": 300.0}
@@ -49,12 +52,19 @@ REDRAWN = """([old]) => new Promise(resolve => {
     const check = () => {
         const m = document.querySelector('.ms-month .value');
         const n = document.querySelector('.ms-chart-network');
-        if (m && m.innerText !== old && n) {
+        const month = m ? /Month (\\d+)/.exec(m.innerText) : null;
+        if (m && m.innerText !== old && n && month
+                && n.innerText.includes('month ' + month[1])) {
             requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
         } else { setTimeout(check, 2); }
     };
     check();
 })"""
+
+
+def sent(figure) -> str:
+    """A chart's option as the browser gets it (JSON)."""
+    return json.dumps(figure.option, allow_nan=False)
 
 
 def server_side(choice: str, steps: int) -> dict[str, float]:
@@ -67,11 +77,12 @@ def server_side(choice: str, steps: int) -> dict[str, float]:
         live.step(1)
         t1 = time.perf_counter()
         live.headline()
-        for draw in (live.trajectory_svg, live.workforce_svg, live.finance_svg,
-                     live.charities_svg, live.places_svg):
-            draw()
+        for draw in (live.trajectory_chart, live.workforce_chart, live.finance_chart,
+                     live.charities_chart):
+            sent(draw())
+        live.places_svg()
         t2 = time.perf_counter()
-        live.network_svg()
+        sent(live.network_chart())
         t3 = time.perf_counter()
         step_ms.append((t1 - t0) * 1e3)
         charts_ms.append((t2 - t1) * 1e3)
@@ -82,9 +93,9 @@ def server_side(choice: str, steps: int) -> dict[str, float]:
 
 
 def pick(page, option: str) -> None:
-    """Choose exactly ``option`` ("world: england" is also part of "world: england_councils")."""
+    """Choose exactly ``option``, shown by its title (one title may start another's)."""
     page.get_by_label("Start from").click(force=True)
-    exact = re.compile(rf"^\s*{re.escape(option)}\s*$")
+    exact = re.compile(rf"^\s*{re.escape(choice_title(option))}\s*$")
     page.locator(".v-menu__content .v-list-item", has_text=exact).first.click()
 
 

@@ -140,3 +140,28 @@ MAX_EVALUATIONS = 1_000_000
 
 MAX_GRID = 100
 """Most values in one of an advice's grids (intensities, start months, targeting options)."""
+
+
+MAX_ROOM_PARTICIPANTS = 40
+"""Most participants who may join one room (``missionsim ui --room``): a large workshop."""
+
+MAX_ROOM_PROPOSALS_EACH = 3
+"""Most proposals one participant may hold in a room at once (withdraw one to add another)."""
+
+MAX_ROOM_PROPOSALS = 12
+"""Most proposals a room holds at once: the room's comparison runs each of them beside the
+baseline, so this bounds its runs (with :data:`MAX_ROOM_REPLICATES`)."""
+
+MAX_ROOM_REPLICATES = 20
+"""Most paired replicates per proposal in a room's comparison (13 scenarios × 20 replicates
+is 260 runs, a few minutes on a laptop)."""
+
+MAX_ROOM_HORIZON = 120
+"""Most months a room's runs simulate (ten years, the shipped baseline's horizon)."""
+
+MAX_PROPOSAL_NAME_CHARS = 40
+"""Longest name of a proposal in a room (characters), short enough for a chart's legend."""
+
+MAX_JOIN_ATTEMPTS = 10
+"""Wrong room codes one browser session may type before it is refused for good: guessing one
+of 31⁶ codes ten at a time is hopeless."""

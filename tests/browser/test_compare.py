@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from browser.test_charts import wait_series
+from missionsim.ui.labels import choice_title
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 PAGE = "/compare"
@@ -26,8 +29,12 @@ def open_compare(session) -> None:
 
 
 def choose(session, names: list[str]) -> None:
-    """Set the scenario picker to exactly ``names`` (kept ones stay where they were)."""
+    """Set the scenario picker to exactly ``names`` (kept ones stay where they were).
+
+    The picker shows each choice by its title (:func:`missionsim.ui.labels.choice_title`).
+    """
     page = session.page
+    titles = [choice_title(name) for name in names]
     page.click(".ms-compare-scenarios .v-select__slot")
     menu = page.locator(".menuable__content__active")
     menu.wait_for()
@@ -38,10 +45,10 @@ def choose(session, names: list[str]) -> None:
         page.wait_for_timeout(100)
     for option in menu.get_by_role("option").all():
         label = option.inner_text().strip()
-        if option.get_attribute("aria-selected") == "true" and label not in names:
+        if option.get_attribute("aria-selected") == "true" and label not in titles:
             option.click()
-    for name in names:
-        option = menu.get_by_role("option", name=name, exact=True)
+    for title in titles:
+        option = menu.get_by_role("option", name=title, exact=True)
         if option.get_attribute("aria-selected") != "true":
             option.click()
     page.keyboard.press("Escape")
@@ -94,7 +101,8 @@ def test_compare_two_scenarios_shows_fan_charts_and_effects(session, new_session
     session.page.wait_for_selector("table.ms-effect-table", timeout=RESULTS_MS)
     rows = effect_rows(session)
     assert set(rows) == {"baseline", "devolution"}
-    assert rows["baseline"][1] == "baseline (baseline)" and rows["baseline"][3] == "reference"
+    assert rows["baseline"][1] == f"{choice_title('baseline')} (baseline)"
+    assert rows["baseline"][3] == "reference"
     effect = re.fullmatch(r"([+-]\d+\.\d\d) \(([+-]\d+\.\d\d) to ([+-]\d+\.\d\d)\)",
                           rows["devolution"][3])
     assert effect, rows["devolution"]
@@ -102,12 +110,12 @@ def test_compare_two_scenarios_shows_fan_charts_and_effects(session, new_session
     assert lo < mean < hi
     assert 0.0 < float(rows["devolution"][2]) < 100.0  # outcome at the deadline, in %
     headers = session.page.locator("table.ms-effect-table th").all_inner_texts()
-    assert "effect at month 36 (95% CI)" in headers
+    assert "Effect at the deadline (month 36, 95% range)" in headers
     headline = session.text(".ms-compare-headline")
     assert "devolution" in headline  # the report's headline, with the table's interval
     assert f"an effect of {rows['devolution'][3]} percentage points" in headline
-    for chart in ("ms-fan-outcome", "ms-fan-difference"):
-        assert session.page.locator(f".{chart} svg polygon").count() >= 1  # the 95% bands
+    for chart in ("ms-fan-outcome", "ms-fan-difference"):  # drawn, with the 95% bands
+        wait_series(session, f".{chart}", "s.some(x => x.area)")
     assert "baseline" in session.text(".ms-fan-outcome")
     assert "target trajectory" in session.text(".ms-fan-outcome")
     session.screenshot("compare")
@@ -206,12 +214,14 @@ def test_out_of_range_replicates_are_refused_and_nothing_runs(session):
     assert session.outside_requests() == []
 
 
-def test_scenarios_of_different_missions_give_the_studys_message(session, server):
+def test_scenarios_of_different_missions_are_refused_before_running(session, server):
     open_compare(session)
-    run(session, ["baseline", "rough_sleeping_1998"], 2)
-    session.wait_text(".ms-compare-failed", "different missions")
-    text = session.text(".ms-compare-failed")
+    choose(session, ["baseline", "rough_sleeping_1998"])
+    session.wait_text(".ms-compare-invalid", "pursue different missions")
+    text = session.text(".ms-compare-invalid")
     assert "Traceback" not in text and "early_years" in text and "rough_sleeping" in text
-    expect(session.page.locator(".ms-compare-run")).to_be_enabled()
+    assert choice_title("rough_sleeping_1998") in text
+    expect(session.page.locator(".ms-compare-run")).to_be_disabled()
+    assert session.page.locator(".ms-compare-progress").count() == 0
     assert server.alive()
     assert session.outside_requests() == []

@@ -7,13 +7,18 @@ import re
 
 import pytest
 
+from browser.test_charts import series, wait_series
 from missionsim.model.reforms import REFORMS
 from missionsim.resources import data_path
 from missionsim.ui import explain
+from missionsim.ui.controls import RUN_LABEL
+from missionsim.ui.labels import choice_title
 
-TRUE_LINE = '.ms-chart-trajectory path[stroke="#1f78b4"]'
-REFERENCE_LINE = '.ms-chart-trajectory path[stroke="#9e9e9e"]'
-PLACE_LINE = '.ms-chart-place path[stroke="#1f78b4"]'
+# a line of an ECharts chart drawn as SVG: a path of the series' colour, unfilled (its legend
+# icon has the same colour but is filled)
+TRUE_LINE = '.ms-chart-trajectory path[stroke="#1f78b4"][fill="none"]'
+REFERENCE_LINE = '.ms-chart-trajectory path[stroke="#9e9e9e"][fill="none"]'
+PLACE_LINE = '.ms-chart-place path[stroke="#1f78b4"][fill="none"]'
 PLACE_PICKER = "Find a place"
 COUNCILS = data_path("places", "england_councils_2018.csv")
 
@@ -30,9 +35,10 @@ def click(session, name: str) -> None:
 
 
 def pick(session, label: str, option: str) -> None:
-    """Choose ``option`` in the select labelled ``label``."""
+    """Choose ``option`` (a choice, shown by its title) in the select labelled ``label``."""
     session.page.get_by_label(label).click(force=True)
-    session.page.locator(".v-menu__content .v-list-item", has_text=option).first.click()
+    session.page.locator(".v-menu__content .v-list-item",
+                         has_text=choice_title(option)).first.click()
 
 
 def test_every_page_opens_and_nothing_leaves_the_machine(session):
@@ -73,7 +79,11 @@ def test_a_reform_moves_the_trajectory_away_from_the_run_without_it(session):
     session.open("/")
     assert session.page.locator(REFERENCE_LINE).count() == 0
     session.page.get_by_role("checkbox", name=REFORMS["local_capacity"].title).check(force=True)
+    session.wait_text(".ms-chart-trajectory", "without reforms")  # in the legend at month 0
+    click(session, "Step")
     session.page.wait_for_selector(REFERENCE_LINE)
+    # the run without reforms is drawn up to the current month only, never ahead of the run
+    assert session.page.get_attribute(REFERENCE_LINE, "d").count("L") == 1
     click(session, "Run to end")
     session.wait_text(".ms-month", "Month 120 of 120")
     # the month and each chart arrive as separate updates: wait for the whole line
@@ -120,25 +130,24 @@ def test_out_of_range_start_month_gives_a_message_and_the_app_keeps_serving(sess
 
 def test_out_of_range_replicate_gives_a_message(session):
     session.open("/")
-    box = session.page.get_by_label("Replicate (world and shocks)")
+    box = session.page.get_by_label(RUN_LABEL)
     box.fill("100000")
     box.press("Enter")
-    session.wait_text(".ms-error", "Replicate: expected a whole number from 0 to")
+    session.wait_text(".ms-error", "Run number: expected a whole number from 0 to")
     assert month(session) == 0
 
 
 def test_england_network_is_drawn_on_a_fixed_layout(session):
     session.open("/")
     pick(session, "Start from", "world: england")
-    # each chart arrives as its own update: wait for the england network itself
-    councils = ".ms-chart-network g.nodes.local_government circle"
-    session.page.wait_for_function(
-        "([sel]) => document.querySelectorAll(sel).length === 153", arg=[councils])
-    nodes = session.page.locator(councils)
-    first = nodes.first.get_attribute("cx"), nodes.first.get_attribute("cy")
+    # each chart arrives as its own update: wait for the england network itself, a node a place
+    network = ".ms-chart-network"
+    wait_series(session, network, "s[0].type === 'graph' && s[0].data.length === 153")
+    first = series(session, network)[0]["data"]
     click(session, "Step")
     session.wait_text(".ms-month", "Month 1 of")
-    assert (nodes.first.get_attribute("cx"), nodes.first.get_attribute("cy")) == first
+    session.wait_text(network, "month 1")
+    assert series(session, network)[0]["data"] == first
     session.screenshot("explore-england")
 
 
@@ -171,8 +180,8 @@ def test_picking_a_council_lists_its_neighbours_and_draws_its_own_trajectory(ses
     assert listed == neighbours_in_file("Blackpool")
     session.page.wait_for_selector(".ms-chart-places rect.picked", state="attached")
     # its own trajectory to the target, and its outcome month by month as the run goes on
-    session.page.wait_for_selector(PLACE_LINE, state="attached")  # month 0: one point
-    assert "its own trajectory" in session.text(".ms-chart-place")
+    session.page.wait_for_selector(".ms-chart-place svg")  # month 0: one point
+    session.wait_text(".ms-chart-place", "its own trajectory")
     for _ in range(3):
         click(session, "Step")
     session.wait_text(".ms-month", "Month 3 of")

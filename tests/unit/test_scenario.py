@@ -18,6 +18,12 @@ from missionsim.experiments.scenario import (
     load_scenario,
     shipped,
 )
+from missionsim.experiments.scenario_tables import (
+    MAX_TITLE_CHARS,
+    pairing_problem,
+    readable_title,
+)
+from missionsim.experiments.study import compare
 from missionsim.files import merge, read_chain
 from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, PRESETS
@@ -124,6 +130,69 @@ def test_name_and_description_are_not_inherited(tmp_path):
     assert (s.name, s.description) == ("other", "mine")
 
 
+def test_every_shipped_scenario_has_its_own_plain_title():
+    titles = {name: load_scenario(path).title for name, path in SHIPPED.items()}
+    assert len(set(titles.values())) == len(titles)  # a picker can tell them apart
+    for name, title in titles.items():
+        assert title != readable_title(name), name  # a title of its own, not the fallback
+        assert "_" not in title and "\n" not in title and len(title) <= MAX_TITLE_CHARS
+
+
+def test_a_title_is_not_inherited_and_falls_back_to_the_readable_name(tmp_path):
+    write(tmp_path / "parent.toml", 'title = "The parent"\n' + PARENT)
+    child = write(tmp_path / "rough_child_2.toml", 'extends = "parent.toml"\n')
+    assert load_scenario(child).title == "Rough child 2"
+    titled = write(tmp_path / "titled.toml", 'extends = "parent.toml"\ntitle = "Mine"\n')
+    assert load_scenario(titled).title == "Mine"
+    assert load_scenario(tmp_path / "parent.toml").title == "The parent"
+    assert Scenario.from_mapping({"name": "my_world"}).title == "My world"
+    long = Scenario.from_mapping({"name": "n" * 100}).title  # a long name: a cut title
+    assert len(long) == MAX_TITLE_CHARS and long.endswith("…")
+
+
+@pytest.mark.parametrize(("value", "phrase"), [
+    ('""', "title: expected a non-empty string"),
+    ('"two\\nlines"', "title: expected one line of plain text"),
+    (f'"{"x" * 81}"', "title: String should have at most 80 characters"),
+    ("3", "title: expected a string, got 3"),
+])
+def test_a_bad_title_is_one_line_naming_the_file_and_key(tmp_path, value, phrase):
+    bad = write(tmp_path / "bad.toml", f"title = {value}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(bad)
+    assert_one_line(str(err.value), str(bad))
+    assert phrase in str(err.value)
+
+
+def test_scenarios_of_different_worlds_or_missions_are_not_paired():
+    base = Scenario.from_mapping({"name": "a", "title": "Plain", "world": {"preset": "small"}})
+    devolved = base.with_changes(name="b", title="Devolved",
+                                 reforms={"devolution": {"intensity": 0.5}})
+    assert pairing_problem([base, devolved]) == ""  # the same world: paired
+    conditions = base.with_changes(name="c", world={"preset": "small",
+                                                     "params": {"silo": 0.5}})
+    assert pairing_problem([base, conditions]) == ""  # conditions, not the world's make-up
+    workshop = base.with_changes(name="w", title="Workshop", world={"preset": "workshop"})
+    message = pairing_problem([base, devolved, workshop])
+    assert message.startswith("'Plain' (a) and 'Workshop' (w) run in different worlds")
+    assert "small world" in message and "workshop world" in message and "\n" not in message
+    bigger = base.with_changes(name="n", world={"preset": "small",
+                                                 "params": {"n_localities": 12}})
+    assert "n_localities 12" in pairing_problem([base, bigger])
+    homeless = base.with_changes(name="h", mission="rough_sleeping")
+    assert "pursue different missions (early_years and rough_sleeping)" in pairing_problem(
+        [base, homeless])
+
+
+def test_compare_refuses_unpaired_scenario_files_in_one_line(tmp_path):
+    small = write(tmp_path / "small.toml", '[world]\npreset = "small"\n')
+    workshop = write(tmp_path / "workshop.toml", '[world]\npreset = "workshop"\n')
+    with pytest.raises(ScenarioError) as err:
+        compare([small, workshop], replicates=2)
+    assert_one_line(str(err.value), "compare: 'Small' (small.toml) and 'Workshop' "
+                                    "(workshop.toml) run in different worlds")
+
+
 def test_relative_extends_resolve_from_each_files_folder(tmp_path, monkeypatch):
     write(tmp_path / "base" / "parent.toml", PARENT)
     write(tmp_path / "one" / "child.toml", 'extends = "../base/parent.toml"\nhorizon = 48\n')
@@ -181,7 +250,7 @@ def test_a_file_with_one_key_takes_the_defaults_for_the_rest(tmp_path):
 
 # --- bad files: one-line messages ---------------------------------------------------------------
 ALL_REFORMS = ", ".join(sorted(REFORMS))
-TOP_KEYS = "name, description, mission, world, reforms, policy, uncertainties, horizon, " \
+TOP_KEYS = "name, title, description, mission, world, reforms, policy, uncertainties, horizon, " \
     "replicates, seed, equal_cost, extends"
 SEE = "unknown parameter; see `missionsim list parameters`"
 

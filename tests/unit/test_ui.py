@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import logging
 import os
 import socket
@@ -17,12 +18,12 @@ import pytest
 
 from missionsim.cli import main
 from missionsim.experiments import runner
-from missionsim.experiments.live import COUNCIL, Snapshot, reference
+from missionsim.experiments.live import Snapshot, reference
 from missionsim.experiments.scenario import Scenario, ScenarioError, load_scenario, shipped
 from missionsim.model.reforms import REFORMS
 from missionsim.ui import explain, server, svg
-from missionsim.ui.charts import layout
 from missionsim.ui.live import LiveRun, Settings, base_scenario, choices, reform_bounds
+from missionsim.ui.network import layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -36,39 +37,6 @@ def short(name: str = "baseline", horizon: int = 24, **changes) -> Scenario:
 
 
 # --- charts ------------------------------------------------------------------------------
-@pytest.mark.parametrize("lo, hi", [(0, 1), (67.2, 75.0), (-3, 1500), (0.001, 0.004), (5, 5)])
-def test_nice_ticks_are_round_increasing_and_cover_the_range(lo, hi):
-    ticks = svg.nice_ticks(lo, hi)
-    assert len(ticks) >= 2
-    assert np.all(np.diff(ticks) > 0)
-    steps = np.diff(ticks)
-    assert np.allclose(steps, steps[0])
-    assert ticks[0] >= lo - 1e-9 and ticks[0] - steps[0] < lo
-    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
-    assert any(np.isclose(mantissa, m) for m in (1, 2, 2.5, 5, 10))
-
-
-def test_line_chart_is_valid_svg_escapes_text_and_breaks_lines_at_missing_values():
-    chart = svg.Chart(title="A <b> & 'c'", x=[0, 1, 2, 3, 4],
-                      lines=[svg.Line("one", [1, 2, np.nan, 4, 5]),
-                             svg.Line("", [2, 2, 2, 2, 2], colour="#000000")],
-                      bands=[svg.Band([0, 1, 1, 2, 3], [2, 3, 4, 5, 6])],
-                      markers=[(2, "deadline")])
-    root = parse(svg.line_chart(chart))
-    assert root.get("aria-label") == "A <b> & 'c'"
-    paths = [p.get("d") for p in root.iter(f"{SVG}path")]
-    broken = next(d for d in paths if d.count("M") == 2)
-    assert broken.count("L") == 2  # 1→2, then 4→5: the missing month is a gap
-    assert len(list(root.iter(f"{SVG}polygon"))) == 1
-    legend = [t.text for t in root.iter(f"{SVG}text")]
-    assert "one" in legend and "deadline" in legend
-
-
-def test_line_chart_copes_with_no_data():
-    root = parse(svg.line_chart(svg.Chart(title="empty", x=[], lines=[svg.Line("x", [])])))
-    assert root.tag == f"{SVG}svg"
-
-
 def test_tiles_colour_places_by_status_and_outline_the_most_deprived_tenth():
     behind = np.array([0.0, 0.1, 0.5, 0.0, 0.3, 0.0, 0.2, 0.9, 0.0, 0.0, 0.4, 0.0])
     dep = np.linspace(0, 1, behind.size)
@@ -81,21 +49,6 @@ def test_tiles_colour_places_by_status_and_outline_the_most_deprived_tenth():
     outlined = [r for r in places if r.get("stroke-width") == "2.5"]
     assert len(outlined) == max(1, behind.size // 10)
     assert "deprivation 1.00" in outlined[-1].find(f"{SVG}title").text
-
-
-def test_network_draws_every_node_and_tie_once():
-    rng = np.random.default_rng(3)
-    pos = rng.random((40, 2))
-    u, v = rng.integers(0, 40, 90), rng.integers(0, 40, 90)
-    sectors = ["central"] * 4 + ["local_government"] * 10 + ["voluntary"] * 26
-    root = parse(svg.network(pos, u, v, rng.random(90), np.full(40, 3.0), sectors, "net",
-                             faint=np.arange(90) < 10))
-    circles = [c for g in root.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
-               for c in g.iter(f"{SVG}circle")]
-    assert len(circles) == 40
-    ties = sum(p.get("d").count("M") for p in root.iter(f"{SVG}path")
-               if "ties" in (p.get("class") or ""))
-    assert ties == 90
 
 
 # --- settings and choices -------------------------------------------------------------------
@@ -179,13 +132,12 @@ def test_reference_is_the_same_world_without_reforms():
 def test_layout_is_fixed_by_the_world_not_the_run():
     a = LiveRun(short("baseline"), 0)
     b = LiveRun(short("all_reforms"), 0)
-    np.testing.assert_array_equal(a.layout, b.layout)
+    np.testing.assert_array_equal(a.layout.places, b.layout.places)
     a.step(24)
-    np.testing.assert_array_equal(layout(a.frame), b.layout)
-    pos = a.layout
+    np.testing.assert_array_equal(layout(a.frame).places, b.layout.places)
+    pos = a.layout.places
     assert np.all((pos >= 0) & (pos <= 1))
-    councils = pos[a.frame.kind == COUNCIL]
-    assert len(np.unique(councils.round(6), axis=0)) == len(councils)
+    assert len(np.unique(pos.round(6), axis=0)) == len(pos)  # every place has its own spot
 
 
 def test_drawings_follow_the_model():
@@ -195,16 +147,19 @@ def test_drawings_follow_the_model():
     assert head["month"] == 6
     model = live.source.model
     active = int(model.orgs.active.sum())
-    net = parse(live.network_svg())
-    circles = sum(1 for g in net.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
-                  for _ in g.iter(f"{SVG}circle"))
-    assert circles == active
+    nodes = live.network_chart().option["series"][0]["data"]
+    assert len(nodes) == model.places.n  # one node a place
+    opened = live.network_chart(opened=0).option["series"][0]["data"]
+    local = (model.orgs.locality == 0) & model.orgs.active
+    assert sum(1 for n in opened if n["place"] == 0) == int(local.sum())
+    assert active > int(local.sum())
     places = parse(live.places_svg())
     on_track = int(np.count_nonzero(model.places_behind(reported=False) <= 0))
     assert f"{on_track} of {model.places.n}" in places.get("aria-label")
-    for markup in (live.trajectory_svg(), live.workforce_svg(), live.finance_svg(),
-                   live.charities_svg()):
-        parse(markup)
+    for figure in (live.trajectory_chart(), live.workforce_chart(), live.finance_chart(),
+                   live.charities_chart()):
+        json.dumps(figure.option, allow_nan=False)  # what the browser is sent
+        assert len(figure.table()) >= head["month"]
 
 
 SNAPSHOT_ARRAYS = ("behind", "deprivation", "active", "kind", "locality", "filled", "tie_u",
@@ -271,18 +226,22 @@ def test_reads_while_another_thread_steps_are_consistent():
             assert len(history) == frame.month + 1
             assert int(history["month"].iloc[-1]) == frame.month
             assert live.headline(frame)["month"] == frame.month
-            net = parse(live.network_svg(frame))
-            circles = sum(1 for g in net.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
-                          for _ in g.iter(f"{SVG}circle"))
-            assert circles == int(frame.active.sum())
+            net = live.network_chart(frame).option
+            assert f"month {frame.month}" in net["title"]["text"]
+            opened = live.network_chart(frame, 0).option["series"][0]["data"]
+            local = (frame.locality == 0) & frame.active
+            assert sum(1 for n in opened if n["place"] == 0) == int(local.sum())
             assert f"(month {frame.month})" in parse(live.places_svg(frame)).get("aria-label")
             assert len(frame.outcomes) == frame.month + 1
-            parse(live.place_svg(0, frame))
+            true = live.place_chart(0, frame).option["series"][-1]
+            drawn = [y for y in true["data"] if y is not None]
+            assert true["name"] == "true" and len(drawn) == frame.month + 1
             # and the latest snapshot, read call by call as benchmarks/ui.py does
             live.headline()
-            for draw in (live.trajectory_svg, live.workforce_svg, live.finance_svg,
-                         live.charities_svg, live.places_svg, live.network_svg):
-                parse(draw())
+            for draw in (live.trajectory_chart, live.workforce_chart, live.finance_chart,
+                         live.charities_chart, live.network_chart):
+                json.dumps(draw().option, allow_nan=False)
+            parse(live.places_svg())
             reads += 1
     finally:
         sys.setswitchinterval(previous)
@@ -315,13 +274,15 @@ def test_a_panel_that_fails_shows_one_line_and_logs_a_warning(explore, caplog):
 def test_a_failing_chart_leaves_the_headline_and_the_other_charts_on_the_page(explore):
     import solara
 
+    from missionsim.ui.figure import SvgEcharts
+
     live = LiveRun(short("baseline"), 0)
     live.step(2)
 
-    def broken(frame: Snapshot | None = None) -> str:
+    def broken(frame: Snapshot | None = None, opened: int | None = None) -> str:
         raise ValueError("All arrays must be of the same length")
 
-    live.network_svg = broken
+    live.network_chart = broken
 
     @solara.component
     def Page():
@@ -331,14 +292,19 @@ def test_a_failing_chart_leaves_the_headline_and_the_other_charts_on_the_page(ex
 
     _, rc = solara.render(Page(), handle_error=False)
     try:
-        panels = {w.attributes["class"].split()[-1]: w.unsafe_innerHTML
+        panels = {(w.attributes or {}).get("class", "").split(" ")[-1]: w.unsafe_innerHTML
                   for w in rc.find(solara.widgets.HTML).widgets}
+        charts = [json.loads(w.option_json) for w in rc.find(SvgEcharts).widgets]
+        failed = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                  if "could not be drawn" in w.unsafe_innerHTML]
     finally:
         rc.close()
     assert "Month 2 of 24" in panels["ms-headline"]
-    assert "could not be drawn" in panels["ms-chart-network"]
-    for name in ("trajectory", "workforce", "finance", "charities", "places", "place"):
-        assert panels[f"ms-chart-{name}"].startswith("<svg"), name
+    assert len(failed) == 1 and "The network panel could not be drawn" in failed[0]
+    assert "All arrays must be of the same length" in failed[0]
+    # trajectory, workforce, finance, charities and the picked place: each drawn
+    assert len(charts) == 5 and all(chart["series"] for chart in charts)
+    assert panels["ms-chart-places"].startswith("<svg")
     assert "no statistical neighbours" in panels["ms-place-neighbours"]
 
 

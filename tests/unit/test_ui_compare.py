@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import logging
+import re
 import threading
 import time
 
@@ -84,8 +86,16 @@ def test_fan_chart_intervals_are_the_effect_table_intervals(finished):
         assert at.loc["devolved", f"difference{key}"] == pytest.approx(
             summary.loc["devolved", f"effect_deadline{key}"])
     assert 'class="ms-effect-table"' in job.view.table_html
-    assert "<polygon" in job.view.fan_outcome and "target trajectory" in job.view.fan_outcome
-    assert "<polygon" in job.view.fan_difference and "devolved" in job.view.fan_difference
+    # each chart shades its scenarios' 95% bands and offers them, with the lines, as CSV
+    outcome, difference = job.view.fan_outcome, job.view.fan_difference
+    shaded = [s["name"] for s in outcome.option["series"] if "areaStyle" in s]
+    assert shaded == ["plain", "devolved"]
+    assert "target trajectory" in outcome.option["legend"]["data"]
+    assert [s["name"] for s in difference.option["series"] if "areaStyle" in s] == ["devolved"]
+    table = difference.table().set_index("month")
+    for key, column in (("_lo", "devolved low"), ("", "devolved"), ("_hi", "devolved high")):
+        assert table.loc[month, column] == pytest.approx(
+            summary.loc["devolved", f"effect_deadline{key}"])
 
 
 def test_headline_is_the_reports_with_the_tables_interval(finished):
@@ -189,3 +199,70 @@ def test_settings_are_checked_with_one_line_naming_the_control(chosen, baseline,
                                                                  message):
     assert check_settings(chosen, baseline, replicates) == message
 
+
+
+# --- pairing, and set-ups from the Explore page --------------------------------------------
+def test_unpaired_scenarios_are_refused_in_one_line_naming_both():
+    from missionsim.ui.labels import choice_title
+
+    message = check_settings(["world: small", "world: workshop"], "world: small", 3)
+    assert message.startswith("Scenarios: ") and "run in different worlds" in message
+    assert choice_title("world: small") in message and choice_title("world: workshop") in message
+    message = check_settings(["baseline", "rough_sleeping_1998"], "baseline", 3)
+    assert "pursue different missions (early_years and rough_sleeping)" in message
+    assert check_settings(["world: workshop", "baseline", "devolution"], "baseline", 3) == ""
+
+
+def test_a_set_up_from_explore_joins_the_list_and_runs_against_a_shipped_scenario():
+    from missionsim.ui import compare
+    from missionsim.ui.live import Settings
+
+    before = (compare._extra.value, compare._chosen.value)
+    try:
+        settings = Settings.start("baseline").with_reform("devolution", on=True,
+                                                          intensity=0.6)
+        title = compare.add_setup(settings)
+        assert title == "Your set-up: devolution at 60%"
+        choice = f"{compare.SETUP_PREFIX}{len(compare._extra.value)}"
+        scenario = compare._extra.value[choice]
+        assert scenario.title == title and choice in compare._chosen.value
+        assert scenario.reform_settings()["devolution"]["intensity"] == 0.6
+        assert scenario.content() == settings.scenario().content()  # the set-up itself
+        extra = compare._extra.value
+        assert check_settings(["baseline", choice], "baseline", 2, extra) == ""
+        assert "not one of the listed" in check_settings(["baseline", choice], "baseline", 2)
+        small = Settings.start("world: small")
+        other = compare.add_setup(small)
+        assert other == "Your set-up: Small world (10 places), no reforms"
+        second = f"{compare.SETUP_PREFIX}{len(compare._extra.value)}"
+        assert "run in different worlds" in check_settings(
+            ["baseline", second], "baseline", 2, compare._extra.value)
+        short = [s.with_changes(horizon=HORIZON, world={"preset": "small"})
+                 for s in (compare.scenario_of("baseline"), scenario)]
+        job = CompareJob(short, 2, baseline="baseline", workers=1).start()
+        assert job.join(120), job.progress()
+        assert job.progress().state == FINISHED
+        assert set(job.view.summary["scenario"]) == {"baseline", choice}
+        assert f"<td>{html.escape(title)}</td>" in job.view.table_html  # rows by title
+        assert f'data-scenario="{choice}"' in job.view.table_html
+    finally:
+        compare._extra.set(before[0])
+        compare._chosen.set(before[1])
+
+
+def test_the_effect_table_has_plain_headings_each_explained_on_hover(finished):
+    from missionsim.ui.comparison import effect_table_html
+    from missionsim.writeup.glossary import explain
+
+    job, _ = finished
+    table = effect_table_html(ordered_summary(job.results))
+    heads = re.findall(r'<th title="([^"]*)">([^<]*)</th>', table)
+    assert len(heads) == len(effect_table(ordered_summary(job.results))[0])
+    plain = [text for _, text in heads]
+    end = int(job.results.months["month"].max())
+    assert f"Effect in the most deprived tenth (month {end})" in plain
+    assert "£m per point gained (present value)" in plain
+    assert not any("CI" in text for text in plain)
+    titles = dict((text, tip) for tip, text in heads)
+    assert titles[f"Effect in the most deprived tenth (month {end})"] == html.escape(
+        explain("Most deprived"))

@@ -151,11 +151,14 @@ def test_a_drawn_world_says_it_has_no_statistical_neighbours(drawn):
 def test_the_place_chart_draws_its_outcome_so_far_against_its_own_trajectory(run_name,
                                                                             request):
     run: LiveRun = request.getfixturevalue(run_name)
-    root = ET.fromstring(run.place_svg(4))
-    assert root.get("aria-label").startswith(f"{run.places.names[4]}: ")
-    true_line = next(p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#1f78b4")
-    assert true_line.get("d").count("L") == MONTHS
-    assert "its own trajectory" in [t.text for t in root.iter(f"{SVG}text")]
+    option = run.place_chart(4).option
+    assert option["title"]["text"].startswith(f"{run.places.names[4]}: ")
+    lines = {s["name"]: s["data"] for s in option["series"]}
+    drawn = [y is not None for y in lines["true"]]
+    assert drawn == [m <= MONTHS for m in range(run.horizon + 1)]  # month 0 to now, no more
+    assert None not in lines["its own trajectory"]
+    assert lines["true"][0] == pytest.approx(lines["its own trajectory"][0], rel=1e-3)
+    assert "its own trajectory" in option["legend"]["data"]
     assert run.place_summary(4).startswith(f"{run.places.names[4]} at month {MONTHS}: ")
 
 

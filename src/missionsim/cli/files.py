@@ -44,7 +44,7 @@ def validate(
                 typer.echo(f"ok {path}: sweep {design.name!r}, {len(specs(design))} runs")
             else:
                 scn = load_scenario(path)
-                typer.echo(f"ok {path}: {scn.summary()}")
+                typer.echo(f"ok {path}: {scn.title} — {scn.summary()}")
         except ScenarioError as exc:
             _echo_err(str(exc))
             bad += 1
@@ -111,10 +111,12 @@ def list_cmd(
         rows = []
         for name, path in shipped().items():
             try:
-                rows.append([name, load_scenario(path).summary()])
+                scn = load_scenario(path)
+                rows.append([name, scn.title, scn.summary()])
             except ValueError as exc:  # pragma: no cover - shipped files are tested
-                rows.append([name, f"invalid: {exc}"])
-        sections.append("## Shipped scenarios\n\n" + table(["name", "summary"], rows, "ll"))
+                rows.append([name, "", f"invalid: {exc}"])
+        sections.append("## Shipped scenarios\n\n" + table(["name", "title", "summary"], rows,
+                                                              "lll"))
     if what in (None, "sweeps"):
         from missionsim.experiments.sweeps import load_sweep
         from missionsim.resources import shipped as shipped_files
@@ -131,12 +133,49 @@ def ui(
         help="Address to listen on. The default serves this machine only; 0.0.0.0 serves "
              "the network (anyone who can reach it can open the app).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    room: Annotated[bool, typer.Option(
+        "--room", help="Open a room: participants join with a printed code and propose "
+             "packages within a budget; a printed facilitator link gathers and compares "
+             "them.")] = False,
+    scenario: Annotated[str | None, typer.Option(
+        help="With --room: the room's scenario (a shipped name; default: baseline).")] = None,
+    budget: Annotated[str | None, typer.Option(
+        metavar="£Xm", help="With --room: the budget of each package, £m in present value "
+             "over the horizon (default: £30m).")] = None,
+    replicates: Annotated[int | None, typer.Option(
+        help="With --room: paired replicates per proposal in the room's comparison "
+             "(default: 5).")] = None,
+    horizon: Annotated[int | None, typer.Option(
+        help="With --room: months simulated (default: 60).")] = None,
 ) -> None:
     """Start the workshop browser app (Explore, Compare, Explain) and print its address."""
     from missionsim.ui.server import ServeError, serve
 
+    given = {"scenario": scenario, "budget": budget, "replicates": replicates,
+             "horizon": horizon}
+    opening = None
+    if not room:
+        extra = [k for k, v in given.items() if v is not None]
+        if extra:
+            raise UserError(f"--{extra[0]}: only with --room")
+    else:
+        from missionsim.analysis.advise.settings import parse_budget
+        from missionsim.ui.room.launch import open_room
+        from missionsim.ui.room.settings import RoomError
+
+        settings = {k: v for k, v in given.items() if v is not None}
+        try:
+            if budget is not None:
+                settings["budget"] = parse_budget(budget)
+        except ValueError as exc:
+            raise UserError(f"--budget: {exc}") from None
+        try:
+            opening = open_room(**settings)
+        except RoomError as exc:
+            name, _, rest = str(exc).partition(": ")
+            raise UserError(f"--{name.lower()}: {rest}") from None
     try:
-        serve(host, port)
+        serve(host, port, opening)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 

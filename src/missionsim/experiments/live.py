@@ -12,7 +12,8 @@ another, so nothing outside this module reads the model itself: right after each
 the run's lock, :class:`LiveModel` copies what the page shows into an immutable
 :class:`Snapshot`, and every figure is drawn from the latest snapshot. The organisation kinds
 a drawing needs (:data:`DEPARTMENT`, :data:`COUNCIL`, :data:`CHARITY`, :data:`UNIT` and
-:data:`SECTOR_OF_KIND`) are given here too, so the browser app reads no model internals.
+:data:`SECTOR_OF_KIND`) and the departments' names in slot order (:data:`DEPARTMENTS`) are
+given here too, so the browser app reads no model internals.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 from missionsim.experiments import runner
 from missionsim.experiments.scenario import Scenario
 from missionsim.model import reporters
+from missionsim.model.agents.department import DEPARTMENTS
 from missionsim.model.missions import Mission
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, SECTOR_OF_KIND, UNIT
 
@@ -270,5 +272,5 @@ class LiveModel:
             return self._frame.month
 
 
-__all__ = ["CHARITY", "COUNCIL", "DEPARTMENT", "SECTOR_OF_KIND", "UNIT", "LiveModel", "PlaceFacts",
-           "Snapshot", "reference"]
+__all__ = ["CHARITY", "COUNCIL", "DEPARTMENT", "DEPARTMENTS", "SECTOR_OF_KIND", "UNIT", "LiveModel",
+           "PlaceFacts", "Snapshot", "reference"]

@@ -45,17 +45,13 @@ from missionsim import limits, resources
 from missionsim.errors import ScenarioError
 from missionsim.experiments.scenario_tables import (
     ReformSpec,
+    Title,
     Uncertainty,
     World,
     check_target_places,
+    readable_title,
 )
-from missionsim.files import (
-    Described,
-    error_path,
-    key_path,
-    read_chain,
-    short,
-)
+from missionsim.files import Described, error_path, key_path, read_chain, read_toml, short
 from missionsim.files import describe_error as describe_schema_error
 from missionsim.model import paths
 from missionsim.model.missions import MISSIONS, Mission, get_mission
@@ -80,6 +76,8 @@ class Scenario(Described):
 
     Attributes:
         name: Label used in tables and reports (defaults to the file's stem).
+        title: A short plain name for pickers and tables ("Devolution alone"; default: the
+            name made readable, :func:`~.scenario_tables.readable_title`).
         description: One or two sentences for reports.
         mission: A key of :data:`missionsim.MISSIONS`, or the path of a mission file (a
             relative path is read from the scenario file's folder).
@@ -99,6 +97,7 @@ class Scenario(Described):
     """
 
     name: str = Field(default="scenario", min_length=1)
+    title: Title = "Scenario"
     description: str = ""
     mission: str = "early_years"
     world: World = Field(default_factory=World)
@@ -135,6 +134,7 @@ class Scenario(Described):
                                 f"{type(data).__name__}")
         data = dict(data)
         data.pop("extends", None)
+        data.setdefault("title", readable_title(str(data.get("name", "scenario"))))
         if "source" in data:
             raise ScenarioError(f"{source}: source: unknown key; expected one of "
                                 f"{', '.join(_allowed_keys(()))}")
@@ -372,6 +372,8 @@ def load_scenario(path: str | Path) -> Scenario:
     path = resources.find_shipped(path, "scenarios") or Path(path)
     data = read_chain(path)
     data.setdefault("name", path.stem)
+    if "title" in data and "title" not in read_toml(path):  # a parent's title names the parent
+        data["title"] = readable_title(data["name"])
     return Scenario.from_mapping(data, source=str(path))
 
 

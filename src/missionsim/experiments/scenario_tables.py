@@ -7,10 +7,13 @@ its key path.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from missionsim import limits
 from missionsim.errors import ScenarioError
@@ -21,6 +24,36 @@ from missionsim.model.reforms.targeting import Target
 
 MAX_HORIZON = limits.MAX_HORIZON
 MAX_INTENSITY = limits.MAX_INTENSITY
+PAIRED_SIZE = ("n_localities",)
+"""World settings that make two scenarios' worlds different ones, besides the preset and the
+places file: the number of places (each replicate draws its places anew, so a different number
+gives different places). Other sizes, such as ``charities_per_locality``, stay conditions of
+the same places, which claims and counterfactuals vary deliberately."""
+MAX_TITLE_CHARS = 80
+"""The longest scenario title: one line of a picker or a table."""
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value or not value.strip():
+        raise ValueError("expected one line of plain text (a short title)")
+    return value.strip()
+
+
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS), AfterValidator(_one_line)]
+"""A scenario's ``title``: a short plain name for a room ("Devolution alone")."""
+
+
+def readable_title(name: str) -> str:
+    """A title made from a scenario's name: ``rough_sleeping_1998`` gives "Rough sleeping 1998".
+
+    A name longer than a title may be is cut, with an ellipsis.
+
+    Args:
+        name: The scenario's name (a file stem, usually).
+    """
+    text = " ".join(name.replace("_", " ").split()) or "Scenario"
+    text = text[:1].upper() + text[1:]
+    return text if len(text) <= MAX_TITLE_CHARS else text[:MAX_TITLE_CHARS - 1] + "…"
 
 
 class ReformSpec(Strict):
@@ -132,3 +165,47 @@ def check_target_places(scenario: Any, source: str) -> None:
                 raise ScenarioError(f"{source}: {where}: {limits.quote(place)} is not a place in "
                                     f"this world; expected a name or code such as "
                                     f"{limits.quote(example)}")
+
+
+# --- pairing ----------------------------------------------------------------------------------
+def scenario_label(scenario: Any) -> str:
+    """A scenario as a message names it: its title, and its file where it has one."""
+    where = Path(scenario.source).name if scenario.source.endswith(".toml") else scenario.name
+    return f"{limits.quote(scenario.title)} ({where})"
+
+
+def world_of(scenario: Any) -> str:
+    """The world a scenario's runs are drawn in, in words: preset, places file, places."""
+    parts = [f"the {scenario.world.preset} world"]
+    if scenario.world.places:
+        parts.append(f"places {Path(scenario.world.places).stem}")
+    for name in PAIRED_SIZE:
+        if name in scenario.world.params:
+            parts.append(f"{name} {scenario.world.params[name]:g}")
+        if name in scenario.uncertainties:
+            rng = scenario.uncertainties[name]
+            parts.append(f"{name} {rng.low:g}–{rng.high:g}")
+    return ", ".join(parts)
+
+
+def pairing_problem(scenarios: Sequence[Any]) -> str:
+    """Why scenarios cannot be compared over paired replicates, in one line ('' if they can).
+
+    Replicate ``r`` of every scenario shares its seed, world and shocks only when they pursue
+    the same mission in the same world (preset, places file and size): otherwise a paired
+    difference would mix the reforms with the world.
+
+    Args:
+        scenarios: Validated scenarios (:class:`~missionsim.experiments.scenario.Scenario`).
+    """
+    for first, other in itertools.combinations(scenarios, 2):
+        pair = f"{scenario_label(first)} and {scenario_label(other)}"
+        missions = (first.mission_name(), other.mission_name())
+        if missions[0] != missions[1]:
+            return (f"{pair} pursue different missions ({missions[0]} and {missions[1]}): "
+                    "compare one mission at a time")
+        worlds = (world_of(first), world_of(other))
+        if worlds[0] != worlds[1]:
+            return (f"{pair} run in different worlds ({worlds[0]}; {worlds[1]}): paired "
+                    "replicates need the same world; compare scenarios of one world")
+    return ""

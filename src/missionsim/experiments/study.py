@@ -31,6 +31,7 @@ from missionsim.experiments.options import RunOptions
 from missionsim.experiments.results import Results
 from missionsim.experiments.runner import ID_COLUMNS, RunOutput, RunSpec, execute_run, spec_for
 from missionsim.experiments.scenario import Scenario, ScenarioError, as_scenario
+from missionsim.experiments.scenario_tables import pairing_problem
 from missionsim.experiments.store import Store
 from missionsim.limits import MAX_REPLICATES, MAX_RUNS, MAX_SEED, quote, whole_number
 
@@ -260,10 +261,9 @@ def compare(scenarios: Sequence[Scenario | str | Path | Mapping[str, Any]],
         if not any(s.name == base.name and s.digest() == base.digest() for s in items):
             items.insert(0, base)
     _unique(items)
-    missions = {s.mission for s in items}
-    if len(missions) > 1:
-        raise ScenarioError(f"compare: scenarios pursue different missions "
-                            f"({', '.join(sorted(missions))}); compare one mission at a time")
+    unpaired = pairing_problem(items)
+    if unpaired:
+        raise ScenarioError(f"compare: {unpaired}")
     try:
         n = whole_number(base.replicates if replicates is None else replicates, "replicates", 1,
                          MAX_REPLICATES)

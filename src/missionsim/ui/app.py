@@ -16,9 +16,11 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 import solara  # noqa: E402
 
 from missionsim import __version__  # noqa: E402
+from missionsim.ui.advice import Advise  # noqa: E402
 from missionsim.ui.compare import Compare  # noqa: E402
 from missionsim.ui.explain import Explain  # noqa: E402
 from missionsim.ui.explore import Explore  # noqa: E402
+from missionsim.ui.room.launch import room_mode  # noqa: E402
 
 
 @solara.component
@@ -47,5 +49,11 @@ routes = [
     # the root route's layout frames every page
     solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
     solara.Route(path="compare", component=Compare, label="Compare"),
+    solara.Route(path="advise", component=Advise, label="Advise"),
     solara.Route(path="explain", component=Explain, label="Explain"),
 ]
+
+if room_mode():  # missionsim ui --room: the room's pages (join, facilitator) and Explain only
+    from missionsim.ui.room.pages import room_routes
+
+    routes = room_routes()

@@ -11,6 +11,11 @@ the results (CSV) and of the report (HTML) (:mod:`missionsim.ui.comparison`).
 The page keeps the session's job and settings in kernel-scoped reactive variables: each
 browser session has its own, and a study keeps running while the user looks at another page of
 the app. When the session closes, its study is cancelled.
+
+Scenarios are listed by their titles. Set-ups handed over from the Explore page
+(:func:`add_setup`) join the list for the session. Scenarios that cannot be paired (different
+missions or worlds) are refused before anything runs, in one line naming the two
+(:func:`check_settings`), as ``missionsim compare`` refuses them.
 """
 
 from __future__ import annotations
@@ -18,13 +23,17 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import solara
 
 from missionsim.experiments.executors import available_cores
-from missionsim.experiments.scenario import ScenarioError
+from missionsim.experiments.scenario import Scenario, ScenarioError
+from missionsim.experiments.scenario_tables import pairing_problem
+from missionsim.ui import labels
+from missionsim.ui.controls import Explained
+from missionsim.ui.figure import ChartPanel
 from missionsim.ui.jobs import (
     CANCELLED,
     CANCELLING,
@@ -36,7 +45,7 @@ from missionsim.ui.jobs import (
     failure_message,
     safe_download,
 )
-from missionsim.ui.live import base_scenario, choices
+from missionsim.ui.live import Settings, base_scenario, choices
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +61,51 @@ CSV_NAME = "missionsim-comparison.csv"
 """The results download's file name."""
 POLL_SECONDS = 0.25
 """How often the page reads the job's progress."""
+SETUP_PREFIX = "set-up "
+"""Choices that stand for a set-up added from the Explore page ("set-up 1", "set-up 2", …)."""
 
 
 # --- checks of the page's settings -----------------------------------------------------------
-def check_settings(chosen: Sequence[str], baseline: str | None, replicates: int | None) -> str:
+def scenario_of(choice: str, extra: Mapping[str, Scenario] | None = None) -> Scenario:
+    """The scenario a choice stands for: a set-up added from Explore, or a picker choice."""
+    return (extra or {}).get(choice) or base_scenario(choice)
+
+
+def pairing_of(chosen: Sequence[str], extra: Mapping[str, Scenario] | None = None) -> str:
+    """Why the chosen scenarios cannot be paired: one line naming the control ('' if they can).
+
+    The reason is :func:`~missionsim.experiments.scenario_tables.pairing_problem`'s.
+
+    Args:
+        chosen: Choices of the page.
+        extra: Set-ups added from the Explore page, by their choice.
+    """
+    try:
+        unpaired = pairing_problem([scenario_of(c, extra) for c in chosen])
+    except ScenarioError as exc:
+        return f"Scenarios: {exc}"
+    return f"Scenarios: {unpaired}" if unpaired else ""
+
+
+def check_settings(chosen: Sequence[str], baseline: str | None, replicates: int | None,
+                   extra: Mapping[str, Scenario] | None = None,
+                   unpaired: str | None = None) -> str:
     """Why the page's settings cannot run, as one line naming the control ('' when they can).
+
+    Scenarios of different missions or worlds cannot be compared over paired replicates
+    (:func:`~missionsim.experiments.scenario_tables.pairing_problem`): the line names the two
+    scenarios and what differs.
 
     Args:
         chosen: Picker choices (:func:`missionsim.ui.live.choices`) to compare.
         baseline: The chosen scenario the others are compared with.
         replicates: Replicates per scenario, as typed (``None`` when not a whole number).
+        extra: Set-ups added from the Explore page, by their choice.
+        unpaired: :func:`pairing_of` the chosen scenarios when already known (the page keeps
+            it while the choice stays, rather than reading the files at each redraw).
     """
     lo, hi = SCENARIOS_RANGE
-    offered = set(choices())
+    offered = {*choices(), *(extra or {})}
     unknown = [c for c in chosen if c not in offered]
     if unknown:
         return f"Scenarios: {unknown[0]!r} is not one of the listed scenarios"
@@ -72,6 +113,9 @@ def check_settings(chosen: Sequence[str], baseline: str | None, replicates: int 
         return f"Scenarios: choose {lo} to {hi} scenarios ({len(chosen)} chosen)"
     if baseline not in chosen:
         return "Baseline: choose one of the chosen scenarios"
+    unpaired = pairing_of(chosen, extra) if unpaired is None else unpaired
+    if unpaired:
+        return unpaired
     lo, hi = REPLICATES_RANGE
     if (isinstance(replicates, bool) or not isinstance(replicates, int)
             or not lo <= replicates <= hi):
@@ -79,6 +123,17 @@ def check_settings(chosen: Sequence[str], baseline: str | None, replicates: int 
         return f"Replicates: expected a whole number from {lo} to {hi}, got {shown}"
     return ""
 
+
+def descriptions(chosen: Sequence[str], extra: Mapping[str, Scenario]) -> str:
+    """The chosen scenarios' titles with one line of description each, as HTML list items."""
+    items = []
+    for choice in chosen:
+        if choice in extra:
+            title, hint = extra[choice].title, extra[choice].summary()
+        else:
+            title, hint = labels.choice_title(choice), labels.choice_hint(choice)
+        items.append(f"<li><b>{html.escape(title)}</b>: {html.escape(hint)}</li>")
+    return "".join(items)
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -94,6 +149,34 @@ _chosen: solara.Reactive[list[str]] = solara.reactive(_default_choices())
 _baseline: solara.Reactive[str | None] = solara.reactive(_default_choices()[0])
 _replicates: solara.Reactive[int | None] = solara.reactive(DEFAULT_REPLICATES)
 _problem: solara.Reactive[str] = solara.reactive("")
+_extra: solara.Reactive[dict[str, Scenario]] = solara.reactive({})
+
+
+def add_setup(settings: Settings) -> str:
+    """Add an Explore set-up to this session's Compare page, chosen if there is room.
+
+    The scenario keeps the set-up's reforms, intensities, targets and world, under a title
+    such as "Your set-up: devolution at 60%".
+
+    Args:
+        settings: The Explore page's settings.
+
+    Returns:
+        The set-up's title.
+
+    Raises:
+        ScenarioError: The settings do not make a valid scenario (one line).
+    """
+    n = len(_extra.value) + 1
+    base = base_scenario(settings.choice)
+    title = labels.setup_title(base, settings.reforms, bool(settings.params))
+    scenario = settings.scenario().with_changes(name=f"{SETUP_PREFIX}{n}", title=title)
+    choice = f"{SETUP_PREFIX}{n}"
+    _extra.set({**_extra.value, choice: scenario})
+    if len(_chosen.value) < SCENARIOS_RANGE[1]:
+        _chosen.set([*_chosen.value, choice])
+    return title
+
 
 CSS = """
 .ms-compare-headline { font-size: 1.35em; font-weight: 500; color: #202124;
@@ -110,6 +193,7 @@ table.ms-effect-table td.num { text-align: right; font-variant-numeric: tabular-
 table.ms-effect-table tr.baseline td { background: #f7f7f7; font-style: italic; }
 .ms-compare-count { font-size: 1.25em; font-weight: 500; }
 .ms-compare-plan { font-size: 1.0em; color: #3c4043; }
+.ms-compare-descriptions { font-size: 0.85em; color: #5f6368; padding-left: 18px; margin: 0; }
 """
 
 
@@ -135,7 +219,12 @@ def Compare():
     now = job.progress() if job is not None else None
     chosen = _chosen.value
     baseline = _baseline.value if _baseline.value in chosen else (chosen[0] if chosen else None)
-    problem = check_settings(chosen, baseline, _replicates.value)
+    extra = _extra.value
+    offered = {*choices(), *extra}
+    unpaired = solara.use_memo(
+        lambda: pairing_of(chosen, extra) if set(chosen) <= offered else "",
+        dependencies=[tuple(chosen), tuple(extra)])
+    problem = check_settings(chosen, baseline, _replicates.value, extra, unpaired)
     busy = now is not None and now.state not in FINAL_STATES
 
     def set_chosen(values: list[str]) -> None:
@@ -149,12 +238,12 @@ def Compare():
         _replicates.set(value)
 
     def run() -> None:
-        reason = check_settings(_chosen.value, baseline, _replicates.value)
+        reason = check_settings(_chosen.value, baseline, _replicates.value, extra)
         if reason:
             _problem.set(reason)
             return
         try:
-            scenarios = [base_scenario(c) for c in _chosen.value]
+            scenarios = [scenario_of(c, extra) for c in _chosen.value]
             base = scenarios[_chosen.value.index(baseline)].name
             try:
                 abandon = solara.kernel_closed_event()
@@ -179,16 +268,22 @@ def Compare():
 
     with solara.Sidebar():
         with solara.Card("Compare scenarios", margin=0):
-            solara.SelectMultiple(f"Scenarios ({SCENARIOS_RANGE[0]} to {SCENARIOS_RANGE[1]})",
-                                  values=chosen, all_values=choices(), on_value=set_chosen,
-                                  classes=["ms-compare-scenarios"])
-            solara.Select(label="Baseline (the others are compared with it)", values=chosen,
-                          value=baseline, on_value=_baseline.set,
-                          classes=["ms-compare-baseline"])
+            solara.v.Select(label=f"Scenarios ({SCENARIOS_RANGE[0]} to {SCENARIOS_RANGE[1]})",
+                            items=labels.items([*choices(), *extra], extra), v_model=chosen,
+                            on_v_model=set_chosen, multiple=True,
+                            class_="ms-compare-scenarios")
+            solara.HTML(tag="ul", classes=["ms-compare-descriptions"],
+                        unsafe_innerHTML=descriptions(chosen, extra))
+            with Explained("Baseline"):
+                solara.v.Select(label="Baseline (the others are compared with it)",
+                                items=labels.items(chosen, extra), v_model=baseline,
+                                on_v_model=_baseline.set, class_="ms-compare-baseline")
             lo, hi = REPLICATES_RANGE
-            solara.InputInt(f"Replicates per scenario ({lo} to {hi})", value=_replicates.value,
-                            on_value=set_replicates, continuous_update=False, optional=True,
-                            classes=["ms-compare-replicates"])
+            with Explained("Replicate"):
+                solara.InputInt(f"Replicates per scenario ({lo} to {hi})",
+                                value=_replicates.value, on_value=set_replicates,
+                                continuous_update=False, optional=True,
+                                classes=["ms-compare-replicates"])
             if not problem:
                 runs = len(chosen) * int(_replicates.value)
                 workers = min(available_cores(), runs)
@@ -233,10 +328,10 @@ def ResultsView(job: CompareJob):
     solara.HTML(tag="div", classes=["ms-compare-headline"],
                 unsafe_innerHTML=html.escape(view.headline))
     with solara.Columns([1, 1]):
-        solara.HTML(tag="div", classes=["ms-fan", "ms-fan-outcome"],
-                    unsafe_innerHTML=view.fan_outcome)
-        solara.HTML(tag="div", classes=["ms-fan", "ms-fan-difference"],
-                    unsafe_innerHTML=view.fan_difference)
+        ChartPanel(lambda: view.fan_outcome, "fan-outcome", ["ms-fan", "ms-fan-outcome"],
+                   csv=view.fan_outcome.csv)
+        ChartPanel(lambda: view.fan_difference, "fan-difference",
+                   ["ms-fan", "ms-fan-difference"], csv=view.fan_difference.csv)
     solara.Text(view.caption, classes=["ms-compare-caption"])
     solara.HTML(tag="div", classes=["ms-effect"], unsafe_innerHTML=view.table_html)
     seed = job.results.manifest.get("root_seed") if job.results is not None else None

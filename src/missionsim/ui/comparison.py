@@ -10,6 +10,7 @@ comparison's results (in the job's thread, off the page's): the effect table of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,8 @@ import pandas as pd
 from missionsim.analysis import stats
 from missionsim.experiments.study import Results
 from missionsim.model.missions import mission_named
-from missionsim.ui import charts
+from missionsim.ui import charts, labels
+from missionsim.ui.echarts import Figure
 from missionsim.writeup import report
 from missionsim.writeup.report import html
 from missionsim.writeup.summary import effect_table, headline
@@ -74,16 +76,32 @@ def fan_table(results: Results, baseline: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def effect_table_html(summary: pd.DataFrame) -> str:
+def effect_table_html(summary: pd.DataFrame, titles: Mapping[str, str] | None = None) -> str:
     """The effect table (:func:`~missionsim.writeup.summary.effect_table`) as HTML, best first.
 
-    Each row names its scenario (``data-scenario``); the baseline's has the class ``baseline``.
+    Its headings are in plain words (:data:`missionsim.ui.labels.EFFECT_HEADINGS`), each
+    explained on hover from the glossary. Each row names its scenario (``data-scenario``); the
+    baseline's has the class ``baseline``.
+
+    Args:
+        summary: :func:`ordered_summary` of a comparison.
+        titles: Scenario name to the title shown in its row (default: the name).
     """
     header, rows = effect_table(summary)
+    for row, name, base in zip(rows, summary["scenario"], summary["baseline"], strict=True):
+        if titles and name in titles:
+            row[1] = f"{titles[name]} (baseline)" if base else titles[name]
+    plain = labels.effect_headings(header, summary.attrs.get("deadline"),
+                                   summary.attrs.get("end"))
     classes = ["baseline" if base else "" for base in summary["baseline"]]
     names = [{"data-scenario": name} for name in summary["scenario"]]
-    return html.table(header, rows, numeric_from=2, row_classes=classes,
-                      cls="ms-effect-table", row_attributes=names)
+    table = html.table(plain, rows, numeric_from=2, row_classes=classes,
+                       cls="ms-effect-table", row_attributes=names)
+    for text, (_, term) in zip(plain, labels.EFFECT_HEADINGS, strict=False):
+        table = table.replace(f"<th>{html.escape(text)}</th>",
+                              f'<th title="{html.escape(labels.tip(term))}">'
+                              f"{html.escape(text)}</th>", 1)
+    return table
 
 
 @dataclass(frozen=True)
@@ -96,8 +114,8 @@ class ComparisonView:
         rows: Its cells, one list per scenario, best first.
         table_html: The effect table as HTML.
         headline: The headline of the report (:func:`missionsim.writeup.summary.headline`).
-        fan_outcome: SVG fan chart of the mission indicator.
-        fan_difference: SVG fan chart of the paired differences from the baseline.
+        fan_outcome: Fan chart of the mission indicator (an ECharts figure with its data).
+        fan_difference: Fan chart of the paired differences from the baseline.
         caption: What the charts' bands are.
     """
 
@@ -106,8 +124,8 @@ class ComparisonView:
     rows: list[list]
     table_html: str
     headline: str
-    fan_outcome: str
-    fan_difference: str
+    fan_outcome: Figure
+    fan_difference: Figure
     caption: str
 
 

@@ -1,18 +1,22 @@
 """The Explore page: one live model, stepped month by month while the room watches.
 
-State lives in the page's own hooks, so every browser session has its own model (Mesa's
-``SolaraViz`` shares one module-level model between sessions). The controls are generated from
-the registered reforms and the declared parameters; any change rebuilds the model at month 0
-through :class:`missionsim.ui.live.LiveRun`, the same path as ``missionsim run``.
+State lives in session-scoped reactive variables (:mod:`missionsim.ui.session`), so every
+browser session has its own model (Mesa's ``SolaraViz`` shares one module-level model between
+sessions) and finds it again, at the same month, after visiting another page. The controls
+(:mod:`missionsim.ui.controls`) are generated from the registered reforms and the declared
+parameters; any change rebuilds the model at month 0 through
+:class:`missionsim.ui.live.LiveRun`, the same path as ``missionsim run``. "Add this set-up to
+Compare" hands the current settings to the Compare page as one of its scenarios.
 
 A place picker in the sidebar names every place of the world (England's councils on
 ``england_councils``, "Place 1", "Place 2", … on a drawn world); the picked place's own
 trajectory and its statistical neighbours are shown under the network, and its tile is
 outlined on the places chart.
 
-Only :func:`LiveView` reads the step counter, so stepping redraws the charts and the headline
-without re-rendering the controls. The play loop steps the model in its own thread while the
-page redraws in another, so a redraw reads the run's latest
+Only :func:`LiveView` and the run buttons read the step counter, so stepping redraws the
+charts, the headline and the buttons without re-rendering the other controls. The play loop
+steps the model in its own thread while the page redraws in another, so a redraw reads the
+run's latest
 :class:`~missionsim.experiments.live.Snapshot` once and draws everything from it, never from the
 model itself; and each panel draws inside its own guard
 (:func:`missionsim.ui.guard.panel_markup`), so a failure shows a line in that panel rather than
@@ -21,7 +25,6 @@ replacing the page, with the whole view inside a second one (:func:`Boundary`).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
@@ -31,65 +34,37 @@ from html import escape
 import solara
 
 from missionsim.experiments.live import Snapshot
-from missionsim.experiments.scenario import MAX_REPLICATES, ScenarioError
-from missionsim.model.params import uncertainties
-from missionsim.model.reforms import REFORMS
-from missionsim.ui.guard import failure_markup, panel_markup
-from missionsim.ui.live import (
-    AS_FILE,
-    NAMED,
-    TARGET_CHOICES,
-    LiveRun,
-    Settings,
-    choices,
-    headline_text,
-    reform_bounds,
+from missionsim.experiments.scenario import ScenarioError
+from missionsim.ui import compare, session
+from missionsim.ui.controls import (
+    NOTE,
+    PLACE_LABEL,
+    Explained,
+    PlacePicker,
+    ReformControls,
+    ReplicateInput,
+    RunButtons,
+    ScenarioPicker,
+    WorldControls,
 )
+from missionsim.ui.figure import LiveChart, NetworkPanel
+from missionsim.ui.guard import failure_markup, panel_markup
+from missionsim.ui.labels import tip
+from missionsim.ui.live import LiveRun, Settings, choices, headline_text
 from missionsim.ui.places import neighbours_markup, place_index
+from missionsim.ui.session import SPEEDS, model_error
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CHOICE = "baseline"
-SPEEDS = {"slow (2 months a second)": (1, 0.5), "normal (5 a second)": (1, 0.2),
-          "fast (20 a second)": (2, 0.1), "fastest": (6, 0.0)}
-"""Play speeds: months per frame and seconds between frames."""
-
-PLACE_LABEL = "Find a place"
-"""The place picker's label."""
-NOTE = {"font-size": "0.85em", "color": "#5f6368"}
-"""The style of a short note under a control or a chart."""
-
-
-def model_error(exc: BaseException) -> str:
-    """A readable one-line message for an error raised while building or stepping."""
-    if isinstance(exc, ScenarioError | ValueError):
-        return str(exc)
-    return f"The model stopped with an error: {type(exc).__name__}: {exc}"
-
-
-def _initial_run() -> tuple[Settings, LiveRun | None, str]:
-    choice = DEFAULT_CHOICE if DEFAULT_CHOICE in choices() else choices()[0]
-    settings = Settings.start(choice)
-    try:
-        return settings, LiveRun(settings.scenario(), settings.replicate), ""
-    except Exception as exc:  # noqa: BLE001 - shown in the page
-        log.exception("building the initial model failed")
-        return settings, None, model_error(exc)
 
 
 @solara.component
 def Explore():
-    """The Explore page."""
-    first = solara.use_memo(_initial_run, [])
-    settings = solara.use_reactive(first[0])
-    live = solara.use_reactive(first[1])
-    error = solara.use_reactive(first[2])
-    version = solara.use_reactive(0)
-    playing = solara.use_reactive(False)
-    speed = solara.use_reactive("normal (5 a second)")
-    place = solara.use_reactive(None)  # the picked place's name
+    """The Explore page; its state is the session's (:mod:`missionsim.ui.session`)."""
+    settings, live, error = session.settings, session.live, session.error
+    version, playing, speed, place = (session.version, session.playing, session.speed,
+                                      session.place)
 
-    def apply(new: Settings) -> None:
+    def apply(new: Settings) -> bool:
         """Rebuild the model at month 0 with new settings, or say why not."""
         try:
             run = LiveRun(new.scenario(), new.replicate)
@@ -97,17 +72,24 @@ def Explore():
             if not isinstance(exc, ScenarioError | ValueError):
                 log.exception("building the model failed")
             error.set(model_error(exc))
-            return
+            return False
         playing.set(False)
         settings.set(new)
         live.set(run)
+        session.start.set(None)  # the first run is no longer needed: let it go
         if place_index(run.places, place.value) is None:
             place.set(None)  # a place of the old world only
         error.set("")
+        session.added.set("")
         version.set(version.value + 1)
+        return True
 
     def refuse(message: str) -> None:
         error.set(message)
+
+    def replay() -> None:
+        if apply(settings.value):
+            playing.set(True)
 
     def step(months: int) -> None:
         run = live.value
@@ -138,28 +120,31 @@ def Explore():
         if not cancel.is_set():
             playing.set(False)
 
+    def add_to_compare() -> None:
+        try:
+            session.added.set(compare.add_setup(settings.value))
+        except Exception as exc:  # noqa: BLE001 - shown in the page
+            if not isinstance(exc, ScenarioError | ValueError):
+                log.exception("adding the set-up to Compare failed")
+            error.set(model_error(exc))
+
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
     run = live.value
-    finished = run is None or run.finished
     with solara.Sidebar():
         with solara.Card("Scenario", margin=0):
-            solara.Select(label="Start from", values=choices(), value=settings.value.choice,
-                          on_value=lambda c: apply(Settings.start(c)))
+            ScenarioPicker(choices(), settings.value.choice,
+                           lambda c: apply(Settings.start(c)))
             ReplicateInput(settings.value, apply, refuse)
-            with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
-                solara.Button("Reset", color="primary", outlined=True,
-                              on_click=lambda: apply(settings.value))
-                solara.Button("Pause" if playing.value else "Play", color="primary",
-                              disabled=finished and not playing.value,
-                              on_click=lambda: playing.set(not playing.value))
-                solara.Button("Step", color="primary", outlined=True,
-                              disabled=playing.value or finished, on_click=lambda: step(1))
-                solara.Button("Run to end", color="primary", outlined=True,
-                              disabled=playing.value or finished,
-                              on_click=lambda: step(run.horizon if run else 0))
-            solara.Select(label="Play speed", values=list(SPEEDS), value=speed)
+            RunButtons(run, version, playing, lambda: apply(settings.value), replay, step)
+            with Explained("Play speed"):
+                solara.Select(label="Play speed", values=list(SPEEDS), value=speed)
             solara.Text("Changing any setting restarts the run at month 0.", style=NOTE)
+            solara.Button("Add this set-up to Compare", color="primary", text=True,
+                          on_click=add_to_compare, classes=["ms-add-to-compare"])
+            if session.added.value:
+                solara.Text(f"Added to Compare as \u201c{session.added.value}\u201d.",
+                            style=NOTE, classes=["ms-added"])
         if run is not None:
             with solara.Card("Place", margin=0):
                 PlacePicker(run.places.names, place)
@@ -171,104 +156,6 @@ def Explore():
     if run is not None:
         with Boundary("charts", run):
             LiveView(run, version, place)
-
-
-@solara.component
-def PlacePicker(names: tuple[str, ...], place: solara.Reactive[str | None]):
-    """A searchable list of the world's places by name: type a few letters, pick one."""
-    solara.v.Autocomplete(label=PLACE_LABEL, items=list(names), v_model=place.value,
-                          on_v_model=place.set, clearable=True, dense=True,
-                          no_data_text="No place has that name", class_="ms-place-picker")
-    solara.Text("Shows the place's own trajectory and its statistical neighbours under the "
-                "network, and outlines its tile.", style=NOTE)
-
-
-@solara.component
-def ReplicateInput(settings: Settings, apply, refuse):
-    """The replicate number: which world and shocks (as in ``missionsim compare``)."""
-
-    def on_value(value):
-        if value is None or not 0 <= value < MAX_REPLICATES:
-            refuse(f"Replicate: expected a whole number from 0 to {MAX_REPLICATES - 1}, got "
-                   f"{value}")
-            return
-        apply(dataclasses.replace(settings, replicate=int(value)))
-
-    solara.InputInt("Replicate (world and shocks)", value=settings.replicate,
-                    on_value=on_value, continuous_update=False, classes=["ms-replicate"])
-
-
-@solara.component
-def ReformControls(settings: Settings, horizon: int, apply, refuse, names=()):
-    """One row per registered reform: on/off, intensity, start month and where it acts."""
-    bounds = reform_bounds(horizon)
-    lo_s, hi_s = bounds["start"]
-    with solara.Card("Reforms", margin=0, classes=["ms-reforms"]):
-        for name, on, intensity, start in settings.reforms:
-            title = REFORMS[name].title
-
-            def set_start(value, name=name, title=title):
-                if value is None or not lo_s <= value <= hi_s:
-                    refuse(f"Start month of {title}: expected a whole month from {lo_s} to "
-                           f"{hi_s}, got {value}")
-                    return
-                apply(settings.with_reform(name, start=int(value)))
-
-            with solara.Column(gap="0px", classes=[f"ms-reform-{name}"]):
-                solara.Checkbox(label=title, value=on,
-                                on_value=lambda v, name=name: apply(
-                                    settings.with_reform(name, on=bool(v))))
-                if on:
-                    lo_i, hi_i = reform_bounds(horizon, name)["intensity"]
-                    with solara.Row(gap="8px"):
-                        solara.SliderFloat("intensity", value=intensity, min=lo_i, max=hi_i,
-                                           step=0.05, thumb_label=True,
-                                           on_value=lambda v, name=name: apply(
-                                               settings.with_reform(name, intensity=float(v))))
-                        solara.InputInt("start month", value=start, on_value=set_start,
-                                        continuous_update=False, dense=True,
-                                        style={"max-width": "110px"})
-                    if REFORMS[name].targetable:
-                        TargetControls(settings, name, names, apply)
-
-
-@solara.component
-def TargetControls(settings: Settings, name: str, names, apply):
-    """Where a reform acts: a choice of places, and the places picked for "named places"."""
-    where, picked = settings.target_of(name)
-    values = [*TARGET_CHOICES, *([AS_FILE] if where == AS_FILE else [])]
-    solara.Select("where it acts", values=values, value=where, classes=[f"ms-where-{name}"],
-                  on_value=lambda v: apply(settings.with_target(name, v, picked)))
-    if where == NAMED:
-        solara.SelectMultiple("places", values=list(picked), all_values=list(names),
-                              classes=[f"ms-places-{name}"],
-                              on_value=lambda v: apply(settings.with_target(name, NAMED,
-                                                                            tuple(v))))
-        if not picked:
-            solara.Text("Pick at least one place; until then it acts everywhere.", style=NOTE)
-
-
-@solara.component
-def WorldControls(settings: Settings, apply):
-    """Uncertain conditions of the world, bounded by the parameter definitions."""
-    current = dict(settings.params)
-    with solara.Details("World conditions (uncertainties)", expand=False):
-        for p in uncertainties():
-            value = current.get(p.name, p.default)
-            label = f"{p.meaning} ({p.unit})" if p.unit else p.meaning
-
-            def on_value(v, p=p):
-                apply(settings.with_param(p.name, p.kind(v)))
-
-            if p.kind is int:
-                solara.SliderInt(label, value=int(value), min=int(p.low), max=int(p.high),
-                                 on_value=on_value, thumb_label=True)
-            else:
-                step = (p.high - p.low) / 50
-                solara.SliderFloat(label, value=float(value), min=p.low, max=p.high,
-                                   step=step, on_value=on_value, thumb_label=True)
-        solara.Text("Defaults come from docs/model.md section 8; the Explain page lists the "
-                    "sources.", style=NOTE)
 
 
 HEADLINE_CSS = """
@@ -321,17 +208,16 @@ def LiveView(run: LiveRun, version: solara.Reactive[int], place: solara.Reactive
     picked = place_index(run.places, place.value)
     solara.Style(HEADLINE_CSS)
     Headline(run, frame)
-    with solara.Columns([3, 2]):
+    # two equal columns: at 1280 pixels every chart is wide enough for 14-pixel text
+    with solara.Columns([1, 1]):
         with solara.Column():
-            Chart(lambda: run.trajectory_svg(frame), "trajectory")
-            with solara.Columns([1, 1]):
-                Chart(lambda: run.workforce_svg(frame), "workforce")
-                Chart(lambda: run.finance_svg(frame), "finance")
-            with solara.Columns([1, 1]):
-                Chart(lambda: run.charities_svg(frame), "charities")
-                Chart(lambda: run.places_svg(frame, picked), "places")
+            LiveChart(run, "trajectory_chart", "trajectory", frame)
+            LiveChart(run, "workforce_chart", "workforce", frame)
+            LiveChart(run, "finance_chart", "finance", frame)
+            LiveChart(run, "charities_chart", "charities", frame)
         with solara.Column():
-            Chart(lambda: run.network_svg(frame), "network")
+            NetworkPanel(run, frame, picked, place)
+            Chart(lambda: run.places_svg(frame, picked), "places")
             PlaceView(run, frame, picked)
 
 
@@ -346,7 +232,7 @@ def PlaceView(run: LiveRun, frame: Snapshot, picked: int | None):
     name = run.places.names[picked]
     solara.HTML(tag="p", classes=["ms-place-summary"], unsafe_innerHTML=panel_markup(
         lambda: escape(run.place_summary(picked, frame)), "place summary"))
-    Chart(lambda: run.place_svg(picked, frame), "place")
+    LiveChart(run, "place_chart", "place", frame, (picked,))
     solara.HTML(tag="div", classes=["ms-place-neighbours"], unsafe_innerHTML=panel_markup(
         lambda: neighbours_markup(run.neighbours(picked, frame), name, run.mission),
         "neighbours"))
@@ -354,16 +240,18 @@ def PlaceView(run: LiveRun, frame: Snapshot, picked: int | None):
 
 STATS = (("month", "month", "month"), ("true value", "true", "true"),
          ("reported value", "reported", "reported"), ("target", "target", "target"),
-         ("trajectory now", "trajectory", "trajectory"),
+         ("on course for", "trajectory", "trajectory"),
          ("places on track", "on_track", "on-track"), ("spent so far", "spend", "spend"),
          ("charities closed", "closures", "closures"))
-"""The headline figures: label, key of :func:`headline_text`, and CSS class suffix."""
+"""The headline figures: label (a glossary term, explained on hover), key of
+:func:`headline_text`, and CSS class suffix."""
 
 
 def headline_markup(run: LiveRun, frame: Snapshot) -> str:
     """The headline figures of a snapshot as HTML."""
     text = headline_text(run.headline(frame))
-    return "".join(f'<div class="ms-stat ms-{name}"><div class="label">{label}</div>'
+    return "".join(f'<div class="ms-stat ms-{name}" title="{escape(tip(label))}">'
+                   f'<div class="label">{label}</div>'
                    f'<div class="value">{escape(text[key])}</div></div>'
                    for label, key, name in STATS)
 
@@ -377,7 +265,7 @@ def Headline(run: LiveRun, frame: Snapshot):
 
 @solara.component
 def Chart(draw: Callable[[], str], name: str):
-    """An SVG chart in a div the tests and screenshots can find by name.
+    """An SVG chart (the places' tile map) in a div the tests and screenshots find by name.
 
     Args:
         draw: Builds the chart's markup; if it fails the div holds a one-line message.

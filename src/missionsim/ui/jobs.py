@@ -13,6 +13,7 @@ Nothing here depends on Solara, so the job is tested without a browser.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 import threading
@@ -26,7 +27,7 @@ from missionsim.experiments.executors import available_cores
 from missionsim.experiments.options import RunOptions
 from missionsim.experiments.scenario import Scenario, ScenarioError
 from missionsim.experiments.study import Results, RunError
-from missionsim.ui.comparison import ComparisonView, describe
+from missionsim.ui.comparison import ComparisonView, describe, effect_table_html
 from missionsim.writeup import report
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,8 @@ class CompareJob:
             results = study.compare(self.scenarios, replicates=self.replicates,
                                     baseline=self.baseline, seed=self.seed, options=options)
             view = describe(results, self.baseline)
+            titles = {sc.name: sc.title for sc in self.scenarios}  # rows by title, not name
+            view = dataclasses.replace(view, table_html=effect_table_html(view.summary, titles))
         except _Cancelled:
             cancelled = True
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message

@@ -3,7 +3,8 @@
 Nothing here depends on Solara. A :class:`LiveRun` draws a
 :class:`~missionsim.experiments.live.LiveModel`: a model built from a scenario through the same
 path as every study, stepped month by month, with a reference run of the same world without
-reforms to compare against. The drawings are SVG strings (:mod:`missionsim.ui.charts`).
+reforms to compare against. The drawings are ECharts figures (:mod:`missionsim.ui.charts`,
+:mod:`missionsim.ui.network`) and the places' SVG tile map.
 
 Each browser session owns its own :class:`LiveRun`; the only shared state is a small cache of
 reference runs, which are immutable tables.
@@ -35,7 +36,8 @@ from missionsim.model.missions import MISSIONS
 from missionsim.model.params import PARAMETERS, PRESETS
 from missionsim.model.paths import is_path, value_at
 from missionsim.model.reforms import REFORMS
-from missionsim.ui import charts
+from missionsim.ui import charts, labels, network
+from missionsim.ui.echarts import Figure
 from missionsim.ui.places import NeighbourRow, neighbour_rows, summary_text
 from missionsim.writeup.summary import level
 
@@ -69,12 +71,13 @@ def base_scenario(choice: str) -> Scenario:
     """
     if choice.startswith(PRESET_PREFIX) and choice[len(PRESET_PREFIX):] in PRESETS:
         preset = choice[len(PRESET_PREFIX):]
-        return Scenario.from_mapping({"name": preset, "world": {"preset": preset}},
-                                     source=f"preset {preset}")
+        return Scenario.from_mapping({"name": preset, "title": labels.preset_title(preset),
+                                      "world": {"preset": preset}}, source=f"preset {preset}")
     if choice.startswith(MISSION_PREFIX) and choice[len(MISSION_PREFIX):] in MISSIONS:
         mission = MISSIONS[choice[len(MISSION_PREFIX):]]
         return Scenario.from_mapping(
             {"name": mission.name, "mission": mission.name,
+             "title": labels.mission_title(mission.name),
              "horizon": max(Scenario.model_fields["horizon"].default, mission.deadline)},
             source=f"mission {mission.name}")
     files = shipped()
@@ -211,7 +214,7 @@ class Settings:
         changed = (self.reforms != _reform_rows(base) or bool(self.params)
                    or self.targets != _target_rows(base))
         if changed:
-            data["name"] = f"{base.name} (edited)"
+            data["name"], data["title"] = f"{base.name} (edited)", f"{base.title} (edited)"
         return Scenario.from_mapping(data, source="the page's settings")
 
 
@@ -270,9 +273,7 @@ class LiveRun:
         mission: The scenario's mission.
         reference: The same world without reforms, month by month, or ``None`` when the
             scenario has no reforms.
-        layout: The network's node positions, fixed at month 0
-            (:func:`missionsim.ui.charts.layout`).
-        size_ref: Staff in post that gives a node the largest radius (the most at month 0).
+        layout: The network's positions, fixed per world (:func:`missionsim.ui.network.layout`).
         places: The world's places: names, statistical neighbours, starting values.
     """
 
@@ -283,8 +284,7 @@ class LiveRun:
         self.mission = self.source.mission
         self.reference = self.source.reference
         first = self.source.frame
-        self.layout = charts.layout(first)
-        self.size_ref = float(max(1, first.filled.max()))
+        self.layout = network.layout(first)
         self.places: PlaceFacts = self.source.places
 
     @property
@@ -330,20 +330,20 @@ class LiveRun:
     # --- drawings -----------------------------------------------------------------------
     # Each takes the snapshot to draw (default: the latest), so a redraw that reads the
     # snapshot once draws every chart at the same month.
-    def trajectory_svg(self, frame: Snapshot | None = None) -> str:
+    def trajectory_chart(self, frame: Snapshot | None = None) -> Figure:
         """The mission indicator (true and reported) against the target trajectory."""
         return charts.trajectory(self.history(frame), self.mission, self.horizon,
                                  self.reference)
 
-    def workforce_svg(self, frame: Snapshot | None = None) -> str:
+    def workforce_chart(self, frame: Snapshot | None = None) -> Figure:
         """Frontline workforce: morale, vacancies and turnover."""
         return charts.workforce(self.history(frame), self.horizon)
 
-    def finance_svg(self, frame: Snapshot | None = None) -> str:
+    def finance_chart(self, frame: Snapshot | None = None) -> Figure:
         """Money: spend a month, with reform costs and extra mission money."""
         return charts.finance(self.history(frame), self.horizon)
 
-    def charities_svg(self, frame: Snapshot | None = None) -> str:
+    def charities_chart(self, frame: Snapshot | None = None) -> Figure:
         """Charities: median reserves, with closures so far in the title."""
         return charts.charities(self.history(frame), self.horizon)
 
@@ -354,7 +354,7 @@ class LiveRun:
         """
         return charts.places(frame or self.frame, self.places.names, picked)
 
-    def place_svg(self, place: int, frame: Snapshot | None = None) -> str:
+    def place_chart(self, place: int, frame: Snapshot | None = None) -> Figure:
         """One place's true outcome month by month against its own trajectory."""
         return charts.place(frame or self.frame, self.places, place, self.mission,
                             self.horizon)
@@ -370,9 +370,11 @@ class LiveRun:
         return neighbour_rows(self.places, (frame or self.frame).outcomes[-1], place,
                               self.mission)
 
-    def network_svg(self, frame: Snapshot | None = None) -> str:
-        """The partnership network at this month, on the layout fixed at reset."""
-        return charts.network(frame or self.frame, self.layout, self.size_ref)
+    def network_chart(self, frame: Snapshot | None = None, opened: int | None = None) -> Figure:
+        """The partnership network between places, or one ``opened`` place's organisations."""
+        f, names = frame or self.frame, self.places.names
+        return (network.places_view(f, self.layout, names) if opened is None
+                else network.place_view(f, self.layout, names, opened))
 
 
 

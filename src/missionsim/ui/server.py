@@ -1,9 +1,13 @@
-"""Start the browser app: ``missionsim ui [--host 127.0.0.1] [--port 8765]``.
+"""Start the browser app: ``missionsim ui [--host 127.0.0.1] [--port 8765] [--room]``.
 
 The app is served by Solara's own server (``solara run missionsim.ui.app``) in production
 mode, bound to 127.0.0.1 unless told otherwise, with Solara's telemetry off. Its JavaScript,
 styles and fonts come from the installed ``solara-assets`` package, so it works with no
 internet and no request leaves the machine.
+
+With a room (``--room``, :mod:`missionsim.ui.room`) the server serves the room's pages only;
+the room's code and facilitator key reach the server in its environment, and the command
+prints the join link, the code and the facilitator's link.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import ipaddress
 import os
 import socket
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from missionsim.ui.room.launch import Opening
 
 OFFLINE_CDN = "http://127.0.0.1:9/npm/"
 """Where Solara's asset proxy may look for a file that ``solara-assets`` lacks: a closed port
@@ -64,9 +72,18 @@ def command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
             "--production", "--no-open", "--log-level", "warning"]
 
 
-def environment() -> dict[str, str]:
-    """The server's environment: telemetry off, no asset fetched from the internet."""
+def environment(room: Opening | None = None) -> dict[str, str]:
+    """The server's environment: telemetry off, no asset fetched from the internet.
+
+    Args:
+        room: The room to serve, handed over in :data:`missionsim.ui.room.launch.ENV`.
+    """
+    from missionsim.ui.room.launch import ENV
+
     env = dict(os.environ)
+    env.pop(ENV, None)
+    if room is not None:
+        env[ENV] = room.encode()
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_CDN"] = OFFLINE_CDN
     # Solara warns on every page load that plain-http cookies fall back to samesite=lax,
@@ -77,8 +94,14 @@ def environment() -> dict[str, str]:
     return env
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          room: Opening | None = None) -> None:
     """Serve the app until interrupted (replaces this process with the server).
+
+    Args:
+        host: Address to listen on.
+        port: Port to listen on.
+        room: Serve this room (``--room``) instead of the one-person app.
 
     Raises:
         ServeError: If the host cannot be bound or the port is in use.
@@ -90,9 +113,18 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     check_address(host, port)
     if not is_loopback(host):
         print(f"missionsim: warning: serving on {host}: anyone who can reach this machine can "
-              "open the app", file=sys.stderr)
-    print(f"missionsim: the app is at http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+              "open the app" + (" (joining the room needs its code)" if room else ""),
+              file=sys.stderr)
+    if room is None:
+        print(f"missionsim: the app is at http://{host}:{port}/ (Ctrl-C to stop)",
+              file=sys.stderr)
+    else:
+        join, facilitator = room.links(host, port)
+        print(f"missionsim: room {room.code} is open (Ctrl-C to close it)\n"
+              f"missionsim: participants join at {join} with the code {room.code}\n"
+              f"missionsim: facilitator (keep this link to yourself): {facilitator}",
+              file=sys.stderr)
     sys.stderr.flush()
     sys.stdout.flush()
     argv = command(host, port)
-    os.execve(argv[0], argv, environment())
+    os.execve(argv[0], argv, environment(room))

@@ -16,6 +16,7 @@ import pandas as pd
 from missionsim.analysis import stats
 from missionsim.experiments.costs import GREEN_BOOK_RATE
 from missionsim.experiments.store import write_atomic
+from missionsim.writeup import glossary
 from missionsim.writeup.report import figures, places, sections
 from missionsim.writeup.report import html as h
 from missionsim.writeup.report.view import StudyView, study_view
@@ -36,6 +37,7 @@ text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-
 tr.baseline td{background:#fafafa;font-style:italic}figure{margin:1em 0}
 figure img{max-width:100%;height:auto}figcaption{font-size:.88em;color:#444}
 .note{font-size:.88em;color:#444}code{font-size:.92em}
+dl.glossary dt{font-weight:600;margin-top:.5em}dl.glossary dd{margin-left:1.2em}
 @media print{body{max-width:none;margin:0}h2{page-break-after:avoid}
 figure,table{page-break-inside:avoid}}
 """
@@ -115,6 +117,7 @@ def render(results: Results, baseline: str | None = None, title: str | None = No
         sections.assumptions(s),
         '<h2 id="reproducibility">8. Reproducibility</h2>',
         sections.reproducibility(s, generated),
+        glossary.section("report", "9. Glossary"),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -1,0 +1,376 @@
+"""The Advise page's background job: an advice search in a thread, with progress and cancel.
+
+:class:`AdviceJob` runs :func:`missionsim.analysis.advise.advise` (the search of ``missionsim
+advise``) in a thread owned by the browser session, on local worker processes, so the server
+stays responsive while it runs. It follows the search generation by generation (advise's
+``log`` lines) and run by run within a generation (``RunOptions.on_result``);
+:meth:`AdviceJob.cancel` stops it after the run in hand (the worker processes are shut down
+and queued runs dropped). When the search is done the job holds the
+:class:`~missionsim.analysis.advise.Advice`, what the page draws of it
+(:class:`~missionsim.ui.advice_view.AdviceView`) and its downloads: the advice record
+(``advice.json``, ``pareto.csv``, and every file :meth:`~missionsim.analysis.advise.Advice.write`
+writes, zipped) and, made on demand in the background because it runs a further comparison,
+the options appraisal (:func:`missionsim.writeup.appraisal.write_appraisal`).
+
+Nothing here depends on Solara, so the job is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from missionsim.analysis.advise import Advice, AdviseSettings, advise
+from missionsim.errors import ScenarioError
+from missionsim.experiments.executors import available_cores
+from missionsim.experiments.options import RunOptions
+from missionsim.ui.advice_view import AdviceView, describe
+from missionsim.ui.jobs import (
+    CANCELLED,
+    CANCELLING,
+    FAILED,
+    FINAL_STATES,
+    FINISHED,
+    READY,
+    RUNNING,
+)
+
+log = logging.getLogger(__name__)
+
+APPRAISAL_NAME = "missionsim-appraisal.html"
+"""The appraisal download's file name."""
+RECORD_NAME = "missionsim-advice.json"
+"""The advice record download's file name."""
+PARETO_NAME = "missionsim-pareto.csv"
+"""The Pareto front download's file name."""
+ZIP_NAME = "missionsim-advice.zip"
+"""The download of every file the advice writes."""
+GENERATION_LINE = re.compile(r"^generation (\d+)/(\d+):")
+"""How advise's log line at the start of a generation reads (``generation 2/3: …``)."""
+
+
+def failure_message(exc: BaseException) -> str:
+    """A readable one-line message for an error raised while preparing or running a search."""
+    if isinstance(exc, ValueError):  # ScenarioError, StoreError, DiscoveryError: one line each
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"The search stopped with an error: {type(exc).__name__}: {exc}"
+
+
+class _Cancelled(Exception):
+    """Raised from a progress callback to stop the search."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A consistent reading of a job.
+
+    Attributes:
+        state: ``ready``, ``running``, ``cancelling``, ``cancelled``, ``finished`` or
+            ``failed``.
+        generation: The generation running (1 the first; 0 before it starts).
+        generations: Generations planned.
+        done: Runs done in this generation.
+        total: Runs of this generation.
+        error: One-line message when the job failed.
+    """
+
+    state: str
+    generation: int
+    generations: int
+    done: int = 0
+    total: int = 0
+    error: str = ""
+
+    @property
+    def text(self) -> str:
+        """What the page says about it, e.g. 'Generation 2 of 3: 40 of 96 runs'."""
+        where = (f"in generation {self.generation} of {self.generations}" if self.generation
+                 else "before the first generation")
+        if self.state == CANCELLED:
+            return f"Cancelled {where}"
+        if self.state == CANCELLING:
+            return f"Cancelling {where}…"
+        if self.state == FINISHED:
+            return f"Finished: {self.generations} generations"
+        if self.state == FAILED:
+            return f"Stopped {where}: {self.error}"
+        if not self.generation:
+            return "Drawing the futures…"
+        runs = f": {self.done} of {self.total} runs" if self.total else ""
+        return f"Generation {self.generation} of {self.generations}{runs}"
+
+
+class AdviceJob:
+    """An advice search run in a background thread, with progress and cancellation.
+
+    Thread-safe: :meth:`start`, :meth:`cancel` and every reading may be called from any
+    thread. The search is :func:`~missionsim.analysis.advise.advise` with the given settings,
+    so its answer equals that of a direct call (same seeds, same candidates).
+
+    Args:
+        settings: Validated settings (:func:`missionsim.ui.advice_form.check_inputs`).
+        workers: Local worker processes (default: one per available core).
+        on_progress: Called with a :class:`Progress` whenever it changes, in the job's thread.
+        abandon: An event that cancels the job when set (e.g. the browser session closing).
+
+    Attributes:
+        state: As :attr:`Progress.state`.
+        advice: The :class:`~missionsim.analysis.advise.Advice` once finished.
+        view: What the page draws of it (:class:`~missionsim.ui.advice_view.AdviceView`).
+        lines: Advise's log lines so far.
+        seconds: Wall-clock seconds the job took (once over).
+        appraisal: The appraisal made on demand (:class:`AppraisalTask`).
+    """
+
+    def __init__(self, settings: AdviseSettings, workers: int | None = None,
+                 on_progress: Callable[[Progress], None] | None = None,
+                 abandon: threading.Event | None = None) -> None:
+        if not isinstance(settings, AdviseSettings):
+            raise TypeError("AdviceJob: settings must be AdviseSettings (load_settings)")
+        self.settings = settings
+        self.workers = workers or available_cores()
+        self.on_progress = on_progress
+        self.abandon = abandon
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+        self._downloads: dict[str, bytes] = {}
+        self._download_lock = threading.Lock()
+        self.state = READY
+        self.generation = 0
+        self.generations = settings.search.generations
+        self.done = 0
+        self.total = 0
+        self.error = ""
+        self.lines: list[str] = []
+        self.advice: Advice | None = None
+        self.view: AdviceView | None = None
+        self.seconds = 0.0
+        self.appraisal = AppraisalTask(self)
+
+    # --- control ---------------------------------------------------------------------------
+    def start(self) -> AdviceJob:
+        """Start the search in a background thread; return the job.
+
+        Raises:
+            RuntimeError: If the job was started before.
+        """
+        with self._lock:
+            if self.state != READY:
+                raise RuntimeError("this search was started before; make a new one")
+            self.state = RUNNING
+            self._started = time.monotonic()
+            self._thread = threading.Thread(target=self._run, name="missionsim-advise",
+                                            daemon=True)
+            self._thread.start()
+        self._tell()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the search to stop after the run in hand (returns at once)."""
+        self._cancel.set()
+        with self._lock:
+            if self.state == RUNNING:
+                self.state = CANCELLING
+        self._tell()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the job to be over; return whether it is."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.over
+
+    # --- readings --------------------------------------------------------------------------
+    @property
+    def over(self) -> bool:
+        """Whether the job finished, failed or was cancelled."""
+        with self._lock:
+            return self.state in FINAL_STATES
+
+    def progress(self) -> Progress:
+        """A consistent reading of the state, generation, runs and error."""
+        with self._lock:
+            return Progress(self.state, self.generation, self.generations, self.done,
+                            self.total, self.error)
+
+    def stopping(self) -> bool:
+        """Whether the job was cancelled or abandoned."""
+        return self._cancel.is_set() or (self.abandon is not None and self.abandon.is_set())
+
+    # --- the search ------------------------------------------------------------------------
+    def _tell(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress())
+
+    def _on_line(self, line: str) -> None:
+        """Advise's log: one line at the start of each generation, and one when done."""
+        found = GENERATION_LINE.match(line)
+        with self._lock:
+            self.lines.append(line)
+            if found:
+                self.generation, self.generations = int(found[1]), int(found[2])
+                self.done = self.total = 0
+        self._tell()
+        if found and self.stopping():
+            raise _Cancelled
+
+    def _on_result(self, done: int, total: int) -> None:
+        with self._lock:
+            self.done, self.total = done, total
+        self._tell()
+        if done < total and self.stopping():
+            raise _Cancelled
+
+    def _run(self) -> None:
+        advice: Advice | None = None
+        view: AdviceView | None = None
+        error = ""
+        cancelled = False
+        try:
+            if self.stopping():
+                raise _Cancelled
+            options = RunOptions(workers=self.workers, on_result=self._on_result)
+            advice = advise(settings=self.settings, options=options, log=self._on_line)
+            view = describe(advice)
+        except _Cancelled:
+            cancelled = True
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            if not isinstance(exc, ScenarioError):
+                log.exception("the advice search failed")
+            error = failure_message(exc)
+        # by here the study of the generation in hand has shut its worker processes down
+        with self._lock:
+            self.seconds = time.monotonic() - self._started
+            if cancelled:
+                self.state = CANCELLED
+            elif error:
+                self.state, self.error = FAILED, error
+            else:
+                self.advice, self.view, self.state = advice, view, FINISHED
+        self._tell()
+
+    # --- downloads -------------------------------------------------------------------------
+    def _download(self, key: str, make: Callable[[Advice], bytes]) -> bytes:
+        with self._download_lock:
+            if key not in self._downloads:
+                if self.advice is None:
+                    raise RuntimeError("the search has no advice yet")
+                self._downloads[key] = make(self.advice)
+            return self._downloads[key]
+
+    def _written(self, advice: Advice) -> dict[str, bytes]:
+        """Every file :meth:`Advice.write` writes, by name."""
+        with tempfile.TemporaryDirectory(prefix="missionsim-advice-") as tmp:
+            return {p.name: p.read_bytes() for p in advice.write(Path(tmp))}
+
+    def record_bytes(self) -> bytes:
+        """``advice.json``: the settings, plan, seeds, versions, front and preferred option."""
+        return self._download("json", lambda a: self._written(a)["advice.json"])
+
+    def pareto_bytes(self) -> bytes:
+        """``pareto.csv``: the front's packages with every measure."""
+        return self._download("pareto", lambda a: self._written(a)["pareto.csv"])
+
+    def zip_bytes(self) -> bytes:
+        """Every file the advice writes (:data:`~missionsim.analysis.advise.engine.FILES`)."""
+
+        def make(advice: Advice) -> bytes:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, data in self._written(advice).items():
+                    archive.writestr(name, data)
+            return buffer.getvalue()
+
+        return self._download("zip", make)
+
+
+class AppraisalTask:
+    """The options appraisal of a finished search, made on demand in a background thread.
+
+    :func:`~missionsim.writeup.appraisal.write_appraisal` runs a further paired comparison
+    (business as usual and the shortlisted options at equal cost, as many replicates as the
+    advice has futures), so the page makes it only when asked. It stops when the browser
+    session closes.
+
+    Attributes:
+        state: ``ready``, ``running``, ``finished`` or ``failed``.
+        error: One-line message when it failed.
+        data: The HTML page's bytes once finished.
+    """
+
+    def __init__(self, job: AdviceJob) -> None:
+        self.job = job
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.state = READY
+        self.error = ""
+        self.data = b""
+
+    def start(self) -> None:
+        """Start making the appraisal (once; later calls do nothing while it runs or is made).
+
+        Raises:
+            RuntimeError: If the search has no advice yet.
+        """
+        if self.job.advice is None:
+            raise RuntimeError("the search has no advice yet")
+        with self._lock:
+            if self.state in (RUNNING, FINISHED):
+                return
+            self.state, self.error = RUNNING, ""
+            self._thread = threading.Thread(target=self._run, name="missionsim-appraisal",
+                                            daemon=True)
+            self._thread.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the appraisal to be made or to fail; return whether it is over."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        with self._lock:
+            return self.state in (FINISHED, FAILED)
+
+    def reading(self) -> tuple[str, str]:
+        """A consistent reading: ``(state, error)``."""
+        with self._lock:
+            return self.state, self.error
+
+    def _on_result(self, done: int, total: int) -> None:
+        abandon = self.job.abandon
+        if done < total and abandon is not None and abandon.is_set():
+            raise _Cancelled
+
+    def _run(self) -> None:
+        from missionsim.writeup.appraisal import write_appraisal
+
+        data, error = b"", ""
+        try:
+            options = RunOptions(workers=self.job.workers, on_result=self._on_result)
+            with tempfile.TemporaryDirectory(prefix="missionsim-appraisal-") as tmp:
+                path = write_appraisal(self.job.advice, Path(tmp) / APPRAISAL_NAME,
+                                       options=options)
+                data = path.read_bytes()
+        except _Cancelled:
+            error = "The appraisal was stopped: the browser session closed."
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            log.exception("making the appraisal failed")
+            error = failure_message(exc).replace("The search", "The appraisal")
+        with self._lock:
+            if error:
+                self.state, self.error = FAILED, error
+            else:
+                self.state, self.data = FINISHED, data
+
+
+__all__ = ["APPRAISAL_NAME", "PARETO_NAME", "RECORD_NAME", "ZIP_NAME", "AdviceJob",
+           "AppraisalTask", "Progress", "failure_message"]
