@@ -22,6 +22,7 @@ that mix two months).
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import re
@@ -42,6 +43,7 @@ from missionsim.experiments import runner
 from missionsim.experiments.live import Snapshot, reference
 from missionsim.experiments.scenario import Scenario, load_scenario, shipped
 from missionsim.ui import guard
+from missionsim.ui.echarts import Figure
 from missionsim.ui.live import LiveRun
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -129,18 +131,22 @@ def check_snapshot(frame: Snapshot, live: LiveRun, columns: list[str]) -> None:
         assert not array.flags.writeable
 
 
-NETWORK_TITLE = re.compile(r"Partnership network — (\d+) organisations, (\d+) ties")
+NETWORK_TITLE = re.compile(r"Partnerships between places — month (\d+)")
 PLACES_TITLE = re.compile(r"Places on track: (\d+) of (\d+) \(month (\d+)\)")
 
 
-def check_network(markup: str) -> None:
-    """The network drawing shows as many nodes as its title counts organisations."""
-    svg = ET.fromstring(markup)
-    m = NETWORK_TITLE.match(svg.get("aria-label") or "")
-    assert m, svg.get("aria-label")
-    nodes = sum(1 for g in svg.iter(f"{SVG}g") if "nodes" in (g.get("class") or "")
-                for _ in g.iter(f"{SVG}circle"))
-    assert nodes == int(m.group(1))
+def check_network(figure: Figure, frame: Snapshot | None = None) -> None:
+    """The network drawing is of one month: a node a place, each coloured by that month's
+    status, and (given the snapshot drawn) the month in its title is the snapshot's."""
+    option = json.loads(json.dumps(figure.option, allow_nan=False))
+    m = NETWORK_TITLE.search(option["title"]["text"])
+    assert m, option["title"]["text"]
+    nodes = option["series"][0]["data"]
+    on = re.match(r"(\d+) of (\d+) on track", option["title"]["subtext"])
+    assert on and int(on.group(2)) == len(nodes)
+    assert sum(1 for n in nodes if n["category"] == 0) == int(on.group(1))
+    if frame is not None:
+        assert int(m.group(1)) == frame.month
 
 
 def check_places(markup: str, live: LiveRun) -> None:
@@ -186,18 +192,18 @@ def readers(live: LiveRun) -> list[Reader]:
         frame = live.frame
         check_snapshot(frame, live, columns)
         # every panel of one redraw is drawn from the same snapshot
-        check_network(live.network_svg(frame))
+        check_network(live.network_chart(frame), frame)
         check_places(live.places_svg(frame), live)
-        ET.fromstring(live.trajectory_svg(frame))
+        json.dumps(live.trajectory_chart(frame).option, allow_nan=False)
         return frame
 
     def drawings() -> int:
         # the latest snapshot, read call by call as benchmarks/ui.py does
-        check_network(live.network_svg())
+        check_network(live.network_chart())
         check_places(live.places_svg(), live)
-        for draw in (live.trajectory_svg, live.workforce_svg, live.finance_svg,
-                     live.charities_svg):
-            ET.fromstring(draw())
+        for draw in (live.trajectory_chart, live.workforce_chart, live.finance_chart,
+                     live.charities_chart):
+            json.dumps(draw().option, allow_nan=False)
         return 0
 
     return [Reader("history", history), Reader("headline", headline),
