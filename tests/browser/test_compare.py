@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from browser.test_charts import wait_series
+from browser.test_legibility import VIEWPORTS, assert_legible
 from missionsim.ui.labels import choice_title
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -119,6 +120,9 @@ def test_compare_two_scenarios_shows_fan_charts_and_effects(session, new_session
     assert "baseline" in session.text(".ms-fan-outcome")
     assert "target trajectory" in session.text(".ms-fan-outcome")
     session.screenshot("compare")
+    for viewport in VIEWPORTS:  # the results, effect table included, read on a projector
+        session.page.set_viewport_size(viewport)
+        assert_legible(session, f"Compare's results at {viewport}")
     # another session has its own (empty) Compare page
     other = new_session()
     open_compare(other)

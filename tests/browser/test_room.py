@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, Session, free_port
+from .test_legibility import VIEWPORTS, assert_legible
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -165,6 +166,11 @@ def test_a_room_proposes_the_facilitator_compares_and_shows(people, room_server)
                                        timeout=RESULTS_MS)
         shared = session.text(".ms-room-shared")
         assert "Alice builds capacity" in shared and "Bob devolves" in shared
+    # the facilitator's screen, shown to the room on a projector, and a participant's
+    for session, where in ((facilitator, "the facilitator's page"), (alice, "a participant's")):
+        for viewport in VIEWPORTS:
+            session.page.set_viewport_size(viewport)
+            assert_legible(session, f"{where} at {viewport}")
     for session in (facilitator, alice, bob, stranger):
         assert session.outside_requests() == []
         assert session.errors == []

@@ -147,6 +147,13 @@ def test_bad_settings_are_refused_with_one_line(values, message):
     assert "\n" not in str(info.value)
 
 
+def test_a_proposal_runs_under_its_own_name_and_title():
+    settings = small_room().settings
+    made = settings.scenario_of(package(("devolution", 0.5, 12)), "Bob devolves")
+    assert made.name == made.title == "Bob devolves"  # its row in the effect table
+    assert made.title != settings.base().title
+
+
 # --- cost and budget ---------------------------------------------------------------------------
 def test_cost_is_the_public_cost_in_present_value_the_equal_cost_machinery_counts():
     room = small_room()

@@ -20,6 +20,7 @@ from missionsim.ui.advice import Advise  # noqa: E402
 from missionsim.ui.compare import Compare  # noqa: E402
 from missionsim.ui.explain import Explain  # noqa: E402
 from missionsim.ui.explore import Explore  # noqa: E402
+from missionsim.ui.projector import ProjectorStyle  # noqa: E402
 from missionsim.ui.room.launch import room_mode  # noqa: E402
 
 
@@ -31,18 +32,21 @@ def Navigation(current, all_routes):
     with solara.AppBarTitle():
         solara.Text(f"missionsim {__version__} · mission delivery workshop")
     with solara.AppBar():
-        with solara.lab.Tabs(align="center", dark=True, background_color="#1f4e79"):
-            for route in all_routes:
-                solara.lab.Tab(route.label, path_or_route=route)
+        # inside a row, the tabs sit in the bar itself rather than in a second row under it,
+        # which leaves 48 px more of a 720 px projector for the page
+        with solara.Row(style={"background": "transparent"}):
+            with solara.lab.Tabs(align="center", dark=True, background_color="#1f4e79"):
+                for route in all_routes:
+                    solara.lab.Tab(route.label, path_or_route=route)
 
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - Solara's layout signature
     """The app's frame: the app bar with the page tabs, then the page."""
     current, all_routes = solara.use_route()
-    page = solara.Column(children=[Navigation(current, all_routes), *children],
+    page = solara.Column(children=[ProjectorStyle(), Navigation(current, all_routes), *children],
                          style={"width": "100%"})
-    solara.AppLayout(children=[page], navigation=True, color="#1f4e79")  # shows our tabs
+    solara.AppLayout(children=[page], navigation=False, color="#1f4e79")  # our tabs, not its own
 
 
 routes = [

@@ -193,7 +193,7 @@ table.ms-effect-table td.num { text-align: right; font-variant-numeric: tabular-
 table.ms-effect-table tr.baseline td { background: #f7f7f7; font-style: italic; }
 .ms-compare-count { font-size: 1.25em; font-weight: 500; }
 .ms-compare-plan { font-size: 1.0em; color: #3c4043; }
-.ms-compare-descriptions { font-size: 0.85em; color: #5f6368; padding-left: 18px; margin: 0; }
+.ms-compare-descriptions { font-size: 14px; color: #5f6368; padding-left: 18px; margin: 0; }
 """
 
 
@@ -297,7 +297,7 @@ def Compare():
                               disabled=not busy, classes=["ms-compare-cancel"])
             solara.Text("Replicate r of every scenario runs with the same seed, world and "
                         "shocks (common random numbers), so differences are due to the "
-                        "scenarios alone.", style={"font-size": "0.85em", "color": "#5f6368"})
+                        "scenarios alone.", style={"font-size": "14px", "color": "#5f6368"})
     if problem or _problem.value:
         solara.Error(problem or _problem.value,
                      classes=["ms-compare-error", "ms-compare-invalid"])

@@ -26,7 +26,7 @@ from missionsim.ui.live import AS_FILE, NAMED, TARGET_CHOICES, LiveRun, Settings
 
 PLACE_LABEL = "Find a place"
 """The place picker's label."""
-NOTE = {"font-size": "0.85em", "color": "#5f6368"}
+NOTE = {"font-size": "14px", "color": "#5f6368"}
 """The style of a short note under a control or a chart."""
 RUN_LABEL = "Run number (same world and events for every setting)"
 """The replicate input's label: which world and chance events the live run shows."""

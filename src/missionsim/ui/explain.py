@@ -64,7 +64,7 @@ def _plain(markdown: str) -> str:
 
 
 DOC_CSS = """
-.ms-doc table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.92em; }
+.ms-doc table { border-collapse: collapse; margin: 8px 0 16px; font-size: 15px; }
 .ms-doc th, .ms-doc td { border: 1px solid #dadce0; padding: 4px 8px; vertical-align: top; }
 .ms-doc th { background: #f1f3f4; }
 .ms-doc code { background: #f1f3f4; padding: 0 3px; border-radius: 3px; }

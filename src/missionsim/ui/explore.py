@@ -161,16 +161,16 @@ def Explore():
 HEADLINE_CSS = """
 .ms-headline { display: flex; flex-wrap: wrap; gap: 10px; margin-bottom: 8px; }
 .ms-stat { background: #f1f3f4; border-radius: 6px; padding: 6px 12px; min-width: 120px; }
-.ms-stat .label { font-size: 0.8em; color: #5f6368; }
+.ms-stat .label { font-size: 14px; color: #5f6368; }
 .ms-stat .value { font-size: 1.5em; font-weight: 500; color: #202124; }
 .ms-chart { width: 100%; }
-.ms-panel-failed { color: #5f6368; font-size: 0.9em; margin: 8px 0; }
-.ms-place-neighbours table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+.ms-panel-failed { color: #5f6368; font-size: 14px; margin: 8px 0; }
+.ms-place-neighbours table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .ms-place-neighbours th, .ms-place-neighbours td { text-align: left; padding: 2px 8px 2px 0; }
 .ms-place-neighbours th { color: #5f6368; font-weight: 500; border-bottom: 1px solid #e8eaed; }
 .ms-place-neighbours .ms-ahead td:last-child { color: #1a9850; }
 .ms-place-neighbours .ms-behind td:last-child { color: #d73027; }
-.ms-note, .ms-no-neighbours, .ms-place-summary { color: #5f6368; font-size: 0.9em; }
+.ms-note, .ms-no-neighbours, .ms-place-summary { color: #5f6368; font-size: 14px; }
 """
 
 

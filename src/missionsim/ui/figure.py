@@ -110,8 +110,23 @@ def guarded(build: Callable[[], Figure], name: str) -> tuple[Figure | None, str]
         return None, failure_markup(name, exc)
 
 
+FOLD_PX = 340
+"""What a chart shares a 1280×720 projector with: the app bar, the headline, the row's
+margins and the chart's download button, in CSS pixels. No chart is drawn taller than the
+rest of the screen, so a chart beside the mission chart stays above the fold (ECharts redraws
+when its box resizes)."""
+MIN_CHART_PX = 300
+"""The least height of a chart, however short the window, in CSS pixels."""
+
+
+def panel_height(height: int) -> str:
+    """The CSS of a chart's box: ``height`` px, or less where the window is short."""
+    return (f"height: min({height}px, max({MIN_CHART_PX}px, calc(100vh - {FOLD_PX}px))); "
+            "width: 100%;")
+
+
 CHART_CSS = """
-.ms-chart-download .v-btn { font-size: 12px; height: 26px !important; text-transform: none; }
+.ms-chart-download .v-btn { font-size: 14px; height: 28px !important; text-transform: none; }
 .ms-chart-download { margin: 0 0 10px 8px; }
 .ms-tooltip { font-size: 14px !important; }
 .ms-chart-places svg { max-width: 420px; }
@@ -143,7 +158,7 @@ def ChartPanel(build: Callable[[], Figure], name: str, classes: Sequence[str],
         SvgEcharts.element(option_json=json.dumps(figure.option, allow_nan=False),
                            responsive=True,
                            on_click=on_click,
-                           attributes={"style": f"height: {figure.height}px; width: 100%;"})
+                           attributes={"style": panel_height(figure.height)})
         with solara.Div(classes=["ms-chart-download"]):
             solara.FileDownload(csv or figure.csv, filename=f"{name}.csv",
                                 mime_type="text/csv", label="Download data (CSV)")

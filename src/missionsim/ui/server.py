@@ -86,6 +86,8 @@ def environment(room: Opening | None = None) -> dict[str, str]:
         env[ENV] = room.encode()
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_CDN"] = OFFLINE_CDN
+    # Solara's "This website runs on Solara" badge sits fixed over the bottom-right panel
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
     # Solara warns on every page load that plain-http cookies fall back to samesite=lax,
     # which is right for a local app
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import solara
 
 from missionsim import __version__
+from missionsim.ui.projector import ProjectorStyle
 from missionsim.ui.room.launch import FACILITATOR_PATH, current
 
 TITLE = "missionsim room"
@@ -25,7 +26,7 @@ def RoomLayout(children=[]):  # noqa: B006 - Solara's layout signature
     solara.Title(TITLE)
     with solara.AppBarTitle():
         solara.Text(f"missionsim {__version__} · room{code}")
-    page = solara.Column(children=children, style={"width": "100%"})
+    page = solara.Column(children=[ProjectorStyle(), *children], style={"width": "100%"})
     solara.AppLayout(children=[page], navigation=False, color=COLOUR)
 
 

@@ -193,7 +193,8 @@ class RoomSettings:
         """The room's scenario with ``package`` added (a reform it sets is replaced)."""
         base = self.base()
         reforms = {**base.model_dump(exclude={"source"})["reforms"], **package.tables()}
-        return base.with_changes(name=name, description=package.words(), reforms=reforms)
+        return base.with_changes(name=name, title=name, description=package.words(),
+                                 reforms=reforms)
 
 
 def make_settings(scenario: object = DEFAULT_SCENARIO, budget: object = DEFAULT_BUDGET,

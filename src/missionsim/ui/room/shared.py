@@ -27,7 +27,7 @@ POLL_SECONDS = 0.5
 
 CSS = """
 .ms-room-big { font-size: 2.2em; font-weight: 600; letter-spacing: 0.12em; color: #1f4e79; }
-.ms-room-note { font-size: 0.9em; color: #5f6368; }
+.ms-room-note { font-size: 14px; color: #5f6368; }
 .ms-room-headline { font-size: 1.25em; font-weight: 500; background: #f3f6fa;
   border-left: 5px solid #1f4e79; padding: 8px 12px; margin: 4px 0 10px; }
 .ms-fan { width: 100%; }
