@@ -353,7 +353,7 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
                _first: Path | None = None) -> dict[str, Any]:
     """Read a TOML file and everything it ``extends``, merged, without validating it.
 
-    A parent's ``name`` and ``description`` belong to it and are not inherited.
+    A parent's ``name``, ``title`` and ``description`` belong to it and are not inherited.
 
     Raises:
         ScenarioError: For a file that cannot be read (see :func:`read_settings`), a bad
@@ -392,6 +392,10 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
     return merge(inherited(base), {k: v for k, v in data.items() if k != "extends"})
 
 
+OWN_KEYS = ("name", "title", "description")
+"""The keys that name and describe a file itself, never inherited through ``extends``."""
+
+
 def inherited(base: Mapping[str, Any]) -> dict[str, Any]:
-    """What a file inherits from the file it extends: all but its ``name`` and ``description``."""
-    return {k: v for k, v in base.items() if k not in ("name", "description")}
+    """What a file inherits from the file it extends: all but :data:`OWN_KEYS`."""
+    return {k: v for k, v in base.items() if k not in OWN_KEYS}

@@ -157,6 +157,7 @@ def test_a_room_proposes_the_facilitator_compares_and_shows(people, room_server)
     table = facilitator.text(".ms-room-results .ms-effect")
     assert "Alice builds capacity" in table and "Bob devolves" in table
     facilitator.page.wait_for_selector(".ms-room-results .ms-fan-outcome svg")
+    facilitator.screenshot("room-facilitator")
     assert alice.page.locator(".ms-room-results").count() == 0  # not shown yet
     facilitator.page.locator(".ms-room-show input").check(force=True)
 
@@ -166,6 +167,7 @@ def test_a_room_proposes_the_facilitator_compares_and_shows(people, room_server)
                                        timeout=RESULTS_MS)
         shared = session.text(".ms-room-shared")
         assert "Alice builds capacity" in shared and "Bob devolves" in shared
+    alice.screenshot("room-participant")
     # the facilitator's screen, shown to the room on a projector, and a participant's
     for session, where in ((facilitator, "the facilitator's page"), (alice, "a participant's")):
         for viewport in VIEWPORTS:

@@ -51,7 +51,7 @@ from missionsim.experiments.scenario_tables import (
     check_target_places,
     readable_title,
 )
-from missionsim.files import Described, error_path, key_path, read_chain, read_toml, short
+from missionsim.files import Described, error_path, key_path, read_chain, short
 from missionsim.files import describe_error as describe_schema_error
 from missionsim.model import paths
 from missionsim.model.missions import MISSIONS, Mission, get_mission
@@ -372,8 +372,6 @@ def load_scenario(path: str | Path) -> Scenario:
     path = resources.find_shipped(path, "scenarios") or Path(path)
     data = read_chain(path)
     data.setdefault("name", path.stem)
-    if "title" in data and "title" not in read_toml(path):  # a parent's title names the parent
-        data["title"] = readable_title(data["name"])
     return Scenario.from_mapping(data, source=str(path))
 
 

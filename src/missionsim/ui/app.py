@@ -1,10 +1,12 @@
 """The Solara app: ``solara run missionsim.ui.app`` (``missionsim ui`` does this for you).
 
-Three pages share one layout: **Explore** (one live model, stepped month by month),
-**Compare** (2–4 scenarios over paired replicates, run in the background) and **Explain**
-(the model in plain language, read from ``docs/model.md``). Every piece of state is per browser
-session: Explore's in its hooks, Compare's in session-scoped reactive variables (so a study
-keeps running while the user visits another page).
+Four pages share one layout: **Explore** (one live model, stepped month by month),
+**Compare** (2–4 scenarios over paired replicates, run in the background), **Advise** (the
+best package within a budget, searched in the background) and **Explain** (the model in plain
+language, read from ``docs/model.md``). ``missionsim ui --room`` serves the room's pages
+instead (:mod:`missionsim.ui.room`). Every piece of state is per browser session: Explore's
+in :mod:`missionsim.ui.session`, Compare's and Advise's in session-scoped reactive variables
+(so a study keeps running while the user visits another page).
 """
 
 from __future__ import annotations
