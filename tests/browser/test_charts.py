@@ -31,6 +31,17 @@ SERIES = "([sel]) => {" + ECHARTS + """
 }"""
 """Each series of a chart: name, type, points with a value, whether shaded, graph nodes."""
 
+DRAWN = "([sel]) => {" + ECHARTS + """
+    const chart = echartsOf(sel);
+    if (chart === null) { return null; }
+    return chart.getModel().getSeries().map(s => {
+        const data = s.getData();
+        const dim = data.getCalculationInfo('stackResultDimension') || data.mapDimension('y');
+        return {id: s.id, values: data.mapArray(dim, v => (isNaN(v) ? null : v))};
+    });
+}"""
+"""Each series' values as drawn (a stacked series' top edge, after stacking), by series id."""
+
 PIXEL = "([sel, x, y]) => {" + ECHARTS + """
     const chart = echartsOf(sel);
     const box = document.querySelector(sel + ' .solara-echarts').getBoundingClientRect();

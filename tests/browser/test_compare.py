@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.test_charts import wait_series
+from browser.test_charts import DRAWN, wait_series
 from browser.test_legibility import VIEWPORTS, assert_legible
 from missionsim.ui.labels import choice_title
 
@@ -120,6 +120,19 @@ def test_compare_two_scenarios_shows_fan_charts_and_effects(session, new_session
     assert "baseline" in session.text(".ms-fan-outcome")
     assert "target trajectory" in session.text(".ms-fan-outcome")
     session.screenshot("compare")
+    # each shaded band lies about its line, even where it crosses zero (once ECharts has
+    # processed every series of the last update)
+    drawn = {}
+    for _ in range(50):
+        drawn = {s["id"]: s["values"]
+                 for s in session.page.evaluate(DRAWN, [".ms-fan-difference"])}
+        if len({len(v) for v in drawn.values()}) == 1:
+            break
+        session.page.wait_for_timeout(200)
+    low, high, mean = drawn["devolution low"], drawn["devolution width"], drawn["devolution"]
+    inside = [lo <= m + 1e-9 and m <= hi + 1e-9 for lo, hi, m in zip(low, high, mean, strict=True)
+              if None not in (lo, hi, m)]
+    assert len(inside) > 30 and all(inside), (low[:40], high[:40], mean[:40])
     for viewport in VIEWPORTS:  # the results, effect table included, read on a projector
         session.page.set_viewport_size(viewport)
         assert_legible(session, f"Compare's results at {viewport}")

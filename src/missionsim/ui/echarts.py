@@ -41,6 +41,8 @@ LINE_HEIGHT, SMALL_HEIGHT = 340, 300
 TOP, BOTTOM, SIDE, LEGEND_TOP = 74, 40, 16, 34
 """Room (pixels) above the plot for the title and legend, below it for the x axis, and at
 its sides; and where the legend's row starts."""
+AXIS_NAME_GAP = 8
+"""Pixels between a value axis's top and its title (clear of the legend above it)."""
 
 TOOLBOX_TOP, TOOLBOX_ICON, TOOLBOX_ROOM = 64, 16, 28
 """The toolbox stands in a column at the right of the plot, clear of the title and the
@@ -174,7 +176,10 @@ def base(title: str, subtitle: str = "", tooltip: str = "axis") -> dict[str, Any
                                              if tooltip == "axis" else {})},
         "toolbox": {"right": 4, "top": TOOLBOX_TOP, "orient": "vertical",
                     "itemSize": TOOLBOX_ICON, "itemGap": TOOLBOX_ICON // 2, "feature": {
-            **({"dataZoom": {"title": {"zoom": "zoom (drag a box)", "back": "undo zoom"}},
+            # a zoom never drops points: ECharts' default filter would drop a band's width
+            # wherever the width alone is off the zoomed axis, though the band is on it
+            **({"dataZoom": {"title": {"zoom": "zoom (drag a box)", "back": "undo zoom"},
+                             "filterMode": "none"},
                 "restore": {"title": "reset"}} if tooltip == "axis" else {}),
             "saveAsImage": {"title": "save as image", "name": title[:60]}}},
     }
@@ -191,7 +196,10 @@ def axis(name: str = "", *, lo: float | None = None, hi: float | None = None,
         scale: Whether the axis may leave out zero (a level far from zero).
     """
     out: dict[str, Any] = {
-        "type": "value", "name": name, "nameTextStyle": text(FONT_SIZE, AXIS),
+        "type": "value", "name": name,
+        # the title starts over the axis and runs right, inside the chart (centred on the
+        # axis, its left half would be cut off at the chart's edge)
+        "nameTextStyle": {**text(FONT_SIZE, AXIS), "align": "left"}, "nameGap": AXIS_NAME_GAP,
         "scale": scale, "axisLabel": text(FONT_SIZE, AXIS),
         "axisLine": {"lineStyle": {"color": AXIS}},
         "splitLine": {"lineStyle": {"color": GRID}}}
@@ -212,9 +220,15 @@ def line_series(line: Line, months: int) -> dict[str, Any]:
 
 
 def band_series(band: Band, k: int, months: int) -> list[dict[str, Any]]:
-    """Two stacked series that shade a :class:`Band` (its low edge, then its width)."""
+    """Two stacked series that shade a :class:`Band` (its low edge, then its width).
+
+    The stack adds every value whatever its sign (``stackStrategy: all``): ECharts' default
+    stacks positive and negative values apart, which would shade a band whose low edge is
+    below zero from zero up.
+    """
     stack = f"band{k}"
-    common = {"type": "line", "name": band.name, "stack": stack, "showSymbol": False,
+    common = {"type": "line", "name": band.name, "stack": stack, "stackStrategy": "all",
+              "showSymbol": False,
               "lineStyle": {"opacity": 0}, "tooltip": {"show": False}, "silent": True,
               "color": band.colour, "emphasis": {"disabled": True}}
     lo = np.asarray(band.lo, dtype=float)
