@@ -27,7 +27,7 @@ SERIES = "([sel]) => {" + ECHARTS + """
     return chart.getOption().series.map(s => ({name: s.name, type: s.type,
         points: (s.data || []).filter(d => d !== null && d !== '-').length,
         area: s.areaStyle !== undefined && s.areaStyle !== null,
-        data: s.type === 'graph' ? s.data.map(n => [n.name, n.x, n.y]) : null}));
+        data: s.type === 'graph' ? s.data.map(n => [n.name, n.value[0], n.value[1]]) : null}));
 }"""
 """Each series of a chart: name, type, points with a value, whether shaded, graph nodes."""
 
@@ -55,7 +55,7 @@ NODE_PIXEL = "([sel, name]) => {" + ECHARTS + """
     const chart = echartsOf(sel);
     const box = document.querySelector(sel + ' .solara-echarts').getBoundingClientRect();
     const node = chart.getOption().series[0].data.find(n => n.name === name);
-    const at = chart.convertToPixel({seriesIndex: 0}, [node.x, node.y]);
+    const at = chart.convertToPixel({seriesIndex: 0}, node.value);
     return [box.left + at[0], box.top + at[1]];
 }"""
 """Page coordinates of a named node of a network chart."""

@@ -145,10 +145,10 @@ def test_an_opened_place_names_its_organisations_and_the_trust_on_its_ties(refor
 def test_the_network_layout_is_fixed_per_world_and_names_are_derived_from_slots():
     a, b = short("baseline"), short("all_reforms")
     np.testing.assert_array_equal(a.layout.places, b.layout.places)
-    first = {n["id"]: (n["x"], n["y"]) for n in
+    first = {n["id"]: tuple(n["value"]) for n in
              a.network_chart(opened=1).option["series"][0]["data"]}
     a.step(12)
-    later = {n["id"]: (n["x"], n["y"]) for n in
+    later = {n["id"]: tuple(n["value"]) for n in
              a.network_chart(opened=1).option["series"][0]["data"]}
     assert all(first[k] == later[k] for k in first.keys() & later.keys())
     lay = a.layout

@@ -208,9 +208,16 @@ def _graph(title: str, subtitle: str, nodes: list[dict], links: list[dict],
     option = base(title, subtitle, tooltip="item")
     option["legend"] = {"data": [name for name, _ in categories], "bottom": 4,
                         "textStyle": text()}
+    # nodes sit at their layout's [x, y] on hidden axes spanning the nodes (y downwards):
+    # ECharts' own placement (layout "none") drew some ties off their nodes; the wheel zooms
+    # and a drag pans, and no node is ever dropped by a zoom
+    option["grid"] = {"top": 70, "bottom": 44, "left": 24, "right": LABEL_ROOM}
+    span = {"type": "value", "show": False, "min": "dataMin", "max": "dataMax"}
+    option["xAxis"], option["yAxis"] = span, {**span, "inverse": True}
+    option["dataZoom"] = [{"type": "inside", "xAxisIndex": 0, "filterMode": "none"},
+                          {"type": "inside", "yAxisIndex": 0, "filterMode": "none"}]
     option["series"] = [{
-        "type": "graph", "id": view, "layout": "none", "roam": True, "draggable": False,
-        "top": 70, "bottom": 44, "left": 24, "right": LABEL_ROOM,
+        "type": "graph", "id": view, "coordinateSystem": "cartesian2d", "draggable": False,
         "categories": [{"name": name, "itemStyle": {"color": colour}}
                        for name, colour in categories],
         "label": {"position": "right", **text()},
@@ -244,7 +251,7 @@ def places_view(frame: Snapshot, lay: Layout, names: tuple[str, ...]) -> Figure:
         where = "on track" if behind[i] <= 0 else f"{behind[i]:.0%} behind its trajectory"
         nodes.append({
             "id": str(i), "name": name, "place": i, "category": int(state[i]),
-            "x": round(float(lay.places[i, 0]), 4), "y": round(float(lay.places[i, 1]), 4),
+            "value": [round(float(lay.places[i, 0]), 4), round(float(lay.places[i, 1]), 4)],
             "symbolSize": round(float(size[i]), 1),
             "tooltip": {"formatter": f"<b>{escape(name)}</b><br/>{where}<br/>deprivation "
                                      f"{dep[i]:.2f} · ties with {count[i]} other places"
@@ -321,8 +328,8 @@ def place_view(frame: Snapshot, lay: Layout, names: tuple[str, ...], index: int)
         home = int(lay.locality[slot])
         where = "" if home in (index, -1) else f" in {escape(names[home])}"
         nodes.append({
-            "id": str(slot), "name": name, "place": home, "x": round(x, 4),
-            "y": round(y, 4), "category": sectors.index(SECTOR_OF_KIND[lay.kind[slot]]),
+            "id": str(slot), "name": name, "place": home, "value": [round(x, 4), round(y, 4)],
+            "category": sectors.index(SECTOR_OF_KIND[lay.kind[slot]]),
             "symbolSize": round(float(_scale(np.array(math.sqrt(staff[slot])), 0.0,
                                              math.sqrt(top), ORG_SIZE)), 1),
             "label": {"show": home == index or home < 0},
