@@ -392,8 +392,7 @@ def read_chain(path: str | Path, _stack: tuple[Path, ...] = (),
     return merge(inherited(base), {k: v for k, v in data.items() if k != "extends"})
 
 
-OWN_KEYS = ("name", "title", "description")
-"""The keys that name and describe a file itself, never inherited through ``extends``."""
+OWN_KEYS = ("name", "title", "description")  # a file's own: never inherited through extends
 
 
 def inherited(base: Mapping[str, Any]) -> dict[str, Any]:
