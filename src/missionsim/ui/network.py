@@ -298,6 +298,21 @@ def organisation_name(slot: int, lay: Layout, names: tuple[str, ...]) -> tuple[s
     return f"{names[loc]} charity {int(np.searchsorted(own, slot)) + 1}", "charity"
 
 
+def _short_label(name: str, home: int, index: int, names: tuple[str, ...], x: float,
+                 council: bool) -> dict[str, Any]:
+    """An opened place's node label, short and pointing away from its council.
+
+    Only the place's own organisations and the national bodies are named, as "council",
+    "charity 3" or "Education" (the full name is in the title and on hover), so that the
+    names around the council do not run into each other.
+    """
+    if home not in (index, -1):
+        return {"show": False}
+    short = name.removeprefix(f"{names[index]} ").removesuffix(" department")
+    side = "top" if council else ("left" if x < 0 and home == index else "right")
+    return {"show": True, "formatter": short, "position": side}
+
+
 def place_view(frame: Snapshot, lay: Layout, names: tuple[str, ...], index: int) -> Figure:
     """One place's organisations, the bodies they are tied to, and the trust on every tie.
 
@@ -332,7 +347,7 @@ def place_view(frame: Snapshot, lay: Layout, names: tuple[str, ...], index: int)
             "category": sectors.index(SECTOR_OF_KIND[lay.kind[slot]]),
             "symbolSize": round(float(_scale(np.array(math.sqrt(staff[slot])), 0.0,
                                              math.sqrt(top), ORG_SIZE)), 1),
-            "label": {"show": home == index or home < 0},
+            "label": _short_label(name, home, index, names, x, lay.kind[slot] == COUNCIL),
             "tooltip": {"formatter": f"<b>{escape(name)}</b><br/>{role}{where} · "
                                      f"{staff[slot]:.0f} staff in post · {degree[slot]} "
                                      f"tie{'s' if degree[slot] != 1 else ''} shown"}})
