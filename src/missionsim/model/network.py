@@ -4,11 +4,11 @@ The networkx graph ``Partnerships.graph`` is what users see (``model.partnership
 organisation ids with attributes ``sector``, ``locality``, ``kind``; edges carry ``kind``
 ("funding", "contract", "partnership", "coordination", and "neighbour" between councils that
 are statistical neighbours on a world built from a places file) and ``trust``. For speed the
-same ties are mirrored in NumPy arrays (endpoints as organisation slots, trust, kind code) that the
-monthly update works on; ties are added to or removed from the graph as they form and break,
-and trust is written back to the graph's edge attributes when the graph is read
-(``model.partnerships`` calls :meth:`Partnerships.sync_trust`), so a reader never sees the two
-differ.
+ties live in NumPy arrays (endpoints as organisation slots, trust, kind code) that the monthly
+update works on; the graph's nodes follow the organisations as they open and close, and its
+edges are drawn from the arrays when the graph is read (``model.partnerships`` calls
+:meth:`Partnerships.sync_trust`), so a reader never sees the two differ and a month pays
+nothing for the graph.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ class Partnerships:
         self.v = np.zeros(0, dtype=np.int64)
         self.kind = np.zeros(0, dtype=np.int8)
         self.trust = np.zeros(0, dtype=np.float64)
-        self._data: list[dict] = []  # graph edge-attribute dicts, aligned with the arrays
         self._index: set[tuple[int, int]] = set()
 
     # --- structure ------------------------------------------------------------------------
@@ -62,10 +61,6 @@ class Partnerships:
             if a == b or key in self._index:
                 continue
             self._index.add(key)
-            data = {"kind": EDGE_KINDS[int(k)], "trust": float(t)}
-            self.graph.add_edge(int(self.node_ids[key[0]]), int(self.node_ids[key[1]]), **data)
-            self._data.append(self.graph.edges[int(self.node_ids[key[0]]),
-                                               int(self.node_ids[key[1]])])
             added_u.append(key[0])
             added_v.append(key[1])
             added_k.append(int(k))
@@ -82,33 +77,29 @@ class Partnerships:
         idx = np.asarray(idx, dtype=np.int64)
         if idx.size == 0:
             return
-        for i in idx.tolist():
-            a, b = int(self.u[i]), int(self.v[i])
+        for a, b in zip(self.u[idx].tolist(), self.v[idx].tolist(), strict=True):
             self._index.discard((a, b))
-            na, nb = int(self.node_ids[a]), int(self.node_ids[b])
-            if self.graph.has_edge(na, nb):
-                self.graph.remove_edge(na, nb)
         keep = np.ones(self.u.size, dtype=bool)
         keep[idx] = False
         self.u, self.v = self.u[keep], self.v[keep]
         self.kind, self.trust = self.kind[keep], self.trust[keep]
-        self._data = [d for d, k in zip(self._data, keep.tolist(), strict=True) if k]
 
     def edges_of(self, slot: int) -> np.ndarray:
         """Array positions of the ties touching ``slot``."""
         return np.flatnonzero((self.u == slot) | (self.v == slot))
 
     def set_kinds(self, idx: np.ndarray, kinds: np.ndarray) -> None:
-        """Change the kind of the ties at array positions ``idx`` (arrays and graph)."""
-        idx = np.asarray(idx, dtype=np.int64)
-        self.kind[idx] = kinds
-        for i, k in zip(idx.tolist(), np.asarray(kinds).tolist(), strict=True):
-            self._data[i]["kind"] = EDGE_KINDS[int(k)]
+        """Change the kind of the ties at array positions ``idx``."""
+        self.kind[np.asarray(idx, dtype=np.int64)] = kinds
 
     def sync_trust(self) -> None:
-        """Write the trust array back to the graph's edge attributes."""
-        for data, t in zip(self._data, self.trust.tolist(), strict=True):
-            data["trust"] = t
+        """Draw the graph's edges afresh from the arrays, with their kind and trust."""
+        ids = self.node_ids
+        self.graph.remove_edges_from(list(self.graph.edges))
+        self.graph.add_edges_from(
+            (int(ids[a]), int(ids[b]), {"kind": EDGE_KINDS[k], "trust": t})
+            for a, b, k, t in zip(self.u.tolist(), self.v.tolist(), self.kind.tolist(),
+                                  self.trust.tolist(), strict=True))
 
     # --- queries --------------------------------------------------------------------------
     @property
