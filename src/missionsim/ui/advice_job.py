@@ -22,14 +22,12 @@ import logging
 import re
 import tempfile
 import threading
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from missionsim.analysis.advise import Advice, AdviseSettings, advise
-from missionsim.errors import ScenarioError
 from missionsim.experiments.executors import available_cores
 from missionsim.experiments.options import RunOptions
 from missionsim.ui.advice_view import AdviceView, describe
@@ -37,10 +35,11 @@ from missionsim.ui.jobs import (
     CANCELLED,
     CANCELLING,
     FAILED,
-    FINAL_STATES,
     FINISHED,
     READY,
     RUNNING,
+    BackgroundJob,
+    _Cancelled,
 )
 
 log = logging.getLogger(__name__)
@@ -62,10 +61,6 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, ValueError):  # ScenarioError, StoreError, DiscoveryError: one line each
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return f"The search stopped with an error: {type(exc).__name__}: {exc}"
-
-
-class _Cancelled(Exception):
-    """Raised from a progress callback to stop the search."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ class Progress:
         return f"Generation {self.generation} of {self.generations}{runs}"
 
 
-class AdviceJob:
+class AdviceJob(BackgroundJob):
     """An advice search run in a background thread, with progress and cancellation.
 
     Thread-safe: :meth:`start`, :meth:`cancel` and every reading may be called from any
@@ -130,6 +125,9 @@ class AdviceJob:
         appraisal: The appraisal made on demand (:class:`AppraisalTask`).
     """
 
+    WHAT = "advice search"
+    THREAD = "missionsim-advise"
+
     def __init__(self, settings: AdviseSettings, workers: int | None = None,
                  on_progress: Callable[[Progress], None] | None = None,
                  abandon: threading.Event | None = None) -> None:
@@ -137,80 +135,28 @@ class AdviceJob:
             raise TypeError("AdviceJob: settings must be AdviseSettings (load_settings)")
         self.settings = settings
         self.workers = workers or available_cores()
-        self.on_progress = on_progress
-        self.abandon = abandon
-        self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._started = 0.0
-        self._downloads: dict[str, bytes] = {}
-        self._download_lock = threading.Lock()
-        self.state = READY
+        super().__init__(on_progress, abandon)
         self.generation = 0
         self.generations = settings.search.generations
-        self.done = 0
-        self.total = 0
-        self.error = ""
         self.lines: list[str] = []
         self.advice: Advice | None = None
         self.view: AdviceView | None = None
-        self.seconds = 0.0
         self.appraisal = AppraisalTask(self)
 
-    # --- control ---------------------------------------------------------------------------
-    def start(self) -> AdviceJob:
-        """Start the search in a background thread; return the job.
-
-        Raises:
-            RuntimeError: If the job was started before.
-        """
-        with self._lock:
-            if self.state != READY:
-                raise RuntimeError("this search was started before; make a new one")
-            self.state = RUNNING
-            self._started = time.monotonic()
-            self._thread = threading.Thread(target=self._run, name="missionsim-advise",
-                                            daemon=True)
-            self._thread.start()
-        self._tell()
-        return self
-
-    def cancel(self) -> None:
-        """Ask the search to stop after the run in hand (returns at once)."""
-        self._cancel.set()
-        with self._lock:
-            if self.state == RUNNING:
-                self.state = CANCELLING
-        self._tell()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the job to be over; return whether it is."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self.over
-
     # --- readings --------------------------------------------------------------------------
-    @property
-    def over(self) -> bool:
-        """Whether the job finished, failed or was cancelled."""
-        with self._lock:
-            return self.state in FINAL_STATES
-
     def progress(self) -> Progress:
         """A consistent reading of the state, generation, runs and error."""
         with self._lock:
             return Progress(self.state, self.generation, self.generations, self.done,
                             self.total, self.error)
 
-    def stopping(self) -> bool:
-        """Whether the job was cancelled or abandoned."""
-        return self._cancel.is_set() or (self.abandon is not None and self.abandon.is_set())
-
     # --- the search ------------------------------------------------------------------------
     def _tell(self) -> None:
         if self.on_progress is not None:
             self.on_progress(self.progress())
+
+    def _failure(self, exc: BaseException) -> str:
+        return failure_message(exc)
 
     def _on_line(self, line: str) -> None:
         """Advise's log: one line at the start of each generation, and one when done."""
@@ -231,43 +177,16 @@ class AdviceJob:
         if done < total and self.stopping():
             raise _Cancelled
 
-    def _run(self) -> None:
-        advice: Advice | None = None
-        view: AdviceView | None = None
-        error = ""
-        cancelled = False
-        try:
-            if self.stopping():
-                raise _Cancelled
-            options = RunOptions(workers=self.workers, on_result=self._on_result)
-            advice = advise(settings=self.settings, options=options, log=self._on_line)
-            view = describe(advice)
-        except _Cancelled:
-            cancelled = True
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-            if not isinstance(exc, ScenarioError):
-                log.exception("the advice search failed")
-            error = failure_message(exc)
-        # by here the study of the generation in hand has shut its worker processes down
-        with self._lock:
-            self.seconds = time.monotonic() - self._started
-            if cancelled:
-                self.state = CANCELLED
-            elif error:
-                self.state, self.error = FAILED, error
-            else:
-                self.advice, self.view, self.state = advice, view, FINISHED
-        self._tell()
+    def _work(self) -> tuple[Advice, AdviceView]:
+        options = RunOptions(workers=self.workers, on_result=self._on_result)
+        advice = advise(settings=self.settings, options=options, log=self._on_line)
+        return advice, describe(advice)
+
+    def _keep(self, result: tuple[Advice, AdviceView]) -> Advice:
+        self.advice, self.view = result
+        return self.advice
 
     # --- downloads -------------------------------------------------------------------------
-    def _download(self, key: str, make: Callable[[Advice], bytes]) -> bytes:
-        with self._download_lock:
-            if key not in self._downloads:
-                if self.advice is None:
-                    raise RuntimeError("the search has no advice yet")
-                self._downloads[key] = make(self.advice)
-            return self._downloads[key]
-
     def _written(self, advice: Advice) -> dict[str, bytes]:
         """Every file :meth:`Advice.write` writes, by name."""
         with tempfile.TemporaryDirectory(prefix="missionsim-advice-") as tmp:

@@ -80,7 +80,137 @@ class Progress:
         return f"{self.done} of {self.total} runs"
 
 
-class CompareJob:
+class BackgroundJob:
+    """Work run once in a background thread: start, cancel, wait, and consistent readings.
+
+    The shared machinery of :class:`CompareJob` and
+    :class:`~missionsim.ui.advice_job.AdviceJob`. A subclass names itself in :attr:`WHAT`
+    and its thread in :attr:`THREAD`, does the work in :meth:`_work` (whose progress
+    callbacks raise :class:`_Cancelled` once :meth:`stopping`) and keeps the result in
+    :meth:`_keep`; :meth:`_tell` is called after every change of state.
+
+    Args:
+        on_progress: The subclass's progress callback (kept as :attr:`on_progress`).
+        abandon: An event that cancels the job when set (e.g. the browser session closing).
+    """
+
+    WHAT = "job"
+    """What the job is called in its messages."""
+    THREAD = "missionsim-job"
+    """The name of its thread."""
+
+    def __init__(self, on_progress: Callable | None, abandon: threading.Event | None) -> None:
+        self.on_progress = on_progress
+        self.abandon = abandon
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+        self._result: object = None
+        self._downloads: dict[str, bytes] = {}
+        self._download_lock = threading.Lock()
+        self.state = READY
+        self.done = 0
+        self.total = 0
+        self.error = ""
+        self.seconds = 0.0
+
+    # --- control ---------------------------------------------------------------------------
+    def start(self):
+        """Start the work in a background thread; return the job.
+
+        Raises:
+            RuntimeError: If the job was started before.
+        """
+        with self._lock:
+            if self.state != READY:
+                raise RuntimeError(f"this {self.WHAT} was started before; make a new one")
+            self.state = RUNNING
+            self._started = time.monotonic()
+            self._thread = threading.Thread(target=self._run, name=self.THREAD, daemon=True)
+            self._thread.start()
+        self._tell()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the work to stop after the run in hand (returns at once)."""
+        self._cancel.set()
+        with self._lock:
+            if self.state == RUNNING:
+                self.state = CANCELLING
+        self._tell()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the job to be over; return whether it is."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.over
+
+    @property
+    def over(self) -> bool:
+        """Whether the job finished, failed or was cancelled."""
+        with self._lock:
+            return self.state in FINAL_STATES
+
+    def stopping(self) -> bool:
+        """Whether the job was cancelled or abandoned."""
+        return self._cancel.is_set() or (self.abandon is not None and self.abandon.is_set())
+
+    # --- the work --------------------------------------------------------------------------
+    def _tell(self) -> None:
+        """Called after every change of state (nothing by default)."""
+
+    def _work(self) -> object:
+        """Do the work and return its result."""
+        raise NotImplementedError
+
+    def _keep(self, result: object) -> object:
+        """Keep a finished job's result (called under the lock); return what downloads read."""
+        raise NotImplementedError
+
+    def _failure(self, exc: BaseException) -> str:
+        """The one-line message of an error raised by the work."""
+        return failure_message(exc)
+
+    def _run(self) -> None:
+        result: object = None
+        error = ""
+        cancelled = False
+        try:
+            if self.stopping():
+                raise _Cancelled
+            result = self._work()
+        except _Cancelled:
+            cancelled = True
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            if not isinstance(exc, ScenarioError):
+                log.exception("the %s failed", self.WHAT)
+            error = self._failure(exc)
+        # by here the study in hand has shut its worker processes down, even when cancelled
+        with self._lock:
+            self.seconds = time.monotonic() - self._started
+            if cancelled:
+                self.state = CANCELLED
+            elif error:
+                self.state, self.error = FAILED, error
+            else:
+                self._result = self._keep(result)
+                self.state = FINISHED
+        self._tell()
+
+    # --- downloads -------------------------------------------------------------------------
+    def _download(self, key: str, make: Callable[[object], bytes]) -> bytes:
+        """``make(result)``, made once and kept (a finished job only)."""
+        with self._download_lock:
+            if key not in self._downloads:
+                if self._result is None:
+                    raise RuntimeError(f"the {self.WHAT} has nothing to download yet")
+                self._downloads[key] = make(self._result)
+            return self._downloads[key]
+
+
+class CompareJob(BackgroundJob):
     """A comparison run in a background thread, with progress and cancellation.
 
     Thread-safe: :meth:`start`, :meth:`cancel` and every reading may be called from any thread.
@@ -114,6 +244,9 @@ class CompareJob:
             whole number ≥ 1.
     """
 
+    WHAT = "comparison"
+    THREAD = "missionsim-compare"
+
     def __init__(self, scenarios: Sequence[Scenario], replicates: int,
                  baseline: str | None = None, workers: int | None = None,
                  seed: int | None = None,
@@ -133,116 +266,40 @@ class CompareJob:
         self.seed = seed
         self.workers = workers or max(1, min(available_cores(),
                                              len(self.scenarios) * replicates))
-        self.on_progress = on_progress
-        self.abandon = abandon
-        self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._started = 0.0
-        self._downloads: dict[str, bytes] = {}
-        self._download_lock = threading.Lock()
-        self.state = READY
-        self.done = 0
+        super().__init__(on_progress, abandon)
         self.total = len(self.scenarios) * replicates
-        self.error = ""
         self.results: Results | None = None
         self.view: ComparisonView | None = None
-        self.seconds = 0.0
-
-    # --- control ---------------------------------------------------------------------------
-    def start(self) -> CompareJob:
-        """Start the study in a background thread; return the job.
-
-        Raises:
-            RuntimeError: If the job was started before.
-        """
-        with self._lock:
-            if self.state != READY:
-                raise RuntimeError("this comparison was started before; make a new one")
-            self.state = RUNNING
-            self._started = time.monotonic()
-            self._thread = threading.Thread(target=self._run, name="missionsim-compare",
-                                            daemon=True)
-            self._thread.start()
-        return self
-
-    def cancel(self) -> None:
-        """Ask the study to stop after the run in hand (returns at once)."""
-        self._cancel.set()
-        with self._lock:
-            if self.state == RUNNING:
-                self.state = CANCELLING
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the job to be over; return whether it is."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self.over
 
     # --- readings --------------------------------------------------------------------------
-    @property
-    def over(self) -> bool:
-        """Whether the job finished, failed or was cancelled."""
-        with self._lock:
-            return self.state in FINAL_STATES
-
     def progress(self) -> Progress:
         """A consistent reading of the state, runs done, runs planned and error."""
         with self._lock:
             return Progress(self.state, self.done, self.total, self.error)
 
     # --- the study -------------------------------------------------------------------------
-    def _stopping(self) -> bool:
-        return self._cancel.is_set() or (self.abandon is not None and self.abandon.is_set())
-
     def _on_result(self, done: int, total: int) -> None:
         with self._lock:
             self.done, self.total = done, total
         if self.on_progress is not None:
             self.on_progress(done, total)
-        if done < total and self._stopping():
+        if done < total and self.stopping():
             raise _Cancelled
 
-    def _run(self) -> None:
-        results: Results | None = None
-        view: ComparisonView | None = None
-        error = ""
-        cancelled = False
-        try:
-            if self._stopping():
-                raise _Cancelled
-            options = RunOptions(workers=self.workers, on_result=self._on_result)
-            results = study.compare(self.scenarios, replicates=self.replicates,
-                                    baseline=self.baseline, seed=self.seed, options=options)
-            view = describe(results, self.baseline)
-            titles = {sc.name: sc.title for sc in self.scenarios}  # rows by title, not name
-            view = dataclasses.replace(view, table_html=effect_table_html(view.summary, titles))
-        except _Cancelled:
-            cancelled = True
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-            if not isinstance(exc, ScenarioError):
-                log.exception("the comparison failed")
-            error = failure_message(exc)
-        # by here study.compare has shut its worker processes down, even when cancelled
-        with self._lock:
-            self.seconds = time.monotonic() - self._started
-            if cancelled:
-                self.state = CANCELLED
-            elif error:
-                self.state, self.error = FAILED, error
-            else:
-                self.results, self.view, self.state = results, view, FINISHED
+    def _work(self) -> tuple[Results, ComparisonView]:
+        options = RunOptions(workers=self.workers, on_result=self._on_result)
+        results = study.compare(self.scenarios, replicates=self.replicates,
+                                baseline=self.baseline, seed=self.seed, options=options)
+        view = describe(results, self.baseline)
+        titles = {sc.name: sc.title for sc in self.scenarios}  # rows by title, not name
+        return results, dataclasses.replace(
+            view, table_html=effect_table_html(view.summary, titles))
+
+    def _keep(self, result: tuple[Results, ComparisonView]) -> Results:
+        self.results, self.view = result
+        return self.results
 
     # --- downloads -------------------------------------------------------------------------
-    def _download(self, key: str, make: Callable[[Results], bytes]) -> bytes:
-        with self._download_lock:
-            if key not in self._downloads:
-                if self.results is None:
-                    raise RuntimeError("the comparison has no results yet")
-                self._downloads[key] = make(self.results)
-            return self._downloads[key]
-
     def csv_bytes(self) -> bytes:
         """The tidy month-by-run table (``Results.frame()``) as CSV, UTF-8."""
         return self._download("csv", lambda r: r.frame().to_csv(index=False).encode("utf-8"))
@@ -270,4 +327,4 @@ def safe_download(make: Callable[[], bytes], what: str) -> bytes:
 
 
 __all__ = ["CANCELLED", "CANCELLING", "FAILED", "FINAL_STATES", "FINISHED", "READY", "RUNNING",
-           "CompareJob", "Progress", "failure_message", "safe_download"]
+           "BackgroundJob", "CompareJob", "Progress", "failure_message", "safe_download"]
