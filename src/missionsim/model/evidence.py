@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model.state import CHARITY, COUNCIL, FILLED
+from missionsim.model import kernels, staff_kernels
+from missionsim.model.state import CHARITY, COUNCIL
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -47,15 +48,9 @@ def programme_users(model: MissionModel, per_place: np.ndarray | None = None) ->
     With ``per_place``, each member of staff counts as that array's value in their place.
     """
     o, s, pr = model.orgs, model.staff, model.programmes
-    filled = s.status == FILLED
-    org = s.org[filled]
-    share = o.rollout[org]
-    other = 1.0 - share
-    if per_place is not None:
-        weight = per_place[s.loc[filled]]
-        share, other = share * weight, other * weight
-    return (np.bincount(o.programme[org], weights=share, minlength=pr.n)
-            + np.bincount(o.own_programme[org], weights=other, minlength=pr.n))
+    weight = None if per_place is None else np.broadcast_to(per_place, (model.places.n,))
+    return staff_kernels.programme_users(kernels.COMPILED, s.status, s.loc, s.org, o.rollout,
+                                         o.programme, o.own_programme, weight, pr.n)
 
 
 def set_practice(model: MissionModel, slots: np.ndarray) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from missionsim.model import staff_kernels
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import UNFUNDED, VACANT
@@ -252,3 +253,4 @@ def warm() -> None:
     staff_turnover(np.zeros(1, dtype=np.int8), real.copy(), real.copy(), one.copy(), one, one, real,
              real, real, real, real, rise, np.zeros(1, dtype=np.int8), real, real,
              (0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
+    staff_kernels.warm(COMPILED)

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import workforce
-from missionsim.model.state import CHARITY, FILLED
+from missionsim.model import kernels, staff_kernels
+from missionsim.model.state import CHARITY
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -74,16 +74,18 @@ def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
     Volunteer effort is in full-time equivalents: one unit delivers as much as one member of
     staff in post at full effort, skill and focus (see ``volunteer_year_value``).
     """
-    p, o, s, pl = model.p, model.orgs, model.staff, model.places
-    filled = s.status == FILLED
+    p, o, s, pl, lv = model.p, model.orgs, model.staff, model.places, model.levers
     practice = np.maximum(p["practice_floor"], 1.0 + p["practice_gain"] * o.practice)
     focus = np.ones(o.n)
     charities = o.kind == CHARITY
     focus[charities] = model.charity_focus()[charities]
-    contrib = (workforce.effort(model) * s.skill * practice[s.org] * focus[s.org])[filled]
-    staff = np.bincount(s.loc[filled], weights=contrib, minlength=pl.n)
-    charity_staff = np.bincount(s.loc[filled & charities[s.org]], weights=contrib[
-        charities[s.org[filled]]], minlength=pl.n)
+    pressure = np.broadcast_to(1.0 + p["pressure_effort"] * lv.at("punitive"), (pl.n,))
+    time_left = np.broadcast_to(1.0 - lv.at("staff_time"), (pl.n,))
+    staff, charity_staff = staff_kernels.delivery(
+        kernels.COMPILED, s.status, s.loc, s.org, s.morale, s.skill,
+        np.ascontiguousarray(pressure, dtype=np.float64),
+        np.ascontiguousarray(time_left, dtype=np.float64), practice, focus, charities, pl.n,
+        float(p["morale_effort"]))
     volunteers = model.volunteers0 * (1.0 + p["mobilisation_volunteer_gain"]
                                       * model.levers.mobilisation)
     volunteers = np.minimum(volunteers, p["volunteer_cap_per_staff"] * charity_staff

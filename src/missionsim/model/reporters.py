@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import evidence, outcomes, ties
-from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED
+from missionsim.model import evidence, kernels, outcomes, staff_kernels, ties
+from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
 
 
 def outcome(model) -> float:
@@ -79,11 +79,17 @@ def extra_money(model) -> float:
     return float(model.extra_money_places.sum() / 12.0)  # unit: months per year
 
 
+def _in_post(model, values: np.ndarray, by_employer: bool = False) -> np.ndarray:
+    """``values`` of each member of staff in post, or of their employer (``by_employer``)."""
+    s = model.staff
+    return staff_kernels.in_post(kernels.COMPILED, s.status, values,
+                                 s.org if by_employer else None)
+
+
 def staff_morale(model) -> float:
     """Mean morale of frontline staff in post."""
-    s = model.staff
-    filled = s.status == FILLED
-    return float(s.morale[filled].mean()) if filled.any() else 0.0
+    morale = _in_post(model, model.staff.morale)
+    return float(morale.mean()) if morale.size else 0.0
 
 
 def staff_turnover(model) -> float:
@@ -157,22 +163,18 @@ def mean_trust(model) -> float:
 
 def evidence_adoption(model) -> float:
     """Share of frontline staff in post using an evidence-backed practice."""
-    s, o = model.staff, model.orgs
-    filled = s.status == FILLED
-    if not filled.any():
-        return 0.0
+    o = model.orgs
     backed = evidence.evidence_backed(model)
-    org = s.org[filled]
-    share = o.rollout[org]
-    return float(np.mean(share * backed[o.programme[org]]
-                         + (1.0 - share) * backed[o.own_programme[org]]))
+    used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)  # -1: none
+    share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
+    by_staff = _in_post(model, share, by_employer=True)
+    return float(np.mean(by_staff)) if by_staff.size else 0.0
 
 
 def practice_effect(model) -> float:
     """Mean true effect (SD) of the practice used by frontline staff in post."""
-    s = model.staff
-    filled = s.status == FILLED
-    return float(model.orgs.practice[s.org[filled]].mean()) if filled.any() else 0.0
+    effect = _in_post(model, model.orgs.practice, by_employer=True)
+    return float(effect.mean()) if effect.size else 0.0
 
 
 def department_focus(model) -> float:

@@ -29,22 +29,27 @@ def workload(model: MissionModel) -> np.ndarray:
     return np.clip(p["workload_start"] * per_head / per_head0, 0.0, p["workload_cap"])
 
 
-def morale_target(model: MissionModel) -> np.ndarray:
-    """The morale each post's holder is drawn towards this month."""
+def morale_target(model: MissionModel, reserves: np.ndarray | None = None) -> np.ndarray:
+    """The morale each post's holder is drawn towards this month.
+
+    What the place sets (workload, accountability, co-design) is worked out once per place,
+    and what the employer sets (a charity's insecurity) once per organisation; ``reserves``
+    are the employers' reserves in months when the caller already has them.
+    """
     p, lv, o, s = model.p, model.levers, model.orgs, model.staff
-    w = workload(model)[s.loc]
-    punitive = lv.at("punitive", s.loc)
-    target = (p["morale_base"]
-              - p["workload_morale"] * np.maximum(0.0, w - 1.0)
-              - p["accountability_stress"] * punitive
-              + p["codesign_morale"] * lv.at("codesign", s.loc)
-              * (1.0 - p["codesign_punitive_loss"] * punitive))
+    w = workload(model)
+    punitive = lv.at("punitive")
+    place = (p["morale_base"]
+             - p["workload_morale"] * np.maximum(0.0, w - 1.0)
+             - p["accountability_stress"] * punitive
+             + p["codesign_morale"] * lv.at("codesign")
+             * (1.0 - p["codesign_punitive_loss"] * punitive))
     # charity staff on short, competitive funding and in charities close to the edge
-    months = model.charity_reserves_months()
+    months = model.charity_reserves_months() if reserves is None else reserves
     insecure = (lv.competitive_share / lv.settlement_years
                 + (months < 1.0)) / 2.0  # structural: mean of the two sources
-    target -= np.where(o.kind[s.org] == CHARITY, p["insecurity_morale"] * insecure[s.org], 0.0)
-    return np.clip(target, 0.0, 1.0)
+    employer = np.where(o.kind == CHARITY, p["insecurity_morale"] * insecure, 0.0)
+    return np.clip(place[s.loc] - employer[s.org], 0.0, 1.0)
 
 
 def _quit_base(p) -> float:
@@ -99,14 +104,15 @@ def update(model: MissionModel) -> None:
     if not kernels.COMPILED:
         _update_numpy(model, noise, u_quit, u_fill, u_skill)
         return
-    target = morale_target(model)
+    reserves = model.charity_reserves_months()
+    target = morale_target(model, reserves)
     exponent = kernels.staff_morale(s.morale, target, noise, p["morale_months"],
                                     p["morale_noise"], p["morale_turnover"], model.morale_ref)
     rise = np.exp(exponent)
     spread = p["new_hire_skill_spread"]
     quits, filled, hires = kernels.staff_turnover(
         s.status, s.skill, s.morale, s.tenure, s.org, s.loc, u_quit, u_fill, u_skill, target,
-        noise, rise, model.orgs.kind, model.places.capacity, model.charity_reserves_months(),
+        noise, rise, model.orgs.kind, model.places.capacity, reserves,
         (_quit_base(p), p["labour_market_tightness"], p["quit_hazard_cap"]),
         (_fill_base(p), p["recruitment_capacity_offset"],
          p["recruitment_capacity_offset"] + p["capacity_mean"], p["hiring_freeze_months"]),

@@ -1,0 +1,78 @@
+"""The compiled passes over the staff posts give exactly the results of their NumPy references.
+
+Random staffs (every post status, employers of every kind, places with and without posts,
+programme ids repeated and unused, weights of zero) go through each kernel and its reference;
+the results must be equal bit for bit. Whole runs with and without the kernels are compared
+in ``test_kernels.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from missionsim.model import kernels, staff_kernels
+from missionsim.model.state import FILLED
+
+CASES = 300
+
+pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
+
+
+def random_staff(rng: np.random.Generator) -> dict:
+    """Posts of a random staff: employers, places, status, morale and skill."""
+    n = int(rng.choice([0, 1, 7, 300, 2_000]))
+    n_orgs, n_places = int(rng.integers(1, 60)), int(rng.integers(1, 25))
+    status = rng.integers(0, 3, n).astype(np.int8)
+    if rng.random() < 0.2:
+        status[:] = FILLED
+    return {
+        "n": n, "n_orgs": n_orgs, "n_places": n_places, "status": status,
+        "org": rng.integers(0, n_orgs, n), "loc": rng.integers(0, n_places, n),
+        "morale": rng.random(n), "skill": rng.uniform(0.3, 1.2, n),
+    }
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal bit for bit, with the same dtype and shape."""
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def test_delivery_gives_the_reference_sums():
+    rng = np.random.default_rng(2001)
+    for case_no in range(CASES):
+        c = random_staff(rng)
+        args = (c["status"], c["loc"], c["org"], c["morale"], c["skill"],
+                rng.uniform(0.5, 1.5, c["n_places"]), rng.uniform(0.0, 1.0, c["n_places"]),
+                rng.uniform(0.2, 1.4, c["n_orgs"]), rng.uniform(0.0, 1.0, c["n_orgs"]),
+                rng.random(c["n_orgs"]) < 0.6, c["n_places"], float(rng.random()))
+        ref = staff_kernels.delivery(False, *args)
+        got = staff_kernels.delivery(True, *args)
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_programme_users_give_the_reference_counts(weighted):
+    rng = np.random.default_rng(2002 + weighted)
+    for case_no in range(CASES):
+        c = random_staff(rng)
+        n_prog = int(rng.integers(1, 40))
+        weight = rng.choice([0.0, 0.5, 1.0], c["n_places"]) if weighted else None
+        args = (c["status"], c["loc"], c["org"], rng.random(c["n_orgs"]),
+                rng.integers(0, n_prog, c["n_orgs"]), rng.integers(0, n_prog, c["n_orgs"]),
+                weight, n_prog)
+        ref = staff_kernels.programme_users(False, *args)
+        got = staff_kernels.programme_users(True, *args)
+        assert same(got, ref), case_no
+
+
+def test_values_in_post_are_the_reference_values():
+    rng = np.random.default_rng(2004)
+    for case_no in range(CASES):
+        c = random_staff(rng)
+        per_org = rng.normal(0.0, 1.0, c["n_orgs"])
+        assert same(staff_kernels.in_post(True, c["status"], c["morale"]),
+                    staff_kernels.in_post(False, c["status"], c["morale"])), case_no
+        assert same(staff_kernels.in_post(True, c["status"], per_org, c["org"]),
+                    staff_kernels.in_post(False, c["status"], per_org, c["org"])), case_no
