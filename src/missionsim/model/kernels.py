@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import staff_kernels
+from missionsim.model import staff_kernels, ties_kernels
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import UNFUNDED, VACANT
@@ -254,3 +254,4 @@ def warm() -> None:
              real, real, real, real, rise, np.zeros(1, dtype=np.int8), real, real,
              (0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
     staff_kernels.warm(COMPILED)
+    ties_kernels.warm(COMPILED)

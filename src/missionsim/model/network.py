@@ -120,17 +120,6 @@ class Partnerships:
         return (np.bincount(self.u[mask], weights=t, minlength=n_slots)
                 + np.bincount(self.v[mask], weights=t, minlength=n_slots))
 
-    def adjacency(self, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
-        """Compressed adjacency: the neighbours of slot ``a`` are ``nbrs[starts[a]:starts[a+1]]``.
-
-        Build it once when many neighbour look-ups follow (ties added later are not in it).
-        """
-        src = np.concatenate([self.u, self.v])
-        dst = np.concatenate([self.v, self.u])
-        order = np.argsort(src, kind="stable")
-        starts = np.searchsorted(src[order], np.arange(n_slots + 1))
-        return starts, dst[order]
-
     def neighbours(self, slot: int) -> np.ndarray:
         """Slots tied to ``slot``."""
         idx = self.edges_of(slot)

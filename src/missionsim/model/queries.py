@@ -86,16 +86,6 @@ class Queries:
         months = o.reserves / np.maximum(cost, 1e-9)  # structural: avoids division by zero
         return np.where((o.kind == CHARITY) & o.active, months, 0.0)
 
-    def orgs_by_locality(self) -> list[np.ndarray]:
-        """Active council and charity slots in each locality."""
-        o = self.orgs
-        ok = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
-        slots = np.flatnonzero(ok)
-        order = np.argsort(o.locality[slots], kind="stable")
-        slots = slots[order]
-        bounds = np.searchsorted(o.locality[slots], np.arange(self.places.n + 1))
-        return [slots[bounds[i]:bounds[i + 1]] for i in range(self.places.n)]
-
     def local_trust(self) -> np.ndarray:
         """Mean trust on ties within each locality (0 where there are none)."""
         net, o, n = self.net, self.orgs, self.places.n

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from missionsim.model import kernels, ties_kernels
 from missionsim.model.network import CONTRACT, PARTNERSHIP
 from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
 
@@ -98,50 +99,24 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
                                                          * drive))
     if not explore.any():
         return
-    sec = sector_codes(model)
-    cap = model.effective_capacity()
-    by_loc = model.orgs_by_locality()
-    starts, adjacent = net.adjacency(n)
-    new_u, new_v = [], []
-    brokered_all = p["partnership_brokered_share"] * drive / (1.0 + drive)
-    for a in np.flatnonzero(explore):
-        a = int(a)
-        brokered = brokered_all if np.ndim(brokered_all) == 0 else brokered_all[a]
-        drive_a = drive if np.ndim(drive) == 0 else drive[a]
-        mobilised_a = mobilised if np.ndim(mobilised) == 0 else mobilised[a]
-        loc = int(o.locality[a])
-        local = by_loc[loc]
-        if u[1, a] >= 1.0 - brokered:  # a mission partnership brokered by the council
-            if o.kind[a] == CHARITY:
-                b = int(model.council_slot(loc))
-            else:
-                b = int(local[int(u[2, a] * local.size) % local.size])  # structural: draw 2
-        elif u[1, a] < p["common_partner_share"]:  # through a common partner
-            nbrs = adjacent[starts[a]:starts[a + 1]]
-            nbrs = nbrs[delivering[nbrs]]
-            if nbrs.size == 0:
-                continue
-            mid = int(nbrs[int(u[2, a] * nbrs.size)])  # structural: draw 2
-            seconds = adjacent[starts[mid]:starts[mid + 1]]
-            seconds = seconds[delivering[seconds] & (seconds != a)]
-            if seconds.size == 0:
-                continue
-            b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])  # structural: draw 3
-        else:  # met within the locality
-            b = int(local[int(u[2, a] * local.size) % local.size])  # structural: draw 2
-        if b == a or net.has_edge(a, b):
-            continue
-        odds = p["tie_acceptance"] * cap[loc] / max(p["capacity_mean"], 1e-6)  # structural: no ÷ 0
-        if sec[a] != sec[b]:
-            odds *= p["cross_sector_penalty"] * (1.0 + p["partnership_cross_sector_gain"]
-                                                 * drive_a)
-        odds *= 1.0 + p["mobilisation_tie_gain"] * mobilised_a
-        if sec[a] != sec[b] and model.mission_unit is not None:  # the unit brokers too
-            odds *= 1.0 + p["mission_unit_brokering_gain"] * model.mission_unit.intensity
-        if u[4, a] < min(1.0, odds):  # structural: draw 4
-            new_u.append(a)
-            new_v.append(b)
-    if new_u:
-        k = len(new_u)
+    compiled = kernels.COMPILED
+    loc_starts, loc_slots = ties_kernels.group(compiled, o.locality[delivering],
+                                               np.flatnonzero(delivering), model.places.n)
+    ends = np.concatenate([net.u, net.v])
+    starts, adjacent = ties_kernels.group(compiled, ends, np.concatenate([net.v, net.u]), n)
+    brokered = p["partnership_brokered_share"] * drive / (1.0 + drive)
+    unit = model.mission_unit is not None
+    par = (p["tie_acceptance"], max(p["capacity_mean"], 1e-6),  # structural: no ÷ 0
+           p["common_partner_share"], p["cross_sector_penalty"],
+           p["partnership_cross_sector_gain"], p["mobilisation_tie_gain"], unit,
+           1.0 + p["mission_unit_brokering_gain"] * model.mission_unit.intensity if unit else 1.0)
+    per_org = (n,)
+    new_u, new_v = ties_kernels.form(
+        compiled, np.flatnonzero(explore), u, o.kind, o.locality, delivering,
+        sector_codes(model), model.effective_capacity(),
+        model.council_slot(np.arange(model.places.n)), loc_starts, loc_slots, starts,
+        adjacent, np.broadcast_to(brokered, per_org), np.broadcast_to(drive, per_org),
+        np.broadcast_to(mobilised, per_org), par)
+    if new_u.size:
+        k = new_u.size
         model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))
-

@@ -1,0 +1,203 @@
+"""Compiled tie formation (:func:`missionsim.model.ties.form_ties`) and the look-ups it needs.
+
+Each month every exploring organisation draws a partner (brokered by its council, through a
+common partner, or met within its place) and the tie forms with some odds. The kernel walks
+the explorers in slot order with the month's pre-drawn uniforms and gives exactly the ties of
+its Python reference (kept here for ``tests/unit/test_ties_kernels.py`` and as the path taken
+when numba is not used). The neighbour lists and each place's organisations are grouped by a
+stable counting sort, which orders them as NumPy's stable ``argsort`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.state import CHARITY
+
+
+# --- grouping: slots by a key, in slot order within a key -----------------------------------
+def group_reference(keys: np.ndarray, members: np.ndarray, n_keys: int) -> tuple:
+    """``members`` grouped by ``keys`` (stable): group ``k`` is ``out[starts[k]:starts[k+1]]``."""
+    order = np.argsort(keys, kind="stable")
+    starts = np.searchsorted(keys[order], np.arange(n_keys + 1))
+    return starts.astype(np.int64), members[order].astype(np.int64)
+
+
+@_compile
+def _group_kernel(keys, members, n_keys):
+    """Compiled :func:`group_reference` (a counting sort)."""
+    starts = np.zeros(n_keys + 1, dtype=np.int64)
+    for k in keys:
+        starts[k + 1] += 1
+    for k in range(n_keys):
+        starts[k + 1] += starts[k]
+    fill = starts[:n_keys].copy()
+    out = np.empty(keys.size, dtype=np.int64)
+    for j in range(keys.size):
+        out[fill[keys[j]]] = members[j]
+        fill[keys[j]] += 1
+    return starts, out
+
+
+def group(compiled: bool, keys: np.ndarray, members: np.ndarray, n_keys: int) -> tuple:
+    """``members`` grouped by ``keys`` in ``[0, n_keys)``, stably; see :func:`group_reference`."""
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    members = np.ascontiguousarray(members, dtype=np.int64)
+    return (_group_kernel if compiled else group_reference)(keys, members, int(n_keys))
+
+
+# --- formation ----------------------------------------------------------------------------------
+def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, loc_starts,
+                   loc_slots, starts, adjacent, brokered, drive, mobilised, par) -> tuple:
+    """The partners each explorer draws and the ties that form (Python reference).
+
+    ``u`` holds five uniforms per organisation slot: the route, two picks and the acceptance
+    (draw 0, exploring, was used by the caller). ``brokered``, ``drive`` and ``mobilised``
+    are per slot; ``cap`` and ``council`` per place; ``loc_starts``/``loc_slots`` group each
+    place's delivering organisations and ``starts``/``adjacent`` each slot's neighbours.
+    ``par``: the tie acceptance, the capacity it is relative to, the common-partner share, the
+    cross-sector penalty, the partnership gain on it, the mobilisation gain, whether a
+    Missions Unit brokers and its factor. Returns the two ends of the new ties.
+    """
+    acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, unit_factor = par
+    new_u, new_v = [], []
+    for a in explorers:
+        a = int(a)
+        loc = int(locality[a])
+        local = loc_slots[loc_starts[loc]:loc_starts[loc + 1]]
+        if u[1, a] >= 1.0 - brokered[a]:  # a mission partnership brokered by the council
+            if kind[a] == CHARITY:
+                b = int(council[loc])
+            else:
+                b = int(local[int(u[2, a] * local.size) % local.size])
+        elif u[1, a] < common:  # through a common partner
+            nbrs = adjacent[starts[a]:starts[a + 1]]
+            nbrs = nbrs[delivering[nbrs]]
+            if nbrs.size == 0:
+                continue
+            mid = int(nbrs[int(u[2, a] * nbrs.size)])
+            seconds = adjacent[starts[mid]:starts[mid + 1]]
+            seconds = seconds[delivering[seconds] & (seconds != a)]
+            if seconds.size == 0:
+                continue
+            b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])
+        else:  # met within the locality
+            b = int(local[int(u[2, a] * local.size) % local.size])
+        if b == a or b in adjacent[starts[a]:starts[a + 1]]:
+            continue
+        odds = acceptance * cap[loc] / capacity_ref
+        if sec[a] != sec[b]:
+            odds *= penalty * (1.0 + cross_gain * drive[a])
+        odds *= 1.0 + mobil_gain * mobilised[a]
+        if sec[a] != sec[b] and unit:
+            odds *= unit_factor
+        if u[4, a] < min(1.0, odds):
+            new_u.append(a)
+            new_v.append(b)
+    return np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
+
+
+@_compile
+def _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering, brokered,
+                  common):
+    """The partner explorer ``a`` draws, or -1 where its common-partner route finds none."""
+    if u[1, a] >= 1.0 - brokered[a]:
+        if kind[a] == CHARITY:
+            return council[loc]
+        return local[int(u[2, a] * local.size) % local.size]
+    if u[1, a] < common:
+        n_nbrs = 0
+        for j in range(starts[a], starts[a + 1]):
+            if delivering[adjacent[j]]:
+                n_nbrs += 1
+        if n_nbrs == 0:
+            return -1
+        pick = int(u[2, a] * n_nbrs)
+        mid = -1
+        for j in range(starts[a], starts[a + 1]):
+            if delivering[adjacent[j]]:
+                if pick == 0:
+                    mid = adjacent[j]
+                    break
+                pick -= 1
+        n_seconds = 0
+        for j in range(starts[mid], starts[mid + 1]):
+            if delivering[adjacent[j]] and adjacent[j] != a:
+                n_seconds += 1
+        if n_seconds == 0:
+            return -1
+        pick = int(u[3, a] * n_seconds) % n_seconds
+        for j in range(starts[mid], starts[mid + 1]):
+            c = adjacent[j]
+            if delivering[c] and c != a:
+                if pick == 0:
+                    return c
+                pick -= 1
+    return local[int(u[2, a] * local.size) % local.size]
+
+
+@_compile
+def _form_kernel(explorers, u, kind, locality, delivering, sec, cap, council, loc_starts,
+                 loc_slots, starts, adjacent, brokered, drive, mobilised, par):
+    """Compiled :func:`form_reference`: the same ties, in the same order."""
+    acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, unit_factor = par
+    new_u = np.empty(explorers.size, dtype=np.int64)
+    new_v = np.empty(explorers.size, dtype=np.int64)
+    n_new = 0
+    for a in explorers:
+        loc = locality[a]
+        local = loc_slots[loc_starts[loc]:loc_starts[loc + 1]]
+        b = _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering,
+                          brokered, common)
+        if b < 0 or b == a:
+            continue
+        tied = False
+        for j in range(starts[a], starts[a + 1]):
+            if adjacent[j] == b:
+                tied = True
+                break
+        if tied:
+            continue
+        odds = acceptance * cap[loc] / capacity_ref
+        if sec[a] != sec[b]:
+            odds *= penalty * (1.0 + cross_gain * drive[a])
+        odds *= 1.0 + mobil_gain * mobilised[a]
+        if sec[a] != sec[b] and unit:
+            odds *= unit_factor
+        if u[4, a] < min(1.0, odds):
+            new_u[n_new] = a
+            new_v[n_new] = b
+            n_new += 1
+    return new_u[:n_new].copy(), new_v[:n_new].copy()
+
+
+def form(compiled: bool, explorers, u, kind, locality, delivering, sec, cap, council,
+         loc_starts, loc_slots, starts, adjacent, brokered, drive, mobilised, par) -> tuple:
+    """The two ends of the ties that form this month; see :func:`form_reference`."""
+    if not compiled:
+        return form_reference(explorers, u, kind, locality, delivering, sec, cap, council,
+                              loc_starts, loc_slots, starts, adjacent, brokered, drive,
+                              mobilised, par)
+    acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, factor = par
+    par = (float(acceptance), float(capacity_ref), float(common), float(penalty),
+           float(cross_gain), float(mobil_gain), bool(unit), float(factor))
+    real = np.float64
+    return _form_kernel(
+        np.ascontiguousarray(explorers, dtype=np.int64), np.ascontiguousarray(u, dtype=real),
+        kind, np.ascontiguousarray(locality, dtype=np.int64), delivering, sec,
+        np.ascontiguousarray(cap, dtype=real), np.ascontiguousarray(council, dtype=np.int64),
+        loc_starts, loc_slots, starts, adjacent, np.ascontiguousarray(brokered, dtype=real),
+        np.ascontiguousarray(drive, dtype=real), np.ascontiguousarray(mobilised, dtype=real),
+        par)
+
+
+def warm(compiled: bool) -> None:
+    """Compile, or load from the cache, the kernels here on a one-organisation world."""
+    if not compiled:
+        return
+    zero = np.zeros(1, dtype=np.int64)
+    starts, slots = group(True, zero, zero, 1)
+    form(True, zero, np.ones((5, 1)), np.zeros(1, dtype=np.int8), zero, np.ones(1, dtype=bool),
+         zero, np.ones(1), zero, starts, slots, starts, slots, np.zeros(1), np.zeros(1),
+         np.zeros(1), (0.0, 1.0, 0.0, 1.0, 0.0, 0.0, False, 1.0))
