@@ -58,3 +58,29 @@ def test_a_failing_study_discards_the_pool_and_the_next_one_starts_afresh():
                          [(1, 2, 1), (20, 2, 1), (160, 2, 10), (6000, 2, 16), (6000, 16, 16)])
 def test_chunks_give_each_worker_several_and_stay_bounded(items, workers, size):
     assert local.chunk_size(items, workers) == size
+
+
+START_METHOD_PROBE = """
+import math, sys, threading, warnings
+warnings.simplefilter("error")  # the fork itself must not warn
+from missionsim.experiments import executors
+from missionsim.experiments.executors import local
+stop = threading.Event()
+if sys.argv[1] == "thread":  # another Python thread is running: forking is not safe
+    threading.Thread(target=stop.wait, daemon=True).start()
+got = dict(executors.imap(math.sqrt, [float(i) for i in range(30)], workers=2))
+assert got == {i: math.sqrt(i) for i in range(30)}, got
+print(local._POOL["pool"]._mp_context.get_start_method())
+stop.set()
+executors.shutdown()
+"""
+
+
+@pytest.mark.parametrize(("threads", "method"), [("none", "fork"), ("thread", "forkserver")])
+def test_workers_fork_from_a_single_threaded_process_else_from_a_fork_server(threads, method):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", START_METHOD_PROBE, threads],
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == [method], out.stderr

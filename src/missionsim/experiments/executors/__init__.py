@@ -6,9 +6,10 @@ index and every run's seed comes from its identity, never from the worker that r
 
 - ``workers=1`` runs serially in this process;
 - ``workers=None`` (default) or ``workers=N`` runs a pool of local processes (all cores by
-  default; :mod:`~missionsim.experiments.executors.local`), started with ``forkserver`` so that
-  workers import missionsim once, and kept for the next study in the same process (chunks of
-  runs go to each worker; :func:`shutdown` frees the workers). As with any Python process pool
+  default; :mod:`~missionsim.experiments.executors.local`), forked from this process (from a
+  fork server that imports missionsim once where other threads run), and kept for the next
+  study in the same process (chunks of runs go to each worker; :func:`shutdown` frees the
+  workers). As with any Python process pool
   (and Mesa's ``batch_run``), a script that uses it must guard its entry point with
   ``if __name__ == "__main__":``;
 - ``scheduler="tcp://host:8786"`` (or a :class:`distributed.Client`) sends the work to a

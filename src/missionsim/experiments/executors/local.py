@@ -1,14 +1,15 @@
-"""Local worker processes: a pool started once with ``forkserver``, fed chunks of work.
+"""Local worker processes: a pool started once, fed chunks of work.
 
-Workers import the module of the function they run once, when the fork server starts (its
-preload), instead of once per process. The pool then stays up for the life of the process, so
-a second study (a robustness screen's next batch, the app's next comparison, a notebook's next
-call) pays no start-up; it is replaced only when a study asks for another number of workers,
-when a worker died, or when a study was interrupted, and it is shut down at exit
-(:func:`shutdown`). Work goes to the workers in chunks of several items, so that short runs
-are not dominated by the cost of sending each one. As with any Python process pool (and Mesa's
-``batch_run``), a script that uses it must guard its entry point with
-``if __name__ == "__main__":``.
+Workers are forked from the calling process when no other thread runs in it, so they start with
+what it has already imported; otherwise from a fork server that imports the module of the
+function they run once (its preload) instead of once per process. The pool then stays up for
+the life of the process, so a second study (a robustness screen's next batch, the app's next
+comparison, a notebook's next call) pays no start-up; it is replaced only when a study asks for
+another number of workers, when a worker died, or when a study was interrupted, and it is shut
+down at exit (:func:`shutdown`). Work goes to the workers in chunks of several items, so that
+short runs are not dominated by the cost of sending each one. As with any Python process pool
+(and Mesa's ``batch_run``), a script that uses it must guard its entry point with ``if __name__
+== "__main__":``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -68,7 +70,17 @@ def _pool(fn: Callable, n: int) -> ProcessPoolExecutor:
             return pool
     shutdown()
     with _LOCK:
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(fn))
+        ctx = _context(fn)
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        if ctx.get_start_method() == "fork":
+            with warnings.catch_warnings():
+                # Python warns about any fork of a process with more than one thread. The
+                # others here are native (BLAS, the allocator's background thread), which
+                # prepare for a fork themselves; no other Python thread is running
+                # (:func:`_context`). A trivial task forks every worker now.
+                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
+                                        category=DeprecationWarning)
+                pool.submit(int).result()
         _POOL.update(pool=pool, workers=n)
     return pool
 
@@ -91,10 +103,19 @@ def available_cores() -> int:
 
 
 def _context(fn: Callable) -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """How workers start: forked from this process where that is safe, else a fork server.
+
+    A process with no other thread running forks its workers directly: they start with
+    everything this process has imported and loaded (missionsim, the compiled kernels), so a
+    pool starts in milliseconds. Forking a process whose other threads may hold locks (the
+    browser app, a dask client) is not safe, so there the workers fork from a fork server
+    that imports the worker function's module and the compiled kernels once (its preload).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        # preload where the worker function lives, and the model's compiled kernels, so
-        # workers import (and load) them once, in the fork server
         ctx.set_forkserver_preload([fn.__module__, "missionsim.model.kernels"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
