@@ -8,8 +8,8 @@ comparison, a notebook's next call) pays no start-up; it is replaced only when a
 another number of workers, when a worker died, or when a study was interrupted, and it is shut
 down at exit (:func:`shutdown`). Work goes to the workers in chunks of several items, so that
 short runs are not dominated by the cost of sending each one. As with any Python process pool
-(and Mesa's ``batch_run``), a script that uses it must guard its entry point with ``if __name__
-== "__main__":``.
+(and Mesa's ``batch_run``), a script that uses it must guard its entry point with
+``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
