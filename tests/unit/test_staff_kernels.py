@@ -1,4 +1,4 @@
-"""The compiled passes over the staff posts give exactly the results of their NumPy references.
+"""Compiled passes over the staff posts, and the weighted mean, give the reference results.
 
 Random staffs (every post status, employers of every kind, places with and without posts,
 programme ids repeated and unused, weights of zero) go through each kernel and its reference;
@@ -76,3 +76,43 @@ def test_values_in_post_are_the_reference_values():
                     staff_kernels.in_post(False, c["status"], c["morale"])), case_no
         assert same(staff_kernels.in_post(True, c["status"], per_org, c["org"]),
                     staff_kernels.in_post(False, c["status"], per_org, c["org"])), case_no
+
+
+def test_counts_in_post_are_bincounts():
+    rng = np.random.default_rng(2005)
+    for case_no in range(CASES):
+        c = random_staff(rng)
+        minlength = int(rng.integers(0, 30))  # shorter than the top key, or longer
+        for keys in (c["org"], c["loc"]):
+            assert same(staff_kernels.count_in_post(True, c["status"], keys, minlength),
+                        staff_kernels.count_in_post(False, c["status"], keys, minlength)), \
+                case_no
+
+
+def test_morale_targets_are_the_reference_targets():
+    rng = np.random.default_rng(2006)
+    # not -0.0: whether NumPy's clip keeps its sign depends on its SIMD path; the model never
+    # makes one (a difference of equal values is +0.0)
+    edges = np.array([0.0, 1.0, 0.5, np.nan])
+    for case_no in range(CASES):
+        c = random_staff(rng)
+        place = rng.uniform(-0.5, 1.5, c["n_places"])
+        employer = np.where(rng.random(c["n_orgs"]) < 0.5, 0.0, rng.uniform(-0.2, 0.6,
+                                                                             c["n_orgs"]))
+        place[rng.random(c["n_places"]) < 0.2] = rng.choice(edges)
+        got = kernels.staff_target(True, place, employer, c["loc"], c["org"])
+        ref = kernels.staff_target(False, place, employer, c["loc"], c["org"])
+        assert same(got, ref), case_no
+
+
+def test_the_weighted_mean_is_numpys_average_bit_for_bit():
+    from missionsim.model.outcomes import weighted_mean
+
+    rng = np.random.default_rng(2007)
+    for case_no in range(CASES):
+        n = int(rng.integers(1, 400))
+        values = rng.normal(50.0, 20.0, n)
+        weights = rng.uniform(0.0, 1e5, n) + 1.0
+        got = weighted_mean(values, weights)
+        assert np.float64(got).tobytes() == np.average(values, weights=weights).tobytes(), \
+            case_no

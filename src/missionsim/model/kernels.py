@@ -27,7 +27,9 @@ from missionsim.model.workforce_kernels import (  # noqa: F401 - the workforce p
     _turnover_kernel,
     morale_reference,
     staff_morale,
+    staff_target,
     staff_turnover,
+    target_reference,
     turnover_reference,
 )
 
@@ -253,5 +255,6 @@ def warm() -> None:
     staff_turnover(np.zeros(1, dtype=np.int8), real.copy(), real.copy(), one.copy(), one, one, real,
              real, real, real, real, rise, np.zeros(1, dtype=np.int8), real, real,
              (0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
+    staff_target(True, real, real, one, one)
     staff_kernels.warm(COMPILED)
     ties_kernels.warm(COMPILED)

@@ -56,7 +56,7 @@ def outcome_most_deprived(model) -> float:
     idx = np.argsort(pl.deprivation)[-k:]
     if model.mission.aggregate == "sum":
         return float(pl.y[idx].sum())
-    return float(np.average(pl.y[idx], weights=pl.cohort[idx]))
+    return outcomes.weighted_mean(pl.y[idx], pl.cohort[idx])
 
 
 def spend(model) -> float:
@@ -153,7 +153,7 @@ def cross_sector_ties(model) -> float:
 
 def reach(model) -> float:
     """Share of need reached (mean over places): referrals, data sharing and uptake."""
-    return float(np.average(model.places.reach, weights=model.places.need0))
+    return outcomes.weighted_mean(model.places.reach, model.places.need0)
 
 
 def mean_trust(model) -> float:
@@ -189,7 +189,7 @@ def council_capacity(model) -> float:
 
 def early_intervention_share(model) -> float:
     """Share of councils' spending this month on early intervention rather than crisis."""
-    return float(np.average(model.places.early_share, weights=model.places.core))
+    return outcomes.weighted_mean(model.places.early_share, model.places.core)
 
 
 def gaming_gap(model) -> float:

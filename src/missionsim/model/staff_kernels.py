@@ -98,6 +98,32 @@ def _users_kernel(status, loc, org, rollout, programme, own, weight, weighted, n
     return adopted + kept
 
 
+# --- counts of the posts in post, by employer or by place ----------------------------------
+def count_reference(status: np.ndarray, keys: np.ndarray, minlength: int) -> np.ndarray:
+    """Posts in post with each value of ``keys`` (an employer or a place), as ``bincount``."""
+    return np.bincount(keys[status == FILLED], minlength=minlength)
+
+
+@_compile
+def _count_kernel(status, keys, minlength):
+    """Compiled :func:`count_reference`: as long as ``bincount`` makes it (past the top key)."""
+    top = minlength
+    for i in range(status.size):
+        if status[i] == FILLED and keys[i] >= top:
+            top = keys[i] + 1
+    counts = np.zeros(top, dtype=np.int64)
+    for i in range(status.size):
+        if status[i] == FILLED:
+            counts[keys[i]] += 1
+    return counts
+
+
+def count_in_post(compiled: bool, status: np.ndarray, keys: np.ndarray,
+                  minlength: int) -> np.ndarray:
+    """Posts in post per employer or place; see :func:`count_reference`."""
+    return (_count_kernel if compiled else count_reference)(status, keys, int(minlength))
+
+
 # --- reporters: a value of each post in post, in post order -----------------------------------
 def in_post_reference(status: np.ndarray, values: np.ndarray,
                       employer: np.ndarray | None = None) -> np.ndarray:
@@ -169,5 +195,6 @@ def warm(compiled: bool) -> None:
     _delivery_kernel(status, one, one, real, real, real, real, real, real,
                      np.zeros(1, dtype=bool), 1, 0.5)
     _users_kernel(status, one, one, real, one, one, real, False, 1)
+    _count_kernel(status, one, 1)
     _in_post_kernel(status, real)
     _employer_in_post_kernel(status, real, one)

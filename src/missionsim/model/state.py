@@ -199,4 +199,6 @@ class StaffArrays:
 
     def filled_by_org(self, n_orgs: int) -> np.ndarray:
         """Filled posts per organisation slot."""
-        return np.bincount(self.org[self.status == FILLED], minlength=n_orgs)
+        from missionsim.model import kernels, staff_kernels  # they use this module's codes
+
+        return staff_kernels.count_in_post(kernels.COMPILED, self.status, self.org, n_orgs)

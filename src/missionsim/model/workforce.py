@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels
+from missionsim.model import kernels, staff_kernels, workforce_kernels
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def workload(model: MissionModel) -> np.ndarray:
     """Caseload per locality relative to the recommended standard."""
     pl, s = model.places, model.staff
-    filled = np.bincount(s.loc[s.status == FILLED], minlength=pl.n).astype(float)
+    filled = staff_kernels.count_in_post(kernels.COMPILED, s.status, s.loc, pl.n).astype(float)
     per_head = model.need() * pl.reach / np.maximum(filled, 1.0)
     per_head0 = pl.need0 * pl.reach0 / np.maximum(pl.filled0, 1.0)
     p = model.p
@@ -49,7 +49,7 @@ def morale_target(model: MissionModel, reserves: np.ndarray | None = None) -> np
     insecure = (lv.competitive_share / lv.settlement_years
                 + (months < 1.0)) / 2.0  # structural: mean of the two sources
     employer = np.where(o.kind == CHARITY, p["insecurity_morale"] * insecure, 0.0)
-    return np.clip(place[s.loc] - employer[s.org], 0.0, 1.0)
+    return workforce_kernels.staff_target(kernels.COMPILED, place, employer, s.loc, s.org)
 
 
 def _quit_base(p) -> float:

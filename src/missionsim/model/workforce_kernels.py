@@ -70,7 +70,11 @@ def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray
 
 @_compile
 def _clip(x, lo, hi):
-    """``x`` clipped to [``lo``, ``hi``] as NumPy clips (NaN stays NaN; -0 becomes ``lo``)."""
+    """``x`` clipped to [``lo``, ``hi``] as NumPy clips (NaN stays NaN; -0 becomes ``lo``).
+
+    NumPy's own clip may keep the sign of -0, depending on its SIMD path; the model makes no
+    -0 (a difference of equal values is +0).
+    """
     if x != x:
         return x
     if not x > lo:
@@ -130,6 +134,30 @@ def _turnover_kernel(status, skill, morale, tenure, org, loc, u_quit, u_fill, u_
                 skill[i] = s + (1.0 - s) / learn
                 morale[i] = _clip(target[i] + hire_noise * noise[i], 0.0, 1.0)
     return n_quits, n_filled, n_hires
+
+
+def target_reference(place: np.ndarray, employer: np.ndarray, loc: np.ndarray,
+                     org: np.ndarray) -> np.ndarray:
+    """Each post's morale target: its place's part less its employer's, in [0, 1] (reference)."""
+    return np.clip(place[loc] - employer[org], 0.0, 1.0)
+
+
+@_compile
+def _target_kernel(place, employer, loc, org):
+    """Compiled :func:`target_reference`: the same targets."""
+    out = np.empty(loc.size)
+    for i in range(loc.size):
+        out[i] = _clip(place[loc[i]] - employer[org[i]], 0.0, 1.0)
+    return out
+
+
+def staff_target(compiled: bool, place: np.ndarray, employer: np.ndarray, loc: np.ndarray,
+                 org: np.ndarray) -> np.ndarray:
+    """Each post's morale target; see :func:`target_reference`."""
+    place = np.ascontiguousarray(place, dtype=np.float64)
+    employer = np.ascontiguousarray(employer, dtype=np.float64)
+    fn = _target_kernel if compiled and COMPILED else target_reference
+    return fn(place, employer, loc, org)
 
 
 def staff_morale(morale: np.ndarray, target: np.ndarray, noise: np.ndarray, months: float,
