@@ -84,3 +84,23 @@ def test_workers_fork_from_a_single_threaded_process_else_from_a_fork_server(thr
     out = subprocess.run([sys.executable, "-c", START_METHOD_PROBE, threads],
                          capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split() == [method], out.stderr
+
+
+@pytest.mark.filterwarnings("ignore:.*use of fork:DeprecationWarning")
+def test_a_forked_worker_does_not_keep_the_lock_of_the_study_that_started_it(tmp_path):
+    import multiprocessing
+
+    from missionsim.experiments.store import lock
+
+    fd = lock.take(tmp_path / "out")
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Event()
+    child = ctx.Process(target=done.wait, args=(60,))
+    child.start()  # forked while the lock is held, like a pool started by a study
+    try:
+        lock.release(fd)
+        again = lock.take(tmp_path / "out")  # the worker still runs, the lock is free
+        lock.release(again)
+    finally:
+        done.set()
+        child.join(30)

@@ -32,6 +32,25 @@ LOCK_READ_PAUSE = 0.025
 LOCK_TEXT_BYTES = 4096
 """Most bytes of a lock file read for the holder's name (it holds about 100)."""
 
+_HELD: set[int] = set()
+"""Descriptors of the locks this process holds."""
+
+
+def _forget_in_child() -> None:
+    """In a forked child (a worker), close its copies of the parent's lock descriptors.
+
+    The lock stays the parent's: it goes when the parent releases it, not when the last
+    worker that inherited a copy exits.
+    """
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
+
 
 def holder(fd: int) -> str:
     """Who holds the lock of ``fd``'s file, from what the holder wrote into it."""
@@ -82,11 +101,15 @@ def take(root: Path) -> int:
     except OSError as exc:
         os.close(fd)
         raise write_error(root, exc, f"write its lock file {LOCK}") from None
+    _HELD.add(fd)
     return fd
 
 
 def release(fd: int) -> None:
     """Release a lock :func:`take` took (the holder's name goes with it)."""
+    _HELD.discard(fd)
     with contextlib.suppress(OSError):
         os.ftruncate(fd, 0)
-    os.close(fd)  # releases the lock
+    with contextlib.suppress(OSError):  # released for every copy of the descriptor
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
