@@ -193,7 +193,7 @@ def warm(compiled: bool) -> None:
     status = np.full(1, FILLED, dtype=np.int8)
     real = np.ones(1)
     _delivery_kernel(status, one, one, real, real, real, real, real, real,
-                     np.zeros(1, dtype=bool), 1, 0.5)
+                     np.zeros(1, dtype=bool), 1, 1.0)
     _users_kernel(status, one, one, real, one, one, real, False, 1)
     _count_kernel(status, one, 1)
     _in_post_kernel(status, real)

@@ -91,7 +91,7 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
     """Organisations explore new ties: through their council or through common partners."""
     p, net, o, lv = model.p, model.net, model.orgs, model.levers
     n = o.n
-    u = rng.random((5, n))  # structural: five uniform draws per organisation
+    u = rng.random((ties_kernels.DRAWS, n))
     delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
     drive = lv.at("partnership_drive", o.locality)  # a number, or a value per organisation
     mobilised = lv.at("mobilisation", o.locality)

@@ -15,6 +15,9 @@ import numpy as np
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import CHARITY
 
+DRAWS = 5  # structural: a month's uniforms per organisation: explore, route, picks, accept
+ROUTE, PICK, SECOND_PICK, ACCEPT = 1, 2, 3, 4  # structural: the rows of ``u`` used here
+
 
 # --- grouping: slots by a key, in slot order within a key -----------------------------------
 def group_reference(keys: np.ndarray, members: np.ndarray, n_keys: int) -> tuple:
@@ -66,24 +69,24 @@ def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, 
         a = int(a)
         loc = int(locality[a])
         local = loc_slots[loc_starts[loc]:loc_starts[loc + 1]]
-        if u[1, a] >= 1.0 - brokered[a]:  # a mission partnership brokered by the council
+        if u[ROUTE, a] >= 1.0 - brokered[a]:  # a mission partnership brokered by the council
             if kind[a] == CHARITY:
                 b = int(council[loc])
             else:
-                b = int(local[int(u[2, a] * local.size) % local.size])
-        elif u[1, a] < common:  # through a common partner
+                b = int(local[int(u[PICK, a] * local.size) % local.size])
+        elif u[ROUTE, a] < common:  # through a common partner
             nbrs = adjacent[starts[a]:starts[a + 1]]
             nbrs = nbrs[delivering[nbrs]]
             if nbrs.size == 0:
                 continue
-            mid = int(nbrs[int(u[2, a] * nbrs.size)])
+            mid = int(nbrs[int(u[PICK, a] * nbrs.size)])
             seconds = adjacent[starts[mid]:starts[mid + 1]]
             seconds = seconds[delivering[seconds] & (seconds != a)]
             if seconds.size == 0:
                 continue
-            b = int(seconds[int(u[3, a] * seconds.size) % seconds.size])
+            b = int(seconds[int(u[SECOND_PICK, a] * seconds.size) % seconds.size])
         else:  # met within the locality
-            b = int(local[int(u[2, a] * local.size) % local.size])
+            b = int(local[int(u[PICK, a] * local.size) % local.size])
         if b == a or b in adjacent[starts[a]:starts[a + 1]]:
             continue
         odds = acceptance * cap[loc] / capacity_ref
@@ -92,7 +95,7 @@ def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, 
         odds *= 1.0 + mobil_gain * mobilised[a]
         if sec[a] != sec[b] and unit:
             odds *= unit_factor
-        if u[4, a] < min(1.0, odds):
+        if u[ACCEPT, a] < min(1.0, odds):
             new_u.append(a)
             new_v.append(b)
     return np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
@@ -102,18 +105,18 @@ def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, 
 def _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering, brokered,
                   common):
     """The partner explorer ``a`` draws, or -1 where its common-partner route finds none."""
-    if u[1, a] >= 1.0 - brokered[a]:
+    if u[ROUTE, a] >= 1.0 - brokered[a]:
         if kind[a] == CHARITY:
             return council[loc]
-        return local[int(u[2, a] * local.size) % local.size]
-    if u[1, a] < common:
+        return local[int(u[PICK, a] * local.size) % local.size]
+    if u[ROUTE, a] < common:
         n_nbrs = 0
         for j in range(starts[a], starts[a + 1]):
             if delivering[adjacent[j]]:
                 n_nbrs += 1
         if n_nbrs == 0:
             return -1
-        pick = int(u[2, a] * n_nbrs)
+        pick = int(u[PICK, a] * n_nbrs)
         mid = -1
         for j in range(starts[a], starts[a + 1]):
             if delivering[adjacent[j]]:
@@ -127,14 +130,14 @@ def _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering,
                 n_seconds += 1
         if n_seconds == 0:
             return -1
-        pick = int(u[3, a] * n_seconds) % n_seconds
+        pick = int(u[SECOND_PICK, a] * n_seconds) % n_seconds
         for j in range(starts[mid], starts[mid + 1]):
             c = adjacent[j]
             if delivering[c] and c != a:
                 if pick == 0:
                     return c
                 pick -= 1
-    return local[int(u[2, a] * local.size) % local.size]
+    return local[int(u[PICK, a] * local.size) % local.size]
 
 
 @_compile
@@ -165,7 +168,7 @@ def _form_kernel(explorers, u, kind, locality, delivering, sec, cap, council, lo
         odds *= 1.0 + mobil_gain * mobilised[a]
         if sec[a] != sec[b] and unit:
             odds *= unit_factor
-        if u[4, a] < min(1.0, odds):
+        if u[ACCEPT, a] < min(1.0, odds):
             new_u[n_new] = a
             new_v[n_new] = b
             n_new += 1
@@ -198,6 +201,6 @@ def warm(compiled: bool) -> None:
         return
     zero = np.zeros(1, dtype=np.int64)
     starts, slots = group(True, zero, zero, 1)
-    form(True, zero, np.ones((5, 1)), np.zeros(1, dtype=np.int8), zero, np.ones(1, dtype=bool),
+    form(True, zero, np.ones((DRAWS, 1)), np.zeros(1, dtype=np.int8), zero, np.ones(1, dtype=bool),
          zero, np.ones(1), zero, starts, slots, starts, slots, np.zeros(1), np.zeros(1),
          np.zeros(1), (0.0, 1.0, 0.0, 1.0, 0.0, 0.0, False, 1.0))
