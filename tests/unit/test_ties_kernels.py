@@ -86,3 +86,42 @@ def test_formation_gives_the_reference_ties():
             assert same(g, r), case_no
         formed += ref[0].size
     assert formed > CASES  # ties did form: the acceptance was exercised
+
+
+def test_values_kept_for_the_ties_follow_every_change_of_the_ties():
+    from missionsim import MissionModel
+    from missionsim.model import ties
+    from missionsim.model.network import CONTRACT, COORDINATION, FUNDING, PARTNERSHIP
+    from missionsim.model.state import COUNCIL as COUNCIL_KIND
+
+    model = MissionModel(preset="small", rng=3, horizon=24)
+
+    def fresh() -> tuple:
+        net, o = model.net, model.orgs
+        sec = ties.sector_codes(model)
+        cross = sec[net.u] != sec[net.v]
+        council = (o.kind[net.u] == COUNCIL_KIND) | (o.kind[net.v] == COUNCIL_KIND)
+        kept = cross & council & (net.kind != FUNDING) & (net.kind != COORDINATION)
+        deg = net.degree(o.n, kept)
+        return cross, model.p["tie_cost"] * deg[model.council_slot(np.arange(model.places.n))]
+
+    def check() -> None:
+        cross, used = fresh()
+        assert same(ties.cross_sector(model), cross)
+        assert same(model.tie_capacity_used(), used)
+
+    for _ in range(12):
+        check()
+        model.step()
+    net = model.net
+    check()
+    partnership = np.flatnonzero(net.kind == PARTNERSHIP)
+    net.set_kinds(partnership[:3], np.full(3, CONTRACT))
+    check()
+    net.remove_edges(np.arange(5))
+    check()
+    net.add_edges([0, 1], [model.council_slot(0), model.council_slot(1)],
+                  [PARTNERSHIP, PARTNERSHIP], [0.5, 0.5])
+    check()
+    with pytest.raises(ValueError):  # what is kept cannot be changed by a caller
+        model.tie_capacity_used()[0] = 1.0

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import kernels, staff_kernels
-from missionsim.model.state import CHARITY, COUNCIL
+from missionsim.model.state import CHARITY, COUNCIL, each
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -48,7 +48,7 @@ def programme_users(model: MissionModel, per_place: np.ndarray | None = None) ->
     With ``per_place``, each member of staff counts as that array's value in their place.
     """
     o, s, pr = model.orgs, model.staff, model.programmes
-    weight = None if per_place is None else np.broadcast_to(per_place, (model.places.n,))
+    weight = None if per_place is None else each(per_place, model.places.n)
     return staff_kernels.programme_users(kernels.COMPILED, s.status, s.loc, s.org, o.rollout,
                                          o.programme, o.own_programme, weight, pr.n)
 

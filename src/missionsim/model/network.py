@@ -35,6 +35,22 @@ class Partnerships:
         self.kind = np.zeros(0, dtype=np.int8)
         self.trust = np.zeros(0, dtype=np.float64)
         self._index: set[tuple[int, int]] = set()
+        self.version = 0  # counts changes to the ties (not to trust): keys memo()
+        self._memo: dict[str, tuple[int, np.ndarray]] = {}
+
+    def memo(self, name: str, compute) -> np.ndarray:
+        """``compute()``, kept (read-only) until the ties change: who is tied, and how.
+
+        For values of the ties' ends and kinds only (never of trust), which a month asks for
+        several times between changes.
+        """
+        kept = self._memo.get(name)
+        if kept is not None and kept[0] == self.version:
+            return kept[1]
+        value = compute()
+        value.setflags(write=False)
+        self._memo[name] = (self.version, value)
+        return value
 
     # --- structure ------------------------------------------------------------------------
     def add_node(self, index: int, **attrs) -> None:
@@ -66,6 +82,7 @@ class Partnerships:
             added_k.append(int(k))
             added_t.append(float(t))
         if added_u:
+            self.version += 1
             self.u = np.concatenate([self.u, np.array(added_u, dtype=np.int64)])
             self.v = np.concatenate([self.v, np.array(added_v, dtype=np.int64)])
             self.kind = np.concatenate([self.kind, np.array(added_k, dtype=np.int8)])
@@ -79,6 +96,7 @@ class Partnerships:
             return
         for a, b in zip(self.u[idx].tolist(), self.v[idx].tolist(), strict=True):
             self._index.discard((a, b))
+        self.version += 1
         keep = np.ones(self.u.size, dtype=bool)
         keep[idx] = False
         self.u, self.v = self.u[keep], self.v[keep]
@@ -90,6 +108,7 @@ class Partnerships:
 
     def set_kinds(self, idx: np.ndarray, kinds: np.ndarray) -> None:
         """Change the kind of the ties at array positions ``idx``."""
+        self.version += 1
         self.kind[np.asarray(idx, dtype=np.int64)] = kinds
 
     def sync_trust(self) -> None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import kernels, staff_kernels
-from missionsim.model.state import CHARITY
+from missionsim.model.state import CHARITY, each
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -79,13 +79,11 @@ def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
     focus = np.ones(o.n)
     charities = o.kind == CHARITY
     focus[charities] = model.charity_focus()[charities]
-    pressure = np.broadcast_to(1.0 + p["pressure_effort"] * lv.at("punitive"), (pl.n,))
-    time_left = np.broadcast_to(1.0 - lv.at("staff_time"), (pl.n,))
+    pressure = each(1.0 + p["pressure_effort"] * lv.at("punitive"), pl.n)
+    time_left = each(1.0 - lv.at("staff_time"), pl.n)
     staff, charity_staff = staff_kernels.delivery(
-        kernels.COMPILED, s.status, s.loc, s.org, s.morale, s.skill,
-        np.ascontiguousarray(pressure, dtype=np.float64),
-        np.ascontiguousarray(time_left, dtype=np.float64), practice, focus, charities, pl.n,
-        float(p["morale_effort"]))
+        kernels.COMPILED, s.status, s.loc, s.org, s.morale, s.skill, pressure, time_left,
+        practice, focus, charities, pl.n, float(p["morale_effort"]))
     volunteers = model.volunteers0 * (1.0 + p["mobilisation_volunteer_gain"]
                                       * model.levers.mobilisation)
     volunteers = np.minimum(volunteers, p["volunteer_cap_per_staff"] * charity_staff

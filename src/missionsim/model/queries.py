@@ -61,12 +61,20 @@ class Queries:
         return self.places.need0 * self.demand_mult
 
     def tie_capacity_used(self) -> np.ndarray:
-        """Capacity each council needs to maintain its cross-sector ties (per place)."""
+        """Capacity each council needs to maintain its cross-sector ties (per place).
+
+        Read-only, and kept until the ties change (a month asks for it several times).
+        """
         net, o = self.net, self.orgs
-        cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL) | (o.kind[net.v] == COUNCIL))
-        cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
-        deg = net.degree(o.n, cross)
-        return self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
+
+        def compute() -> np.ndarray:
+            cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL)
+                                               | (o.kind[net.v] == COUNCIL))
+            cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
+            deg = net.degree(o.n, cross)
+            return self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
+
+        return net.memo("tie_capacity_used", compute)
 
     def effective_capacity(self) -> np.ndarray:
         """Council capacity net of what maintaining cross-sector ties uses."""

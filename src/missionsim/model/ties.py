@@ -18,7 +18,7 @@ import numpy as np
 
 from missionsim.model import kernels, ties_kernels
 from missionsim.model.network import CONTRACT, PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
+from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND, each
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -33,9 +33,14 @@ def sector_codes(model: MissionModel) -> np.ndarray:
 
 
 def cross_sector(model: MissionModel) -> np.ndarray:
-    """Whether each tie joins two sectors."""
-    sec = sector_codes(model)
-    return sec[model.net.u] != sec[model.net.v]
+    """Whether each tie joins two sectors (read-only; kept until the ties change)."""
+    net = model.net
+
+    def compute() -> np.ndarray:
+        sec = sector_codes(model)
+        return sec[net.u] != sec[net.v]
+
+    return net.memo("cross_sector", compute)
 
 
 def relational_capacity(model: MissionModel) -> np.ndarray:
@@ -110,13 +115,11 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
            p["common_partner_share"], p["cross_sector_penalty"],
            p["partnership_cross_sector_gain"], p["mobilisation_tie_gain"], unit,
            1.0 + p["mission_unit_brokering_gain"] * model.mission_unit.intensity if unit else 1.0)
-    per_org = (n,)
     new_u, new_v = ties_kernels.form(
         compiled, np.flatnonzero(explore), u, o.kind, o.locality, delivering,
         sector_codes(model), model.effective_capacity(),
         model.council_slot(np.arange(model.places.n)), loc_starts, loc_slots, starts,
-        adjacent, np.broadcast_to(brokered, per_org), np.broadcast_to(drive, per_org),
-        np.broadcast_to(mobilised, per_org), par)
+        adjacent, each(brokered, n), each(drive, n), each(mobilised, n), par)
     if new_u.size:
         k = new_u.size
         model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))

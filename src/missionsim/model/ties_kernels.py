@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model.compiled import compile_kernel as _compile
-from missionsim.model.state import CHARITY
+from missionsim.model.state import CHARITY, each
 
 DRAWS = 5  # structural: a month's uniforms per organisation: explore, route, picks, accept
 ROUTE, PICK, SECOND_PICK, ACCEPT = 1, 2, 3, 4  # structural: the rows of ``u`` used here
@@ -185,14 +185,10 @@ def form(compiled: bool, explorers, u, kind, locality, delivering, sec, cap, cou
     acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, factor = par
     par = (float(acceptance), float(capacity_ref), float(common), float(penalty),
            float(cross_gain), float(mobil_gain), bool(unit), float(factor))
-    real = np.float64
-    return _form_kernel(
-        np.ascontiguousarray(explorers, dtype=np.int64), np.ascontiguousarray(u, dtype=real),
-        kind, np.ascontiguousarray(locality, dtype=np.int64), delivering, sec,
-        np.ascontiguousarray(cap, dtype=real), np.ascontiguousarray(council, dtype=np.int64),
-        loc_starts, loc_slots, starts, adjacent, np.ascontiguousarray(brokered, dtype=real),
-        np.ascontiguousarray(drive, dtype=real), np.ascontiguousarray(mobilised, dtype=real),
-        par)
+    n = kind.size
+    return _form_kernel(explorers, u, kind, locality, delivering, sec, each(cap, cap.size),
+                        council, loc_starts, loc_slots, starts, adjacent, each(brokered, n),
+                        each(drive, n), each(mobilised, n), par)
 
 
 def warm(compiled: bool) -> None:
