@@ -104,3 +104,28 @@ def test_a_forked_worker_does_not_keep_the_lock_of_the_study_that_started_it(tmp
     finally:
         done.set()
         child.join(30)
+
+
+CLI_PROBE = """
+import sys
+from missionsim.cli import main
+from missionsim.experiments.executors import local
+try:
+    main(["compare", sys.argv[1], sys.argv[2], "--replicates", "2", "--workers", "2",
+          "--out", sys.argv[3]])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(local._POOL["pool"]._mp_context.get_start_method())
+"""
+
+
+def test_the_command_line_forks_its_workers_under_its_progress_bar(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    out = subprocess.run([sys.executable, "-c", CLI_PROBE, str(scenarios / "baseline.toml"),
+                          str(scenarios / "devolution.toml"), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.split()[-1] == "fork", out.stderr

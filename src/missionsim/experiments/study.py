@@ -189,8 +189,13 @@ def _guarded(todo: list[RunSpec], workers: int | None,
 def _progress(total: int, initial: int):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, unit="run", dynamic_ncols=True,
-                smoothing=ETA_SMOOTHING, desc="runs", leave=True)
+    class Bar(tqdm):
+        # no monitor thread (it only retunes bars that stall): with no other thread running,
+        # the local workers can be forked from this process (executors.local)
+        monitor_interval = 0
+
+    return Bar(total=total, initial=initial, unit="run", dynamic_ncols=True,
+               smoothing=ETA_SMOOTHING, desc="runs", leave=True)
 
 
 # --- studies --------------------------------------------------------------------------------

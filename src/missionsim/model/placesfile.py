@@ -149,6 +149,10 @@ def _cached(path: str, stamp: tuple[int, int]) -> PlacesData:
     return read_places(path)
 
 
+OBJECT_COLUMNS = ("code", "name", "neighbours")
+"""Columns of a read places table held as Python objects (the rest are numbers)."""
+
+
 def read_places(path: str | Path) -> PlacesData:
     """Read and check a places file (see the module docstring).
 
@@ -173,7 +177,11 @@ def read_places(path: str | Path) -> PlacesData:
             raise PlacesError(f"{where}: row {i}: {len(row)} cells; expected {len(header)}")
         records.append(_record(dict(zip(header, (c.strip() for c in row), strict=True)),
                                f"{where}: row {i}"))
-    table = pd.DataFrame.from_records(records)
+    # codes, names and neighbour lists as Python objects: pandas' Arrow-backed strings would
+    # cost a fresh process about 30 ms to set up on first use, more than the rest of the read
+    table = pd.DataFrame({key: pd.Series([r[key] for r in records],
+                                         dtype=object if key in OBJECT_COLUMNS else float)
+                          for key in records[0]})
     seen: dict[str, int] = {}
     for i, code in enumerate(table["code"], start=FIRST_ROW):
         if code in seen:
