@@ -149,11 +149,3 @@ def _update_numpy(model: MissionModel, noise: np.ndarray, u_quit: np.ndarray,
     s.filled_before = int(filled.sum())
     s.quits += s.quits_month
     s.hires += int(hires.sum())
-
-
-def effort(model: MissionModel) -> np.ndarray:
-    """Effort of each post-holder: morale-driven discretionary effort, pressure, time taken."""
-    p, lv, s = model.p, model.levers, model.staff
-    w = p["morale_effort"]
-    return (((1.0 - w) + w * s.morale) * (1.0 + p["pressure_effort"] * lv.at("punitive", s.loc))
-            * (1.0 - lv.at("staff_time", s.loc)))
