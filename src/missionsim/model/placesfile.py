@@ -177,11 +177,14 @@ def read_places(path: str | Path) -> PlacesData:
             raise PlacesError(f"{where}: row {i}: {len(row)} cells; expected {len(header)}")
         records.append(_record(dict(zip(header, (c.strip() for c in row), strict=True)),
                                f"{where}: row {i}"))
-    # codes, names and neighbour lists as Python objects: pandas' Arrow-backed strings would
-    # cost a fresh process about 30 ms to set up on first use, more than the rest of the read
-    table = pd.DataFrame({key: pd.Series([r[key] for r in records],
-                                         dtype=object if key in OBJECT_COLUMNS else float)
-                          for key in records[0]})
+    # codes, names, neighbour lists and the column names as Python objects: pandas'
+    # Arrow-backed strings would cost a fresh process about 30 ms to set up on first use,
+    # more than the rest of the read
+    keys = list(records[0])
+    table = pd.DataFrame({i: pd.Series([r[key] for r in records],
+                                       dtype=object if key in OBJECT_COLUMNS else float)
+                          for i, key in enumerate(keys)})
+    table.columns = pd.Index(keys, dtype=object)
     seen: dict[str, int] = {}
     for i, code in enumerate(table["code"], start=FIRST_ROW):
         if code in seen:
