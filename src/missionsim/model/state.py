@@ -21,8 +21,7 @@ def each(value, n: int) -> np.ndarray:
     """``value`` as a float array of ``n`` (a number repeated, or the array itself)."""
     if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
         return value
-    return np.full(n, value, dtype=np.float64) if np.ndim(value) == 0 else np.asarray(
-        np.broadcast_to(value, (n,)), dtype=np.float64)
+    return np.full(n, value, dtype=np.float64)
 
 
 @dataclass

@@ -18,7 +18,7 @@ import numpy as np
 
 from missionsim.model import kernels, ties_kernels
 from missionsim.model.network import CONTRACT, PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND, each
+from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -119,7 +119,7 @@ def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
         compiled, np.flatnonzero(explore), u, o.kind, o.locality, delivering,
         sector_codes(model), model.effective_capacity(),
         model.council_slot(np.arange(model.places.n)), loc_starts, loc_slots, starts,
-        adjacent, each(brokered, n), each(drive, n), each(mobilised, n), par)
+        adjacent, brokered, drive, mobilised, par)
     if new_u.size:
         k = new_u.size
         model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))

@@ -17,6 +17,7 @@ from missionsim.model.state import CHARITY, each
 
 DRAWS = 5  # structural: a month's uniforms per organisation: explore, route, picks, accept
 ROUTE, PICK, SECOND_PICK, ACCEPT = 1, 2, 3, 4  # structural: the rows of ``u`` used here
+COMMON = 2  # structural: where ``par`` holds the common-partner share
 
 
 # --- grouping: slots by a key, in slot order within a key -----------------------------------
@@ -51,6 +52,22 @@ def group(compiled: bool, keys: np.ndarray, members: np.ndarray, n_keys: int) ->
 
 
 # --- formation ----------------------------------------------------------------------------------
+@_compile
+def _accepted(draw, capacity, cross, drive, mobilised, par):
+    """Whether a drawn tie forms: ``draw`` below its odds (capped at 1); see ``form_reference``.
+
+    Shared by the reference and the kernel: scalar arithmetic, the same in both.
+    """
+    acceptance, capacity_ref, _, penalty, cross_gain, mobil_gain, unit, unit_factor = par
+    odds = acceptance * capacity / capacity_ref
+    if cross:
+        odds *= penalty * (1.0 + cross_gain * drive)
+    odds *= 1.0 + mobil_gain * mobilised
+    if cross and unit:
+        odds *= unit_factor
+    return draw < min(1.0, odds)
+
+
 def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, loc_starts,
                    loc_slots, starts, adjacent, brokered, drive, mobilised, par) -> tuple:
     """The partners each explorer draws and the ties that form (Python reference).
@@ -63,7 +80,7 @@ def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, 
     cross-sector penalty, the partnership gain on it, the mobilisation gain, whether a
     Missions Unit brokers and its factor. Returns the two ends of the new ties.
     """
-    acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, unit_factor = par
+    common = par[COMMON]
     new_u, new_v = [], []
     for a in explorers:
         a = int(a)
@@ -89,13 +106,7 @@ def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, 
             b = int(local[int(u[PICK, a] * local.size) % local.size])
         if b == a or b in adjacent[starts[a]:starts[a + 1]]:
             continue
-        odds = acceptance * cap[loc] / capacity_ref
-        if sec[a] != sec[b]:
-            odds *= penalty * (1.0 + cross_gain * drive[a])
-        odds *= 1.0 + mobil_gain * mobilised[a]
-        if sec[a] != sec[b] and unit:
-            odds *= unit_factor
-        if u[ACCEPT, a] < min(1.0, odds):
+        if _accepted(u[ACCEPT, a], cap[loc], sec[a] != sec[b], drive[a], mobilised[a], par):
             new_u.append(a)
             new_v.append(b)
     return np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
@@ -144,7 +155,7 @@ def _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering,
 def _form_kernel(explorers, u, kind, locality, delivering, sec, cap, council, loc_starts,
                  loc_slots, starts, adjacent, brokered, drive, mobilised, par):
     """Compiled :func:`form_reference`: the same ties, in the same order."""
-    acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, unit_factor = par
+    common = par[COMMON]
     new_u = np.empty(explorers.size, dtype=np.int64)
     new_v = np.empty(explorers.size, dtype=np.int64)
     n_new = 0
@@ -162,13 +173,7 @@ def _form_kernel(explorers, u, kind, locality, delivering, sec, cap, council, lo
                 break
         if tied:
             continue
-        odds = acceptance * cap[loc] / capacity_ref
-        if sec[a] != sec[b]:
-            odds *= penalty * (1.0 + cross_gain * drive[a])
-        odds *= 1.0 + mobil_gain * mobilised[a]
-        if sec[a] != sec[b] and unit:
-            odds *= unit_factor
-        if u[ACCEPT, a] < min(1.0, odds):
+        if _accepted(u[ACCEPT, a], cap[loc], sec[a] != sec[b], drive[a], mobilised[a], par):
             new_u[n_new] = a
             new_v[n_new] = b
             n_new += 1
@@ -177,18 +182,18 @@ def _form_kernel(explorers, u, kind, locality, delivering, sec, cap, council, lo
 
 def form(compiled: bool, explorers, u, kind, locality, delivering, sec, cap, council,
          loc_starts, loc_slots, starts, adjacent, brokered, drive, mobilised, par) -> tuple:
-    """The two ends of the ties that form this month; see :func:`form_reference`."""
-    if not compiled:
-        return form_reference(explorers, u, kind, locality, delivering, sec, cap, council,
-                              loc_starts, loc_slots, starts, adjacent, brokered, drive,
-                              mobilised, par)
+    """The two ends of the ties that form this month; see :func:`form_reference`.
+
+    ``brokered``, ``drive`` and ``mobilised`` may each be a number (the same for every slot).
+    """
+    n = kind.size
     acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, factor = par
     par = (float(acceptance), float(capacity_ref), float(common), float(penalty),
            float(cross_gain), float(mobil_gain), bool(unit), float(factor))
-    n = kind.size
-    return _form_kernel(explorers, u, kind, locality, delivering, sec, each(cap, cap.size),
-                        council, loc_starts, loc_slots, starts, adjacent, each(brokered, n),
-                        each(drive, n), each(mobilised, n), par)
+    fn = _form_kernel if compiled else form_reference
+    return fn(explorers, u, kind, locality, delivering, sec, cap, council, loc_starts,
+              loc_slots, starts, adjacent, each(brokered, n), each(drive, n),
+              each(mobilised, n), par)
 
 
 def warm(compiled: bool) -> None:

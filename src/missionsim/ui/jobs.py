@@ -13,6 +13,7 @@ Nothing here depends on Solara, so the job is tested without a browser.
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import logging
 import tempfile
@@ -80,7 +81,7 @@ class Progress:
         return f"{self.done} of {self.total} runs"
 
 
-class BackgroundJob:
+class BackgroundJob(abc.ABC):
     """Work run once in a background thread: start, cancel, wait, and consistent readings.
 
     The shared machinery of :class:`CompareJob` and
@@ -158,16 +159,16 @@ class BackgroundJob:
         return self._cancel.is_set() or (self.abandon is not None and self.abandon.is_set())
 
     # --- the work --------------------------------------------------------------------------
-    def _tell(self) -> None:
+    def _tell(self) -> None:  # noqa: B027 - an optional hook: doing nothing is the default
         """Called after every change of state (nothing by default)."""
 
+    @abc.abstractmethod
     def _work(self) -> object:
         """Do the work and return its result."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _keep(self, result: object) -> object:
         """Keep a finished job's result (called under the lock); return what downloads read."""
-        raise NotImplementedError
 
     def _failure(self, exc: BaseException) -> str:
         """The one-line message of an error raised by the work."""
