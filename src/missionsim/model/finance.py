@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from missionsim.model import draws
 from missionsim.model.network import CONTRACT, PARTNERSHIP
 from missionsim.model.state import CHARITY, COUNCIL
 from missionsim.model.world import MONTHS, TINY, bids_per_year
@@ -106,7 +107,7 @@ def annual_budget(model: MissionModel) -> None:
     charities = np.flatnonzero((o.kind == CHARITY) & o.active)
     grants = model.charity_grant_money0 * model.funding_mult
     posts = np.maximum(model.staff.funded_by_org(o.n)[charities], 1)
-    noise = rng.normal(0.0, 1.0, o.n)[charities]
+    noise = draws.standard_normal(rng, o.n)[charities]
     if charities.size:
         if renew:
             o.grant_settled[:] = 0.0
@@ -213,7 +214,7 @@ def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
     o, pl, p = model.orgs, model.places, model.p
     loc = o.locality[charities]
     rng = model.streams["budget"]
-    noise = rng.normal(0.0, 1.0, o.n)[charities]
+    noise = draws.standard_normal(rng, o.n)[charities]
     u = rng.random(o.n)[charities]
     trust = council_trust(model)[charities]
     evidence = evidence_factor(model, charities)
@@ -333,7 +334,7 @@ def monthly_flows(model: MissionModel) -> None:
     if charities.size == 0:
         return
     rng = model.streams["finance"]
-    shocks = rng.normal(0.0, 1.0, n_orgs)[charities]
+    shocks = draws.standard_normal(rng, n_orgs)[charities]
     target = o.donations0[charities] * (1.0 + p["mobilisation_donation_gain"]
                                         * model.levers.at("mobilisation", o.locality[charities]))
     logd = np.log(np.maximum(o.donations[charities], TINY))

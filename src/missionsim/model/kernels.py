@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import staff_kernels, ties_kernels
+from missionsim.model import draws, staff_kernels, ties_kernels
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import UNFUNDED, VACANT
@@ -257,4 +257,5 @@ def warm() -> None:
              (0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
     staff_target(True, real, real, one, one)
     staff_kernels.warm(COMPILED)
+    draws.warm()
     ties_kernels.warm(COMPILED)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels, staff_kernels, workforce_kernels
+from missionsim.model import draws, kernels, staff_kernels, workforce_kernels
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,13 +91,13 @@ def update(model: MissionModel) -> None:
     """Morale, quits, hires and skill for every post.
 
     Compiled (:mod:`~missionsim.model.kernels`) when :data:`kernels.COMPILED` is set, else in
-    NumPy passes; both give identical results. Either way the random draws, the morale target
-    and every ``exp`` are NumPy's.
+    NumPy passes; both give identical results. Either way the morale target and every ``exp``
+    are NumPy's, and the random draws are NumPy's numbers (:mod:`~missionsim.model.draws`).
     """
     p, s = model.p, model.staff
     rng = model.streams["workforce"]
     n = s.n
-    noise = rng.normal(0.0, 1.0, n)
+    noise = draws.standard_normal(rng, n)
     u_quit = rng.random(n)
     u_fill = rng.random(n)
     u_skill = rng.random(n)
