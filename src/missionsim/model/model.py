@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import mesa
@@ -27,7 +27,7 @@ from missionsim.model.reforms import (
     make_reform,
     policy_value,
 )
-from missionsim.model.reporters import REPORTERS
+from missionsim.model.reporters import REPORTERS, MonthlyCollector, months_to_record
 from missionsim.model.state import CHARITY, FILLED
 
 STREAMS = ("world", "government", "budget", "finance", "entry", "workforce", "evidence",
@@ -88,6 +88,11 @@ class MissionModel(Queries, Organisations, mesa.Model):
             sets the number of places and the cohort; each place keeps its name, code,
             deprivation (FSM share), statistical neighbours and, where the mission says which
             column measures it, its observed starting value.
+        record_months: The months at which the DataCollector records the reporters (month 0
+            is the state before the first step). Default: every month. Where only some months
+            are read (the end of a run, a deadline), recording just those spares the record
+            phase (about a fifth of a workshop month). The reporters' frame is indexed by the
+            recorded months, and the model's state is the same either way.
         **overrides: Parameter overrides given directly as keywords (as ``batch_run`` does).
 
     Each call to :meth:`step` advances one month through these phases, in this order:
@@ -113,7 +118,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
     9. **outcome** – effective delivery in each place; the true indicator moves towards what
        delivery supports, with a lag; gaming sets the reported indicator.
     10. **record** – the month's spending is totalled and the DataCollector records the
-        model-level reporters.
+        model-level reporters (every month, or the months asked for).
     """
 
     def __init__(
@@ -126,6 +131,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         rng: Any = None,
         policy: Mapping[str, Any] | None = None,
         places: str | PlacesData | None = None,
+        record_months: Iterable[int] | None = None,
         **overrides: Any,
     ) -> None:
         if not isinstance(preset, str) or preset not in PRESETS:
@@ -137,6 +143,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
             raise ValueError(f"mission = {quote(mission)}: expected one of "
                              f"{', '.join(sorted(MISSIONS))} or a mission file (.toml)")
         whole_number(horizon, "horizon", 1, MAX_HORIZON)
+        record_months = months_to_record(record_months)
         if params is not None and not isinstance(params, Mapping):
             raise ValueError(f"params = {quote(params)}: expected a mapping of parameter names to "
                              "values")
@@ -149,6 +156,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         if seed is not None:
             seed = whole_number(seed, "seed", 0, MAX_SEED)
         super().__init__(rng=rng, seed=seed)
+        self.record_months: frozenset[int] | None = record_months
         self.preset = preset
         self.mission: Mission = get_mission(mission)
         given = {**(params or {}), **overrides}
@@ -200,8 +208,8 @@ class MissionModel(Queries, Organisations, mesa.Model):
             if reform.target is not None:  # named places exist in this world
                 reform.target.check(self, f"reforms[{quote(reform.name)}].target")
             reform.initialize(self)
-        self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
-        self.datacollector.collect(self)
+        self.datacollector = MonthlyCollector(model_reporters=dict(REPORTERS))
+        self.record()
 
     # --- construction helpers -------------------------------------------------------------
     def _init_reference_state(self) -> None:
@@ -275,6 +283,11 @@ class MissionModel(Queries, Organisations, mesa.Model):
         self.closures_month = 0
         for phase in PHASES:
             phase.run(self)
+
+    def record(self) -> None:
+        """Record the reporters now, if this month is one of :attr:`record_months`."""
+        if self.record_months is None or self.month in self.record_months:
+            self.datacollector.collect(self)
 
     def run(self, steps: int | None = None) -> MissionModel:
         """Run ``steps`` months (default: to the horizon) and return the model."""

@@ -97,13 +97,13 @@ def capacity(model: MissionModel) -> None:
 
 
 def record(model: MissionModel) -> None:
-    """Total the month's spending and record the reporters."""
+    """Total the month's spending and record the reporters (at the months asked for)."""
     model.spend_total += model.spend_month
     model.month = model.steps
     if model.month == model.mission.deadline:
         model._outcome_at_deadline = outcomes.national(model, model.places.y)
     model.ledger.close()
-    model.datacollector.collect(model)
+    model.record()
     model.spend_month_recorded = model.spend_month
     model.spend_month = 0.0
     if model.month >= model.horizon:
@@ -146,7 +146,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("outcome", "effective delivery in each place; the true indicator moves towards what "
           "delivery supports, with a lag; gaming sets the reported indicator.", outcomes.update),
     Phase("record", "the month's spending is totalled and the DataCollector records the "
-          "model-level reporters.", record),
+          "model-level reporters (every month, or the months asked for).", record),
 )
 """The phases of :meth:`~missionsim.model.model.MissionModel.step`, in order. The class
 docstring lists them (a test checks that it says the same)."""

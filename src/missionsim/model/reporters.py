@@ -7,8 +7,14 @@ measures; £m a month for ``spend`` and for the money kinds of the month's ledge
 
 from __future__ import annotations
 
-import numpy as np
+import itertools
+from collections.abc import Iterable
 
+import mesa
+import numpy as np
+import pandas as pd
+
+from missionsim.limits import MAX_HORIZON, quote, whole_number
 from missionsim.model import evidence, kernels, outcomes, staff_kernels, ties
 from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
 
@@ -256,3 +262,48 @@ REPORTERS = {
               displaced, displacement_cost)
 }
 """Model-level reporters by name, in the order of the data frame's columns."""
+
+
+class MonthlyCollector(mesa.DataCollector):
+    """Mesa's DataCollector that notes the month of each record.
+
+    Its frame is indexed by month: ``0, 1, …`` when every month is recorded, as Mesa's own,
+    or the months recorded when the model records only some
+    (:attr:`~missionsim.model.model.MissionModel.record_months`).
+    """
+
+    def __init__(self, model_reporters: dict) -> None:
+        super().__init__(model_reporters=model_reporters)
+        self.months: list[int] = []
+
+    def collect(self, model) -> None:
+        """Record every model reporter now, and the month."""
+        super().collect(model)
+        self.months.append(int(model.month))
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per recorded month, indexed by month."""
+        frame = super().get_model_vars_dataframe()
+        if self.months != list(range(len(self.months))):  # some months not recorded
+            frame.index = pd.Index(self.months, dtype=np.int64)
+        return frame
+
+
+def months_to_record(months: Iterable[int] | None) -> frozenset[int] | None:
+    """The months a model should record, checked: ``None`` for every month.
+
+    Raises:
+        ValueError: One line naming ``record_months`` when it is not a collection of whole
+            numbers from 0 to the longest horizon.
+    """
+    if months is None:
+        return None
+    if isinstance(months, str | bytes | dict) or not isinstance(months, Iterable):
+        raise ValueError(f"record_months = {quote(months)}: expected a list of months "
+                         f"(whole numbers from 0 to {MAX_HORIZON:,}), or None for every month")
+    most = MAX_HORIZON + 1  # structural: months 0 to the longest horizon
+    given = list(itertools.islice(months, most + 1))  # an endless iterable is cut short
+    if len(given) > most:
+        raise ValueError(f"record_months: expected at most {most:,} months (0 to "
+                         f"{MAX_HORIZON:,}), got more")
+    return frozenset(whole_number(m, "record_months", 0, MAX_HORIZON) for m in given)
