@@ -349,8 +349,7 @@ def monthly_flows(model: MissionModel) -> None:
     cost_c = filled[charities] * bill
     o.reserves[charities] += income_c - cost_c
     pool_reserves(model, charities, cost_c)
-    # a charity whose reserves are thin and income short cuts posts towards what income
-    # pays; notice periods mean a third of the excess goes each month
+    # thin reserves and short income: cut posts towards what income pays, at notice's pace
     months = o.reserves[charities] / np.maximum(cost_c, TINY)
     shrink = (months < 1.0) & (income_c < cost_c)
     if shrink.any():
