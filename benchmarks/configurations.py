@@ -40,6 +40,26 @@ CONFIGURATIONS = {
         "repeats": 3,
         "seed": 1,
     },
+    "england_end": {
+        "kind": "missionsim",
+        "description": "England, recording the reporters at the last month only "
+                       "(record_months)",
+        "parameters": {"preset": "england", "record_months": [120]},
+        "steps": 120,
+        "quick_steps": 24,
+        "repeats": 3,
+        "seed": 1,
+    },
+    "workshop_end": {
+        "kind": "missionsim",
+        "description": "Workshop, recording the reporters at the last month only "
+                       "(record_months)",
+        "parameters": {"preset": "workshop", "record_months": [120]},
+        "steps": 120,
+        "quick_steps": 24,
+        "repeats": 3,
+        "seed": 1,
+    },
     "boltzmann": {
         "kind": "boltzmann",
         "description": "Mesa Boltzmann wealth example (reference)",
