@@ -71,11 +71,17 @@ def test_values_in_post_are_the_reference_values():
     rng = np.random.default_rng(2004)
     for case_no in range(CASES):
         c = random_staff(rng)
-        per_org = rng.normal(0.0, 1.0, c["n_orgs"])
-        assert same(staff_kernels.in_post(True, c["status"], c["morale"]),
-                    staff_kernels.in_post(False, c["status"], c["morale"])), case_no
-        assert same(staff_kernels.in_post(True, c["status"], per_org, c["org"]),
-                    staff_kernels.in_post(False, c["status"], per_org, c["org"])), case_no
+        first, second = rng.normal(0.0, 1.0, c["n_orgs"]), rng.random(c["n_orgs"])
+        args = (c["status"], c["morale"], c["org"], first, second)
+        got = staff_kernels.in_post_values(True, *args)
+        ref = staff_kernels.in_post_values(False, *args)
+        assert len(got) == len(ref) == 3, case_no
+        for a, b in zip(got, ref, strict=True):
+            assert same(a, b), case_no
+        # the reference is what the reporters averaged before: plain masks and gathers
+        filled = c["status"] == FILLED
+        assert same(ref[0], c["morale"][filled])
+        assert same(ref[2], second[c["org"][filled]])
 
 
 def test_counts_in_post_are_bincounts():

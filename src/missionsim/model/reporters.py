@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -19,14 +20,30 @@ from missionsim.model import evidence, kernels, outcomes, staff_kernels, ties
 from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
 
 
+def _once(model, name: str, compute):
+    """``compute()``, worked out once while the DataCollector records a month.
+
+    Several reporters share a value (the national outcome, the staff in post); inside
+    :meth:`MonthlyCollector.collect` the first to ask computes it and the others reuse it.
+    Outside a record, each call computes it afresh.
+    """
+    shared = getattr(model, "_recording", None)
+    if shared is None:
+        return compute()
+    if name not in shared:
+        shared[name] = compute()
+    return shared[name]
+
+
 def outcome(model) -> float:
     """True national value of the mission indicator."""
-    return outcomes.national(model, model.places.y)
+    return _once(model, "outcome", lambda: outcomes.national(model, model.places.y))
 
 
 def outcome_reported(model) -> float:
     """Reported national value (the true value plus what gaming hides)."""
-    return outcomes.national(model, outcomes.reported(model))
+    return _once(model, "outcome_reported",
+                 lambda: outcomes.national(model, outcomes.reported(model)))
 
 
 def trajectory_gap(model) -> float:
@@ -85,17 +102,36 @@ def extra_money(model) -> float:
     return float(model.extra_money_places.sum() / 12.0)  # unit: months per year
 
 
-def _in_post(model, values: np.ndarray, by_employer: bool = False) -> np.ndarray:
-    """``values`` of each member of staff in post, or of their employer (``by_employer``)."""
-    s = model.staff
-    return staff_kernels.in_post(kernels.COMPILED, s.status, values,
-                                 s.org if by_employer else None)
+class InPost(NamedTuple):
+    """Values of each post in post, in post order."""
+
+    morale: np.ndarray
+    evidence: np.ndarray
+    practice: np.ndarray
+
+
+def _staff_in_post(model) -> InPost:
+    """Morale, and the employer's evidence-backed share and practice, of each post in post.
+
+    One pass over the posts, shared by the three staff reporters.
+    """
+    def compute():
+        o, s = model.orgs, model.staff
+        backed = evidence.evidence_backed(model)
+        used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)  # -1: none
+        share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
+        return InPost(*staff_kernels.in_post_values(kernels.COMPILED, s.status, s.morale,
+                                                    s.org, share, o.practice))
+    return _once(model, "staff_in_post", compute)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else 0.0
 
 
 def staff_morale(model) -> float:
     """Mean morale of frontline staff in post."""
-    morale = _in_post(model, model.staff.morale)
-    return float(morale.mean()) if morale.size else 0.0
+    return _mean(_staff_in_post(model).morale)
 
 
 def staff_turnover(model) -> float:
@@ -169,18 +205,12 @@ def mean_trust(model) -> float:
 
 def evidence_adoption(model) -> float:
     """Share of frontline staff in post using an evidence-backed practice."""
-    o = model.orgs
-    backed = evidence.evidence_backed(model)
-    used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)  # -1: none
-    share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
-    by_staff = _in_post(model, share, by_employer=True)
-    return float(np.mean(by_staff)) if by_staff.size else 0.0
+    return _mean(_staff_in_post(model).evidence)
 
 
 def practice_effect(model) -> float:
     """Mean true effect (SD) of the practice used by frontline staff in post."""
-    effect = _in_post(model, model.orgs.practice, by_employer=True)
-    return float(effect.mean()) if effect.size else 0.0
+    return _mean(_staff_in_post(model).practice)
 
 
 def department_focus(model) -> float:
@@ -277,8 +307,15 @@ class MonthlyCollector(mesa.DataCollector):
         self.months: list[int] = []
 
     def collect(self, model) -> None:
-        """Record every model reporter now, and the month."""
-        super().collect(model)
+        """Record every model reporter now, and the month.
+
+        Values several reporters share are worked out once for the record (:func:`_once`).
+        """
+        model._recording = {}
+        try:
+            super().collect(model)
+        finally:
+            model._recording = None
         self.months.append(int(model.month))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:

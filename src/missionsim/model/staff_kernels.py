@@ -135,28 +135,40 @@ def in_post_reference(status: np.ndarray, values: np.ndarray,
     return values[filled] if employer is None else values[employer[filled]]
 
 
-@_compile
-def _in_post_kernel(status, values):
-    """Compiled :func:`in_post_reference` without employers."""
-    out = np.empty(np.count_nonzero(status == FILLED))
-    k = 0
-    for i in range(status.size):
-        if status[i] == FILLED:
-            out[k] = values[i]
-            k += 1
-    return out
+def in_post_values_reference(status: np.ndarray, values: np.ndarray, employer: np.ndarray,
+                             by_employer: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """``values`` of the posts in post, then each of ``by_employer`` through their employers.
+
+    The three staff reporters' arrays in one call (reference: one :func:`in_post_reference`
+    each).
+    """
+    return (in_post_reference(status, values),
+            *(in_post_reference(status, v, employer) for v in by_employer))
 
 
 @_compile
-def _employer_in_post_kernel(status, values, employer):
-    """Compiled :func:`in_post_reference` through the posts' employers."""
-    out = np.empty(np.count_nonzero(status == FILLED))
+def _in_post_values_kernel(status, values, employer, first, second):
+    """Compiled :func:`in_post_values_reference` for two employer values, in one pass."""
+    n = np.count_nonzero(status == FILLED)
+    own, out1, out2 = np.empty(n), np.empty(n), np.empty(n)
     k = 0
     for i in range(status.size):
         if status[i] == FILLED:
-            out[k] = values[employer[i]]
+            own[k] = values[i]
+            out1[k] = first[employer[i]]
+            out2[k] = second[employer[i]]
             k += 1
-    return out
+    return own, out1, out2
+
+
+def in_post_values(compiled: bool, status: np.ndarray, values: np.ndarray, employer: np.ndarray,
+                   first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A value of each post in post and two of its employer's (see the reference)."""
+    if not compiled:
+        return in_post_values_reference(status, values, employer, (first, second))
+    return _in_post_values_kernel(status, values, employer,
+                                  np.ascontiguousarray(first, dtype=np.float64),
+                                  np.ascontiguousarray(second, dtype=np.float64))
 
 
 def delivery(compiled: bool, *args) -> tuple:
@@ -175,16 +187,6 @@ def programme_users(compiled: bool, status, loc, org, rollout, programme, own, w
                          n_programmes)
 
 
-def in_post(compiled: bool, status: np.ndarray, values: np.ndarray,
-            employer: np.ndarray | None = None) -> np.ndarray:
-    """A value of each post in post (or of its employer); see :func:`in_post_reference`."""
-    if not compiled:
-        return in_post_reference(status, values, employer)
-    if employer is None:
-        return _in_post_kernel(status, values)
-    return _employer_in_post_kernel(status, values, employer)
-
-
 def warm(compiled: bool) -> None:
     """Compile, or load from the cache, the kernels here on a one-post staff."""
     if not compiled:
@@ -196,5 +198,4 @@ def warm(compiled: bool) -> None:
                      np.zeros(1, dtype=bool), 1, 1.0)
     _users_kernel(status, one, one, real, one, one, real, False, 1)
     _count_kernel(status, one, 1)
-    _in_post_kernel(status, real)
-    _employer_in_post_kernel(status, real, one)
+    _in_post_values_kernel(status, real, one, real, real)
