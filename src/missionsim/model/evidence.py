@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels, staff_kernels
-from missionsim.model.state import CHARITY, COUNCIL, each
+from missionsim.model import evidence_kernels, kernels, staff_kernels
+from missionsim.model.state import each
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -33,12 +33,9 @@ def update(model: MissionModel) -> None:
     else:
         info_t = users * p["trial_rigour"] * lv.experimentation
     info = info_u + info_t
-    seen = info > 0
-    bias = p["uncontrolled_bias"] * info_u[seen] / info[seen]
-    signal = pr.theta[seen] + bias + z[seen] / np.sqrt(info[seen])
-    prec = pr.prec[seen]
-    pr.mean[seen] = (prec * pr.mean[seen] + info[seen] * signal) / (prec + info[seen])
-    pr.prec[seen] = prec + info[seen]
+    root = np.sqrt(np.maximum(info, 0.0))  # used only where there is information
+    evidence_kernels.learn(kernels.COMPILED, pr.theta, pr.mean, pr.prec, z, info_u, info, root,
+                           p["uncontrolled_bias"])
     adopt(model)
 
 
@@ -53,78 +50,25 @@ def programme_users(model: MissionModel, per_place: np.ndarray | None = None) ->
                                          o.programme, o.own_programme, weight, pr.n)
 
 
-def set_practice(model: MissionModel, slots: np.ndarray) -> None:
-    """Recompute the true effect of the practice used by ``slots`` from their programmes.
-
-    Teams on the organisation's own programme get its full effect; teams on an adopted
-    programme get its effect less the loss at scale.
-    """
-    o, pr = model.orgs, model.programmes
-    adopted = o.programme[slots] != o.own_programme[slots]
-    loss = np.where(adopted, 1.0 - model.p["scale_loss"], 1.0)
-    r = o.rollout[slots]
-    o.practice[slots] = (r * pr.theta[o.programme[slots]] * loss
-                         + (1.0 - r) * pr.theta[o.own_programme[slots]])
-
-
-def score(model: MissionModel, programmes: np.ndarray, reviewers: np.ndarray) -> np.ndarray:
-    """How good each programme looks to its reviewer: mean, or a lower bound under trials."""
-    pr = model.programmes
-    caution = model.p["experimentation_caution"]
-    trials = model.levers.at("experimentation", model.orgs.locality[reviewers])
-    return pr.mean[programmes] - caution * trials * pr.sd[programmes]
-
-
 def adopt(model: MissionModel) -> None:
-    """Organisations reviewing their practice adopt a better-evidenced one from a partner."""
+    """Organisations reviewing their practice adopt a better-evidenced one from a partner.
+
+    Each reviews with a monthly chance (raised by innovation) and takes the best-scoring
+    programme of its trusted delivering partners when it beats its own by the adoption
+    margin; a programme's score is its mean, or a lower bound under trials. Councils under
+    trials first drop adopted practice shown not to work. Adopting recomputes the true effect
+    of the organisation's practice.
+    """
     p, pr, o, net, lv = model.p, model.programmes, model.orgs, model.net, model.levers
     rng = model.streams["adoption"]
-    review = rng.random(o.n) < p["diffusion_rate"] * (1.0 + lv.at("innovation", o.locality))
-    delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
-    review &= delivering
-    trials = lv.at("experimentation", o.locality)
-    if np.any(trials > 0):  # de-adopt practice shown not to work
-        used = np.maximum(o.programme, 0)
-        upper = pr.mean[used] + p["experimentation_drop_z"] * pr.sd[used]
-        drop = (delivering & (upper < p["experimentation_drop_share"] * pr.prior_mean)
-                & (o.programme != o.own_programme))
-        drop &= (o.kind == COUNCIL) & (trials > 0)
-        if drop.any():
-            o.programme[drop] = o.own_programme[drop]
-            o.rollout[drop] = 1.0
-            set_practice(model, np.flatnonzero(drop))
-    if net.n_edges == 0 or not review.any():
-        return
-    ok = (net.trust >= p["adoption_trust"]) & delivering[net.u] & delivering[net.v]
-    reviewer = np.concatenate([net.u[ok], net.v[ok]])
-    source = np.concatenate([net.v[ok], net.u[ok]])
-    keep = review[reviewer]
-    reviewer, source = reviewer[keep], source[keep]
-    if reviewer.size == 0:
-        return
-    cand = o.programme[source]
-    cand_score = score(model, cand, reviewer)
-    order = np.lexsort((-cand_score, reviewer))
-    reviewer, cand, cand_score = reviewer[order], cand[order], cand_score[order]
-    first = np.r_[True, reviewer[1:] != reviewer[:-1]]
-    reviewer, cand, cand_score = reviewer[first], cand[first], cand_score[first]
-    current = o.programme[reviewer]
-    better = cand_score > score(model, current, reviewer) + p["adoption_margin"]
-    # a council already using the programme keeps rolling it out to more of its teams
-    deepen = (cand == current) & (o.kind[reviewer] == COUNCIL) & (cand != o.own_programme[reviewer])
-    take = (better & (cand != current)) | deepen
-    reviewer, cand, deepen = reviewer[take], cand[take], deepen[take]
-    # a charity switches its whole (small) service; a council rolls a new programme out to a
-    # share of its teams, and to more of them at each later review
-    council = o.kind[reviewer] == COUNCIL
-    own = cand == o.own_programme[reviewer]
-    r = o.rollout[reviewer]
-    step = p["council_rollout"]
-    o.rollout[reviewer] = np.where(~council | own, 1.0,
-                                   np.where(deepen, r + step * (1.0 - r), step))
-    o.programme[reviewer] = cand
-    set_practice(model, reviewer)
-    model.adoptions += int(reviewer.size)
+    draw = rng.random(o.n)
+    par = (p["diffusion_rate"], p["experimentation_caution"], p["experimentation_drop_z"],
+           p["experimentation_drop_share"] * pr.prior_mean, p["adoption_trust"],
+           p["adoption_margin"], p["council_rollout"], p["scale_loss"])
+    model.adoptions += evidence_kernels.adopt(
+        kernels.COMPILED, draw, lv.at("innovation", o.locality),
+        lv.at("experimentation", o.locality), o.kind, o.active, o.programme, o.own_programme,
+        o.rollout, o.practice, pr.theta, pr.mean, pr.sd, net.u, net.v, net.trust, par)
 
 
 def evidence_backed(model: MissionModel) -> np.ndarray:

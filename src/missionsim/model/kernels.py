@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import draws, staff_kernels, ties_kernels
+from missionsim.model import draws, evidence_kernels, staff_kernels, ties_kernels
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import UNFUNDED, VACANT
@@ -259,3 +259,4 @@ def warm() -> None:
     staff_kernels.warm(COMPILED)
     draws.warm()
     ties_kernels.warm(COMPILED)
+    evidence_kernels.warm(COMPILED)
