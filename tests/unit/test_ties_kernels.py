@@ -1,9 +1,14 @@
-"""Compiled tie formation gives exactly the ties of its Python reference.
+"""Compiled tie formation, contact and trust give exactly the results of their references.
 
-Random worlds (places with one organisation or many, organisations with no ties, with ties
-only to non-delivering partners, with ties to every other, draws at the route boundaries,
-with and without a Missions Unit, odds above 1) go through the kernel and the reference; the
-grouping by a stable counting sort must order slots as NumPy's stable ``argsort`` does.
+Trust: random ties (with and without a place at either end, between rival charities, every
+kind of tie, levers as numbers or per tie, trust at and beyond both bounds) must give the same
+trust bit for bit and the same ties to break; so must the sector crossings and capacities.
+
+Formation: random worlds (places with one organisation or many, organisations with no ties,
+with ties only to non-delivering partners, with ties to every other, draws at the route
+boundaries, with and without a Missions Unit, odds above 1) go through the kernel and the
+reference; the grouping by a stable counting sort must order slots as NumPy's stable
+``argsort`` does.
 """
 
 from __future__ import annotations
@@ -125,3 +130,70 @@ def test_values_kept_for_the_ties_follow_every_change_of_the_ties():
     check()
     with pytest.raises(ValueError):  # what is kept cannot be changed by a caller
         model.tie_capacity_used()[0] = 1.0
+
+
+def random_ties(rng: np.random.Generator) -> tuple:
+    """The arguments of :func:`ties_kernels.trust` for a random world and month."""
+    n_places = int(rng.integers(1, 8))
+    n_dept = 3
+    n = n_dept + n_places + int(rng.integers(0, 40))
+    kind = np.full(n, CHARITY, dtype=np.int8)
+    kind[:n_dept] = DEPARTMENT
+    kind[n_dept:n_dept + n_places] = COUNCIL
+    locality = np.full(n, -1, dtype=np.int64)
+    locality[n_dept:n_dept + n_places] = np.arange(n_places)
+    locality[n_dept + n_places:] = rng.integers(0, n_places, n - n_dept - n_places)
+    n_edges = int(rng.choice([0, 1, 3, 30, 400]))
+    eu = rng.integers(0, n, n_edges)
+    ev = rng.integers(0, n, n_edges)
+    sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
+    cross = sec[eu] != sec[ev]
+    cross.setflags(write=False)
+    trust = rng.choice([0.0, 1.0, 0.2, rng.random()], n_edges)
+    tie_kind = rng.integers(0, 5, n_edges).astype(np.int8)
+    cap = rng.choice([0.0, 1.0, rng.random()], n) * rng.random(n)
+    u_contact = rng.choice([0.0, 0.5, rng.random()], n_edges)
+    lu, lv = locality[eu], locality[ev]
+
+    def lever() -> float | np.ndarray:
+        if rng.random() < 0.5:
+            return float(rng.choice([0.0, rng.random()]))
+        return rng.random(n_edges)
+
+    improving = rng.choice([0.0, 1.0], n_places)
+    nation = float(rng.choice([0.0, 1.0]))
+    par = (float(rng.uniform(-0.2, 1.0)), float(rng.uniform(0.0, 1.5)), float(rng.random()),
+           float(rng.uniform(0.0, 2.5)), float(rng.random()), float(rng.uniform(0.0, 0.5)),
+           float(rng.uniform(-0.1, 0.5)), float(rng.choice([0.0, 0.5, 1.0])),
+           float(rng.choice([0.0, 0.2, rng.random()])))
+    return (u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, lever(), lever(),
+            improving, nation, par)
+
+
+def test_trust_gives_the_reference_trust_and_breaks():
+    rng = np.random.default_rng(3003)
+    broken = clipped = 0
+    for case_no in range(CASES):
+        args = random_ties(rng)
+        ref = ties_kernels.trust(False, *args)
+        got = ties_kernels.trust(True, *args)
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+        broken += ref[1].size
+        clipped += int(np.count_nonzero((ref[0] == 0.0) | (ref[0] == 1.0)))
+    assert broken > CASES and clipped > CASES  # ties broke and trust met both bounds
+
+
+def test_cross_sector_and_capacity_give_the_reference_values():
+    rng = np.random.default_rng(3004)
+    for case_no in range(CASES):
+        args = random_ties(rng)
+        cap, eu, ev, kind = args[1], args[2], args[3], args[6]
+        sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
+        assert same(ties_kernels.cross(True, sec, eu, ev),
+                    ties_kernels.cross(False, sec, eu, ev)), case_no
+        council = np.flatnonzero(kind == COUNCIL)
+        effective = rng.random(council.size)
+        share = float(rng.random())
+        assert same(ties_kernels.capacity(True, kind, council, effective, cap, share),
+                    ties_kernels.capacity(False, kind, council, effective, cap, share)), case_no

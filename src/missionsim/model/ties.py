@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import kernels, ties_kernels
-from missionsim.model.network import CONTRACT, PARTNERSHIP
+from missionsim.model.network import PARTNERSHIP
 from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,19 +37,17 @@ def cross_sector(model: MissionModel) -> np.ndarray:
     net = model.net
 
     def compute() -> np.ndarray:
-        sec = sector_codes(model)
-        return sec[net.u] != sec[net.v]
+        return ties_kernels.cross(kernels.COMPILED, sector_codes(model), net.u, net.v)
 
     return net.memo("cross_sector", compute)
 
 
 def relational_capacity(model: MissionModel) -> np.ndarray:
     """Capacity each organisation has to keep ties alive (0–1)."""
-    o = model.orgs
-    out = np.ones(o.n)
-    out[model.council_slot(np.arange(model.places.n))] = model.effective_capacity()
-    charities = o.kind == CHARITY
-    out[charities] = model.p["charity_relational_capacity"] * model.charity_focus()[charities]
+    out = ties_kernels.capacity(kernels.COMPILED, model.orgs.kind,
+                                model.council_slot(np.arange(model.places.n)),
+                                model.effective_capacity(), model.charity_focus(),
+                                model.p["charity_relational_capacity"])
     for d in model.departments:
         out[d.slot] = d.focus
     return out
@@ -67,27 +65,15 @@ def update(model: MissionModel) -> None:
         u_contact = rng.random(n_e)
         cap = relational_capacity(model)
         lu, lv_ = o.locality[net.u], o.locality[net.v]
-        p_contact = np.clip(p["contact_base"] + p["contact_capacity_gain"]
-                            * np.minimum(cap[net.u], cap[net.v])
-                            + p["partnership_contact_gain"]
-                            * lv.on_ties("partnership_drive", lu, lv_)
-                            * cross_sector(model), 0.0, 1.0)
-        contact = u_contact < p_contact
+        par = (p["contact_base"], p["contact_capacity_gain"], p["partnership_contact_gain"],
+               p["trust_growth"], p["mobilisation_trust_gain"], p["trust_decay"],
+               p["competition_erosion"], lv.competitive_share, p["tie_break_trust"])
         # joint delivery succeeds where the places the partners serve are improving
-        improving, nation = model.improving(), model.national_improving()
-        su = np.where(lu >= 0, improving[np.maximum(lu, 0)], nation)
-        sv = np.where(lv_ >= 0, improving[np.maximum(lv_, 0)], nation)
-        success = np.where(lu < 0, sv, np.where(lv_ < 0, su, su * sv))
-        grow = (p["trust_growth"] * (1.0 + p["mobilisation_trust_gain"]
-                                     * lv.on_ties("mobilisation", lu, lv_))
-                * success * (1.0 - net.trust))
-        t = net.trust + np.where(contact, grow, -p["trust_decay"] * net.trust)
-        rivals = ((o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY)
-                  & (o.locality[net.u] == o.locality[net.v]))
-        t -= rivals * p["competition_erosion"] * lv.competitive_share
-        net.trust = np.clip(t, 0.0, 1.0)
-        breakable = (net.kind == CONTRACT) | (net.kind == PARTNERSHIP)
-        gone = np.flatnonzero(breakable & (net.trust < p["tie_break_trust"]))
+        net.trust, gone = ties_kernels.trust(
+            kernels.COMPILED, u_contact, cap, net.u, net.v, lu, lv_,
+            o.kind, cross_sector(model), net.trust, net.kind,
+            lv.on_ties("partnership_drive", lu, lv_), lv.on_ties("mobilisation", lu, lv_),
+            model.improving(), model.national_improving(), par)
         net.remove_edges(gone)
     form_ties(model, rng)
 

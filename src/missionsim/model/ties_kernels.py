@@ -1,11 +1,14 @@
-"""Compiled tie formation (:func:`missionsim.model.ties.form_ties`) and the look-ups it needs.
+"""Compiled passes of the partnership network (:mod:`missionsim.model.ties`) and their look-ups.
 
-Each month every exploring organisation draws a partner (brokered by its council, through a
-common partner, or met within its place) and the tie forms with some odds. The kernel walks
-the explorers in slot order with the month's pre-drawn uniforms and gives exactly the ties of
-its Python reference (kept here for ``tests/unit/test_ties_kernels.py`` and as the path taken
-when numba is not used). The neighbour lists and each place's organisations are grouped by a
-stable counting sort, which orders them as NumPy's stable ``argsort`` does.
+Contact and trust: each month every tie is met or not, its trust grows or decays, erodes
+between rival charities, and the breakable ties below the floor are found, in one pass over
+the ties (:func:`trust`). Formation: every exploring organisation draws a partner (brokered by
+its council, through a common partner, or met within its place) and the tie forms with some
+odds. The formation kernel walks the explorers in slot order with the month's pre-drawn
+uniforms and gives exactly the ties of its Python reference. Each kernel's NumPy or Python
+reference is kept here for ``tests/unit/test_ties_kernels.py`` and as the path taken when
+numba is not used. The neighbour lists and each place's organisations are grouped by a stable
+counting sort, which orders them as NumPy's stable ``argsort`` does.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.network import CONTRACT, PARTNERSHIP
 from missionsim.model.state import CHARITY, each
 
 DRAWS = 5  # structural: a month's uniforms per organisation: explore, route, picks, accept
@@ -196,6 +200,144 @@ def form(compiled: bool, explorers, u, kind, locality, delivering, sec, cap, cou
               each(mobilised, n), par)
 
 
+# --- per-tie and per-organisation look-ups -------------------------------------------------
+def cross_reference(sec: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
+    """Whether each tie (ends ``eu``, ``ev``) joins two sectors (``sec`` per slot)."""
+    return sec[eu] != sec[ev]
+
+
+@_compile
+def _cross_kernel(sec, eu, ev):
+    """Compiled :func:`cross_reference`."""
+    out = np.empty(eu.size, dtype=np.bool_)
+    for i in range(eu.size):
+        out[i] = sec[eu[i]] != sec[ev[i]]
+    return out
+
+
+def cross(compiled: bool, sec: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
+    """Whether each tie joins two sectors; see :func:`cross_reference`."""
+    return (_cross_kernel if compiled else cross_reference)(sec, eu, ev)
+
+
+def capacity_reference(kind, council, effective, focus, charity_capacity) -> np.ndarray:
+    """Relational capacity of every slot but the departments' (NumPy reference).
+
+    1 by default; a council's (at slots ``council``) its ``effective`` capacity; a charity's
+    ``charity_capacity`` times its ``focus`` (per slot).
+    """
+    out = np.ones(kind.size)
+    out[council] = effective
+    charities = kind == CHARITY
+    out[charities] = charity_capacity * focus[charities]
+    return out
+
+
+@_compile
+def _capacity_kernel(kind, council, effective, focus, charity_capacity):
+    """Compiled :func:`capacity_reference`."""
+    out = np.ones(kind.size)
+    for i in range(council.size):
+        out[council[i]] = effective[i]
+    for j in range(kind.size):
+        if kind[j] == CHARITY:
+            out[j] = charity_capacity * focus[j]
+    return out
+
+
+def capacity(compiled: bool, kind, council, effective, focus, charity_capacity) -> np.ndarray:
+    """Relational capacity of every slot but the departments'; see :func:`capacity_reference`."""
+    fn = _capacity_kernel if compiled else capacity_reference
+    return fn(kind, np.ascontiguousarray(council, dtype=np.int64), effective, focus,
+              float(charity_capacity))
+
+
+# --- contact, trust and breaking ---------------------------------------------------------
+def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, drive,
+                    mobilised, improving, nation, par) -> tuple:
+    """Each tie's trust after a month's contact and rivalry, and the ties to break (NumPy).
+
+    Per tie: the contact uniform, the two ends' slots and places, whether it joins two
+    sectors, its trust and kind, and the partnership drive and mobilisation on it (numbers or
+    arrays). ``cap`` is each slot's relational capacity and ``kind`` its kind; ``improving``
+    is 1 in each improving place and ``nation`` 1 if the country improves. ``par``: the
+    contact base, its gains on capacity and on partnership drive, trust growth, its gain on
+    mobilisation, trust decay, rivalry erosion, the competitive share and the break floor.
+    Returns the new trust (clipped to 0–1) and the positions of the breakable ties below the
+    floor.
+    """
+    base, cap_gain, drive_gain, growth, mobil_gain, decay, erosion, share, floor = par
+    p_contact = np.clip(base + cap_gain * np.minimum(cap[eu], cap[ev])
+                        + drive_gain * drive * cross, 0.0, 1.0)
+    contact = u_contact < p_contact
+    # joint delivery succeeds where the places the partners serve are improving
+    su = np.where(lu >= 0, improving[np.maximum(lu, 0)], nation)
+    sv = np.where(lv >= 0, improving[np.maximum(lv, 0)], nation)
+    success = np.where(lu < 0, sv, np.where(lv < 0, su, su * sv))
+    grow = growth * (1.0 + mobil_gain * mobilised) * success * (1.0 - trust)
+    t = trust + np.where(contact, grow, -decay * trust)
+    rivals = (kind[eu] == CHARITY) & (kind[ev] == CHARITY) & (lu == lv)
+    t -= rivals * erosion * share
+    t = np.clip(t, 0.0, 1.0)
+    breakable = (tie_kind == CONTRACT) | (tie_kind == PARTNERSHIP)
+    return t, np.flatnonzero(breakable & (t < floor))
+
+
+@_compile
+def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, drive,
+                  mobilised, improving, nation, par):
+    """Compiled :func:`trust_reference`: one pass over the ties, the same operations in order."""
+    base, cap_gain, drive_gain, growth, mobil_gain, decay, erosion, share, floor = par
+    n = trust.size
+    t = np.empty(n)
+    gone = np.empty(n, dtype=np.int64)
+    n_gone = 0
+    for i in range(n):
+        a, b = eu[i], ev[i]
+        p = base + cap_gain * min(cap[a], cap[b]) + drive_gain * drive[i] * (
+            1.0 if cross[i] else 0.0)
+        if p < 0.0:
+            p = 0.0
+        elif p > 1.0:
+            p = 1.0
+        su = improving[lu[i]] if lu[i] >= 0 else nation
+        sv = improving[lv[i]] if lv[i] >= 0 else nation
+        if lu[i] < 0:
+            success = sv
+        elif lv[i] < 0:
+            success = su
+        else:
+            success = su * sv
+        if u_contact[i] < p:
+            x = trust[i] + growth * (1.0 + mobil_gain * mobilised[i]) * success * (1.0 - trust[i])
+        else:
+            x = trust[i] + -decay * trust[i]
+        rival = kind[a] == CHARITY and kind[b] == CHARITY and lu[i] == lv[i]
+        x -= (1.0 if rival else 0.0) * erosion * share
+        if x < 0.0:
+            x = 0.0
+        elif x > 1.0:
+            x = 1.0
+        t[i] = x
+        if (tie_kind[i] == CONTRACT or tie_kind[i] == PARTNERSHIP) and x < floor:
+            gone[n_gone] = i
+            n_gone += 1
+    return t, gone[:n_gone].copy()
+
+
+def trust(compiled: bool, u_contact, cap, eu, ev, lu, lv, kind, cross, trust_now, tie_kind,
+          drive, mobilised, improving, nation, par) -> tuple:
+    """The ties' new trust and the positions of the ties to break; see :func:`trust_reference`.
+
+    ``drive`` and ``mobilised`` may each be a number (the same on every tie).
+    """
+    n = trust_now.size
+    par = tuple(float(x) for x in par)
+    fn = _trust_kernel if compiled else trust_reference
+    return fn(u_contact, cap, eu, ev, lu, lv, kind, cross, trust_now, tie_kind, each(drive, n),
+              each(mobilised, n), improving, float(nation), par)
+
+
 def warm(compiled: bool) -> None:
     """Compile, or load from the cache, the kernels here on a one-organisation world."""
     if not compiled:
@@ -205,3 +347,10 @@ def warm(compiled: bool) -> None:
     form(True, zero, np.ones((DRAWS, 1)), np.zeros(1, dtype=np.int8), zero, np.ones(1, dtype=bool),
          zero, np.ones(1), zero, starts, slots, starts, slots, np.zeros(1), np.zeros(1),
          np.zeros(1), (0.0, 1.0, 0.0, 1.0, 0.0, 0.0, False, 1.0))
+    kept = np.zeros(1, dtype=bool)
+    kept.setflags(write=False)  # read-only, as the network keeps it
+    one = np.ones(1)
+    trust(True, one, one, zero, zero, zero, zero, np.zeros(1, dtype=np.int8), kept, one,
+          np.zeros(1, dtype=np.int8), 0.0, 0.0, one, 1.0, (0.0,) * 9)  # structural: nine parameters
+    cross(True, zero, zero, zero)
+    capacity(True, np.zeros(1, dtype=np.int8), zero, one, one, 1.0)
