@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import draws
+from missionsim.model import finance_kernels as fk
+from missionsim.model.compiled import COMPILED
 from missionsim.model.network import CONTRACT, PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL
+from missionsim.model.state import CHARITY, COUNCIL, each
 from missionsim.model.world import MONTHS, TINY, bids_per_year
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
-
-TINY_GAP = 1e-9  # structural: a place already at its best has no gap to fall behind
 
 
 def post_bill(p: dict) -> float:
@@ -146,8 +146,8 @@ def pool_now(model: MissionModel, share: float) -> None:
 def council_income(model: MissionModel) -> np.ndarray:
     """Each council's money this year (£m a year): core (after shocks), mission and extra money."""
     pl = model.places
-    return (pl.core * model.funding_mult + pl.settlement + pl.pots + pl.pooled
-            + model.extra_money_places)
+    return fk.council_income(COMPILED, pl.core, model.funding_mult, pl.settlement, pl.pots,
+                             pl.pooled, model.extra_money_places)
 
 
 def replan_extra_money(model: MissionModel, change: np.ndarray) -> None:
@@ -291,10 +291,9 @@ def crisis_demand(model: MissionModel) -> np.ndarray:
     Crisis demand rises with need (demand shocks) and when outcomes deteriorate below where
     they started: problems not prevented early arrive later as crises.
     """
-    m, pl = model.mission, model.places
-    gap0 = np.abs(pl.best - pl.y0)
-    worse = np.maximum(0.0, m.direction * (pl.y0 - pl.y)) / np.maximum(gap0, TINY_GAP)
-    return pl.crisis0 / MONTHS * model.demand_mult * (1.0 + model.p["crisis_feedback"] * worse)
+    pl = model.places
+    return fk.crisis_demand(COMPILED, pl.crisis0, pl.best, pl.y0, pl.y, model.mission.direction,
+                            model.demand_mult, model.p["crisis_feedback"])
 
 
 def monthly_flows(model: MissionModel) -> None:
@@ -306,26 +305,13 @@ def monthly_flows(model: MissionModel) -> None:
     refresh_pooled(model)
     if model.mission_unit is not None:  # pooled money moved by the unit: a transfer
         model.ledger.book("transfers", float(pl.pooled.sum()) / MONTHS)
-    # councils
-    income = council_income(model) / MONTHS
-    crisis = crisis_demand(model)
-    charities = np.flatnonzero((o.kind == CHARITY) & o.active)
-    loc = o.locality[charities]
-    contracts_due = np.bincount(loc, weights=o.contract[charities], minlength=pl.n) / MONTHS
+    # councils pay crisis demand, then their teams and contracts
     council_slots = model.council_slot(np.arange(pl.n))
-    staff_due = filled[council_slots] * bill
-    available = pl.balance + income
-    crisis_paid = np.minimum(crisis, np.maximum(available, 0.0))
-    rest = available - crisis_paid
-    due = staff_due + contracts_due
-    paid = np.minimum(due, np.maximum(rest, 0.0))
-    frac = np.where(due > 0, paid / np.maximum(due, TINY), 1.0)
-    pl.balance = rest - paid
-    total_out = crisis_paid + paid
-    pl.early_share = np.where(total_out > 0, paid / np.maximum(total_out, TINY), 0.0)
-    model.ledger_available(float((income - crisis_paid).sum()))
+    charities, kept, paid, frac, pl.balance, pl.early_share, short = fk.councils(
+        COMPILED, council_income(model), crisis_demand(model), pl.balance, o.contract, o.kind,
+        o.active, o.locality, filled, council_slots, bill)
+    model.ledger_available(float(kept.sum()))
     model.ledger_spend(float(paid.sum()))
-    short = np.flatnonzero(frac < 1.0 - TINY)
     if short.size:  # a council that cannot pay cuts posts at once
         funded = s.funded_by_org(n_orgs)[council_slots[short]]
         model.set_establishment(council_slots[short], np.floor(funded * frac[short]).astype(int))
@@ -333,40 +319,31 @@ def monthly_flows(model: MissionModel) -> None:
     # charities
     if charities.size == 0:
         return
-    rng = model.streams["finance"]
-    shocks = draws.standard_normal(rng, n_orgs)[charities]
-    target = o.donations0[charities] * (1.0 + p["mobilisation_donation_gain"]
-                                        * model.levers.at("mobilisation", o.locality[charities]))
-    logd = np.log(np.maximum(o.donations[charities], TINY))
-    logd += (p["donation_reversion"] * (np.log(np.maximum(target, TINY)) - logd)
-             + p["donation_volatility"] * shocks)
-    o.donations[charities] = np.exp(logd)
-    model.ledger.book("donations", float(o.donations[charities].sum()))
-    grants_paid = o.grant[charities] / MONTHS
+    shocks = draws.standard_normal(model.streams["finance"], n_orgs)
+    mobilised = each(model.levers.at("mobilisation", o.locality), n_orgs)
+    donations, grants_paid, income_c, cost_c = fk.charity_books(
+        COMPILED, charities, o.donations, o.donations0, mobilised, shocks, o.reserves, o.grant,
+        o.contract, frac, o.locality, filled, bill, (p["mobilisation_donation_gain"],
+                                                     p["donation_reversion"],
+                                                     p["donation_volatility"]))
+    model.ledger.book("donations", float(donations.sum()))
     model.ledger_available(float(grants_paid.sum()))
     model.ledger_spend(float(grants_paid.sum()))
-    income_c = o.contract[charities] / MONTHS * frac[loc] + grants_paid + o.donations[charities]
-    cost_c = filled[charities] * bill
-    o.reserves[charities] += income_c - cost_c
     pool_reserves(model, charities, cost_c)
-    # thin reserves and short income: cut posts towards what income pays, at notice's pace
-    months = o.reserves[charities] / np.maximum(cost_c, TINY)
-    shrink = (months < 1.0) & (income_c < cost_c)
-    if shrink.any():
-        funded = model.staff.funded_by_org(n_orgs)[charities[shrink]]
-        per_post = bill * (1.0 - model.expected_vacancy)  # as the annual plan sizes posts
-        affordable = np.floor(income_c[shrink] / per_post).astype(np.int64)
-        model.set_establishment(charities[shrink], notice_limited(funded, affordable, p))
+    # thin reserves and short income: cut posts towards what income pays, at notice's pace;
     # insolvent: reserves exhausted and the small overdraft trustees can carry used up
-    for slot in charities[o.reserves[charities] < -p["insolvency_months"] * np.maximum(
-            cost_c, bill)]:
+    per_post = bill * (1.0 - model.expected_vacancy)  # as the annual plan sizes posts
+    shrink, affordable, insolvent = fk.distress(COMPILED, charities, o.reserves, income_c, cost_c,
+                                                per_post, bill, p["insolvency_months"])
+    if shrink.size:
+        funded = model.staff.funded_by_org(n_orgs)[shrink]
+        model.set_establishment(shrink, notice_limited(funded, affordable, p))
+    for slot in insolvent:
         model.close_charity(int(slot))
     # new charities take the place of closed ones
-    closed = np.flatnonzero((o.kind == CHARITY) & ~o.active)
     u = model.streams["entry"].random(n_orgs)
-    rate = (1.0 + p["mobilisation_founding_gain"]
-            * model.levers.at("mobilisation", o.locality[closed])) / p["charity_entry_months"]
-    for slot in closed[u[closed] < rate]:
+    for slot in fk.founders(COMPILED, o.kind, o.active, u, mobilised,
+                            p["mobilisation_founding_gain"], p["charity_entry_months"]):
         model.found_charity(int(slot))
 
 
@@ -376,25 +353,11 @@ def pool_reserves(model: MissionModel, charities: np.ndarray, cost: np.ndarray) 
     model.pooled_last_month = 0.0
     if net.n_edges == 0 or model.p["pooling_rate"] == 0:
         return
-    monthly_cost = np.zeros(o.n)
-    monthly_cost[charities] = cost
-    both = (o.kind[net.u] == CHARITY) & (o.kind[net.v] == CHARITY) & (net.kind == PARTNERSHIP)
-    both &= (net.trust >= p["pooling_trust_min"]) & o.active[net.u] & o.active[net.v]
-    if not both.any():
+    flows = fk.pool(COMPILED, net.u, net.v, net.kind, net.trust, o.kind, o.active, o.reserves,
+                    charities, cost, (p["pooling_trust_min"], p["pooling_donor_months"],
+                                      p["pooling_recipient_months"], p["pooling_rate"]))
+    if flows is None:
         return
-    a, b, t = net.u[both], net.v[both], net.trust[both]
-    surplus = np.maximum(0.0, o.reserves - p["pooling_donor_months"] * monthly_cost)
-    deficit = np.maximum(0.0, p["pooling_recipient_months"] * monthly_cost - o.reserves)
-    rate = p["pooling_rate"] * t
-    flow_ab = rate * np.minimum(surplus[a], deficit[b])  # a helps b
-    flow_ba = rate * np.minimum(surplus[b], deficit[a])
-    # cap what each donor gives at its surplus
-    give = np.bincount(a, flow_ab, o.n) + np.bincount(b, flow_ba, o.n)
-    scale = np.where(give > surplus, surplus / np.maximum(give, TINY), 1.0)
-    flow_ab *= scale[a]
-    flow_ba *= scale[b]
-    delta = (np.bincount(b, flow_ab, o.n) - np.bincount(a, flow_ab, o.n)
-             + np.bincount(a, flow_ba, o.n) - np.bincount(b, flow_ba, o.n))
-    o.reserves += delta
-    model.pooled_last_month += float(flow_ab.sum() + flow_ba.sum())
-    model.ledger.book("transfers", float(flow_ab.sum() + flow_ba.sum()))
+    pooled = float(flows[0].sum() + flows[1].sum())
+    model.pooled_last_month += pooled
+    model.ledger.book("transfers", pooled)

@@ -18,7 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import draws, evidence_kernels, staff_kernels, ties_kernels
+from missionsim.model import (
+    draws,
+    evidence_kernels,
+    finance_kernels,
+    staff_kernels,
+    ties_kernels,
+)
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import UNFUNDED, VACANT
@@ -260,3 +266,4 @@ def warm() -> None:
     draws.warm()
     ties_kernels.warm(COMPILED)
     evidence_kernels.warm(COMPILED)
+    finance_kernels.warm(COMPILED)
