@@ -22,6 +22,7 @@ from missionsim.model import (
     draws,
     evidence_kernels,
     finance_kernels,
+    outcome_kernels,
     staff_kernels,
     ties_kernels,
 )
@@ -267,3 +268,4 @@ def warm() -> None:
     ties_kernels.warm(COMPILED)
     evidence_kernels.warm(COMPILED)
     finance_kernels.warm(COMPILED)
+    outcome_kernels.warm(COMPILED)

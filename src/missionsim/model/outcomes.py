@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels, staff_kernels
-from missionsim.model.state import CHARITY, each
+from missionsim.model import kernels, outcome_kernels, staff_kernels
+from missionsim.model.state import each
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -36,23 +36,32 @@ POUNDS_PER_MILLION = 1e6  # unit: the ledger is in £m, a case's cost in £
 
 def coordination(model: MissionModel) -> np.ndarray:
     """Joined-up working in each place: national silos and department focus, local trust."""
-    p, lv = model.p, model.levers
-    focus = np.mean([d.focus for d in model.departments]) if model.departments else 1.0
-    w_focus, w_trust = p["department_focus_weight"], p["local_trust_weight"]
-    national = (1.0 - p["silo_penalty"] * lv.silo) * ((1.0 - w_focus) + w_focus * focus)
-    return national * ((1.0 - w_trust) + w_trust * model.local_trust())
+    w_trust = model.p["local_trust_weight"]
+    return _national_coordination(model) * ((1.0 - w_trust) + w_trust * model.local_trust())
+
+
+def _national_coordination(model: MissionModel) -> float:
+    """The national part of coordination: departments' silos and focus."""
+    p = model.p
+    focus = 1.0
+    if model.departments:  # their mean focus: the sum and division of ``np.mean``, faster
+        focus = np.array([d.focus for d in model.departments]).sum() / len(model.departments)
+    w_focus = p["department_focus_weight"]
+    return (1.0 - p["silo_penalty"] * model.levers.silo) * ((1.0 - w_focus) + w_focus * focus)
 
 
 def reach(model: MissionModel) -> np.ndarray:
     """Share of need reached: referrals through trusted cross-sector ties, data, uptake."""
-    p, lv = model.p, model.levers
-    referral = model.cross_sector_strength() * (1.0 + p["data_sharing_referral_gain"]
-                                                * lv.data_sharing)
-    r = (p["base_reach"] * (1.0 + p["referral_gain"] * referral)
-         * (1.0 + p["mobilisation_reach_gain"] * lv.mobilisation))
-    if model.places.reach_factor is not None:  # a places file's take-up and FSM gap
-        r = r * model.places.reach_factor
-    return np.clip(r, 0.0, 1.0)
+    lv = model.levers
+    return outcome_kernels.reach_reference(model.cross_sector_strength(), lv.data_sharing,
+                                           lv.mobilisation, model.places.reach_factor,
+                                           _reach_parameters(model.p))
+
+
+def _reach_parameters(p) -> tuple:
+    """The parameters of reach, in the order :func:`outcome_kernels.reach_reference` takes."""
+    return (p["data_sharing_referral_gain"], p["base_reach"], p["referral_gain"],
+            p["mobilisation_reach_gain"])
 
 
 def local_fit(model: MissionModel) -> np.ndarray:
@@ -72,60 +81,59 @@ def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
     """Effective delivery per unit of need, and volunteer effort, in each place.
 
     Volunteer effort is in full-time equivalents: one unit delivers as much as one member of
-    staff in post at full effort, skill and focus (see ``volunteer_year_value``).
+    staff in post at full effort, skill and focus (see ``volunteer_year_value``). Sets each
+    place's reach.
     """
     p, o, s, pl, lv = model.p, model.orgs, model.staff, model.places, model.levers
-    practice = np.maximum(p["practice_floor"], 1.0 + p["practice_gain"] * o.practice)
-    focus = np.ones(o.n)
-    charities = o.kind == CHARITY
-    focus[charities] = model.charity_focus()[charities]
+    compiled = kernels.COMPILED
+    practice, focus, charities = outcome_kernels.employers(
+        compiled, o.practice, o.kind, lv.at("punitive", o.locality),
+        (p["practice_floor"], p["practice_gain"], p["competition_focus_loss"],
+         lv.competitive_share, p["punitive_focus_loss"]))
     pressure = each(1.0 + p["pressure_effort"] * lv.at("punitive"), pl.n)
     time_left = each(1.0 - lv.at("staff_time"), pl.n)
     staff, charity_staff = staff_kernels.delivery(
-        kernels.COMPILED, s.status, s.loc, s.org, s.morale, s.skill, pressure, time_left,
+        compiled, s.status, s.loc, s.org, s.morale, s.skill, pressure, time_left,
         practice, focus, charities, pl.n, float(p["morale_effort"]))
-    volunteers = model.volunteers0 * (1.0 + p["mobilisation_volunteer_gain"]
-                                      * model.levers.mobilisation)
-    volunteers = np.minimum(volunteers, p["volunteer_cap_per_staff"] * charity_staff
-                            + model.volunteers0 * p["volunteer_cap_base"])
-    pl.reach = reach(model)
-    return ((staff + volunteers) * coordination(model) * pl.reach * local_fit(model)
-            / model.need()), volunteers
+    trust, strength = model.local_ties()
+    par = (*_reach_parameters(p), p["mobilisation_volunteer_gain"], p["volunteer_cap_per_staff"],
+           p["volunteer_cap_base"], p["local_trust_weight"], p["devolution_gain"],
+           p["devolution_fit_floor"], p["capacity_threshold"])
+    absolute, volunteers, pl.reach = outcome_kernels.delivered(
+        compiled, staff, charity_staff, model.volunteers0, strength, trust, pl.capacity,
+        model.need(), (lv.data_sharing, lv.mobilisation, lv.autonomy), pl.reach_factor,
+        _national_coordination(model), par)
+    return absolute, volunteers
 
 
 def update(model: MissionModel) -> None:
     """Move each place's true indicator towards what delivery supports; set gaming."""
     m, pl, p = model.mission, model.places, model.p
+    compiled = kernels.COMPILED
     rng = model.streams["outcome"]
     shocks = rng.normal(0.0, 1.0, pl.n)
     absolute, volunteers = _delivery(model)
-    pl.delivery = absolute / pl.d0
     # volunteer time given this month, in full-time-equivalent years, valued
     model.ledger.book("volunteer_value", volunteers.sum() / 12.0  # unit: months per year
                       * p["volunteer_year_value"])
-    u = p["universal_share"]
-    support = u + (1.0 - u) * pl.delivery
-    gap0 = np.abs(pl.best - pl.y0)
-    # the improvement in the pipeline is proportional to each place's headroom, so places far
-    # from the best value improve most (councils converge while most improve, pattern G1)
-    headroom = gap0 / max(abs(m.best - m.baseline), 1e-9)  # structural: no ÷ 0
-    momentum = m.momentum * headroom
-    if m.trend:  # the secular change accumulated to the end of this month, shared the same way
-        momentum = momentum + m.trend_to(model.month + 1) * headroom
-    supported = (np.maximum(0.0, gap0 - momentum)
-                 * np.maximum(support, 1e-3) ** (-m.elasticity))  # structural: keeps it finite
-    supported = np.minimum(supported, p["outcome_gap_cap"] * gap0)
-    gap = np.abs(pl.best - pl.y)
+    pl.delivery, base, lower = outcome_kernels.towards(
+        compiled, absolute, pl.d0, pl.best, pl.y0,
+        m.trend_to(model.month + 1) if m.trend else None,
+        (p["universal_share"], m.momentum, abs(m.best - m.baseline)))
     rate = 1.0 - np.exp(-1.0 / (m.response_months * p["response_lag"]))
-    gap += (supported - gap) * rate + m.noise * gap0 * shocks
-    gap = np.maximum(gap, 0.0)
-    pl.y = pl.best - m.direction * gap
-    if m.direction > 0:
-        pl.y = np.maximum(pl.y, 0.0)
+    pl.y, tangent = outcome_kernels.move(
+        compiled, lower, base ** (-m.elasticity), pl.best, pl.y0, pl.y, shocks, rate,
+        (m.direction, m.aggregate == "sum", m.target, m.baseline),
+        (m.noise, p["outcome_gap_cap"], min(1.0, model.month / m.deadline),
+         p["gaming_pressure_steepness"]))
     pl.y_hist.append(pl.y.copy())
     if len(pl.y_hist) > p["improving_months"] + 1:
         pl.y_hist.pop(0)
-    pl.gaming += (gaming_target(model) - pl.gaming) / p["gaming_months"]
+    unit = p["mission_unit_stocktake_pressure"] if model.mission_unit is not None else 1.0
+    outcome_kernels.step_gaming(
+        compiled, pl.gaming, model.levers.punitive, np.tanh(tangent),
+        (p["gaming_strength"] * m.gameability, p["gaming_pressure_floor"],
+         p["gaming_pressure_weight"], unit, p["gaming_cap"], p["gaming_months"]))
     if m.displacement is not None:
         displace(model)
 

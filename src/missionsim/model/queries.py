@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import finance, outcomes, ties
+from missionsim.model import finance, outcome_kernels, outcomes, ties
 from missionsim.model.agents.department import DEPARTMENTS
+from missionsim.model.compiled import COMPILED
 from missionsim.model.network import COORDINATION, FUNDING
 from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
 
@@ -96,27 +97,18 @@ class Queries:
 
     def local_trust(self) -> np.ndarray:
         """Mean trust on ties within each locality (0 where there are none)."""
-        net, o, n = self.net, self.orgs, self.places.n
-        if net.n_edges == 0:
-            return np.zeros(n)
-        lu, lv_ = o.locality[net.u], o.locality[net.v]
-        same = (lu == lv_) & (lu >= 0)
-        tot = np.bincount(lu[same], weights=net.trust[same], minlength=n)
-        cnt = np.bincount(lu[same], minlength=n)
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+        return self.local_ties()[0]
 
     def cross_sector_strength(self) -> np.ndarray:
         """Trusted cross-sector ties per local organisation, in [0, 1], per place."""
-        net, o, n = self.net, self.orgs, self.places.n
-        if net.n_edges == 0:
-            return np.zeros(n)
-        cross = ties.cross_sector(self)
-        loc = o.locality[net.u]
-        m = cross & (loc >= 0) & (loc == o.locality[net.v])  # local ties carry referrals
-        tot = np.bincount(loc[m], weights=net.trust[m], minlength=n)
-        orgs = np.bincount(o.locality[((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
-                                      & (o.locality >= 0)], minlength=n)
-        return np.clip(tot / np.maximum(orgs, 1), 0.0, 1.0)
+        return self.local_ties()[1]
+
+    def local_ties(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`local_trust` and :meth:`cross_sector_strength`, in one pass over the ties."""
+        net, o = self.net, self.orgs
+        return outcome_kernels.local_ties(COMPILED, net.u, net.v, net.trust,
+                                          ties.cross_sector(self), o.locality, o.kind,
+                                          o.active, self.places.n)
 
     def improving(self) -> np.ndarray:
         """1 where a place's true indicator improved over the last months, else 0."""
