@@ -99,6 +99,10 @@ def _users_kernel(status, loc, org, rollout, programme, own, weight, weighted, n
 
 
 # --- counts of the posts in post, by employer or by place ----------------------------------
+PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
+"""How many interleaved tallies :func:`_count_kernel` counts posts in (a power of two)."""
+
+
 def count_reference(status: np.ndarray, keys: np.ndarray, minlength: int) -> np.ndarray:
     """Posts in post with each value of ``keys`` (an employer or a place), as ``bincount``."""
     return np.bincount(keys[status == FILLED], minlength=minlength)
@@ -106,22 +110,39 @@ def count_reference(status: np.ndarray, keys: np.ndarray, minlength: int) -> np.
 
 @_compile
 def _count_kernel(status, keys, minlength):
-    """Compiled :func:`count_reference`: as long as ``bincount`` makes it (past the top key)."""
-    top = minlength
+    """Compiled :func:`count_reference` for keys under ``minlength``, in one pass.
+
+    Posts of one employer or place mostly lie together, and adding one to the same count
+    post after post waits each time for the last addition; so posts are counted in
+    :data:`PARTS` interleaved tallies (post ``i`` in tally ``i mod PARTS``), summed at the end.
+    Returns the counts and whether a post in post has a key outside [0, ``minlength``)
+    (then the caller counts with ``bincount``).
+    """
+    part = np.zeros((PARTS, minlength), dtype=np.int64)
+    outside = False
     for i in range(status.size):
-        if status[i] == FILLED and keys[i] >= top:
-            top = keys[i] + 1
-    counts = np.zeros(top, dtype=np.int64)
-    for i in range(status.size):
-        if status[i] == FILLED:
-            counts[keys[i]] += 1
-    return counts
+        k = keys[i]
+        filled = status[i] == FILLED
+        if 0 <= k < minlength:
+            part[i & (PARTS - 1), k] += filled
+        elif filled:
+            outside = True
+    counts = np.zeros(minlength, dtype=np.int64)
+    for j in range(PARTS):
+        for k in range(minlength):
+            counts[k] += part[j, k]
+    return counts, outside
 
 
 def count_in_post(compiled: bool, status: np.ndarray, keys: np.ndarray,
                   minlength: int) -> np.ndarray:
     """Posts in post per employer or place; see :func:`count_reference`."""
-    return (_count_kernel if compiled else count_reference)(status, keys, int(minlength))
+    minlength = int(minlength)
+    if compiled:
+        counts, outside = _count_kernel(status, keys, minlength)
+        if not outside:
+            return counts
+    return count_reference(status, keys, minlength)
 
 
 # --- reporters: a value of each post in post, in post order -----------------------------------

@@ -1,0 +1,123 @@
+"""The kernels over the staff posts give their references' results bit for bit.
+
+The counts of the posts in post, whose employers and places lie in runs; the change of one
+employer's funded posts (a charity founded or closed); staff delivery over places in runs.
+Random cases with edge cases: no posts, one post, every post in post or none, keys outside
+the counts, values of posts not in post that must not be read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from missionsim.model import kernels, staff_kernels
+from missionsim.model.state import FILLED, UNFUNDED, VACANT
+
+CASES = 300
+
+pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal bit for bit, with the same dtype and shape."""
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def random_keys(rng: np.random.Generator, n: int, top: int) -> np.ndarray:
+    """Keys in runs (sorted, or runs of random lengths) or scattered, from 0 to ``top - 1``."""
+    keys = rng.integers(0, top, n)
+    shape = rng.integers(0, 3)
+    if shape == 0:
+        keys.sort()
+    elif shape == 1 and n:
+        keys = np.repeat(keys, rng.integers(1, 20, n))[:n]
+    return keys
+
+
+def test_counts_in_post_are_bincounts():
+    rng = np.random.default_rng(3001)
+    for case_no in range(CASES):
+        n = int(rng.choice([0, 1, 2, 9, 300, 3_000]))
+        top = int(rng.integers(1, 60))
+        keys = random_keys(rng, n, top)
+        status = rng.integers(0, 3, n).astype(np.int8)
+        if rng.random() < 0.2:
+            status[:] = rng.choice([UNFUNDED, VACANT, FILLED])
+        minlength = int(rng.choice([0, 1, top // 2, top, top + 5]))
+        ref = staff_kernels.count_reference(status, keys, minlength)
+        got = staff_kernels.count_in_post(True, status, keys, minlength)
+        assert same(got, ref), case_no
+        counts, outside = staff_kernels._count_kernel(status, keys, minlength)
+        past = keys[status == FILLED] >= minlength
+        assert outside == bool(past.any()), case_no
+        if not outside:
+            assert same(counts, ref), case_no
+
+
+def test_a_negative_key_in_post_is_left_to_bincount():
+    status = np.array([FILLED, VACANT, FILLED], dtype=np.int8)
+    for keys in (np.array([-1, 0, 0]), np.array([0, 0, -1]), np.array([0, -1, -1])):
+        assert staff_kernels._count_kernel(status, keys, 3)[1]
+        with pytest.raises(ValueError):
+            staff_kernels.count_in_post(True, status, keys, 3)
+    # a negative key of a post not in post is no count at all
+    counts, outside = staff_kernels._count_kernel(status, np.array([0, -1, 2]), 3)
+    assert not outside and counts.tolist() == [1, 0, 1]
+
+
+def test_one_employer_changes_as_in_the_reference():
+    rng = np.random.default_rng(3003)
+    for case_no in range(CASES):
+        n_orgs = int(rng.integers(1, 30))
+        n = int(rng.choice([0, 1, 5, 200, 2_000]))
+        org = random_keys(rng, n, n_orgs)
+        status = rng.choice(np.array([UNFUNDED, VACANT, FILLED], dtype=np.int8), size=n)
+        tenure = rng.integers(0, int(rng.choice([1, 3, 100])), n)
+        locality = rng.integers(-1, 5, n_orgs)
+        loc = locality[org]
+        funded = np.bincount(org[status != UNFUNDED], minlength=n_orgs)
+        slot = int(rng.integers(0, n_orgs))
+        # the employer alone, or among others left unchanged
+        others = rng.choice(n_orgs, size=int(rng.integers(0, n_orgs)), replace=True)
+        slots = np.concatenate([others, [slot]]).astype(np.int64)
+        rng.shuffle(slots)
+        change = np.zeros(slots.size, dtype=np.int64)
+        change[slots == slot] = 0
+        change[np.flatnonzero(slots == slot)[0]] = int(rng.choice([-40, -3, -1, 1, 2, 30]))
+        results = []
+        for fn in (kernels.establishment_reference, kernels._establishment_kernel):
+            arrays = [org.copy(), loc.copy(), status.copy(), tenure.copy()]
+            counts = funded.copy()
+            extra = fn(*arrays, locality, counts, slots, change)
+            results.append((arrays, counts, extra))
+        (ref, ref_counts, ref_extra), (got, got_counts, got_extra) = results
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+        assert same(got_counts, ref_counts), case_no
+        assert same(got_extra, ref_extra), case_no
+
+
+def test_delivery_by_runs_of_places_gives_the_reference_sums():
+    rng = np.random.default_rng(3004)
+    for case_no in range(CASES):
+        n = int(rng.choice([0, 1, 2, 9, 300, 3_000]))
+        n_orgs, n_places = int(rng.integers(1, 60)), int(rng.integers(1, 25))
+        org = random_keys(rng, n, n_orgs)
+        locality = rng.integers(0, n_places, n_orgs)
+        loc = locality[org] if rng.random() < 0.7 else random_keys(rng, n, n_places)
+        status = rng.integers(0, 3, n).astype(np.int8)
+        if rng.random() < 0.2:
+            status[:] = rng.choice([UNFUNDED, VACANT, FILLED])
+        morale, skill = rng.random(n), rng.uniform(0.3, 1.2, n)
+        # what posts not in post hold is never read
+        morale[(status != FILLED) & (rng.random(n) < 0.3)] = np.nan
+        skill[(status != FILLED) & (rng.random(n) < 0.3)] = -np.inf
+        args = (status, loc, org, morale, skill, rng.uniform(0.5, 1.5, n_places),
+                rng.uniform(0.0, 1.0, n_places), rng.uniform(-0.2, 1.4, n_orgs),
+                rng.uniform(0.0, 1.0, n_orgs), rng.random(n_orgs) < 0.6, n_places,
+                float(rng.random()))
+        ref = staff_kernels.delivery(False, *args)
+        got = staff_kernels.delivery(True, *args)
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
