@@ -20,10 +20,14 @@ COMPILED = numba is not None and not numba.config.DISABLE_JIT
 
 
 def compile_kernel(fn):
-    """``fn`` compiled with numba and cached on disk (in memory only if no cache is writable)."""
+    """``fn`` compiled with numba and cached on disk (in memory only if no cache is writable).
+
+    Arithmetic follows NumPy's rules (``error_model="numpy"``): a division by zero gives an
+    infinity or not-a-number, as in the NumPy reference, instead of raising.
+    """
     if not COMPILED:
         return fn
     try:
-        return numba.njit(cache=True)(fn)
+        return numba.njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:  # no writable cache location: compile in each process
-        return numba.njit(fn)
+        return numba.njit(error_model="numpy")(fn)
