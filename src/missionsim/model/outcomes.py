@@ -34,11 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 MONTHS_PER_YEAR = 12  # unit: months per year (a displaced case's cost is per year)
 POUNDS_PER_MILLION = 1e6  # unit: the ledger is in £m, a case's cost in £
 
-def coordination(model: MissionModel) -> np.ndarray:
-    """Joined-up working in each place: national silos and department focus, local trust."""
-    w_trust = model.p["local_trust_weight"]
-    return _national_coordination(model) * ((1.0 - w_trust) + w_trust * model.local_trust())
-
 
 def _national_coordination(model: MissionModel) -> float:
     """The national part of coordination: departments' silos and focus."""
@@ -62,14 +57,6 @@ def _reach_parameters(p) -> tuple:
     """The parameters of reach, in the order :func:`outcome_kernels.reach_reference` takes."""
     return (p["data_sharing_referral_gain"], p["base_reach"], p["referral_gain"],
             p["mobilisation_reach_gain"])
-
-
-def local_fit(model: MissionModel) -> np.ndarray:
-    """How well delivery fits local need: autonomy pays where capacity is above threshold."""
-    p = model.p
-    gain = model.levers.autonomy * p["devolution_gain"]
-    return np.maximum(p["devolution_fit_floor"],
-                      1.0 + gain * (model.places.capacity - p["capacity_threshold"]))
 
 
 def delivery(model: MissionModel) -> np.ndarray:
