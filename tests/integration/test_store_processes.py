@@ -38,6 +38,9 @@ REFORM = "[reforms.devolution]\nstart = 6"
 HORIZON = 24
 SHORT = 12
 """Horizon of the studies that need not run long."""
+LONG = 120
+"""Horizon of the study interrupted by Ctrl-C: long enough that no scheduling gap on a busy
+machine lets it finish between its second chunk and the interrupt."""
 STARTUP_SECONDS = 120
 """Longest wait for a subprocess to reach a state (imports on a busy machine are slow)."""
 POLL_SECONDS = 0.05
@@ -164,7 +167,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_ctrl_c_prints_the_runs_kept_and_resume_finishes(tmp_path):
     replicates = 40
-    files = scenario_files(tmp_path, replicates)
+    files = scenario_files(tmp_path, replicates, horizon=LONG)
     out = tmp_path / "out"
     env = {**os.environ, "MISSIONSIM_FLUSH_RUNS": "2"}
     cmd = command(files, out, workers=2)
@@ -189,7 +192,7 @@ def test_ctrl_c_prints_the_runs_kept_and_resume_finishes(tmp_path):
     resumed = subprocess.run([*cmd, "--resume"], env=env, capture_output=True, text=True,
                              timeout=STARTUP_SECONDS * 5)
     assert resumed.returncode == 0, resumed.stderr
-    assert_every_run_once(out, 2 * replicates, HORIZON + 1)
+    assert_every_run_once(out, 2 * replicates, LONG + 1)
     print(f"interrupted with {kept} of {2 * replicates} runs kept")
 
 
