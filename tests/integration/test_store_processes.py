@@ -39,8 +39,8 @@ HORIZON = 24
 SHORT = 12
 """Horizon of the studies that need not run long."""
 LONG = 120
-"""Horizon of the study interrupted by Ctrl-C: long enough that no scheduling gap on a busy
-machine lets it finish between its second chunk and the interrupt."""
+"""Horizon of the studies that must still be running when the test acts (a second writer, a
+Ctrl-C): long enough that no scheduling gap on a busy machine lets them finish first."""
 STARTUP_SECONDS = 120
 """Longest wait for a subprocess to reach a state (imports on a busy machine are slow)."""
 POLL_SECONDS = 0.05
@@ -103,7 +103,7 @@ sys.exit(main(sys.argv[1:]))
 
 def test_a_second_cli_writer_is_refused_at_once_naming_the_first(tmp_path):
     replicates = 30
-    files = scenario_files(tmp_path, replicates)
+    files = scenario_files(tmp_path, replicates, horizon=LONG)
     out = tmp_path / "out"
     env = {**os.environ, "MISSIONSIM_FLUSH_RUNS": "2"}
     args = command(files, out)[3:]  # without `python -m missionsim.cli`
@@ -128,7 +128,7 @@ def test_a_second_cli_writer_is_refused_at_once_naming_the_first(tmp_path):
                         r"stop it, or choose another --out folder", refusal.strip()), refusal
     assert took < REFUSAL_SECONDS
     assert first.returncode == 0, err
-    assert_every_run_once(out, 2 * replicates, HORIZON + 1)
+    assert_every_run_once(out, 2 * replicates, LONG + 1)
     print(f"second writer refused in {took:.3f} s")
 
 
