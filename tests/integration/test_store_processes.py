@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -164,7 +165,29 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path, monkeypatch):
 
 
 # --- Ctrl-C -----------------------------------------------------------------------------------
+@pytest.fixture
+def ctrl_c_works():
+    """The study's process starts with Ctrl-C working, as it does from a terminal.
+
+    A process inherits an ignored SIGINT and a blocked signal mask from the one that starts it,
+    and Python then installs no Ctrl-C handler. An earlier test in the same worker process
+    (a library that spawns a helper process with SIGINT blocked or ignored) can leave either
+    behind, so this test starts its study with SIGINT unblocked and handled, and puts back
+    what it found afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        pytest.skip("signal handlers can only be set from the main thread")
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("ctrl_c_works")
 def test_ctrl_c_prints_the_runs_kept_and_resume_finishes(tmp_path):
     replicates = 40
     files = scenario_files(tmp_path, replicates, horizon=LONG)
