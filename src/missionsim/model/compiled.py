@@ -31,3 +31,36 @@ def compile_kernel(fn):
         return numba.njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:  # no writable cache location: compile in each process
         return numba.njit(error_model="numpy")(fn)
+
+
+# --- NumPy's elementwise rules for single numbers, for use inside kernels ----------------------
+@compile_kernel
+def maximum(a, b):
+    """``np.maximum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
+    if a != a or a > b:
+        return a
+    return b
+
+
+@compile_kernel
+def minimum(a, b):
+    """``np.minimum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
+    if a != a or a < b:
+        return a
+    return b
+
+
+@compile_kernel
+def clip(x, lo, hi):
+    """``x`` clipped to [``lo``, ``hi``] as NumPy clips (NaN stays NaN; -0 becomes ``lo``).
+
+    NumPy's own clip may keep the sign of -0, depending on its SIMD path; the model makes no
+    -0 (a difference of equal values is +0).
+    """
+    if x != x:
+        return x
+    if not x > lo:
+        x = lo
+    if not x < hi:
+        x = hi
+    return x

@@ -13,27 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.compiled import maximum as _maximum
+from missionsim.model.compiled import minimum as _minimum
 from missionsim.model.network import PARTNERSHIP
 from missionsim.model.state import CHARITY
 from missionsim.model.world import MONTHS, TINY
 
 TINY_GAP = 1e-9  # structural: a place already at its best has no gap to fall behind
-
-
-@_compile
-def _maximum(a, b):
-    """``np.maximum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
-    if a != a or a > b:
-        return a
-    return b
-
-
-@_compile
-def _minimum(a, b):
-    """``np.minimum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
-    if a != a or a < b:
-        return a
-    return b
 
 
 # --- councils: income, crisis demand and what they pay ---------------------------------------

@@ -13,41 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.compiled import maximum as _maximum
+from missionsim.model.compiled import minimum as _minimum
 from missionsim.model.state import CHARITY, COUNCIL, each
 
 NO_DIVISION_BY_ZERO = 1e-9  # structural: the smallest scale a shortfall is divided by
 """Floor of the scales that shortfalls and headroom are divided by."""
 SUPPORT_FLOOR = 1e-3  # structural: keeps the power of the support finite
 """Floor of the support whose power sets the supported gap."""
-
-
-@_compile
-def _maximum(a, b):
-    """``np.maximum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
-    if a != a or a > b:
-        return a
-    return b
-
-
-@_compile
-def _minimum(a, b):
-    """``np.minimum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
-    if a != a or a < b:
-        return a
-    return b
-
-
-@_compile
-def _clip(x, lo, hi):
-    """``x`` clipped to [``lo``, ``hi``] as NumPy clips (NaN stays NaN)."""
-    if x != x:
-        return x
-    if not x > lo:
-        x = lo
-    if not x < hi:
-        x = hi
-    return x
 
 
 # --- employers: practice and focus ------------------------------------------------------------

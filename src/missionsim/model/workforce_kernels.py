@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model.compiled import COMPILED
+from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
@@ -66,22 +67,6 @@ def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray
     skill[still] += (1.0 - skill[still]) / learn
     tenure[still & ~hires] += 1
     return int(quits.sum()), int(filled.sum()), int(hires.sum())
-
-
-@_compile
-def _clip(x, lo, hi):
-    """``x`` clipped to [``lo``, ``hi``] as NumPy clips (NaN stays NaN; -0 becomes ``lo``).
-
-    NumPy's own clip may keep the sign of -0, depending on its SIMD path; the model makes no
-    -0 (a difference of equal values is +0).
-    """
-    if x != x:
-        return x
-    if not x > lo:
-        x = lo
-    if not x < hi:
-        x = hi
-    return x
 
 
 @_compile
