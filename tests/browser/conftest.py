@@ -27,6 +27,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 VIEWPORT = {"width": 1600, "height": 1000}
 TIMEOUT_MS = 60_000
+TICK_CLICKS = 3
+"""Clicks :meth:`Session.tick` tries before it waits out the full timeout."""
+TICK_WAIT_MS = 15_000
+"""How long :meth:`Session.tick` waits for a box to show its click before clicking again."""
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -128,6 +132,28 @@ class Session:
         self.page.wait_for_function(
             "([sel, frag]) => { const e = document.querySelector(sel); "
             "return e !== null && e.innerText.includes(frag); }", arg=[selector, fragment])
+
+    def tick(self, box) -> None:
+        """Switch a checkbox on (a locator, or its label) and wait until the page shows it on.
+
+        Playwright's ``check`` reads the box straight after its click, but the app's boxes
+        follow the server, which on a busy machine redraws them a moment later. A click lost
+        to a redraw is tried again, up to three clicks.
+        """
+        from playwright.sync_api import expect
+
+        if isinstance(box, str):
+            box = self.page.get_by_role("checkbox", name=box)
+        for _ in range(TICK_CLICKS):
+            if box.is_checked():
+                return
+            box.click(force=True)
+            try:
+                expect(box).to_be_checked(timeout=TICK_WAIT_MS)
+                return
+            except AssertionError:
+                continue
+        expect(box).to_be_checked()
 
     def screenshot(self, name: str) -> Path:
         folder = Path(os.environ.get("MISSIONSIM_SCREENSHOTS", ROOT / "results" / "screenshots"))

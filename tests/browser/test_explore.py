@@ -78,7 +78,7 @@ def test_step_and_play_advance_the_month_and_redraw_the_charts(session):
 def test_a_reform_moves_the_trajectory_away_from_the_run_without_it(session):
     session.open("/")
     assert session.page.locator(REFERENCE_LINE).count() == 0
-    session.page.get_by_role("checkbox", name=REFORMS["local_capacity"].title).check(force=True)
+    session.tick(REFORMS["local_capacity"].title)
     session.wait_text(".ms-chart-trajectory", "without reforms")  # in the legend at month 0
     click(session, "Step")
     session.page.wait_for_selector(REFERENCE_LINE)
@@ -118,7 +118,7 @@ def test_two_sessions_have_their_own_models(session, new_session):
 def test_out_of_range_start_month_gives_a_message_and_the_app_keeps_serving(session, value):
     session.open("/")
     title = REFORMS["devolution"].title
-    session.page.get_by_role("checkbox", name=title).check(force=True)
+    session.tick(title)
     box = session.page.locator(".ms-reform-devolution").get_by_label("start month")
     box.fill(value)
     box.press("Enter")

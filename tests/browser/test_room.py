@@ -108,7 +108,7 @@ def join(session, code: str) -> None:
 def propose(session, name: str, reform_title: str) -> None:
     """Switch one reform on, check its cost, name the proposal and submit it."""
     page = session.page
-    page.get_by_role("checkbox", name=reform_title).check(force=True)
+    session.tick(reform_title)
     page.click(".ms-room-check")
     session.wait_text(".ms-room-cost", "budget")
     page.locator(".ms-room-name input").fill(name)
@@ -159,7 +159,7 @@ def test_a_room_proposes_the_facilitator_compares_and_shows(people, room_server)
     facilitator.page.wait_for_selector(".ms-room-results .ms-fan-outcome svg")
     facilitator.screenshot("room-facilitator")
     assert alice.page.locator(".ms-room-results").count() == 0  # not shown yet
-    facilitator.page.locator(".ms-room-show input").check(force=True)
+    facilitator.tick(facilitator.page.locator(".ms-room-show input"))
 
     # now every participant sees the room's proposals and the results
     for session in (alice, bob):
@@ -193,7 +193,7 @@ def test_a_participant_withdraws_and_an_over_budget_package_cannot_be_submitted(
     expect(carol.page.locator(".ms-room-mine")).not_to_contain_text("Carol tries")
     # every reform at its largest intensity is far over a £30m budget
     for name in ("local_capacity", "long_term_funding", "mission_leadership"):
-        carol.page.get_by_role("checkbox", name=REFORMS[name].title).check(force=True)
+        carol.tick(REFORMS[name].title)
     carol.page.click(".ms-room-check")
     carol.wait_text(".ms-room-error", "Over the budget by £")
     assert len(carol.text(".ms-room-error").strip().splitlines()) == 1

@@ -47,7 +47,7 @@ def chosen(session) -> list[str]:
 def test_the_explore_set_up_survives_a_visit_to_another_page(session):
     session.open("/", ready=READY)
     title = REFORMS["devolution"].title
-    session.page.get_by_role("checkbox", name=title).check(force=True)
+    session.tick(title)
     session.page.wait_for_selector(".ms-reform-devolution .v-slider", state="attached")
     for n in range(1, 6):
         button(session, "Step").click()
@@ -96,7 +96,7 @@ def test_the_run_buttons_show_what_they_can_do(session):
 
 def test_a_set_up_added_on_explore_runs_on_compare(session):
     session.open("/", ready=READY)
-    session.page.get_by_role("checkbox", name=REFORMS["devolution"].title).check(force=True)
+    session.tick(REFORMS["devolution"].title)
     session.page.wait_for_selector(".ms-reform-devolution .v-slider", state="attached")
     session.page.get_by_role("button", name="Add this set-up to Compare").click()
     session.wait_text(".ms-added", "Your set-up: devolution at 100%")
