@@ -7,7 +7,9 @@ measures; £m a month for ``spend`` and for the money kinds of the month's ledge
 
 from __future__ import annotations
 
+import copy
 import itertools
+import types
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -294,6 +296,10 @@ REPORTERS = {
 """Model-level reporters by name, in the order of the data frame's columns."""
 
 
+_NUMBERS = frozenset((float, int, bool, np.float64, np.int64, type(None)))
+"""Types of reporter value that are recorded as they are (immutable, so a copy is the same)."""
+
+
 class MonthlyCollector(mesa.DataCollector):
     """Mesa's DataCollector that notes the month of each record.
 
@@ -304,16 +310,27 @@ class MonthlyCollector(mesa.DataCollector):
 
     def __init__(self, model_reporters: dict) -> None:
         super().__init__(model_reporters=model_reporters)
+        self._plain = all(isinstance(r, types.FunctionType) for r in model_reporters.values())
         self.months: list[int] = []
 
     def collect(self, model) -> None:
         """Record every model reporter now, and the month.
 
         Values several reporters share are worked out once for the record (:func:`_once`).
+        The first record is Mesa's own, which checks every reporter. When every reporter is a
+        function of the model, later records append each value as it is: Mesa would deep-copy
+        it, and a number is unchanged by a copy; any other value is copied as Mesa does.
         """
         model._recording = {}
         try:
-            super().collect(model)
+            if self._validated and self._plain:
+                self._collection_steps.append(model.time)
+                for var, reporter in self.model_reporters.items():
+                    value = reporter(model)
+                    self.model_vars[var].append(
+                        value if type(value) in _NUMBERS else copy.deepcopy(value))
+            else:
+                super().collect(model)
         finally:
             model._recording = None
         self.months.append(int(model.month))
