@@ -98,9 +98,9 @@ def update(model: MissionModel) -> None:
     rng = model.streams["workforce"]
     n = s.n
     noise = draws.standard_normal(rng, n)
-    u_quit = rng.random(n)
-    u_fill = rng.random(n)
-    u_skill = rng.random(n)
+    # each post's three uniform draws (quit, fill, skill) in one block: the same numbers as
+    # three draws of n in turn
+    u_quit, u_fill, u_skill = rng.random((3, n))  # structural: three draws a post
     if not kernels.COMPILED:
         _update_numpy(model, noise, u_quit, u_fill, u_skill)
         return

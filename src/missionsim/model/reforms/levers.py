@@ -33,6 +33,13 @@ The others (competitive share, settlement years, silos, focus protection, pooled
 national money flows and departments."""
 
 
+def _one_number(value: Any) -> bool:
+    """Whether a lever's value is one number (``np.ndim(value) == 0``, without its overhead)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0
+    return not isinstance(value, list | tuple)
+
+
 @dataclass
 class Levers:
     """Policy levers for one month, reset from the parameters and then set by reforms.
@@ -86,7 +93,7 @@ class Levers:
         get the lever's value without targeted reforms.
         """
         value = getattr(self, name)
-        if np.ndim(value) == 0 or places is None:
+        if places is None or _one_number(value):
             return value
         places = np.asarray(places)
         return np.where(places >= 0, value[np.maximum(places, 0)], self.untargeted[name])
@@ -94,14 +101,14 @@ class Levers:
     def on_ties(self, name: str, u_places: np.ndarray, v_places: np.ndarray) -> Any:
         """The lever on ties between places ``u_places`` and ``v_places``: the ends' mean."""
         value = getattr(self, name)
-        if np.ndim(value) == 0:
+        if _one_number(value):
             return value
         return 0.5 * (self.at(name, u_places) + self.at(name, v_places))  # structural: mean
 
     def national(self, name: str, weights: np.ndarray | None = None) -> float:
         """The lever over the whole country: its mean over places (weighted), or the number."""
         value = getattr(self, name)
-        if np.ndim(value) == 0:
+        if _one_number(value):
             return value
         return float(np.average(value, weights=weights))
 
