@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from missionsim.model import kernels, staff_kernels
-from missionsim.model.state import FILLED
+from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, FILLED
 
 CASES = 300
 
@@ -52,19 +52,61 @@ def test_delivery_gives_the_reference_sums():
             assert same(g, r), case_no
 
 
+def lever(rng: np.random.Generator, n: int):
+    """A lever as a number or as an array over ``n`` places (a targeted reform)."""
+    if rng.random() < 0.5:
+        return float(rng.choice([0.0, 1.0, rng.random()]))
+    return rng.choice([0.0, 0.5, 1.0, rng.random()], n)
+
+
+def test_the_months_delivery_gives_the_reference_delivery_volunteers_and_reach():
+    rng = np.random.default_rng(2008)
+    for case_no in range(CASES):
+        c = random_staff(rng)
+        n_orgs, n_places = c["n_orgs"], c["n_places"]
+        kind = rng.choice([DEPARTMENT, COUNCIL, CHARITY], n_orgs).astype(np.int8)
+        locality = np.where(kind == DEPARTMENT, -1, rng.integers(0, n_places, n_orgs))
+        punitive = lever(rng, n_places)
+        at_orgs = punitive if np.ndim(punitive) == 0 else np.where(
+            locality >= 0, punitive[np.maximum(locality, 0)], 0.25)
+        orgs = (rng.uniform(-2.0, 2.0, n_orgs), kind, locality, rng.random(n_orgs) < 0.8,
+                at_orgs)
+        n_edges = int(rng.choice([0, 1, 7, 400]))
+        cross = rng.random(n_edges) < 0.5
+        cross.setflags(write=False)  # read-only, as the network keeps it
+        ties = (rng.integers(0, n_orgs, n_edges), rng.integers(0, n_orgs, n_edges),
+                rng.choice([0.0, 1.0, 0.5, rng.random()], n_edges) * rng.uniform(1.0, 30.0),
+                cross)
+        places = (rng.choice([0.0, rng.uniform(0.0, 40.0)], n_places), rng.random(n_places),
+                  rng.uniform(0.1, 500.0, n_places), float(rng.choice([1.0, 1.3])),
+                  None if rng.random() < 0.5 else rng.uniform(0.3, 3.0, n_places))
+        levers = tuple(lever(rng, n_places) for _ in range(5))
+        par = (*rng.uniform(0.0, 1.0, 5), *rng.uniform(0.0, 3.0, 14))  # nineteen parameters
+        args = ((c["status"], c["loc"], c["org"], c["morale"], c["skill"]), orgs, ties, places,
+                levers, par)
+        ref = staff_kernels.month_delivery(False, *args)
+        got = staff_kernels.month_delivery(True, *args)
+        assert len(ref) == len(got) == 3, case_no
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+
+
 @pytest.mark.parametrize("weighted", [False, True])
-def test_programme_users_give_the_reference_counts(weighted):
+def test_information_gives_the_reference_information(weighted):
     rng = np.random.default_rng(2002 + weighted)
     for case_no in range(CASES):
         c = random_staff(rng)
         n_prog = int(rng.integers(1, 40))
-        weight = rng.choice([0.0, 0.5, 1.0], c["n_places"]) if weighted else None
+        trials = (rng.choice([0.0, 0.5, 1.0], c["n_places"]) if weighted
+                  else float(rng.choice([0.0, 1.0, rng.random()])))
         args = (c["status"], c["loc"], c["org"], rng.random(c["n_orgs"]),
                 rng.integers(0, n_prog, c["n_orgs"]), rng.integers(0, n_prog, c["n_orgs"]),
-                weight, n_prog)
-        ref = staff_kernels.programme_users(False, *args)
-        got = staff_kernels.programme_users(True, *args)
-        assert same(got, ref), case_no
+                trials, n_prog, float(rng.uniform(0.0, 2.0)), float(rng.uniform(0.0, 20.0)))
+        ref = staff_kernels.information(False, *args)
+        got = staff_kernels.information(True, *args)
+        assert len(ref) == len(got) == 3, case_no
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
 
 
 def test_values_in_post_are_the_reference_values():

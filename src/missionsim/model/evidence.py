@@ -26,28 +26,19 @@ def update(model: MissionModel) -> None:
     p, pr, lv = model.p, model.programmes, model.levers
     rng = model.streams["evidence"]
     z = rng.normal(0.0, 1.0, pr.n)
-    users = programme_users(model)
-    info_u = users * p["evidence_rigour"]
-    if lv.targeted() and np.ndim(lv.experimentation):  # trials run where the reform reaches
-        info_t = programme_users(model, lv.experimentation) * p["trial_rigour"]
+    o, s = model.orgs, model.staff
+    trials = lv.experimentation
+    if lv.targeted() and np.ndim(trials):  # trials run where the reform reaches
+        trials = each(trials, model.places.n)
     else:
-        info_t = users * p["trial_rigour"] * lv.experimentation
-    info = info_u + info_t
-    root = np.sqrt(np.maximum(info, 0.0))  # used only where there is information
+        trials = float(trials)
+    info_u, info, floored = staff_kernels.information(
+        kernels.COMPILED, s.status, s.loc, s.org, o.rollout, o.programme, o.own_programme,
+        trials, pr.n, p["evidence_rigour"], p["trial_rigour"])
+    root = np.sqrt(floored)  # used only where there is information
     evidence_kernels.learn(kernels.COMPILED, pr.theta, pr.mean, pr.prec, z, info_u, info, root,
                            p["uncontrolled_bias"])
     adopt(model)
-
-
-def programme_users(model: MissionModel, per_place: np.ndarray | None = None) -> np.ndarray:
-    """Staff in post using each programme (a council's teams split by its rollout share).
-
-    With ``per_place``, each member of staff counts as that array's value in their place.
-    """
-    o, s, pr = model.orgs, model.staff, model.programmes
-    weight = None if per_place is None else each(per_place, model.places.n)
-    return staff_kernels.programme_users(kernels.COMPILED, s.status, s.loc, s.org, o.rollout,
-                                         o.programme, o.own_programme, weight, pr.n)
 
 
 def adopt(model: MissionModel) -> None:

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels, outcome_kernels, staff_kernels
-from missionsim.model.state import each
+from missionsim.model import kernels, outcome_kernels, staff_kernels, ties
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -71,25 +70,19 @@ def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
     staff in post at full effort, skill and focus (see ``volunteer_year_value``). Sets each
     place's reach.
     """
-    p, o, s, pl, lv = model.p, model.orgs, model.staff, model.places, model.levers
-    compiled = kernels.COMPILED
-    practice, focus, charities = outcome_kernels.employers(
-        compiled, o.practice, o.kind, lv.at("punitive", o.locality),
+    p, o, s, pl, lv, net = model.p, model.orgs, model.staff, model.places, model.levers, model.net
+    absolute, volunteers, pl.reach = staff_kernels.month_delivery(
+        kernels.COMPILED, (s.status, s.loc, s.org, s.morale, s.skill),
+        (o.practice, o.kind, o.locality, o.active, lv.at("punitive", o.locality)),
+        (net.u, net.v, net.trust, ties.cross_sector(model)),
+        (model.volunteers0, pl.capacity, pl.need0, model.demand_mult, pl.reach_factor),
+        (lv.at("punitive"), lv.at("staff_time"), lv.data_sharing, lv.mobilisation, lv.autonomy),
         (p["practice_floor"], p["practice_gain"], p["competition_focus_loss"],
-         lv.competitive_share, p["punitive_focus_loss"]))
-    pressure = each(1.0 + p["pressure_effort"] * lv.at("punitive"), pl.n)
-    time_left = each(1.0 - lv.at("staff_time"), pl.n)
-    staff, charity_staff = staff_kernels.delivery(
-        compiled, s.status, s.loc, s.org, s.morale, s.skill, pressure, time_left,
-        practice, focus, charities, pl.n, float(p["morale_effort"]))
-    trust, strength = model.local_ties()
-    par = (*_reach_parameters(p), p["mobilisation_volunteer_gain"], p["volunteer_cap_per_staff"],
-           p["volunteer_cap_base"], p["local_trust_weight"], p["devolution_gain"],
-           p["devolution_fit_floor"], p["capacity_threshold"])
-    absolute, volunteers, pl.reach = outcome_kernels.delivered(
-        compiled, staff, charity_staff, model.volunteers0, strength, trust, pl.capacity,
-        model.need(), (lv.data_sharing, lv.mobilisation, lv.autonomy), pl.reach_factor,
-        _national_coordination(model), par)
+         lv.competitive_share, p["punitive_focus_loss"], p["pressure_effort"],
+         p["morale_effort"], _national_coordination(model), *_reach_parameters(p),
+         p["mobilisation_volunteer_gain"], p["volunteer_cap_per_staff"],
+         p["volunteer_cap_base"], p["local_trust_weight"], p["devolution_gain"],
+         p["devolution_fit_floor"], p["capacity_threshold"]))
     return absolute, volunteers
 
 

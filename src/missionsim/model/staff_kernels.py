@@ -1,4 +1,4 @@
-"""Compiled passes that read the staff posts: delivery, programme users and staff reporters.
+"""Compiled passes that read the staff posts: delivery, evidence from practice, staff reporters.
 
 Each kernel makes one pass over the posts where the NumPy code it replaces makes several (a
 mask of the posts in post, gathers through employer and place, products, then ``bincount``).
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from missionsim.model import outcome_kernels as _outcome
 from missionsim.model.compiled import compile_kernel as _compile
-from missionsim.model.state import FILLED
+from missionsim.model.compiled import maximum as _maximum
+from missionsim.model.state import CHARITY, FILLED, each
 
 
 # --- delivery: effort × skill × practice × focus, summed per place ----------------------------
@@ -57,6 +59,92 @@ def _delivery_kernel(status, loc, org, morale, skill, pressure, time_left, pract
     return staff, charity_staff
 
 
+# --- the month's delivery per place: employers, posts, ties and places in one call ------------
+EMPLOYER_PARAMETERS = slice(0, 5)  # structural: the five parameters of ``employers``
+POST_PARAMETERS = slice(5, 8)  # structural: pressure effort, morale effort, coordination
+PLACE_PARAMETERS = slice(8, None)  # structural: the eleven parameters of ``delivered``
+
+
+def month_delivery_reference(staff: tuple, orgs: tuple, ties: tuple, places: tuple,
+                             levers: tuple, par: tuple) -> tuple:
+    """Delivery per unit of need, volunteers and reach per place this month (NumPy reference).
+
+    The outcome phase's steps in order: each employer's practice factor and focus
+    (:func:`~missionsim.model.outcome_kernels.employers_reference`), the staff pass
+    (:func:`delivery_reference`), the ties within each place
+    (:func:`~missionsim.model.outcome_kernels.local_ties_reference`) and the places
+    (:func:`~missionsim.model.outcome_kernels.delivered_reference`). ``staff``: status, place,
+    employer, morale, skill; ``orgs``: practice, kind, place, whether active, the punitive
+    lever at each; ``ties``: their ends, trust and whether cross-sector; ``places``: starting
+    volunteers, capacity, need at month 0, the month's demand multiplier and the reach factor
+    (or None); ``levers``: punitive, staff time, data sharing, mobilisation and autonomy
+    (numbers or arrays over places); ``par``: the five of ``employers``, the pressure effort,
+    the morale effort, the national coordination and the eleven of ``delivered``.
+    """
+    status, loc, org, morale, skill = staff
+    practice, kind, locality, active, punitive = orgs
+    volunteers0, capacity, need0, demand, factor = places
+    punitive_here, staff_time, data_sharing, mobilisation, autonomy = levers
+    n = capacity.size
+    factor_o, focus, charities = _outcome.employers_reference(practice, kind, punitive,
+                                                              par[EMPLOYER_PARAMETERS])
+    pressure_effort, morale_effort, national = par[POST_PARAMETERS]
+    pressure = each(1.0 + pressure_effort * punitive_here, n)
+    time_left = each(1.0 - staff_time, n)
+    staff_sum, charity_staff = delivery_reference(status, loc, org, morale, skill, pressure,
+                                                  time_left, factor_o, focus, charities, n,
+                                                  morale_effort)
+    trust, strength = _outcome.local_ties_reference(*ties, locality, kind, active, n)
+    return _outcome.delivered_reference(staff_sum, charity_staff, volunteers0, strength, trust,
+                                        capacity, need0 * demand,
+                                        (data_sharing, mobilisation, autonomy), factor,
+                                        national, par[PLACE_PARAMETERS])
+
+
+@_compile
+def _month_delivery_kernel(status, loc, org, morale, skill, practice, kind, locality, active,
+                           punitive, u, v, trust, cross, volunteers0, capacity, need0, demand,
+                           factor, has_factor, levers, employer_par, pressure_effort,
+                           morale_effort, national, delivered_par):
+    """Compiled :func:`month_delivery_reference` (``levers`` one row per lever, over places)."""
+    n = capacity.size
+    factor_o, focus, charities = _outcome._employers_kernel(practice, kind, punitive,
+                                                            employer_par)
+    pressure, time_left, need = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        pressure[i] = 1.0 + pressure_effort * levers[0, i]
+        time_left[i] = 1.0 - levers[1, i]
+        need[i] = need0[i] * demand
+    staff_sum, charity_staff = _delivery_kernel(status, loc, org, morale, skill, pressure,
+                                                time_left, factor_o, focus, charities, n,
+                                                morale_effort)
+    mean_trust, strength = _outcome._local_ties_kernel(u, v, trust, cross, locality, kind,
+                                                       active, n)
+    place_levers = levers[2:]  # structural: data sharing, mobilisation, autonomy
+    return _outcome._delivered_kernel(staff_sum, charity_staff, volunteers0, strength,
+                                      mean_trust, capacity, need, place_levers, factor,
+                                      has_factor, national, delivered_par)
+
+
+def month_delivery(compiled: bool, staff: tuple, orgs: tuple, ties: tuple, places: tuple,
+                   levers: tuple, par: tuple) -> tuple:
+    """Delivery per unit of need, volunteers and reach per place; see the reference."""
+    par = tuple(map(float, par))
+    if not compiled:
+        return month_delivery_reference(staff, orgs, ties, places, levers, par)
+    volunteers0, capacity, need0, demand, factor = places
+    practice, kind, locality, active, punitive = orgs
+    rows = np.empty((len(levers), capacity.size))
+    for row, lever in zip(rows, levers, strict=True):
+        row[...] = lever  # a number in every place, or the lever's value in each
+    has_factor = factor is not None
+    return _month_delivery_kernel(*staff, practice, kind, locality, active,
+                                  each(punitive, kind.size), *ties, volunteers0, capacity,
+                                  need0, float(demand), factor if has_factor else np.ones(1),
+                                  has_factor, rows, par[EMPLOYER_PARAMETERS],
+                                  *par[POST_PARAMETERS], par[PLACE_PARAMETERS])
+
+
 # --- programme users: a council's teams split by its rollout share ----------------------------
 def users_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, rollout: np.ndarray,
                     programme: np.ndarray, own: np.ndarray, weight: np.ndarray | None,
@@ -78,24 +166,72 @@ def users_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, rollou
             ).astype(np.float64)  # floats even with no staff in post
 
 
+# --- the month's information about each programme ------------------------------------------
+def information_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
+                          rollout: np.ndarray, programme: np.ndarray, own: np.ndarray,
+                          trials, n_programmes: int, rigour: float,
+                          trial_rigour: float) -> tuple:
+    """The month's information about each programme from the staff using it (reference).
+
+    Uncontrolled experience yields ``rigour`` per user; trials ``trial_rigour`` per user
+    times ``trials``, the experimentation lever (a number, or an array over places: then each
+    user counts as its value in their place, see :func:`users_reference`). Returns the
+    uncontrolled information, all of it, and all of it floored at zero.
+    """
+    users = users_reference(status, loc, org, rollout, programme, own, None, n_programmes)
+    info_u = users * rigour
+    if np.ndim(trials):
+        info_t = users_reference(status, loc, org, rollout, programme, own, trials,
+                                 n_programmes) * trial_rigour
+    else:
+        info_t = users * trial_rigour * trials
+    info = info_u + info_t
+    return info_u, info, np.maximum(info, 0.0)
+
+
 @_compile
-def _users_kernel(status, loc, org, rollout, programme, own, weight, weighted, n_programmes):
-    """Compiled :func:`users_reference` (``weighted`` says whether ``weight`` is used)."""
-    adopted = np.zeros(n_programmes)
-    kept = np.zeros(n_programmes)
+def _information_kernel(status, loc, org, rollout, programme, own, weight, weighted,
+                        n_programmes, rigour, trial_rigour, trials):
+    """Compiled :func:`information_reference` (``weighted``: trials vary by place)."""
+    adopted, kept = np.zeros(n_programmes), np.zeros(n_programmes)
+    adopted_w, kept_w = np.zeros(n_programmes), np.zeros(n_programmes)
     for i in range(status.size):
         if status[i] != FILLED:
             continue
         employer = org[i]
         share = rollout[employer]
         other = 1.0 - share
-        if weighted:
-            w = weight[loc[i]]
-            share = share * w
-            other = other * w
         adopted[programme[employer]] += share
         kept[own[employer]] += other
-    return adopted + kept
+        if weighted:
+            w = weight[loc[i]]
+            adopted_w[programme[employer]] += share * w
+            kept_w[own[employer]] += other * w
+    info_u, info, floored = (np.empty(n_programmes), np.empty(n_programmes),
+                             np.empty(n_programmes))
+    for j in range(n_programmes):
+        users = adopted[j] + kept[j]
+        info_u[j] = users * rigour
+        if weighted:
+            info_t = (adopted_w[j] + kept_w[j]) * trial_rigour
+        else:
+            info_t = users * trial_rigour * trials
+        info[j] = info_u[j] + info_t
+        floored[j] = _maximum(info[j], 0.0)
+    return info_u, info, floored
+
+
+def information(compiled: bool, status, loc, org, rollout, programme, own, trials,
+                n_programmes: int, rigour: float, trial_rigour: float) -> tuple:
+    """The month's information about each programme; see :func:`information_reference`."""
+    if not compiled:
+        return information_reference(status, loc, org, rollout, programme, own, trials,
+                                     n_programmes, rigour, trial_rigour)
+    weighted = bool(np.ndim(trials))
+    weight = np.ascontiguousarray(trials, dtype=np.float64) if weighted else np.ones(1)
+    return _information_kernel(status, loc, org, rollout, programme, own, weight, weighted,
+                               int(n_programmes), float(rigour), float(trial_rigour),
+                               0.0 if weighted else float(trials))
 
 
 # --- counts of the posts in post, by employer or by place ----------------------------------
@@ -197,17 +333,6 @@ def delivery(compiled: bool, *args) -> tuple:
     return (_delivery_kernel if compiled else delivery_reference)(*args)
 
 
-def programme_users(compiled: bool, status, loc, org, rollout, programme, own, weight,
-                    n_programmes: int) -> np.ndarray:
-    """Staff in post using each programme; see :func:`users_reference`."""
-    if not compiled:
-        return users_reference(status, loc, org, rollout, programme, own, weight, n_programmes)
-    weighted = weight is not None
-    weight = np.ascontiguousarray(weight, dtype=np.float64) if weighted else np.ones(1)
-    return _users_kernel(status, loc, org, rollout, programme, own, weight, weighted,
-                         n_programmes)
-
-
 def warm(compiled: bool) -> None:
     """Compile, or load from the cache, the kernels here on a one-post staff."""
     if not compiled:
@@ -217,6 +342,14 @@ def warm(compiled: bool) -> None:
     real = np.ones(1)
     _delivery_kernel(status, one, one, real, real, real, real, real, real,
                      np.zeros(1, dtype=bool), 1, 1.0)
-    _users_kernel(status, one, one, real, one, one, real, False, 1)
     _count_kernel(status, one, 1)
     _in_post_values_kernel(status, real, one, real, real)
+    for trials in (0.0, real):
+        information(True, status, one, one, real, one, one, trials, 1, 1.0, 1.0)
+    kept = np.zeros(1, dtype=bool)
+    kept.setflags(write=False)  # read-only, as the network keeps it
+    kinds = np.full(1, CHARITY, dtype=np.int8)
+    levers = (0.0,) * 5  # structural: punitive, staff time, sharing, mobilisation, autonomy
+    par = (0.0,) * 19  # structural: the nineteen parameters of the month's delivery
+    month_delivery(True, (status, one, one, real, real), (real, kinds, one, kept.copy(), 0.0),
+                   (one, one, real, kept), (real, real, real, 1.0, None), levers, par)
