@@ -26,10 +26,13 @@ def random_staff(rng: np.random.Generator) -> dict:
     status = rng.integers(0, 3, n).astype(np.int8)
     if rng.random() < 0.2:
         status[:] = FILLED
+    org, loc = rng.integers(0, n_orgs, n), rng.integers(0, n_places, n)
+    if rng.random() < 0.4:  # posts of one employer together, as a built staff mostly has them
+        org = np.sort(org)
+        loc = rng.integers(0, n_places, n_orgs)[org]
     return {
-        "n": n, "n_orgs": n_orgs, "n_places": n_places, "status": status,
-        "org": rng.integers(0, n_orgs, n), "loc": rng.integers(0, n_places, n),
-        "morale": rng.random(n), "skill": rng.uniform(0.3, 1.2, n),
+        "n": n, "n_orgs": n_orgs, "n_places": n_places, "status": status, "org": org,
+        "loc": loc, "morale": rng.random(n), "skill": rng.uniform(0.3, 1.2, n),
     }
 
 
@@ -38,12 +41,20 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
+def from_the_end(rng: np.random.Generator, index: np.ndarray, n: int) -> np.ndarray:
+    """``index`` with some entries counted from the end (negative), as NumPy reads them."""
+    if rng.random() < 0.7:
+        return index
+    return np.where(rng.random(index.size) < 0.3, index - n, index)
+
+
 def test_delivery_gives_the_reference_sums():
     rng = np.random.default_rng(2001)
     for case_no in range(CASES):
         c = random_staff(rng)
-        args = (c["status"], c["loc"], c["org"], c["morale"], c["skill"],
-                rng.uniform(0.5, 1.5, c["n_places"]), rng.uniform(0.0, 1.0, c["n_places"]),
+        args = (c["status"], c["loc"], from_the_end(rng, c["org"], c["n_orgs"]), c["morale"],
+                c["skill"], rng.uniform(0.5, 1.5, c["n_places"]),
+                rng.uniform(0.0, 1.0, c["n_places"]),
                 rng.uniform(0.2, 1.4, c["n_orgs"]), rng.uniform(0.0, 1.0, c["n_orgs"]),
                 rng.random(c["n_orgs"]) < 0.6, c["n_places"], float(rng.random()))
         ref = staff_kernels.delivery(False, *args)
@@ -99,9 +110,11 @@ def test_information_gives_the_reference_information(weighted):
         n_prog = int(rng.integers(1, 40))
         trials = (rng.choice([0.0, 0.5, 1.0], c["n_places"]) if weighted
                   else float(rng.choice([0.0, 1.0, rng.random()])))
-        args = (c["status"], c["loc"], c["org"], rng.random(c["n_orgs"]),
-                rng.integers(0, n_prog, c["n_orgs"]), rng.integers(0, n_prog, c["n_orgs"]),
-                trials, n_prog, float(rng.uniform(0.0, 2.0)), float(rng.uniform(0.0, 20.0)))
+        loc = from_the_end(rng, c["loc"], c["n_places"]) if weighted else c["loc"]
+        args = (c["status"], loc, from_the_end(rng, c["org"], c["n_orgs"]),
+                rng.random(c["n_orgs"]), rng.integers(0, n_prog, c["n_orgs"]),
+                rng.integers(0, n_prog, c["n_orgs"]), trials, n_prog,
+                float(rng.uniform(0.0, 2.0)), float(rng.uniform(0.0, 20.0)))
         ref = staff_kernels.information(False, *args)
         got = staff_kernels.information(True, *args)
         assert len(ref) == len(got) == 3, case_no

@@ -18,6 +18,15 @@ from missionsim.model.compiled import maximum as _maximum
 from missionsim.model.state import CHARITY, FILLED, each
 
 
+@_compile
+def _at(k, n):
+    """Index ``k`` of an array of ``n``, counted from the end where negative (as NumPy).
+
+    Unsigned, so that the array read with it is not checked for a negative index again.
+    """
+    return np.uint64(k + n if k < 0 else k)
+
+
 # --- delivery: effort × skill × practice × focus, summed per place ----------------------------
 def delivery_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
                        morale: np.ndarray, skill: np.ndarray, pressure: np.ndarray,
@@ -42,20 +51,29 @@ def delivery_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
 @_compile
 def _delivery_kernel(status, loc, org, morale, skill, pressure, time_left, practice, focus,
                      charity, n_places, weight):
-    """Compiled :func:`delivery_reference`: the same sums, in the same order."""
+    """Compiled :func:`delivery_reference`: the same sums, in the same order.
+
+    Places and employers are read with unsigned indices (a negative one is first counted
+    from the end, as NumPy counts it), which spares a check at each read.
+    """
     staff = np.zeros(n_places)
     charity_staff = np.zeros(n_places)
     rest = 1.0 - weight
+    n_orgs = practice.size
     for i in range(status.size):
         if status[i] != FILLED:
             continue
         place = loc[i]
         employer = org[i]
-        c = ((rest + weight * morale[i]) * pressure[place] * time_left[place] * skill[i]
-             * practice[employer] * focus[employer])
-        staff[place] += c
-        if charity[employer]:
-            charity_staff[place] += c
+        if (place | employer) < 0:  # either negative: rare, so tested once for both
+            place += n_places if place < 0 else 0
+            employer += n_orgs if employer < 0 else 0
+        here, by = np.uint64(place), np.uint64(employer)
+        c = ((rest + weight * morale[i]) * pressure[here] * time_left[here] * skill[i]
+             * practice[by] * focus[by])
+        staff[here] += c
+        if charity[by]:
+            charity_staff[here] += c
     return staff, charity_staff
 
 
@@ -192,21 +210,30 @@ def information_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
 @_compile
 def _information_kernel(status, loc, org, rollout, programme, own, weight, weighted,
                         n_programmes, rigour, trial_rigour, trials):
-    """Compiled :func:`information_reference` (``weighted``: trials vary by place)."""
+    """Compiled :func:`information_reference` (``weighted``: trials vary by place).
+
+    Employers and programmes are read with unsigned indices, as in :func:`_delivery_kernel`.
+    """
     adopted, kept = np.zeros(n_programmes), np.zeros(n_programmes)
     adopted_w, kept_w = np.zeros(n_programmes), np.zeros(n_programmes)
+    n_orgs = rollout.size
     for i in range(status.size):
         if status[i] != FILLED:
             continue
-        employer = org[i]
+        employer = _at(org[i], n_orgs)
         share = rollout[employer]
         other = 1.0 - share
-        adopted[programme[employer]] += share
-        kept[own[employer]] += other
+        first, second = programme[employer], own[employer]
+        if (first | second) < 0:  # either negative: rare, so tested once for both
+            first += n_programmes if first < 0 else 0
+            second += n_programmes if second < 0 else 0
+        mine, theirs = np.uint64(first), np.uint64(second)
+        adopted[mine] += share
+        kept[theirs] += other
         if weighted:
-            w = weight[loc[i]]
-            adopted_w[programme[employer]] += share * w
-            kept_w[own[employer]] += other * w
+            w = weight[_at(loc[i], weight.size)]
+            adopted_w[mine] += share * w
+            kept_w[theirs] += other * w
     info_u, info, floored = (np.empty(n_programmes), np.empty(n_programmes),
                              np.empty(n_programmes))
     for j in range(n_programmes):
