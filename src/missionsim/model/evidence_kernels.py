@@ -223,7 +223,7 @@ def adopt(compiled: bool, draw: np.ndarray, innovation, trials, kind: np.ndarray
     ``innovation`` and ``trials`` may each be a number (the same in every slot).
     """
     n = kind.size
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     fn = _adopt_kernel if compiled else adopt_reference
     return int(fn(draw, each(innovation, n), each(trials, n), kind, active, programme, own,
                   rollout, practice, theta, mean, sd, net_u, net_v, trust, par))

@@ -62,7 +62,7 @@ def _employers_kernel(practice, kind, punitive, par):
 
 def employers(compiled: bool, practice, kind, punitive, par) -> tuple:
     """Practice factors, focus and the charities; see :func:`employers_reference`."""
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     if not compiled:
         return employers_reference(practice, kind, punitive, par)
     return _employers_kernel(practice, kind, each(punitive, kind.size), par)
@@ -190,7 +190,7 @@ def _delivered_kernel(staff, charity_staff, volunteers0, strength, trust, capaci
 def delivered(compiled: bool, staff, charity_staff, volunteers0, strength, trust, capacity,
               need, levers, factor, national, par) -> tuple:
     """Delivery per unit of need, volunteers and reach per place; see the reference."""
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     if not compiled:
         return delivered_reference(staff, charity_staff, volunteers0, strength, trust,
                                    capacity, need, levers, factor, national, par)
@@ -247,7 +247,7 @@ def _towards_kernel(absolute, d0, best, y0, trend, trended, par):
 
 def towards(compiled: bool, absolute, d0, best, y0, trend, par) -> tuple:
     """Relative delivery, floored support and the gap it works on; see the reference."""
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     if not compiled:
         return towards_reference(absolute, d0, best, y0, trend, par)
     trended = trend is not None
@@ -318,7 +318,7 @@ def move(compiled: bool, lower, power, best, y0, y, shocks, rate, mission, par) 
     """The new true indicator and gaming's tangent argument; see :func:`move_reference`."""
     direction, summed, target, baseline = mission
     mission = (float(direction), bool(summed), float(target), float(baseline))
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     fn = _move_kernel if compiled else move_reference
     return fn(lower, power, best, y0, y, shocks, float(rate), mission, par)
 
@@ -348,7 +348,7 @@ def _gaming_kernel(gaming, punitive, tangent, par):
 
 def step_gaming(compiled: bool, gaming, punitive, tangent, par) -> None:
     """Move gaming towards its target, in place; see :func:`gaming_reference`."""
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     if not compiled:
         gaming_reference(gaming, punitive, tangent, par)
         return
