@@ -56,9 +56,13 @@ def adopt(model: MissionModel) -> None:
     par = (p["diffusion_rate"], p["experimentation_caution"], p["experimentation_drop_z"],
            p["experimentation_drop_share"] * pr.prior_mean, p["adoption_trust"],
            p["adoption_margin"], p["council_rollout"], p["scale_loss"])
+    innovation, trials = lv.innovation, lv.experimentation
+    if isinstance(innovation, np.ndarray):  # else a number, which ``at`` gives as it is
+        innovation = lv.at("innovation", o.locality)
+    if isinstance(trials, np.ndarray):
+        trials = lv.at("experimentation", o.locality)
     model.adoptions += evidence_kernels.adopt(
-        kernels.COMPILED, draw, lv.at("innovation", o.locality),
-        lv.at("experimentation", o.locality), o.kind, o.active, o.programme, o.own_programme,
+        kernels.COMPILED, draw, innovation, trials, o.kind, o.active, o.programme, o.own_programme,
         o.rollout, o.practice, pr.theta, pr.mean, pr.sd, net.u, net.v, net.trust, par)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model.compiled import compile_kernel as _compile
-from missionsim.model.state import CHARITY, COUNCIL, each
+from missionsim.model.outcome_kernels import filled
+from missionsim.model.state import CHARITY, COUNCIL
 
 
 # --- learning: each programme's belief after the month's evidence -----------------------------
@@ -225,7 +226,7 @@ def adopt(compiled: bool, draw: np.ndarray, innovation, trials, kind: np.ndarray
     n = kind.size
     par = tuple(map(float, par))
     fn = _adopt_kernel if compiled else adopt_reference
-    return int(fn(draw, each(innovation, n), each(trials, n), kind, active, programme, own,
+    return int(fn(draw, filled(innovation, n), filled(trials, n), kind, active, programme, own,
                   rollout, practice, theta, mean, sd, net_u, net_v, trust, par))
 
 

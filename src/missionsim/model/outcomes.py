@@ -58,6 +58,12 @@ def _reach_parameters(p) -> tuple:
             p["mobilisation_reach_gain"])
 
 
+def _at_orgs(levers, name: str, locality: np.ndarray):
+    """``levers.at(name, locality)``, without its checks where the lever is a number."""
+    value = getattr(levers, name)
+    return levers.at(name, locality) if isinstance(value, np.ndarray) else value
+
+
 def delivery(model: MissionModel) -> np.ndarray:
     """Effective delivery per unit of need in each place (absolute, not relative)."""
     return _delivery(model)[0]
@@ -73,10 +79,10 @@ def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
     p, o, s, pl, lv, net = model.p, model.orgs, model.staff, model.places, model.levers, model.net
     absolute, volunteers, pl.reach = staff_kernels.month_delivery(
         kernels.COMPILED, (s.status, s.loc, s.org, s.morale, s.skill),
-        (o.practice, o.kind, o.locality, o.active, lv.at("punitive", o.locality)),
+        (o.practice, o.kind, o.locality, o.active, _at_orgs(lv, "punitive", o.locality)),
         (net.u, net.v, net.trust, ties.cross_sector(model)),
         (model.volunteers0, pl.capacity, pl.need0, model.demand_mult, pl.reach_factor),
-        (lv.at("punitive"), lv.at("staff_time"), lv.data_sharing, lv.mobilisation, lv.autonomy),
+        (lv.punitive, lv.staff_time, lv.data_sharing, lv.mobilisation, lv.autonomy),
         (p["practice_floor"], p["practice_gain"], p["competition_focus_loss"],
          lv.competitive_share, p["punitive_focus_loss"], p["pressure_effort"],
          p["morale_effort"], _national_coordination(model), *_reach_parameters(p),

@@ -81,6 +81,10 @@ def _delivery_kernel(status, loc, org, morale, skill, pressure, time_left, pract
 EMPLOYER_PARAMETERS = slice(0, 5)  # structural: the five parameters of ``employers``
 POST_PARAMETERS = slice(5, 8)  # structural: pressure effort, morale effort, coordination
 PLACE_PARAMETERS = slice(8, None)  # structural: the eleven parameters of ``delivered``
+_NO_FACTOR = np.ones(1)
+"""Stands in for a places file's reach factor where there is none (never read)."""
+_NO_WEIGHT = np.ones(1)
+"""Stands in for the weights of :func:`_information_kernel` where trials are everywhere."""
 
 
 def month_delivery_reference(staff: tuple, orgs: tuple, ties: tuple, places: tuple,
@@ -153,12 +157,16 @@ def month_delivery(compiled: bool, staff: tuple, orgs: tuple, ties: tuple, place
     volunteers0, capacity, need0, demand, factor = places
     practice, kind, locality, active, punitive = orgs
     rows = np.empty((len(levers), capacity.size))
-    for row, lever in zip(rows, levers, strict=True):
-        row[...] = lever  # a number in every place, or the lever's value in each
+    if all(isinstance(lever, float) for lever in levers):
+        rows.T[...] = levers  # each a number in every place, in one call
+    else:
+        for row, lever in zip(rows, levers, strict=True):
+            row[...] = lever  # a number in every place, or the lever's value in each
     has_factor = factor is not None
     return _month_delivery_kernel(*staff, practice, kind, locality, active,
-                                  each(punitive, kind.size), *ties, volunteers0, capacity,
-                                  need0, float(demand), factor if has_factor else np.ones(1),
+                                  _outcome.filled(punitive, kind.size), *ties, volunteers0,
+                                  capacity, need0, float(demand),
+                                  factor if has_factor else _NO_FACTOR,
                                   has_factor, rows, par[EMPLOYER_PARAMETERS],
                                   *par[POST_PARAMETERS], par[PLACE_PARAMETERS])
 
@@ -254,8 +262,8 @@ def information(compiled: bool, status, loc, org, rollout, programme, own, trial
     if not compiled:
         return information_reference(status, loc, org, rollout, programme, own, trials,
                                      n_programmes, rigour, trial_rigour)
-    weighted = bool(np.ndim(trials))
-    weight = np.ascontiguousarray(trials, dtype=np.float64) if weighted else np.ones(1)
+    weighted = isinstance(trials, np.ndarray) and trials.ndim > 0
+    weight = np.ascontiguousarray(trials, dtype=np.float64) if weighted else _NO_WEIGHT
     return _information_kernel(status, loc, org, rollout, programme, own, weight, weighted,
                                int(n_programmes), float(rigour), float(trial_rigour),
                                0.0 if weighted else float(trials))
