@@ -179,17 +179,18 @@ def _adopt_kernel(draw, innovation, trials, kind, active, programme, own, rollou
                 programme[i] = own[i]
                 rollout[i] = 1.0
                 _set_practice(i, programme, own, rollout, theta, practice, scale_loss)
-    # each reviewer's best candidate, the u ends of the ties first, then the v ends
+    # each reviewer's best candidate, the u ends of the ties first, then the v ends (a tie is
+    # read only where its end reviews: few do in a month)
     has = np.zeros(n, dtype=np.bool_)
     best = np.zeros(n, dtype=np.int64)
     best_score = np.zeros(n)
     for e in range(net_u.size):
         a, b = net_u[e], net_v[e]
-        if trust[e] >= adoption_trust and delivering[a] and delivering[b] and review[a]:
+        if review[a] and trust[e] >= adoption_trust and delivering[a] and delivering[b]:
             _offer(a, b, programme, trials, mean, sd, caution, has, best, best_score)
     for e in range(net_u.size):
         a, b = net_u[e], net_v[e]
-        if trust[e] >= adoption_trust and delivering[a] and delivering[b] and review[b]:
+        if review[b] and trust[e] >= adoption_trust and delivering[a] and delivering[b]:
             _offer(b, a, programme, trials, mean, sd, caution, has, best, best_score)
     adoptions = 0
     for i in range(n):
