@@ -30,9 +30,12 @@ def random_staff(rng: np.random.Generator) -> dict:
     if rng.random() < 0.4:  # posts of one employer together, as a built staff mostly has them
         org = np.sort(org)
         loc = rng.integers(0, n_places, n_orgs)[org]
+    morale = rng.random(n)
+    if rng.random() < 0.3:  # what a post not in post holds is never read
+        morale[status != FILLED] = np.nan
     return {
         "n": n, "n_orgs": n_orgs, "n_places": n_places, "status": status, "org": org,
-        "loc": loc, "morale": rng.random(n), "skill": rng.uniform(0.3, 1.2, n),
+        "loc": loc, "morale": morale, "skill": rng.uniform(0.3, 1.2, n),
     }
 
 

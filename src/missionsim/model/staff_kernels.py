@@ -54,15 +54,16 @@ def _delivery_kernel(status, loc, org, morale, skill, pressure, time_left, pract
     """Compiled :func:`delivery_reference`: the same sums, in the same order.
 
     Places and employers are read with unsigned indices (a negative one is first counted
-    from the end, as NumPy counts it), which spares a check at each read.
+    from the end, as NumPy counts it), which spares a check at each read. Every post adds to
+    its place, a post not in post adds +0.0: the same sums (a sum from +0.0 is never -0.0,
+    and adding +0.0 leaves any other value as it is), without a branch that the mix of filled
+    and vacant posts mispredicts. Every post's employer and place are valid slots.
     """
     staff = np.zeros(n_places)
     charity_staff = np.zeros(n_places)
     rest = 1.0 - weight
     n_orgs = practice.size
     for i in range(status.size):
-        if status[i] != FILLED:
-            continue
         place = loc[i]
         employer = org[i]
         if (place | employer) < 0:  # either negative: rare, so tested once for both
@@ -71,6 +72,7 @@ def _delivery_kernel(status, loc, org, morale, skill, pressure, time_left, pract
         here, by = np.uint64(place), np.uint64(employer)
         c = ((rest + weight * morale[i]) * pressure[here] * time_left[here] * skill[i]
              * practice[by] * focus[by])
+        c = c if status[i] == FILLED else 0.0  # a select, not a branch
         staff[here] += c
         if charity[by]:
             charity_staff[here] += c
