@@ -1,14 +1,10 @@
-"""Compiled tie formation, contact and trust give exactly the results of their references.
+"""Compiled contact and trust give exactly the results of their references.
 
 Trust: random ties (with and without a place at either end, between rival charities, every
 kind of tie, levers as numbers or per tie, trust at and beyond both bounds) must give the same
-trust bit for bit and the same ties to break; so must the sector crossings and capacities.
-
-Formation: random worlds (places with one organisation or many, organisations with no ties,
-with ties only to non-delivering partners, with ties to every other, draws at the route
-boundaries, with and without a Missions Unit, odds above 1) go through the kernel and the
-reference; the grouping by a stable counting sort must order slots as NumPy's stable
-``argsort`` does.
+trust bit for bit and the same ties to break; so must the sector crossings, the relational
+capacities and the cross-sector ties each council keeps up. Formation is tested in
+``test_formation_kernels.py``.
 """
 
 from __future__ import annotations
@@ -27,70 +23,6 @@ pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in us
 def same(a: np.ndarray, b: np.ndarray) -> bool:
     """Equal bit for bit, with the same dtype and shape."""
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-
-
-def test_grouping_orders_as_a_stable_argsort():
-    rng = np.random.default_rng(3001)
-    for case_no in range(CASES):
-        n_keys = int(rng.integers(1, 30))
-        size = int(rng.choice([0, 1, 5, 400]))
-        keys = rng.integers(0, n_keys, size)
-        members = rng.integers(0, 1_000, size)
-        ref = ties_kernels.group(False, keys, members, n_keys)
-        got = ties_kernels.group(True, keys, members, n_keys)
-        for r, g in zip(ref, got, strict=True):
-            assert same(g, r), case_no
-
-
-def random_world(rng: np.random.Generator) -> tuple:
-    """The arguments of :func:`ties_kernels.form` for a random world."""
-    n_places = int(rng.integers(1, 8))
-    n_dept = 3
-    n = n_dept + n_places + int(rng.integers(0, 40))
-    kind = np.full(n, CHARITY, dtype=np.int8)
-    kind[:n_dept] = DEPARTMENT
-    kind[n_dept:n_dept + n_places] = COUNCIL
-    locality = np.full(n, -1, dtype=np.int64)
-    locality[n_dept:n_dept + n_places] = np.arange(n_places)
-    locality[n_dept + n_places:] = rng.integers(0, n_places, n - n_dept - n_places)
-    delivering = kind != DEPARTMENT
-    delivering[n_dept + n_places:] &= rng.random(n - n_dept - n_places) < 0.9
-    n_edges = int(rng.choice([0, 3, 30, 200]))
-    u = rng.integers(0, n, n_edges)
-    v = rng.integers(0, n, n_edges)
-    keep = u != v
-    u, v = u[keep], v[keep]
-    sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
-    starts, adjacent = ties_kernels.group(False, np.concatenate([u, v]),
-                                          np.concatenate([v, u]), n)
-    loc_starts, loc_slots = ties_kernels.group(False, locality[delivering],
-                                               np.flatnonzero(delivering), n_places)
-    draws = rng.random((5, n))
-    draws[1] = rng.choice([0.0, 0.3, 0.5, 0.7, 0.999, rng.random()], n)
-    explorers = np.flatnonzero(delivering & (rng.random(n) < 0.7))
-    brokered = rng.choice([0.0, 0.3, 0.5], n)
-    drive = rng.random(n)
-    mobilised = rng.random(n)
-    unit = bool(rng.random() < 0.5)
-    par = (float(rng.uniform(0.2, 3.0)), float(rng.uniform(0.3, 1.0)), 0.5,
-           float(rng.uniform(0.2, 1.0)), float(rng.random()), float(rng.random()), unit,
-           float(rng.uniform(1.0, 2.0)))
-    council = np.arange(n_places) + n_dept
-    return (explorers, draws, kind, locality, delivering, sec, rng.uniform(0.0, 1.0, n_places),
-            council, loc_starts, loc_slots, starts, adjacent, brokered, drive, mobilised, par)
-
-
-def test_formation_gives_the_reference_ties():
-    rng = np.random.default_rng(3002)
-    formed = 0
-    for case_no in range(CASES):
-        args = random_world(rng)
-        ref = ties_kernels.form(False, *args)
-        got = ties_kernels.form(True, *args)
-        for r, g in zip(ref, got, strict=True):
-            assert same(g, r), case_no
-        formed += ref[0].size
-    assert formed > CASES  # ties did form: the acceptance was exercised
 
 
 def test_values_kept_for_the_ties_follow_every_change_of_the_ties():
@@ -188,12 +120,28 @@ def test_cross_sector_and_capacity_give_the_reference_values():
     rng = np.random.default_rng(3004)
     for case_no in range(CASES):
         args = random_ties(rng)
-        cap, eu, ev, kind = args[1], args[2], args[3], args[6]
+        eu, ev, kind = args[2], args[3], args[6]
         sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
         assert same(ties_kernels.cross(True, sec, eu, ev),
                     ties_kernels.cross(False, sec, eu, ev)), case_no
         council = np.flatnonzero(kind == COUNCIL)
         effective = rng.random(council.size)
-        share = float(rng.random())
-        assert same(ties_kernels.capacity(True, kind, council, effective, cap, share),
-                    ties_kernels.capacity(False, kind, council, effective, cap, share)), case_no
+        punitive = float(rng.random()) if rng.random() < 0.5 else rng.random(kind.size)
+        par = (float(rng.random()), float(rng.uniform(0.5, 1.0)), float(rng.random()))
+        assert same(ties_kernels.capacity(True, kind, council, effective, punitive, par),
+                    ties_kernels.capacity(False, kind, council, effective, punitive, par)), case_no
+
+
+def test_council_ties_give_the_reference_counts():
+    rng = np.random.default_rng(3005)
+    counted = 0
+    for case_no in range(CASES):
+        args = random_ties(rng)
+        eu, ev, kind, tie_kind = args[2], args[3], args[6], args[9]
+        sector_of_kind = np.array([0, 1, 2, 0])
+        council = np.flatnonzero(kind == COUNCIL)
+        ref = ties_kernels.council_ties(False, sector_of_kind, kind, eu, ev, tie_kind, council)
+        got = ties_kernels.council_ties(True, sector_of_kind, kind, eu, ev, tie_kind, council)
+        assert same(got, ref), case_no
+        counted += int(ref.sum())
+    assert counted > CASES  # councils did keep ties up

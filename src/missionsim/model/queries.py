@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import finance, outcome_kernels, outcomes, ties
+from missionsim.model import finance, outcome_kernels, outcomes, ties, ties_kernels
 from missionsim.model.agents.department import DEPARTMENTS
 from missionsim.model.compiled import COMPILED
-from missionsim.model.network import COORDINATION, FUNDING
-from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
+from missionsim.model.state import CHARITY, UNFUNDED
 
 
 class Queries:
@@ -31,6 +30,18 @@ class Queries:
     def council_slot(self, locality):
         """Organisation slot of the council of ``locality`` (array or int)."""
         return locality + len(DEPARTMENTS)
+
+    def council_slots(self) -> np.ndarray:
+        """Organisation slot of every place's council (read-only).
+
+        The places are fixed when the world is built, so the array is made once and kept.
+        """
+        slots = self.__dict__.get("_council_slots")
+        if slots is None or slots.size != self.places.n:
+            slots = self.council_slot(np.arange(self.places.n))
+            slots.setflags(write=False)
+            self._council_slots = slots
+        return slots
 
     def org_agent(self, slot: int):
         """The Mesa agent in organisation ``slot`` (None if closed)."""
@@ -69,11 +80,9 @@ class Queries:
         net, o = self.net, self.orgs
 
         def compute() -> np.ndarray:
-            cross = ties.cross_sector(self) & ((o.kind[net.u] == COUNCIL)
-                                               | (o.kind[net.v] == COUNCIL))
-            cross &= (net.kind != FUNDING) & (net.kind != COORDINATION)  # kept by the centre
-            deg = net.degree(o.n, cross)
-            return self.p["tie_cost"] * deg[self.council_slot(np.arange(self.places.n))]
+            deg = ties_kernels.council_ties(COMPILED, ties.SECTOR_CODE, o.kind, net.u, net.v,
+                                            net.kind, self.council_slots())
+            return self.p["tie_cost"] * deg
 
         return net.memo("tie_capacity_used", compute)
 

@@ -16,20 +16,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels, ties_kernels
+from missionsim.model import formation_kernels, kernels, ties_kernels
 from missionsim.model.network import PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL, SECTOR_OF_KIND
+from missionsim.model.state import SECTOR_OF_KIND
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
 
 _CODES = {"central": 0, "local_government": 1, "voluntary": 2}  # structural: sector codes
-_SECTOR_CODE = np.array([_CODES[s] for s in SECTOR_OF_KIND])
+SECTOR_CODE = np.array([_CODES[s] for s in SECTOR_OF_KIND])
+"""Sector code of each kind of organisation."""
+SECTOR_CODE.setflags(write=False)
 
 
 def sector_codes(model: MissionModel) -> np.ndarray:
     """Sector code (0 central, 1 local government, 2 voluntary) of every organisation slot."""
-    return _SECTOR_CODE[model.orgs.kind]
+    return SECTOR_CODE[model.orgs.kind]
 
 
 def cross_sector(model: MissionModel) -> np.ndarray:
@@ -42,12 +44,18 @@ def cross_sector(model: MissionModel) -> np.ndarray:
     return net.memo("cross_sector", compute)
 
 
-def relational_capacity(model: MissionModel) -> np.ndarray:
-    """Capacity each organisation has to keep ties alive (0–1)."""
-    out = ties_kernels.capacity(kernels.COMPILED, model.orgs.kind,
-                                model.council_slot(np.arange(model.places.n)),
-                                model.effective_capacity(), model.charity_focus(),
-                                model.p["charity_relational_capacity"])
+def relational_capacity(model: MissionModel, effective: np.ndarray | None = None) -> np.ndarray:
+    """Capacity each organisation has to keep ties alive (0–1).
+
+    ``effective``: the councils' effective capacity, where the caller has it already.
+    """
+    p, lv = model.p, model.levers
+    out = ties_kernels.capacity(
+        kernels.COMPILED, model.orgs.kind, model.council_slots(),
+        model.effective_capacity() if effective is None else effective,
+        lv.at("punitive", model.orgs.locality),
+        (p["charity_relational_capacity"], 1.0 - p["competition_focus_loss"] * lv.competitive_share,
+         p["punitive_focus_loss"]))
     for d in model.departments:
         out[d.slot] = d.focus
     return out
@@ -59,11 +67,13 @@ def update(model: MissionModel) -> None:
     rng = model.streams["network"]
     n_e = net.n_edges
     pl = model.places
-    drained = np.minimum(model.tie_capacity_used(), np.maximum(pl.capacity, 0.0))
+    used = model.tie_capacity_used()
+    drained = np.minimum(used, np.maximum(pl.capacity, 0.0))
     model.ledger.book("capacity_used", drained.sum())
+    effective = np.clip(pl.capacity - used, 0.0, 1.0)  # as model.effective_capacity()
     if n_e:
         u_contact = rng.random(n_e)
-        cap = relational_capacity(model)
+        cap = relational_capacity(model, effective)
         lu, lv_ = o.locality[net.u], o.locality[net.v]
         par = (p["contact_base"], p["contact_capacity_gain"], p["partnership_contact_gain"],
                p["trust_growth"], p["mobilisation_trust_gain"], p["trust_decay"],
@@ -74,38 +84,32 @@ def update(model: MissionModel) -> None:
             o.kind, cross_sector(model), net.trust, net.kind,
             lv.on_ties("partnership_drive", lu, lv_), lv.on_ties("mobilisation", lu, lv_),
             model.improving(), model.national_improving(), par)
-        net.remove_edges(gone)
-    form_ties(model, rng)
+        if gone.size:
+            net.remove_edges(gone)
+            effective = model.effective_capacity()  # fewer ties to keep up
+    form_ties(model, rng, effective)
 
 
-def form_ties(model: MissionModel, rng: np.random.Generator) -> None:
-    """Organisations explore new ties: through their council or through common partners."""
+def form_ties(model: MissionModel, rng: np.random.Generator,
+              effective: np.ndarray | None = None) -> None:
+    """Organisations explore new ties: through their council or through common partners.
+
+    ``effective``: the councils' effective capacity, where the caller has it already.
+    """
     p, net, o, lv = model.p, model.net, model.orgs, model.levers
-    n = o.n
-    u = rng.random((ties_kernels.DRAWS, n))
-    delivering = ((o.kind == COUNCIL) | (o.kind == CHARITY)) & o.active
+    u = rng.random((formation_kernels.DRAWS, o.n))
     drive = lv.at("partnership_drive", o.locality)  # a number, or a value per organisation
     mobilised = lv.at("mobilisation", o.locality)
-    explore = delivering & (u[0] < p["tie_formation"] * (1.0 + p["partnership_exploration_gain"]
-                                                         * drive))
-    if not explore.any():
-        return
-    compiled = kernels.COMPILED
-    loc_starts, loc_slots = ties_kernels.group(compiled, o.locality[delivering],
-                                               np.flatnonzero(delivering), model.places.n)
-    ends = np.concatenate([net.u, net.v])
-    starts, adjacent = ties_kernels.group(compiled, ends, np.concatenate([net.v, net.u]), n)
-    brokered = p["partnership_brokered_share"] * drive / (1.0 + drive)
     unit = model.mission_unit is not None
     par = (p["tie_acceptance"], max(p["capacity_mean"], 1e-6),  # structural: no ÷ 0
            p["common_partner_share"], p["cross_sector_penalty"],
            p["partnership_cross_sector_gain"], p["mobilisation_tie_gain"], unit,
            1.0 + p["mission_unit_brokering_gain"] * model.mission_unit.intensity if unit else 1.0)
-    new_u, new_v = ties_kernels.form(
-        compiled, np.flatnonzero(explore), u, o.kind, o.locality, delivering,
-        sector_codes(model), model.effective_capacity(),
-        model.council_slot(np.arange(model.places.n)), loc_starts, loc_slots, starts,
-        adjacent, brokered, drive, mobilised, par)
+    new_u, new_v = formation_kernels.explore(
+        kernels.COMPILED, u, o.kind, o.active, o.locality, net.u, net.v, SECTOR_CODE,
+        model.effective_capacity() if effective is None else effective, model.council_slots(),
+        drive, mobilised, (p["tie_formation"], p["partnership_exploration_gain"],
+                           p["partnership_brokered_share"]), par)
     if new_u.size:
         k = new_u.size
-        model.net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))
+        net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))
