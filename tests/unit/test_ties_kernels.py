@@ -145,3 +145,38 @@ def test_council_ties_give_the_reference_counts():
         assert same(got, ref), case_no
         counted += int(ref.sum())
     assert counted > CASES  # councils did keep ties up
+
+
+def test_added_ties_are_those_of_a_tie_by_tie_loop():
+    from missionsim.model.network import Partnerships
+
+    rng = np.random.default_rng(3007)
+    net = Partnerships(np.arange(40) + 100)
+    ties_u, ties_v, ties_k, ties_t, index = [], [], [], [], set()
+    for case_no in range(CASES):
+        k = int(rng.choice([0, 1, 2, 5, 20]))
+        us, vs = rng.integers(0, 40, k), rng.integers(0, 40, k)
+        vs[: k // 3] = us[: k // 3][::-1]  # reversed and repeated pairs, self-ties
+        kinds, trusts = rng.integers(0, 5, k), rng.random(k)
+        if rng.random() < 0.3:  # plain lists, as the organisations' agents give them
+            us, vs, kinds, trusts = us.tolist(), vs.tolist(), kinds.tolist(), trusts.tolist()
+        version = net.version
+        added = 0
+        for a, b, kd, t in zip(us, vs, kinds, trusts, strict=True):
+            key = (min(int(a), int(b)), max(int(a), int(b)))
+            if a != b and key not in index:
+                index.add(key)
+                ties_u.append(key[0])
+                ties_v.append(key[1])
+                ties_k.append(int(kd))
+                ties_t.append(float(t))
+                added += 1
+        assert net.add_edges(us, vs, kinds, trusts) == added, case_no
+        assert net.version == version + (added > 0), case_no
+        assert same(net.u, np.array(ties_u, dtype=np.int64)), case_no
+        assert same(net.v, np.array(ties_v, dtype=np.int64)), case_no
+        assert same(net.kind, np.array(ties_k, dtype=np.int8)), case_no
+        assert same(net.trust, np.array(ties_t, dtype=np.float64)), case_no
+        assert net._index == index, case_no
+    with pytest.raises(ValueError):
+        net.add_edges([1, 2], [3], [0, 0], [0.5, 0.5])

@@ -69,25 +69,32 @@ class Partnerships:
         return (min(a, b), max(a, b)) in self._index
 
     def add_edges(self, us, vs, kinds, trusts) -> int:
-        """Add ties (skipping self-ties and ties that already exist); return how many."""
-        added_u, added_v, added_k, added_t = [], [], [], []
-        for a, b, k, t in zip(us, vs, kinds, trusts, strict=True):
-            a, b = int(a), int(b)
-            key = (min(a, b), max(a, b))
-            if a == b or key in self._index:
-                continue
-            self._index.add(key)
-            added_u.append(key[0])
-            added_v.append(key[1])
-            added_k.append(int(k))
-            added_t.append(float(t))
-        if added_u:
-            self.version += 1
-            self.u = np.concatenate([self.u, np.array(added_u, dtype=np.int64)])
-            self.v = np.concatenate([self.v, np.array(added_v, dtype=np.int64)])
-            self.kind = np.concatenate([self.kind, np.array(added_k, dtype=np.int8)])
-            self.trust = np.concatenate([self.trust, np.array(added_t)])
-        return len(added_u)
+        """Add ties (skipping self-ties and ties that already exist); return how many.
+
+        A tie is kept with its lower slot first; a tie given twice is added once, the first
+        time.
+        """
+        us, vs = np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64)
+        kinds, trusts = np.asarray(kinds, dtype=np.int8), np.asarray(trusts, dtype=np.float64)
+        if not us.size == vs.size == kinds.size == trusts.size:
+            raise ValueError("add_edges: the ends, kinds and trusts differ in length")
+        lo, hi = np.minimum(us, vs), np.maximum(us, vs)
+        index = self._index
+        kept = []
+        for i, key in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+            if key[0] != key[1] and key not in index:
+                index.add(key)
+                kept.append(i)
+        if not kept:
+            return 0
+        if len(kept) < lo.size:
+            lo, hi, kinds, trusts = lo[kept], hi[kept], kinds[kept], trusts[kept]
+        self.version += 1
+        self.u = np.concatenate([self.u, lo])
+        self.v = np.concatenate([self.v, hi])
+        self.kind = np.concatenate([self.kind, kinds])
+        self.trust = np.concatenate([self.trust, trusts])
+        return len(kept)
 
     def remove_edges(self, idx: np.ndarray) -> None:
         """Remove the ties at array positions ``idx``."""
