@@ -78,9 +78,8 @@ def random_ties(rng: np.random.Generator) -> tuple:
     n_edges = int(rng.choice([0, 1, 3, 30, 400]))
     eu = rng.integers(0, n, n_edges)
     ev = rng.integers(0, n, n_edges)
-    sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
-    cross = sec[eu] != sec[ev]
-    cross.setflags(write=False)
+    sector_of_kind = np.array([0, 1, 2, 0])
+    sector_of_kind.setflags(write=False)  # read-only, as the ties module keeps it
     trust = rng.choice([0.0, 1.0, 0.2, rng.random()], n_edges)
     tie_kind = rng.integers(0, 5, n_edges).astype(np.int8)
     cap = rng.choice([0.0, 1.0, rng.random()], n) * rng.random(n)
@@ -92,14 +91,16 @@ def random_ties(rng: np.random.Generator) -> tuple:
             return float(rng.choice([0.0, rng.random()]))
         return rng.random(n_edges)
 
-    improving = rng.choice([0.0, 1.0], n_places)
+    y_then = rng.random(n_places)
+    y_now = y_then + rng.choice([-0.1, 0.0, 0.1], n_places)
+    direction = int(rng.choice([-1, 1]))
     nation = float(rng.choice([0.0, 1.0]))
     par = (float(rng.uniform(-0.2, 1.0)), float(rng.uniform(0.0, 1.5)), float(rng.random()),
            float(rng.uniform(0.0, 2.5)), float(rng.random()), float(rng.uniform(0.0, 0.5)),
            float(rng.uniform(-0.1, 0.5)), float(rng.choice([0.0, 0.5, 1.0])),
            float(rng.choice([0.0, 0.2, rng.random()])))
-    return (u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, lever(), lever(),
-            improving, nation, par)
+    return (u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, tie_kind, lever(),
+            lever(), y_now, y_then, direction, nation, par)
 
 
 def test_trust_gives_the_reference_trust_and_breaks():

@@ -79,11 +79,12 @@ def update(model: MissionModel) -> None:
                p["trust_growth"], p["mobilisation_trust_gain"], p["trust_decay"],
                p["competition_erosion"], lv.competitive_share, p["tie_break_trust"])
         # joint delivery succeeds where the places the partners serve are improving
+        h = pl.y_hist  # a place improves as model.improving() says
         net.trust, gone = ties_kernels.trust(
-            kernels.COMPILED, u_contact, cap, net.u, net.v, lu, lv_,
-            o.kind, cross_sector(model), net.trust, net.kind,
+            kernels.COMPILED, u_contact, cap, net.u, net.v, lu, lv_, o.kind, SECTOR_CODE,
+            net.trust, net.kind,
             lv.on_ties("partnership_drive", lu, lv_), lv.on_ties("mobilisation", lu, lv_),
-            model.improving(), model.national_improving(), par)
+            h[-1], h[0], model.mission.direction, model.national_improving(), par)
         if gone.size:
             net.remove_edges(gone)
             effective = model.effective_capacity()  # fewer ties to keep up

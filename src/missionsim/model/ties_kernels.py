@@ -118,20 +118,25 @@ def council_ties(compiled: bool, sector_of_kind, kind, eu, ev, tie_kind, council
 
 
 # --- contact, trust and breaking ---------------------------------------------------------
-def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, drive,
-                    mobilised, improving, nation, par) -> tuple:
+def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, tie_kind, drive,
+                    mobilised, y_now, y_then, direction, nation, par) -> tuple:
     """Each tie's trust after a month's contact and rivalry, and the ties to break (NumPy).
 
-    Per tie: the contact uniform, the two ends' slots and places, whether it joins two
-    sectors, its trust and kind, and the partnership drive and mobilisation on it (numbers or
-    arrays). ``cap`` is each slot's relational capacity and ``kind`` its kind; ``improving``
-    is 1 in each improving place and ``nation`` 1 if the country improves. ``par``: the
+    Per tie: the contact uniform, the two ends' slots and places, its trust and kind, and the
+    partnership drive and mobilisation on it (numbers or arrays). ``cap`` is each slot's
+    relational capacity and ``kind`` its kind; a tie joins two sectors where its ends'
+    ``sector_of_kind`` differ. A place improves where its true indicator moved in the
+    mission's ``direction`` from ``y_then`` to ``y_now``; ``nation`` is 1 if the country
+    improves. ``par``: the
     contact base, its gains on capacity and on partnership drive, trust growth, its gain on
     mobilisation, trust decay, rivalry erosion, the competitive share and the break floor.
     Returns the new trust (clipped to 0–1) and the positions of the breakable ties below the
     floor.
     """
     base, cap_gain, drive_gain, growth, mobil_gain, decay, erosion, share, floor = par
+    sec = sector_of_kind[kind]
+    cross = sec[eu] != sec[ev]
+    improving = (direction * (y_now - y_then) > 0).astype(float)
     p_contact = np.clip(base + cap_gain * np.minimum(cap[eu], cap[ev])
                         + drive_gain * drive * cross, 0.0, 1.0)
     contact = u_contact < p_contact
@@ -149,18 +154,22 @@ def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind
 
 
 @_compile
-def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, drive,
-                  mobilised, improving, nation, par):
+def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, tie_kind, drive,
+                  mobilised, y_now, y_then, direction, nation, par):
     """Compiled :func:`trust_reference`: one pass over the ties, the same operations in order."""
     base, cap_gain, drive_gain, growth, mobil_gain, decay, erosion, share, floor = par
+    improving = np.empty(y_now.size)
+    for k in range(y_now.size):
+        improving[k] = 1.0 if direction * (y_now[k] - y_then[k]) > 0 else 0.0
     n = trust.size
     t = np.empty(n)
     gone = np.empty(n, dtype=np.int64)
     n_gone = 0
     for i in range(n):
         a, b = eu[i], ev[i]
+        cross = sector_of_kind[kind[a]] != sector_of_kind[kind[b]]
         p = base + cap_gain * min(cap[a], cap[b]) + drive_gain * drive[i] * (
-            1.0 if cross[i] else 0.0)
+            1.0 if cross else 0.0)
         if p < 0.0:
             p = 0.0
         elif p > 1.0:
@@ -190,8 +199,8 @@ def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, cross, trust, tie_kind, 
     return t, gone[:n_gone].copy()
 
 
-def trust(compiled: bool, u_contact, cap, eu, ev, lu, lv, kind, cross, trust_now, tie_kind,
-          drive, mobilised, improving, nation, par) -> tuple:
+def trust(compiled: bool, u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust_now,
+          tie_kind, drive, mobilised, y_now, y_then, direction, nation, par) -> tuple:
     """The ties' new trust and the positions of the ties to break; see :func:`trust_reference`.
 
     ``drive`` and ``mobilised`` may each be a number (the same on every tie).
@@ -199,8 +208,9 @@ def trust(compiled: bool, u_contact, cap, eu, ev, lu, lv, kind, cross, trust_now
     n = trust_now.size
     par = tuple(float(x) for x in par)
     fn = _trust_kernel if compiled else trust_reference
-    return fn(u_contact, cap, eu, ev, lu, lv, kind, cross, trust_now, tie_kind, each(drive, n),
-              each(mobilised, n), improving, float(nation), par)
+    return fn(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust_now, tie_kind,
+              each(drive, n), each(mobilised, n), y_now, y_then, float(direction), float(nation),
+              par)
 
 
 def warm(compiled: bool) -> None:
@@ -209,12 +219,12 @@ def warm(compiled: bool) -> None:
     if not compiled:
         return
     zero = np.zeros(1, dtype=np.int64)
-    kept = np.zeros(1, dtype=bool)
-    kept.setflags(write=False)  # read-only, as the network keeps it
+    sector_of_kind = np.zeros(1, dtype=np.int64)
+    sector_of_kind.setflags(write=False)  # read-only, as the ties module keeps it
     one = np.ones(1)
     kind = np.zeros(1, dtype=np.int8)
-    trust(True, one, one, zero, zero, zero, zero, kind, kept, one, kind, 0.0, 0.0, one, 1.0,
-          (0.0,) * 9)  # structural: nine parameters
+    trust(True, one, one, zero, zero, zero, zero, kind, sector_of_kind, one, kind, 0.0, 0.0, one,
+          one, 1, 1.0, (0.0,) * 9)  # structural: nine parameters
     cross(True, zero, zero, zero)
     capacity(True, kind, zero, one, 0.0, (1.0, 1.0, 0.0))
     council_ties(True, zero, kind, zero, zero, kind, zero)
