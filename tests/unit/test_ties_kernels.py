@@ -84,7 +84,6 @@ def random_ties(rng: np.random.Generator) -> tuple:
     tie_kind = rng.integers(0, 5, n_edges).astype(np.int8)
     cap = rng.choice([0.0, 1.0, rng.random()], n) * rng.random(n)
     u_contact = rng.choice([0.0, 0.5, rng.random()], n_edges)
-    lu, lv = locality[eu], locality[ev]
 
     def lever() -> float | np.ndarray:
         if rng.random() < 0.5:
@@ -99,7 +98,7 @@ def random_ties(rng: np.random.Generator) -> tuple:
            float(rng.uniform(0.0, 2.5)), float(rng.random()), float(rng.uniform(0.0, 0.5)),
            float(rng.uniform(-0.1, 0.5)), float(rng.choice([0.0, 0.5, 1.0])),
            float(rng.choice([0.0, 0.2, rng.random()])))
-    return (u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, tie_kind, lever(),
+    return (u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust, tie_kind, lever(),
             lever(), y_now, y_then, direction, nation, par)
 
 
@@ -121,7 +120,7 @@ def test_cross_sector_and_capacity_give_the_reference_values():
     rng = np.random.default_rng(3004)
     for case_no in range(CASES):
         args = random_ties(rng)
-        eu, ev, kind = args[2], args[3], args[6]
+        eu, ev, kind = args[2], args[3], args[5]
         sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
         assert same(ties_kernels.cross(True, sec, eu, ev),
                     ties_kernels.cross(False, sec, eu, ev)), case_no
@@ -138,7 +137,7 @@ def test_council_ties_give_the_reference_counts():
     counted = 0
     for case_no in range(CASES):
         args = random_ties(rng)
-        eu, ev, kind, tie_kind = args[2], args[3], args[6], args[9]
+        eu, ev, kind, tie_kind = args[2], args[3], args[5], args[8]
         sector_of_kind = np.array([0, 1, 2, 0])
         council = np.flatnonzero(kind == COUNCIL)
         ref = ties_kernels.council_ties(False, sector_of_kind, kind, eu, ev, tie_kind, council)

@@ -101,8 +101,7 @@ class Partnerships:
         idx = np.asarray(idx, dtype=np.int64)
         if idx.size == 0:
             return
-        for a, b in zip(self.u[idx].tolist(), self.v[idx].tolist(), strict=True):
-            self._index.discard((a, b))
+        self._index.difference_update(zip(self.u[idx].tolist(), self.v[idx].tolist(), strict=True))
         self.version += 1
         keep = np.ones(self.u.size, dtype=bool)
         keep[idx] = False

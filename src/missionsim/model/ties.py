@@ -74,17 +74,20 @@ def update(model: MissionModel) -> None:
     if n_e:
         u_contact = rng.random(n_e)
         cap = relational_capacity(model, effective)
-        lu, lv_ = o.locality[net.u], o.locality[net.v]
         par = (p["contact_base"], p["contact_capacity_gain"], p["partnership_contact_gain"],
                p["trust_growth"], p["mobilisation_trust_gain"], p["trust_decay"],
                p["competition_erosion"], lv.competitive_share, p["tie_break_trust"])
+        drive, mobilised = lv.partnership_drive, lv.mobilisation
+        if np.ndim(drive) or np.ndim(mobilised):  # a targeted reform: the levers by place
+            lu, lv_ = o.locality[net.u], o.locality[net.v]
+            drive = lv.on_ties("partnership_drive", lu, lv_)
+            mobilised = lv.on_ties("mobilisation", lu, lv_)
         # joint delivery succeeds where the places the partners serve are improving
         h = pl.y_hist  # a place improves as model.improving() says
         net.trust, gone = ties_kernels.trust(
-            kernels.COMPILED, u_contact, cap, net.u, net.v, lu, lv_, o.kind, SECTOR_CODE,
-            net.trust, net.kind,
-            lv.on_ties("partnership_drive", lu, lv_), lv.on_ties("mobilisation", lu, lv_),
-            h[-1], h[0], model.mission.direction, model.national_improving(), par)
+            kernels.COMPILED, u_contact, cap, net.u, net.v, o.locality, o.kind, SECTOR_CODE,
+            net.trust, net.kind, drive, mobilised, h[-1], h[0], model.mission.direction,
+            model.national_improving(), par)
         if gone.size:
             net.remove_edges(gone)
             effective = model.effective_capacity()  # fewer ties to keep up

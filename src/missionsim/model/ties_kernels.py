@@ -118,13 +118,14 @@ def council_ties(compiled: bool, sector_of_kind, kind, eu, ev, tie_kind, council
 
 
 # --- contact, trust and breaking ---------------------------------------------------------
-def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, tie_kind, drive,
-                    mobilised, y_now, y_then, direction, nation, par) -> tuple:
+def trust_reference(u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust, tie_kind,
+                    drive, mobilised, y_now, y_then, direction, nation, par) -> tuple:
     """Each tie's trust after a month's contact and rivalry, and the ties to break (NumPy).
 
-    Per tie: the contact uniform, the two ends' slots and places, its trust and kind, and the
-    partnership drive and mobilisation on it (numbers or arrays). ``cap`` is each slot's
-    relational capacity and ``kind`` its kind; a tie joins two sectors where its ends'
+    Per tie: the contact uniform, the two ends' slots, its trust and kind, and the partnership
+    drive and mobilisation on it (arrays, or of one value where it is the same on every tie).
+    ``cap`` is each slot's relational capacity, ``locality`` its place (-1 for none) and
+    ``kind`` its kind; a tie joins two sectors where its ends'
     ``sector_of_kind`` differ. A place improves where its true indicator moved in the
     mission's ``direction`` from ``y_then`` to ``y_now``; ``nation`` is 1 if the country
     improves. ``par``: the
@@ -134,6 +135,7 @@ def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust,
     floor.
     """
     base, cap_gain, drive_gain, growth, mobil_gain, decay, erosion, share, floor = par
+    lu, lv = locality[eu], locality[ev]
     sec = sector_of_kind[kind]
     cross = sec[eu] != sec[ev]
     improving = (direction * (y_now - y_then) > 0).astype(float)
@@ -154,7 +156,7 @@ def trust_reference(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust,
 
 
 @_compile
-def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, tie_kind, drive,
+def _trust_kernel(u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust, tie_kind, drive,
                   mobilised, y_now, y_then, direction, nation, par):
     """Compiled :func:`trust_reference`: one pass over the ties, the same operations in order."""
     base, cap_gain, drive_gain, growth, mobil_gain, decay, erosion, share, floor = par
@@ -167,26 +169,29 @@ def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, t
     n_gone = 0
     for i in range(n):
         a, b = eu[i], ev[i]
+        la, lb = locality[a], locality[b]
+        d = drive[0] if drive.size == 1 else drive[i]
+        m = mobilised[0] if mobilised.size == 1 else mobilised[i]
         cross = sector_of_kind[kind[a]] != sector_of_kind[kind[b]]
-        p = base + cap_gain * min(cap[a], cap[b]) + drive_gain * drive[i] * (
+        p = base + cap_gain * min(cap[a], cap[b]) + drive_gain * d * (
             1.0 if cross else 0.0)
         if p < 0.0:
             p = 0.0
         elif p > 1.0:
             p = 1.0
-        su = improving[lu[i]] if lu[i] >= 0 else nation
-        sv = improving[lv[i]] if lv[i] >= 0 else nation
-        if lu[i] < 0:
+        su = improving[la] if la >= 0 else nation
+        sv = improving[lb] if lb >= 0 else nation
+        if la < 0:
             success = sv
-        elif lv[i] < 0:
+        elif lb < 0:
             success = su
         else:
             success = su * sv
         if u_contact[i] < p:
-            x = trust[i] + growth * (1.0 + mobil_gain * mobilised[i]) * success * (1.0 - trust[i])
+            x = trust[i] + growth * (1.0 + mobil_gain * m) * success * (1.0 - trust[i])
         else:
             x = trust[i] + -decay * trust[i]
-        rival = kind[a] == CHARITY and kind[b] == CHARITY and lu[i] == lv[i]
+        rival = kind[a] == CHARITY and kind[b] == CHARITY and la == lb
         x -= (1.0 if rival else 0.0) * erosion * share
         if x < 0.0:
             x = 0.0
@@ -199,7 +204,14 @@ def _trust_kernel(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust, t
     return t, gone[:n_gone].copy()
 
 
-def trust(compiled: bool, u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust_now,
+def _on_ties(value, n: int) -> np.ndarray:
+    """A lever on ``n`` ties as a float array: per tie, or one value for all."""
+    if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
+        return value
+    return np.full(1 if np.ndim(value) == 0 else n, value, dtype=np.float64)
+
+
+def trust(compiled: bool, u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust_now,
           tie_kind, drive, mobilised, y_now, y_then, direction, nation, par) -> tuple:
     """The ties' new trust and the positions of the ties to break; see :func:`trust_reference`.
 
@@ -208,9 +220,9 @@ def trust(compiled: bool, u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, 
     n = trust_now.size
     par = tuple(float(x) for x in par)
     fn = _trust_kernel if compiled else trust_reference
-    return fn(u_contact, cap, eu, ev, lu, lv, kind, sector_of_kind, trust_now, tie_kind,
-              each(drive, n), each(mobilised, n), y_now, y_then, float(direction), float(nation),
-              par)
+    return fn(u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust_now, tie_kind,
+              _on_ties(drive, n), _on_ties(mobilised, n), y_now, y_then, float(direction),
+              float(nation), par)
 
 
 def warm(compiled: bool) -> None:
@@ -223,8 +235,8 @@ def warm(compiled: bool) -> None:
     sector_of_kind.setflags(write=False)  # read-only, as the ties module keeps it
     one = np.ones(1)
     kind = np.zeros(1, dtype=np.int8)
-    trust(True, one, one, zero, zero, zero, zero, kind, sector_of_kind, one, kind, 0.0, 0.0, one,
-          one, 1, 1.0, (0.0,) * 9)  # structural: nine parameters
+    trust(True, one, one, zero, zero, zero, kind, sector_of_kind, one, kind, 0.0, 0.0, one, one,
+          1, 1.0, (0.0,) * 9)  # structural: nine parameters
     cross(True, zero, zero, zero)
     capacity(True, kind, zero, one, 0.0, (1.0, 1.0, 0.0))
     council_ties(True, zero, kind, zero, zero, kind, zero)
