@@ -120,10 +120,9 @@ def test_cross_sector_and_capacity_give_the_reference_values():
     rng = np.random.default_rng(3004)
     for case_no in range(CASES):
         args = random_ties(rng)
-        eu, ev, kind = args[2], args[3], args[5]
-        sec = np.where(kind == CHARITY, 2, np.where(kind == COUNCIL, 1, 0)).astype(np.int64)
-        assert same(ties_kernels.cross(True, sec, eu, ev),
-                    ties_kernels.cross(False, sec, eu, ev)), case_no
+        eu, ev, kind, sector_of_kind = args[2], args[3], args[5], args[6]
+        assert same(ties_kernels.cross(True, sector_of_kind, kind, eu, ev),
+                    ties_kernels.cross(False, sector_of_kind, kind, eu, ev)), case_no
         council = np.flatnonzero(kind == COUNCIL)
         effective = rng.random(council.size)
         punitive = float(rng.random()) if rng.random() < 0.5 else rng.random(kind.size)

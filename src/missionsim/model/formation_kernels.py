@@ -267,9 +267,10 @@ def _explore_kernel(u, kind, active, locality, eu, ev, sector_of_kind, cap, coun
         adjacent[fill[ev[i]]] = eu[i]
         fill[ev[i]] += 1
     sec = np.empty(n, dtype=sector_of_kind.dtype)
-    brokered = np.empty(n)
     for a in range(n):
         sec[a] = sector_of_kind[kind[a]]
+    brokered = np.empty(n)  # read for the explorers only
+    for a in explorers[:n_explorers]:
         brokered[a] = brokered_share * drive[a] / (1.0 + drive[a])
     return _form_kernel(explorers[:n_explorers], u, kind, locality, delivering, sec, cap,
                         council, loc_starts, loc_slots, starts, adjacent, brokered, drive,

@@ -39,7 +39,7 @@ def cross_sector(model: MissionModel) -> np.ndarray:
     net = model.net
 
     def compute() -> np.ndarray:
-        return ties_kernels.cross(kernels.COMPILED, sector_codes(model), net.u, net.v)
+        return ties_kernels.cross(kernels.COMPILED, SECTOR_CODE, model.orgs.kind, net.u, net.v)
 
     return net.memo("cross_sector", compute)
 

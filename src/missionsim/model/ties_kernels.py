@@ -19,23 +19,27 @@ from missionsim.model.state import CHARITY, COUNCIL, each
 
 
 # --- per-tie and per-organisation look-ups -------------------------------------------------
-def cross_reference(sec: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
-    """Whether each tie (ends ``eu``, ``ev``) joins two sectors (``sec`` per slot)."""
+def cross_reference(sector_of_kind, kind, eu, ev) -> np.ndarray:
+    """Whether each tie (ends ``eu``, ``ev``) joins two sectors (NumPy reference).
+
+    ``kind`` is each slot's kind of organisation and ``sector_of_kind`` each kind's sector.
+    """
+    sec = sector_of_kind[kind]
     return sec[eu] != sec[ev]
 
 
 @_compile
-def _cross_kernel(sec, eu, ev):
+def _cross_kernel(sector_of_kind, kind, eu, ev):
     """Compiled :func:`cross_reference`."""
     out = np.empty(eu.size, dtype=np.bool_)
     for i in range(eu.size):
-        out[i] = sec[eu[i]] != sec[ev[i]]
+        out[i] = sector_of_kind[kind[eu[i]]] != sector_of_kind[kind[ev[i]]]
     return out
 
 
-def cross(compiled: bool, sec: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
+def cross(compiled: bool, sector_of_kind, kind, eu, ev) -> np.ndarray:
     """Whether each tie joins two sectors; see :func:`cross_reference`."""
-    return (_cross_kernel if compiled else cross_reference)(sec, eu, ev)
+    return (_cross_kernel if compiled else cross_reference)(sector_of_kind, kind, eu, ev)
 
 
 def capacity_reference(kind, council, effective, punitive, par) -> np.ndarray:
@@ -237,6 +241,6 @@ def warm(compiled: bool) -> None:
     kind = np.zeros(1, dtype=np.int8)
     trust(True, one, one, zero, zero, zero, kind, sector_of_kind, one, kind, 0.0, 0.0, one, one,
           1, 1.0, (0.0,) * 9)  # structural: nine parameters
-    cross(True, zero, zero, zero)
+    cross(True, sector_of_kind, kind, zero, zero)
     capacity(True, kind, zero, one, 0.0, (1.0, 1.0, 0.0))
     council_ties(True, zero, kind, zero, zero, kind, zero)
