@@ -3,8 +3,9 @@
 Trust: random ties (with and without a place at either end, between rival charities, every
 kind of tie, levers as numbers or per tie, trust at and beyond both bounds) must give the same
 trust bit for bit and the same ties to break; so must the sector crossings, the relational
-capacities and the cross-sector ties each council keeps up. Formation is tested in
-``test_formation_kernels.py``.
+capacities and the cross-sector ties each council keeps up; so must the ties found at an
+organisation and the tie arrays left when ties are dropped, and the network must add exactly
+the ties a tie-by-tie loop adds. Formation is tested in ``test_formation_kernels.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from missionsim.model import kernels, ties_kernels
+from missionsim.model import kernels, network_kernels, ties_kernels
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT
 
 CASES = 300
@@ -179,3 +180,22 @@ def test_added_ties_are_those_of_a_tie_by_tie_loop():
         assert net._index == index, case_no
     with pytest.raises(ValueError):
         net.add_edges([1, 2], [3], [0, 0], [0.5, 0.5])
+
+
+def test_ties_found_and_dropped_are_the_reference_arrays():
+    rng = np.random.default_rng(3008)
+    dropped = 0
+    for case_no in range(CASES):
+        n = int(rng.choice([0, 1, 5, 300]))
+        arrays = (rng.integers(0, 40, n), rng.integers(0, 40, n),
+                  rng.integers(0, 5, n).astype(np.int8), rng.random(n))
+        slot = int(rng.integers(0, 40))
+        ref = network_kernels.touching(False, arrays[0], arrays[1], slot)
+        assert same(network_kernels.touching(True, arrays[0], arrays[1], slot), ref), case_no
+        idx = ref if rng.random() < 0.5 else np.flatnonzero(rng.random(n) < 0.2)
+        ref = network_kernels.drop(False, *arrays, idx)
+        got = network_kernels.drop(True, *arrays, idx)
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+        dropped += n - ref[0].size
+    assert dropped > CASES

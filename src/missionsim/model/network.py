@@ -16,6 +16,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from missionsim.model import network_kernels
+from missionsim.model.compiled import COMPILED
+
 EDGE_KINDS = ("funding", "contract", "partnership", "coordination", "neighbour")
 FUNDING, CONTRACT, PARTNERSHIP, COORDINATION, NEIGHBOUR = range(5)  # structural: the tie kinds
 
@@ -103,14 +106,12 @@ class Partnerships:
             return
         self._index.difference_update(zip(self.u[idx].tolist(), self.v[idx].tolist(), strict=True))
         self.version += 1
-        keep = np.ones(self.u.size, dtype=bool)
-        keep[idx] = False
-        self.u, self.v = self.u[keep], self.v[keep]
-        self.kind, self.trust = self.kind[keep], self.trust[keep]
+        self.u, self.v, self.kind, self.trust = network_kernels.drop(
+            COMPILED, self.u, self.v, self.kind, self.trust, idx)
 
     def edges_of(self, slot: int) -> np.ndarray:
         """Array positions of the ties touching ``slot``."""
-        return np.flatnonzero((self.u == slot) | (self.v == slot))
+        return network_kernels.touching(COMPILED, self.u, self.v, slot)
 
     def set_kinds(self, idx: np.ndarray, kinds: np.ndarray) -> None:
         """Change the kind of the ties at array positions ``idx``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import formation_kernels
+from missionsim.model import formation_kernels, network_kernels
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.network import CONTRACT, COORDINATION, FUNDING, PARTNERSHIP
 from missionsim.model.state import CHARITY, COUNCIL, each
@@ -232,6 +232,7 @@ def trust(compiled: bool, u_contact, cap, eu, ev, locality, kind, sector_of_kind
 def warm(compiled: bool) -> None:
     """Compile, or load from the cache, the kernels here on a one-organisation world."""
     formation_kernels.warm(compiled)
+    network_kernels.warm(compiled)
     if not compiled:
         return
     zero = np.zeros(1, dtype=np.int64)
