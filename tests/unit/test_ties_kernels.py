@@ -199,3 +199,15 @@ def test_ties_found_and_dropped_are_the_reference_arrays():
             assert same(g, r), case_no
         dropped += n - ref[0].size
     assert dropped > CASES
+
+
+def test_drain_gives_the_reference_capacities():
+    rng = np.random.default_rng(3009)
+    for case_no in range(CASES):
+        n = int(rng.choice([1, 7, 200]))
+        capacity = rng.choice([-0.3, 0.0, 0.5, 1.0, 1.4, rng.random()], n) * rng.random(n)
+        used = np.where(rng.random(n) < 0.3, capacity, rng.choice([0.0, 0.2, 2.0], n))
+        ref = ties_kernels.drain(False, capacity, used)
+        got = ties_kernels.drain(True, capacity, used)
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no

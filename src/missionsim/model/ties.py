@@ -67,10 +67,10 @@ def update(model: MissionModel) -> None:
     rng = model.streams["network"]
     n_e = net.n_edges
     pl = model.places
-    used = model.tie_capacity_used()
-    drained = np.minimum(used, np.maximum(pl.capacity, 0.0))
+    # what the councils' ties drain, and their effective capacity (model.effective_capacity())
+    drained, effective = ties_kernels.drain(kernels.COMPILED, pl.capacity,
+                                            model.tie_capacity_used())
     model.ledger.book("capacity_used", drained.sum())
-    effective = np.clip(pl.capacity - used, 0.0, 1.0)  # as model.effective_capacity()
     if n_e:
         u_contact = rng.random(n_e)
         cap = relational_capacity(model, effective)

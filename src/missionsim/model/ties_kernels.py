@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model import formation_kernels, network_kernels
+from missionsim.model.compiled import clip, maximum, minimum
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.network import CONTRACT, COORDINATION, FUNDING, PARTNERSHIP
 from missionsim.model.state import CHARITY, COUNCIL, each
@@ -81,6 +82,32 @@ def capacity(compiled: bool, kind, council, effective, punitive, par) -> np.ndar
     fn = _capacity_kernel if compiled else capacity_reference
     return fn(kind, np.ascontiguousarray(council, dtype=np.int64), effective,
               each(punitive, kind.size), tuple(float(x) for x in par))
+
+
+def drain_reference(capacity, used) -> tuple:
+    """Each council's capacity its ties drain this month, and its effective capacity (NumPy).
+
+    ``capacity`` is the councils' capacity and ``used`` what keeping their cross-sector ties
+    needs: the drain is the need, up to the capacity there is (none below 0); the effective
+    capacity is the capacity net of the need, in 0–1.
+    """
+    return np.minimum(used, np.maximum(capacity, 0.0)), np.clip(capacity - used, 0.0, 1.0)
+
+
+@_compile
+def _drain_kernel(capacity, used):
+    """Compiled :func:`drain_reference`."""
+    drained = np.empty(capacity.size)
+    effective = np.empty(capacity.size)
+    for k in range(capacity.size):
+        drained[k] = minimum(used[k], maximum(capacity[k], 0.0))
+        effective[k] = clip(capacity[k] - used[k], 0.0, 1.0)
+    return drained, effective
+
+
+def drain(compiled: bool, capacity, used) -> tuple:
+    """Capacity drained by the ties and effective capacity; see :func:`drain_reference`."""
+    return (_drain_kernel if compiled else drain_reference)(capacity, used)
 
 
 def council_ties_reference(sector_of_kind, kind, eu, ev, tie_kind, council) -> np.ndarray:
@@ -245,3 +272,4 @@ def warm(compiled: bool) -> None:
     cross(True, sector_of_kind, kind, zero, zero)
     capacity(True, kind, zero, one, 0.0, (1.0, 1.0, 0.0))
     council_ties(True, zero, kind, zero, zero, kind, zero)
+    drain(True, one, one)
