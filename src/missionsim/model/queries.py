@@ -88,7 +88,7 @@ class Queries:
 
     def effective_capacity(self) -> np.ndarray:
         """Council capacity net of what maintaining cross-sector ties uses."""
-        return np.clip(self.places.capacity - self.tie_capacity_used(), 0.0, 1.0)
+        return ties_kernels.drain(COMPILED, self.places.capacity, self.tie_capacity_used())[1]
 
     def charity_focus(self) -> np.ndarray:
         """Charities' focus on the mission, eroded by funders' demands (per org slot)."""
