@@ -116,4 +116,5 @@ def form_ties(model: MissionModel, rng: np.random.Generator,
                            p["partnership_brokered_share"]), par)
     if new_u.size:
         k = new_u.size
-        net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP), np.full(k, p["new_tie_trust"]))
+        net.add_edges(new_u, new_v, np.full(k, PARTNERSHIP, dtype=np.int8),
+                      np.full(k, p["new_tie_trust"], dtype=np.float64))

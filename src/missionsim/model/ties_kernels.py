@@ -3,7 +3,8 @@
 Contact and trust: each month every tie is met or not, its trust grows or decays, erodes
 between rival charities, and the breakable ties below the floor are found, in one pass over
 the ties (:func:`trust`). The look-ups: which ties join two sectors, each organisation's
-relational capacity, and the cross-sector ties each council keeps up itself. Formation is in
+relational capacity, the cross-sector ties each council keeps up itself, and the capacity
+that keeping them drains and leaves (:func:`drain`). Formation is in
 :mod:`missionsim.model.formation_kernels`. Each kernel's NumPy reference is kept here for
 ``tests/unit/test_ties_kernels.py`` and as the path taken when numba is not used.
 """
