@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from missionsim.limits import MAX_HORIZON, quote, whole_number
-from missionsim.model import evidence, kernels, outcomes, staff_kernels, ties
-from missionsim.model.state import CHARITY, COUNCIL, UNFUNDED
+from missionsim.model import evidence, finance, kernels, outcomes, reporter_kernels, ties
 
 
 def _once(model, name: str, compute):
@@ -55,7 +54,11 @@ def trajectory_gap(model) -> float:
 
 def on_track_share(model) -> float:
     """Share of places at or ahead of their own trajectory (true indicator)."""
-    return float(np.mean(model.places_behind(reported=False) <= 0.0))
+    m, pl = model.mission, model.places
+    frac = min(1.0, model.month / m.deadline)  # as the model's place_trajectory
+    on_track = reporter_kernels.on_track(kernels.COMPILED, pl.y, pl.y0, frac, m.direction,
+                                         m.target, m.baseline, m.aggregate == "sum")
+    return float(on_track / pl.n)
 
 
 def _per_capita(model, values: np.ndarray) -> np.ndarray:
@@ -71,17 +74,42 @@ def inequality(model) -> float:
     """
     v = np.sort(_per_capita(model, model.places.y))
     k = max(1, len(v) // 10)  # structural: deciles
-    return float(v[-k:].mean() - v[:k].mean())
+    return _mean(v[-k:]) - _mean(v[:k])
 
 
 def outcome_most_deprived(model) -> float:
     """True indicator in the most deprived tenth of places (mean, or sum for counts)."""
     pl = model.places
     k = max(1, pl.n // 10)  # structural: deciles
-    idx = np.argsort(pl.deprivation)[-k:]
+    idx, cohort = _most_deprived(model, k)
     if model.mission.aggregate == "sum":
         return float(pl.y[idx].sum())
-    return outcomes.weighted_mean(pl.y[idx], pl.cohort[idx])
+    return outcomes.weighted_mean(pl.y[idx], cohort)
+
+
+def _most_deprived(model, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` most deprived places (least deprived first) and their cohorts.
+
+    Places' deprivation and cohort never change after the build, so they are worked out once
+    and kept on the model with the arrays they came from (a new array is a new key).
+    """
+    pl = model.places
+    kept = getattr(model, "_most_deprived_places", None)
+    if kept is None or kept.deprivation is not pl.deprivation or kept.cohort is not pl.cohort \
+            or kept.idx.size != k:
+        idx = np.argsort(pl.deprivation)[-k:]
+        kept = _Deprived(pl.deprivation, pl.cohort, idx, pl.cohort[idx])
+        model._most_deprived_places = kept
+    return kept.idx, kept.weights
+
+
+class _Deprived(NamedTuple):
+    """The most deprived places, kept with the arrays they were worked out from."""
+
+    deprivation: np.ndarray
+    cohort: np.ndarray
+    idx: np.ndarray
+    weights: np.ndarray
 
 
 def spend(model) -> float:
@@ -105,30 +133,33 @@ def extra_money(model) -> float:
 
 
 class InPost(NamedTuple):
-    """Values of each post in post, in post order."""
+    """Values of each post in post, in post order, and the posts' counts."""
 
     morale: np.ndarray
     evidence: np.ndarray
     practice: np.ndarray
+    filled: int
+    vacant: int
+    funded: int
 
 
 def _staff_in_post(model) -> InPost:
     """Morale, and the employer's evidence-backed share and practice, of each post in post.
 
-    One pass over the posts, shared by the three staff reporters.
+    One pass over the posts, shared by the staff reporters, which also counts the posts in
+    post, vacant and funded.
     """
     def compute():
         o, s = model.orgs, model.staff
-        backed = evidence.evidence_backed(model)
-        used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)  # -1: none
-        share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
-        return InPost(*staff_kernels.in_post_values(kernels.COMPILED, s.status, s.morale,
-                                                    s.org, share, o.practice))
+        return InPost(*reporter_kernels.in_post(
+            kernels.COMPILED, s.status, s.morale, s.org, o.rollout,
+            evidence.evidence_backed(model), o.programme, o.own_programme, o.practice))
     return _once(model, "staff_in_post", compute)
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else 0.0
+    """``values.mean()`` of a float array (0 when empty): NumPy's same sum, less overhead."""
+    return float(np.add.reduce(values) / values.size) if values.size else 0.0
 
 
 def staff_morale(model) -> float:
@@ -145,14 +176,13 @@ def staff_turnover(model) -> float:
 
 def vacancy_rate(model) -> float:
     """Share of funded posts that are vacant."""
-    s = model.staff
-    funded = np.count_nonzero(s.status != UNFUNDED)
-    return float(np.count_nonzero(s.status == 1) / funded) if funded else 0.0
+    posts = _staff_in_post(model)
+    return float(posts.vacant / posts.funded) if posts.funded else 0.0
 
 
 def staff_headcount(model) -> int:
     """Frontline staff in post."""
-    return model.staff.filled_count()
+    return _staff_in_post(model).filled
 
 
 def charity_closures(model) -> int:
@@ -160,39 +190,46 @@ def charity_closures(model) -> int:
     return int(model.orgs.closed)
 
 
+def _charity_reserves(model) -> np.ndarray:
+    """Each operating charity's reserves in months of its current costs, in slot order.
+
+    The values of ``model.charity_reserves_months()`` at the operating charities, worked out
+    once for the record.
+    """
+    def compute():
+        o = model.orgs
+        return reporter_kernels.charity_reserves(kernels.COMPILED, o.kind, o.active, o.reserves,
+                                                 model.staff.funded_by_org(o.n),
+                                                 finance.post_bill(model.p))
+    return _once(model, "charity_reserves", compute)
+
+
 def charities_active(model) -> int:
     """Charities operating."""
-    return model.active_charities()
+    return _charity_reserves(model).size
 
 
 def charity_reserves_median(model) -> float:
     """Median charity reserves, in months of current costs."""
-    o = model.orgs
-    months = model.charity_reserves_months()[(o.kind == CHARITY) & o.active]
+    months = _charity_reserves(model)
     return float(np.median(months)) if months.size else 0.0
 
 
 def partnership_density(model) -> float:
     """Mean density of ties among each locality's council and charities."""
     net, o = model.net, model.orgs
-    n_loc = model.places.n
-    local = ((o.kind == CHARITY) | (o.kind == COUNCIL)) & o.active
-    n_orgs = np.bincount(o.locality[local], minlength=n_loc)
     if net.n_edges == 0:
         return 0.0
-    lu, lv = o.locality[net.u], o.locality[net.v]
-    same = (lu == lv) & (lu >= 0) & local[net.u] & local[net.v]
-    ties_ = np.bincount(lu[same], minlength=n_loc)
-    possible = n_orgs * (n_orgs - 1) / 2  # structural: pairs of organisations
-    ok = possible > 0
-    return float(np.mean(ties_[ok] / possible[ok])) if ok.any() else 0.0
+    return _mean(reporter_kernels.densities(kernels.COMPILED, net.u, net.v, o.locality, o.kind,
+                                            o.active, model.places.n))
 
 
 def cross_sector_ties(model) -> float:
     """Share of ties that join two sectors."""
     if model.net.n_edges == 0:
         return 0.0
-    return float(ties.cross_sector(model).mean())
+    cross = ties.cross_sector(model)
+    return float(np.count_nonzero(cross) / cross.size)  # the mean of 0s and 1s, exactly
 
 
 def reach(model) -> float:
@@ -202,7 +239,7 @@ def reach(model) -> float:
 
 def mean_trust(model) -> float:
     """Mean trust over all ties."""
-    return float(model.net.trust.mean()) if model.net.n_edges else 0.0
+    return _mean(model.net.trust) if model.net.n_edges else 0.0
 
 
 def evidence_adoption(model) -> float:
@@ -217,12 +254,12 @@ def practice_effect(model) -> float:
 
 def department_focus(model) -> float:
     """Mean focus of departments on the mission (0–1)."""
-    return float(np.mean([d.focus for d in model.departments])) if model.departments else 0.0
+    return _mean(np.array([d.focus for d in model.departments], dtype=np.float64))
 
 
 def council_capacity(model) -> float:
     """Mean council capacity (0–1)."""
-    return float(model.places.capacity.mean())
+    return _mean(model.places.capacity)
 
 
 def early_intervention_share(model) -> float:

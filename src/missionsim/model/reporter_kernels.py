@@ -1,0 +1,240 @@
+"""Compiled passes for the model-level reporters, with the NumPy passes they replace.
+
+A record reads the posts, the charities and the ties once each month. Each kernel here makes
+one pass where the NumPy code makes several (masks, gathers, counts), and gives exactly the
+result of its NumPy reference, kept beside it for the unit tests
+(``tests/unit/test_reporter_kernels.py``) and as the path taken when numba is not used.
+Only counts, gathers and single divisions or products are compiled; the means and the median
+of the arrays returned stay NumPy's, in the reporters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.compiled import maximum as _maximum
+from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED, VACANT
+
+LEAST_DIVISOR = 1e-9  # structural: avoids a division by zero
+"""Least divisor of a charity's reserves' months and a place's shortfall, as the model's own."""
+
+
+# --- the posts in post ------------------------------------------------------------------------
+def in_post_reference(status: np.ndarray, morale: np.ndarray, org: np.ndarray,
+                      rollout: np.ndarray, backed: np.ndarray, programme: np.ndarray,
+                      own_programme: np.ndarray, practice: np.ndarray) -> tuple:
+    """The staff reporters' arrays and counts, in one call (NumPy reference).
+
+    Returns the morale of each post in post, its employer's evidence-backed share (the
+    rolled-out programme's backing times ``rollout`` plus its own programme's times the rest;
+    -1: none, read as programme 0) and practice, in post order; then the number of posts in
+    post, vacant and funded.
+    """
+    used, own = np.maximum(programme, 0), np.maximum(own_programme, 0)  # -1: none
+    share = rollout * backed[used] + (1.0 - rollout) * backed[own]
+    filled = status == FILLED
+    employer = org[filled]
+    return (morale[filled], share[employer], practice[employer], int(np.count_nonzero(filled)),
+            int(np.count_nonzero(status == VACANT)), int(np.count_nonzero(status != UNFUNDED)))
+
+
+@_compile
+def _in_post_kernel(status, morale, org, rollout, backed, programme, own_programme, practice):
+    """Compiled :func:`in_post_reference`: the shares per employer, then one pass over posts."""
+    share = np.empty(rollout.size)
+    for j in range(rollout.size):
+        first = 1.0 if backed[max(programme[j], 0)] else 0.0
+        second = 1.0 if backed[max(own_programme[j], 0)] else 0.0
+        share[j] = rollout[j] * first + (1.0 - rollout[j]) * second
+    own, evidence, used = np.empty(status.size), np.empty(status.size), np.empty(status.size)
+    filled = vacant = unfunded = 0
+    for i in range(status.size):
+        if status[i] == FILLED:
+            employer = org[i]
+            own[filled] = morale[i]
+            evidence[filled] = share[employer]
+            used[filled] = practice[employer]
+            filled += 1
+        elif status[i] == VACANT:
+            vacant += 1
+        elif status[i] == UNFUNDED:
+            unfunded += 1
+    return (own[:filled], evidence[:filled], used[:filled], filled, vacant,
+            status.size - unfunded)
+
+
+def in_post(compiled: bool, status, morale, org, rollout, backed, programme, own_programme,
+            practice) -> tuple:
+    """The staff reporters' arrays and counts; see :func:`in_post_reference`.
+
+    Without programmes the reference's own error is raised (there is no programme 0 to read).
+    """
+    if not compiled or backed.size == 0:
+        return in_post_reference(status, morale, org, rollout, backed, programme,
+                                 own_programme, practice)
+    return _in_post_kernel(status, morale, org, np.ascontiguousarray(rollout, dtype=np.float64),
+                           backed, programme, own_programme,
+                           np.ascontiguousarray(practice, dtype=np.float64))
+
+
+# --- charities' reserves ----------------------------------------------------------------------
+def reserves_reference(kind: np.ndarray, active: np.ndarray, reserves: np.ndarray,
+                       funded: np.ndarray, bill: float) -> np.ndarray:
+    """Reserves of each operating charity in months of its current costs (NumPy reference).
+
+    The costs are ``funded`` posts (per organisation slot) times ``bill``, at least
+    :data:`LEAST_DIVISOR`; in slot order.
+    """
+    charities = (kind == CHARITY) & active
+    cost = funded[:kind.size] * bill
+    return (reserves / np.maximum(cost, LEAST_DIVISOR))[charities]
+
+
+@_compile
+def _reserves_kernel(kind, active, reserves, funded, bill):
+    """Compiled :func:`reserves_reference`: a count, then one pass over the charities."""
+    n = 0
+    for j in range(kind.size):
+        if kind[j] == CHARITY and active[j]:
+            n += 1
+    out = np.empty(n)
+    k = 0
+    for j in range(kind.size):
+        if kind[j] == CHARITY and active[j]:
+            out[k] = reserves[j] / _maximum(funded[j] * bill, LEAST_DIVISOR)
+            k += 1
+    return out
+
+
+def charity_reserves(compiled: bool, kind, active, reserves, funded, bill: float) -> np.ndarray:
+    """Operating charities' reserves in months of costs; see :func:`reserves_reference`."""
+    if not compiled or funded.size < kind.size or reserves.size != kind.size:
+        return reserves_reference(kind, active, reserves, funded, bill)
+    return _reserves_kernel(kind, active, np.ascontiguousarray(reserves, dtype=np.float64),
+                            funded, float(bill))
+
+
+# --- ties within each locality ----------------------------------------------------------------
+def densities_reference(u: np.ndarray, v: np.ndarray, locality: np.ndarray, kind: np.ndarray,
+                        active: np.ndarray, n_places: int) -> np.ndarray:
+    """Density of ties among each locality's operating council and charities (reference).
+
+    Ties present over pairs possible, for each locality with at least one pair, in locality
+    order.
+    """
+    local = ((kind == CHARITY) | (kind == COUNCIL)) & active
+    n_orgs = np.bincount(locality[local], minlength=n_places)
+    lu, lv = locality[u], locality[v]
+    same = (lu == lv) & (lu >= 0) & local[u] & local[v]
+    ties = np.bincount(lu[same], minlength=n_places)
+    possible = n_orgs * (n_orgs - 1) / 2  # structural: pairs of organisations
+    ok = possible > 0
+    return ties[ok] / possible[ok]
+
+
+@_compile
+def _densities_kernel(u, v, locality, kind, active, n_places):
+    """Compiled :func:`densities_reference`: one pass over the organisations, one over ties.
+
+    Returns the densities and True, or an empty array and False where an operating council
+    or charity lies outside the localities (left to the reference, which ``bincount`` checks).
+    """
+    n_orgs = np.zeros(n_places, dtype=np.int64)
+    local = np.zeros(kind.size, dtype=np.bool_)
+    for j in range(kind.size):
+        if (kind[j] == CHARITY or kind[j] == COUNCIL) and active[j]:
+            place = locality[j]
+            if place < 0 or place >= n_places:
+                return np.empty(0), False
+            local[j] = True
+            n_orgs[place] += 1
+    ties = np.zeros(n_places, dtype=np.int64)
+    for e in range(u.size):
+        a, b = u[e], v[e]
+        place = locality[a]
+        if place == locality[b] and place >= 0 and local[a] and local[b]:
+            ties[place] += 1
+    n = 0
+    for i in range(n_places):
+        if n_orgs[i] * (n_orgs[i] - 1) > 0:
+            n += 1
+    out = np.empty(n)
+    k = 0
+    for i in range(n_places):
+        pairs = n_orgs[i] * (n_orgs[i] - 1)
+        if pairs > 0:
+            out[k] = ties[i] / (pairs / 2)  # structural: pairs of organisations
+            k += 1
+    return out, True
+
+
+def densities(compiled: bool, u, v, locality, kind, active, n_places: int) -> np.ndarray:
+    """Tie density per locality with a pair of organisations; see :func:`densities_reference`."""
+    if compiled:
+        out, ok = _densities_kernel(u, v, locality, kind, active, n_places)
+        if ok:
+            return out
+    return densities_reference(u, v, locality, kind, active, n_places)
+
+
+# --- places on track ---------------------------------------------------------------------------
+def on_track_reference(y: np.ndarray, y0: np.ndarray, frac: float, direction: float,
+                       target: float, baseline: float, per_place: bool) -> int:
+    """Places at or ahead of their own trajectory (NumPy reference).
+
+    As ``places_behind(reported=False) <= 0`` of the model: each place's trajectory is its
+    start ``y0`` plus ``frac`` of the change the mission requires of it (the national change,
+    or for counts, ``per_place``, its pro-rata share), and a place is behind by its shortfall
+    in the mission's ``direction`` over that change's size.
+    """
+    if per_place:
+        required = (target / baseline - 1.0) * y0
+        scale = np.abs(target / baseline - 1.0) * y0
+    else:
+        required = np.full(y0.size, target - baseline)
+        scale = np.full(y0.size, abs(target - baseline))
+    shortfall = direction * ((y0 + frac * required) - y)
+    behind = np.maximum(0.0, shortfall / np.maximum(scale, LEAST_DIVISOR))
+    return int(np.count_nonzero(behind <= 0.0))
+
+
+@_compile
+def _on_track_kernel(y, y0, frac, direction, target, baseline, per_place):
+    """Compiled :func:`on_track_reference`: one pass over the places."""
+    count = 0
+    for i in range(y.size):
+        if per_place:
+            required = (target / baseline - 1.0) * y0[i]
+            scale = abs(target / baseline - 1.0) * y0[i]
+        else:
+            required = target - baseline
+            scale = abs(target - baseline)
+        shortfall = direction * ((y0[i] + frac * required) - y[i])
+        if _maximum(0.0, shortfall / _maximum(scale, LEAST_DIVISOR)) <= 0.0:
+            count += 1
+    return count
+
+
+def on_track(compiled: bool, y, y0, frac: float, direction: float, target: float,
+             baseline: float, per_place: bool) -> int:
+    """Places at or ahead of their trajectory; see :func:`on_track_reference`."""
+    if not compiled:
+        return on_track_reference(y, y0, frac, direction, target, baseline, per_place)
+    return _on_track_kernel(np.ascontiguousarray(y, dtype=np.float64),
+                            np.ascontiguousarray(y0, dtype=np.float64), float(frac),
+                            float(direction), float(target), float(baseline), bool(per_place))
+
+
+def warm(compiled: bool) -> None:
+    """Compile, or load from the cache, the kernels here on one post, charity and tie."""
+    if not compiled:
+        return
+    one = np.zeros(1, dtype=np.int64)
+    real = np.ones(1)
+    kind = np.full(1, CHARITY, dtype=np.int8)
+    active = np.ones(1, dtype=bool)
+    _in_post_kernel(np.full(1, FILLED, dtype=np.int8), real, one, real, active, one, one, real)
+    _reserves_kernel(kind, active, real, one, 1.0)
+    _densities_kernel(one, one, one, kind, active, 1)
+    _on_track_kernel(real, real, 1.0, 1.0, 1.0, 1.0, False)
