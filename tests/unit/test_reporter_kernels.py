@@ -132,6 +132,17 @@ def test_the_mean_is_numpys_mean():
     assert reporters._mean(np.empty(0)) == 0.0
 
 
+def test_the_median_is_numpys_median():
+    rng = np.random.default_rng(4007)
+    for case_no in range(CASES):
+        n = int(rng.choice([1, 2, 3, 8, 9, 240, 241, 1_350]))
+        values = rng.choice([0.0, -0.0, 1.5, -2.0, rng.normal()], n) if rng.random() < 0.3 \
+            else rng.normal(0.0, 3.0, n)
+        if rng.random() < 0.2:
+            values[rng.integers(0, n)] = np.nan
+        assert same(reporter_kernels.median(values), float(np.median(values))), case_no
+
+
 # --- the reporters as they were: plain NumPy over the model's own queries ---------------------
 def before(model) -> dict:
     """Each reporter whose pass is compiled, by its plain NumPy formula."""

@@ -115,6 +115,23 @@ def charity_reserves(compiled: bool, kind, active, reserves, funded, bill: float
                             funded, float(bill))
 
 
+def median(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty float array, by its same steps with less overhead.
+
+    NumPy partitions a copy at the middle one or two places and the last (where a NaN would
+    sort), takes NumPy's mean of the middle, and gives the last value instead if it is a NaN.
+    """
+    n = values.size
+    half = n // 2  # structural: the middle
+    odd = n % 2  # structural: an odd count has one middle value
+    part = np.partition(values, [half, -1] if odd else [half - 1, half, -1])
+    middle = part[half - 1 + odd:half + 1]
+    last = float(part[-1])
+    if last != last:  # a NaN
+        return last
+    return float(np.add.reduce(middle) / middle.size)
+
+
 # --- ties within each locality ----------------------------------------------------------------
 def densities_reference(u: np.ndarray, v: np.ndarray, locality: np.ndarray, kind: np.ndarray,
                         active: np.ndarray, n_places: int) -> np.ndarray:

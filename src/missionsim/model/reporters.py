@@ -212,7 +212,7 @@ def charities_active(model) -> int:
 def charity_reserves_median(model) -> float:
     """Median charity reserves, in months of current costs."""
     months = _charity_reserves(model)
-    return float(np.median(months)) if months.size else 0.0
+    return reporter_kernels.median(months) if months.size else 0.0
 
 
 def partnership_density(model) -> float:
