@@ -122,6 +122,18 @@ def test_places_on_track_are_the_reference_count():
                     reporter_kernels.on_track(False, *args)), case_no
 
 
+@compiled_only
+def test_the_reported_indicator_is_the_reference_indicator():
+    rng = np.random.default_rng(4008)
+    for case_no in range(CASES):
+        n = int(rng.choice([1, 5, 150]))
+        y, best = rng.uniform(0.0, 80.0, n), rng.choice([0.0, 100.0, rng.uniform(0.0, 100.0)], n)
+        gaming = rng.choice([0.0, 0.0, 1.0, rng.random()], n)
+        args = (y, best, gaming, float(rng.choice([-1.0, 1.0])))
+        assert same(reporter_kernels.reported(True, *args),
+                    reporter_kernels.reported(False, *args)), case_no
+
+
 def test_the_mean_is_numpys_mean():
     rng = np.random.default_rng(4006)
     for n in (1, 2, 7, 8, 9, 127, 128, 129, 1_000, 30_000):
@@ -184,6 +196,8 @@ def before(model) -> dict:
         "department_focus": (float(np.mean([d.focus for d in model.departments]))
                              if model.departments else 0.0),
         "council_capacity": float(pl.capacity.mean()),
+        "outcome_reported": reporters.outcomes.national(model,
+                                                        reporters.outcomes.reported(model)),
     }
 
 

@@ -20,6 +20,8 @@ import pandas as pd
 from missionsim.limits import MAX_HORIZON, quote, whole_number
 from missionsim.model import evidence, finance, kernels, outcomes, reporter_kernels, ties
 
+_mean = reporter_kernels.mean
+
 
 def _once(model, name: str, compute):
     """``compute()``, worked out once while the DataCollector records a month.
@@ -43,8 +45,11 @@ def outcome(model) -> float:
 
 def outcome_reported(model) -> float:
     """Reported national value (the true value plus what gaming hides)."""
-    return _once(model, "outcome_reported",
-                 lambda: outcomes.national(model, outcomes.reported(model)))
+    def compute():
+        pl = model.places
+        return outcomes.national(model, reporter_kernels.reported(
+            kernels.COMPILED, pl.y, pl.best, pl.gaming, model.mission.direction))
+    return _once(model, "outcome_reported", compute)
 
 
 def trajectory_gap(model) -> float:
@@ -155,11 +160,6 @@ def _staff_in_post(model) -> InPost:
             kernels.COMPILED, s.status, s.morale, s.org, o.rollout,
             evidence.evidence_backed(model), o.programme, o.own_programme, o.practice))
     return _once(model, "staff_in_post", compute)
-
-
-def _mean(values: np.ndarray) -> float:
-    """``values.mean()`` of a float array (0 when empty): NumPy's same sum, less overhead."""
-    return float(np.add.reduce(values) / values.size) if values.size else 0.0
 
 
 def staff_morale(model) -> float:
