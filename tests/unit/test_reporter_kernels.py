@@ -74,11 +74,18 @@ def test_charity_reserves_are_the_reference_reserves():
         c = random_orgs(rng)
         n = c["n"]
         reserves = rng.choice([0.0, -1.0, 2.5, rng.normal()], n) * rng.random(n)
+        if rng.random() < 0.2:  # values NumPy orders its own way in the middle
+            reserves[rng.integers(0, n, 2)] = rng.choice([-0.0, np.nan, np.inf])
+        if rng.random() < 0.2:
+            reserves[:] = rng.choice([0.0, 1.0])  # the middle values all equal
         funded = rng.integers(0, 4, n + int(rng.integers(0, 3)))  # the counts may run past
         bill = float(rng.choice([0.0, 1e-12, 0.004, rng.random()]))
         args = (c["kind"], c["active"], reserves, funded, bill)
         assert same(reporter_kernels.charity_reserves(True, *args),
                     reporter_kernels.charity_reserves(False, *args)), case_no
+        got, ref = (reporter_kernels.reserves_median(True, *args),
+                    reporter_kernels.reserves_median(False, *args))
+        assert same(got[0], ref[0]) and same(got[1], ref[1]), case_no
 
 
 @compiled_only

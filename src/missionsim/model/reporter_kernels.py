@@ -10,6 +10,8 @@ of the arrays returned stay NumPy's, in the reporters.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from missionsim.model.compiled import compile_kernel as _compile
@@ -113,6 +115,47 @@ def charity_reserves(compiled: bool, kind, active, reserves, funded, bill: float
         return reserves_reference(kind, active, reserves, funded, bill)
     return _reserves_kernel(kind, active, np.ascontiguousarray(reserves, dtype=np.float64),
                             funded, float(bill))
+
+
+@_compile
+def _reserves_median_kernel(kind, active, reserves, funded, bill):
+    """The operating charities' number, lower and upper middle months, and whether plain.
+
+    Plain: no value is a NaN or -0.0, so every order of them puts the same bits in the middle.
+    """
+    months = _reserves_kernel(kind, active, reserves, funded, bill)
+    n = months.size
+    for x in months:
+        if x != x or (x == 0.0 and math.copysign(1.0, x) < 0.0):
+            return n, 0.0, 0.0, False
+    if n == 0:
+        return n, 0.0, 0.0, True
+    half = n // 2  # structural: the middle
+    part = np.partition(months, half)
+    lower = upper = part[half]
+    if n % 2 == 0:  # structural: an even count has two middle values
+        lower = part[0]
+        for i in range(1, half):
+            lower = max(lower, part[i])
+    return n, lower, upper, True
+
+
+def reserves_median(compiled: bool, kind, active, reserves, funded,
+                    bill: float) -> tuple[int, float]:
+    """The number of operating charities and the median of their reserves' months (0 if none).
+
+    :func:`median` of :func:`charity_reserves`. Compiled, the middle values are found in the
+    same pass and NumPy's mean of them (their sum, halved) is taken here; where a value is a
+    NaN or -0.0, NumPy's partition decides which lies in the middle, so it is used instead.
+    """
+    if compiled and funded.size >= kind.size and reserves.size == kind.size:
+        n, lower, upper, plain = _reserves_median_kernel(
+            kind, active, np.ascontiguousarray(reserves, dtype=np.float64), funded, float(bill))
+        if plain:
+            middle = upper if n % 2 else (lower + upper) / 2  # structural: the mean of two
+            return n, (middle if n else 0.0)
+    months = charity_reserves(compiled, kind, active, reserves, funded, bill)
+    return months.size, (median(months) if months.size else 0.0)
 
 
 def mean(values: np.ndarray) -> float:
@@ -293,6 +336,7 @@ def warm(compiled: bool) -> None:
     active = np.ones(1, dtype=bool)
     _in_post_kernel(np.full(1, FILLED, dtype=np.int8), real, one, real, active, one, one, real)
     _reserves_kernel(kind, active, real, one, 1.0)
+    _reserves_median_kernel(kind, active, real, one, 1.0)
     _densities_kernel(one, one, one, kind, active, 1)
     _on_track_kernel(real, real, 1.0, 1.0, 1.0, 1.0, False)
     _reported_kernel(real, real, real, 1.0)

@@ -190,29 +190,28 @@ def charity_closures(model) -> int:
     return int(model.orgs.closed)
 
 
-def _charity_reserves(model) -> np.ndarray:
-    """Each operating charity's reserves in months of its current costs, in slot order.
+def _charity_reserves(model) -> tuple[int, float]:
+    """The number of operating charities and the median of their reserves' months.
 
-    The values of ``model.charity_reserves_months()`` at the operating charities, worked out
-    once for the record.
+    The months are the values of ``model.charity_reserves_months()`` at the operating
+    charities; both are worked out once for the record.
     """
     def compute():
         o = model.orgs
-        return reporter_kernels.charity_reserves(kernels.COMPILED, o.kind, o.active, o.reserves,
-                                                 model.staff.funded_by_org(o.n),
-                                                 finance.post_bill(model.p))
+        return reporter_kernels.reserves_median(kernels.COMPILED, o.kind, o.active, o.reserves,
+                                                model.staff.funded_by_org(o.n),
+                                                finance.post_bill(model.p))
     return _once(model, "charity_reserves", compute)
 
 
 def charities_active(model) -> int:
     """Charities operating."""
-    return _charity_reserves(model).size
+    return _charity_reserves(model)[0]
 
 
 def charity_reserves_median(model) -> float:
     """Median charity reserves, in months of current costs."""
-    months = _charity_reserves(model)
-    return reporter_kernels.median(months) if months.size else 0.0
+    return _charity_reserves(model)[1]
 
 
 def partnership_density(model) -> float:
