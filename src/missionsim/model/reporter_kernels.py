@@ -1,11 +1,12 @@
 """Compiled passes for the model-level reporters, with the NumPy passes they replace.
 
-A record reads the posts, the charities and the ties once each month. Each kernel here makes
-one pass where the NumPy code makes several (masks, gathers, counts), and gives exactly the
-result of its NumPy reference, kept beside it for the unit tests
+A record reads the posts, the charities, the ties and the places once each month. Each
+kernel here makes one pass where the NumPy code makes several (masks, gathers, counts), and
+gives exactly the result of its NumPy reference, kept beside it for the unit tests
 (``tests/unit/test_reporter_kernels.py``) and as the path taken when numba is not used.
-Only counts, gathers and single divisions or products are compiled; the means and the median
-of the arrays returned stay NumPy's, in the reporters.
+Only counts, gathers, comparisons and single sums, differences, products or divisions are
+compiled; sums and means over arrays stay NumPy's (:func:`mean`), as does the median where
+NumPy's own ordering of equal values could decide it (:func:`reserves_median`).
 """
 
 from __future__ import annotations
