@@ -125,23 +125,6 @@ def test_information_gives_the_reference_information(weighted):
             assert same(g, r), case_no
 
 
-def test_values_in_post_are_the_reference_values():
-    rng = np.random.default_rng(2004)
-    for case_no in range(CASES):
-        c = random_staff(rng)
-        first, second = rng.normal(0.0, 1.0, c["n_orgs"]), rng.random(c["n_orgs"])
-        args = (c["status"], c["morale"], c["org"], first, second)
-        got = staff_kernels.in_post_values(True, *args)
-        ref = staff_kernels.in_post_values(False, *args)
-        assert len(got) == len(ref) == 3, case_no
-        for a, b in zip(got, ref, strict=True):
-            assert same(a, b), case_no
-        # the reference is what the reporters averaged before: plain masks and gathers
-        filled = c["status"] == FILLED
-        assert same(ref[0], c["morale"][filled])
-        assert same(ref[2], second[c["org"][filled]])
-
-
 def test_counts_in_post_are_bincounts():
     rng = np.random.default_rng(2005)
     for case_no in range(CASES):

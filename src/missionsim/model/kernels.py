@@ -23,6 +23,7 @@ from missionsim.model import (
     evidence_kernels,
     finance_kernels,
     outcome_kernels,
+    reporter_kernels,
     staff_kernels,
     ties_kernels,
 )
@@ -269,3 +270,4 @@ def warm() -> None:
     evidence_kernels.warm(COMPILED)
     finance_kernels.warm(COMPILED)
     outcome_kernels.warm(COMPILED)
+    reporter_kernels.warm(COMPILED)

@@ -1,4 +1,4 @@
-"""Compiled passes that read the staff posts: delivery, evidence from practice, staff reporters.
+"""Compiled passes that read the staff posts: delivery, evidence from practice, counts in post.
 
 Each kernel makes one pass over the posts where the NumPy code it replaces makes several (a
 mask of the posts in post, gathers through employer and place, products, then ``bincount``).
@@ -318,53 +318,6 @@ def count_in_post(compiled: bool, status: np.ndarray, keys: np.ndarray,
     return count_reference(status, keys, minlength)
 
 
-# --- reporters: a value of each post in post, in post order -----------------------------------
-def in_post_reference(status: np.ndarray, values: np.ndarray,
-                      employer: np.ndarray | None = None) -> np.ndarray:
-    """``values`` of the posts in post, or ``values[employer]`` with ``employer`` (reference).
-
-    The staff reporters average these (morale; an employer's practice or evidence).
-    """
-    filled = status == FILLED
-    return values[filled] if employer is None else values[employer[filled]]
-
-
-def in_post_values_reference(status: np.ndarray, values: np.ndarray, employer: np.ndarray,
-                             by_employer: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-    """``values`` of the posts in post, then each of ``by_employer`` through their employers.
-
-    The three staff reporters' arrays in one call (reference: one :func:`in_post_reference`
-    each).
-    """
-    return (in_post_reference(status, values),
-            *(in_post_reference(status, v, employer) for v in by_employer))
-
-
-@_compile
-def _in_post_values_kernel(status, values, employer, first, second):
-    """Compiled :func:`in_post_values_reference` for two employer values, in one pass."""
-    n = np.count_nonzero(status == FILLED)
-    own, out1, out2 = np.empty(n), np.empty(n), np.empty(n)
-    k = 0
-    for i in range(status.size):
-        if status[i] == FILLED:
-            own[k] = values[i]
-            out1[k] = first[employer[i]]
-            out2[k] = second[employer[i]]
-            k += 1
-    return own, out1, out2
-
-
-def in_post_values(compiled: bool, status: np.ndarray, values: np.ndarray, employer: np.ndarray,
-                   first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, ...]:
-    """A value of each post in post and two of its employer's (see the reference)."""
-    if not compiled:
-        return in_post_values_reference(status, values, employer, (first, second))
-    return _in_post_values_kernel(status, values, employer,
-                                  np.ascontiguousarray(first, dtype=np.float64),
-                                  np.ascontiguousarray(second, dtype=np.float64))
-
-
 def delivery(compiled: bool, *args) -> tuple:
     """Staff delivery per place and its charities' part; see :func:`delivery_reference`."""
     return (_delivery_kernel if compiled else delivery_reference)(*args)
@@ -380,7 +333,6 @@ def warm(compiled: bool) -> None:
     _delivery_kernel(status, one, one, real, real, real, real, real, real,
                      np.zeros(1, dtype=bool), 1, 1.0)
     _count_kernel(status, one, 1)
-    _in_post_values_kernel(status, real, one, real, real)
     for trials in (0.0, real):
         information(True, status, one, one, real, one, one, trials, 1, 1.0, 1.0)
     kept = np.zeros(1, dtype=bool)
