@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import draws
+from missionsim.model import draws, money_kernels
 from missionsim.model import finance_kernels as fk
 from missionsim.model.compiled import COMPILED
-from missionsim.model.network import CONTRACT, PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL, each
+from missionsim.model.network import CONTRACT
+from missionsim.model.state import CHARITY, each
 from missionsim.model.world import MONTHS, TINY, bids_per_year
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,16 +47,8 @@ def evidence_factor(model: MissionModel, slots: np.ndarray) -> np.ndarray:
 def council_trust(model: MissionModel) -> np.ndarray:
     """Trust between each charity and its council (0 where they have no tie)."""
     net, o = model.net, model.orgs
-    out = np.zeros(o.n)
-    if net.n_edges == 0:
-        return out
-    ku, kv = o.kind[net.u], o.kind[net.v]
-    same = o.locality[net.u] == o.locality[net.v]  # a charity's own council only
-    m1 = (ku == COUNCIL) & (kv == CHARITY) & same
-    m2 = (kv == COUNCIL) & (ku == CHARITY) & same
-    out[net.v[m1]] = net.trust[m1]
-    out[net.u[m2]] = net.trust[m2]
-    return out
+    return money_kernels.council_trust(COMPILED, net.u, net.v, net.trust, o.kind, o.locality,
+                                       o.n)
 
 
 def annual_budget(model: MissionModel) -> None:
@@ -89,9 +81,12 @@ def annual_budget(model: MissionModel) -> None:
         w = bidding * np.clip(cap, TINY, None)[None, :] ** p["matthew_exponent"]
         totals = w.sum(axis=1)
         value = pots_total / n_pots
-        for j in np.flatnonzero(totals > 0):
-            winner = int(np.searchsorted(np.cumsum(w[j]) / totals[j], u_win[j]))
-            pl.pots[min(winner, n_loc - 1)] += value
+        # each pot goes where its draw falls in the bidders' cumulative shares (all pots at
+        # once: the count of shares below the draw is where a search of the row would stop)
+        bid = np.flatnonzero(totals > 0)
+        share = np.cumsum(w[bid], axis=1) / totals[bid, None]
+        winner = np.minimum(np.count_nonzero(share < u_win[bid, None], axis=1), n_loc - 1)
+        pl.pots = np.bincount(winner, weights=np.full(winner.size, value), minlength=n_loc)
         # a pot nobody bid for is shared out by formula with the pooled money
         model.pool_total += value * int(np.count_nonzero(totals <= 0))
         cost = nbids * p["bid_cost"]
@@ -235,12 +230,8 @@ def tender_contracts(model: MissionModel, charities: np.ndarray) -> None:
                             np.full(new.size, CONTRACT), np.full(new.size, p["new_tie_trust"]))
     # a council-charity tie is a contract tie while the contract lasts, a partnership after
     net = model.net
-    same = o.locality[net.u] == o.locality[net.v]
-    pair = same & (((o.kind[net.u] == COUNCIL) & (o.kind[net.v] == CHARITY))
-                   | ((o.kind[net.v] == COUNCIL) & (o.kind[net.u] == CHARITY)))
-    idx = np.flatnonzero(pair & ((net.kind == CONTRACT) | (net.kind == PARTNERSHIP)))
-    charity = np.where(o.kind[net.u[idx]] == CHARITY, net.u[idx], net.v[idx])
-    net.set_kinds(idx, np.where(o.contract[charity] > 0, CONTRACT, PARTNERSHIP))
+    net.set_kinds(*money_kernels.tie_kinds(COMPILED, net.u, net.v, net.kind, o.kind, o.locality,
+                                           o.contract))
 
 
 def tender_churn(model: MissionModel) -> float:
@@ -338,8 +329,7 @@ def monthly_flows(model: MissionModel) -> None:
     if shrink.size:
         funded = model.staff.funded_by_org(n_orgs)[shrink]
         model.set_establishment(shrink, notice_limited(funded, affordable, p))
-    for slot in insolvent:
-        model.close_charity(int(slot))
+    model.close_charities(insolvent)
     # new charities take the place of closed ones
     u = model.streams["entry"].random(n_orgs)
     for slot in fk.founders(COMPILED, o.kind, o.active, u, mobilised,

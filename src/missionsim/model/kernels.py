@@ -22,6 +22,7 @@ from missionsim.model import (
     draws,
     evidence_kernels,
     finance_kernels,
+    money_kernels,
     outcome_kernels,
     reporter_kernels,
     staff_kernels,
@@ -269,5 +270,6 @@ def warm() -> None:
     ties_kernels.warm(COMPILED)
     evidence_kernels.warm(COMPILED)
     finance_kernels.warm(COMPILED)
+    money_kernels.warm(COMPILED)
     outcome_kernels.warm(COMPILED)
     reporter_kernels.warm(COMPILED)

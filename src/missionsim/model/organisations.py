@@ -35,7 +35,7 @@ class Organisations:
         targets = np.maximum(np.asarray(targets, dtype=np.int64), 0)
         funded = s.funded_by_org(self.orgs.n)
         change = targets - funded[slots]
-        if not change.any():
+        if not np.count_nonzero(change):
             return
         funded = funded.copy()
         orgs = kernels.establishment(s.org, s.loc, s.status, s.tenure, self.orgs.locality,
@@ -48,17 +48,28 @@ class Organisations:
 
     def close_charity(self, slot: int) -> None:
         """Close the charity in ``slot``: its posts, contracts and ties go."""
+        self.close_charities(np.array([slot]))
+
+    def close_charities(self, slots: np.ndarray) -> None:
+        """Close the charities in ``slots``, in order: their posts, contracts and ties go.
+
+        Their posts are all cut in one change of establishment: a cut touches only the
+        employer's own posts, so this is what closing them one by one would do.
+        """
         o = self.orgs
-        self.set_establishment(np.array([slot]), np.array([0]))
-        o.active[slot] = False
-        o.reserves[slot] = o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
-        self.net.remove_node(slot)
-        agent = self.org_agents[slot]
-        if agent is not None:
-            agent.remove()
-        self.org_agents[slot] = None
-        o.closed += 1
-        self.closures_month += 1
+        if slots.size == 0:
+            return
+        self.set_establishment(slots, np.zeros(slots.size, dtype=np.int64))
+        for slot in slots.tolist():
+            o.active[slot] = False
+            o.reserves[slot] = o.contract[slot] = o.grant[slot] = o.grant_settled[slot] = 0.0
+            self.net.remove_node(slot)
+            agent = self.org_agents[slot]
+            if agent is not None:
+                agent.remove()
+            self.org_agents[slot] = None
+            o.closed += 1
+            self.closures_month += 1
 
     def found_charity(self, slot: int) -> None:
         """Found a new, small charity in the empty ``slot`` with a new programme."""

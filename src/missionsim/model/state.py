@@ -199,8 +199,9 @@ class StaffArrays:
         ``funded`` must equal what :meth:`funded_by_org` would count afresh; it is trimmed to
         the same length (``n_orgs``, or past the last employer with a funded post).
         """
-        top = max(n_orgs, int(np.flatnonzero(funded[n_orgs:]).max(initial=-1)) + n_orgs + 1)
-        funded = funded[:top]
+        if funded.size > n_orgs:
+            top = max(n_orgs, int(np.flatnonzero(funded[n_orgs:]).max(initial=-1)) + n_orgs + 1)
+            funded = funded[:top]
         funded.setflags(write=False)
         self._funded = funded
 
