@@ -56,3 +56,16 @@ def test_tie_kinds():
         got = mk.tie_kinds(True, u, v, tie_kind, kind, locality, contract)
         want = mk.tie_kinds(False, u, v, tie_kind, kind, locality, contract)
         assert same(got[0], want[0]) and same(got[1], want[1]), case_no
+
+
+def test_notice_cuts():
+    rng = np.random.default_rng(5003)
+    for case_no in range(CASES):
+        n = int(rng.choice([1, 2, 9, 80]))
+        funded = rng.integers(0, 40, n)
+        slots = rng.choice(n, int(rng.integers(0, n + 1)), replace=False)
+        targets = np.maximum(0, funded[slots] + rng.integers(-45, 10, slots.size))
+        months = float(rng.choice([1.0, 1.5, 3.0, 7.0, rng.uniform(1.0, 24.0)]))
+        got = mk.notice_cuts(True, funded, slots, targets, months)
+        want = mk.notice_cuts(False, funded, slots, targets, months)
+        assert same(got, want), case_no

@@ -171,8 +171,8 @@ def replan_extra_money(model: MissionModel, change: np.ndarray) -> None:
     model.set_establishment(councils, np.maximum(0, funded[councils] + own))
     if charities.size:
         extra = np.round((o.contract[charities] - old_contract) / MONTHS / bill).astype(np.int64)
-        now = funded[charities]
-        model.set_establishment(charities, notice_limited(now, np.maximum(0, now + extra), p))
+        targets = np.maximum(0, funded[charities] + extra)
+        model.set_establishment(charities, notice_cuts(model, funded, charities, targets))
 
 
 def plan_councils(model: MissionModel, tender: bool) -> None:
@@ -261,19 +261,20 @@ def plan_charities(model: MissionModel, charities: np.ndarray) -> None:
     spare = np.maximum(0.0, reserves - keep) / p["reserve_spend_months"]
     short = np.maximum(0.0, target * cost - reserves) / p["reserve_rebuild_months"]
     targets = np.round(np.maximum(0.0, income + spare - short) / bill).astype(np.int64)
-    funded = model.staff.funded_by_org(o.n)[charities]
-    model.set_establishment(charities, notice_limited(funded, targets, p))
+    model.set_establishment(charities, notice_cuts(model, model.staff.funded_by_org(o.n),
+                                                   charities, targets))
 
 
-def notice_limited(funded: np.ndarray, targets: np.ndarray, p: dict) -> np.ndarray:
-    """Posts after one round of cuts: 1/``notice_months`` of the excess goes at once.
+def notice_cuts(model: MissionModel, funded: np.ndarray, slots: np.ndarray,
+                targets: np.ndarray) -> np.ndarray:
+    """Posts of charities ``slots`` after one round of cuts towards ``targets``.
 
-    Growth (opening vacancies) is immediate. At the annual plan a charity makes one such round;
-    each month after that it makes another only while its reserves are thin and its income
-    short of its costs.
+    ``funded`` holds every employer's funded posts; 1/``notice_months`` of the excess goes at
+    once, and growth (opening vacancies) is immediate. At the annual plan a charity makes one
+    such round; each month after that it makes another only while its reserves are thin and
+    its income short of its costs.
     """
-    cut = np.floor(funded - (funded - targets) / p["notice_months"]).astype(np.int64)
-    return np.where(targets < funded, cut, targets)
+    return money_kernels.notice_cuts(COMPILED, funded, slots, targets, model.p["notice_months"])
 
 
 def crisis_demand(model: MissionModel) -> np.ndarray:
@@ -318,8 +319,9 @@ def monthly_flows(model: MissionModel) -> None:
                                                      p["donation_reversion"],
                                                      p["donation_volatility"]))
     model.ledger.book("donations", float(donations.sum()))
-    model.ledger_available(float(grants_paid.sum()))
-    model.ledger_spend(float(grants_paid.sum()))
+    granted = float(grants_paid.sum())
+    model.ledger_available(granted)
+    model.ledger_spend(granted)
     pool_reserves(model, charities, cost_c)
     # thin reserves and short income: cut posts towards what income pays, at notice's pace;
     # insolvent: reserves exhausted and the small overdraft trustees can carry used up
@@ -327,8 +329,8 @@ def monthly_flows(model: MissionModel) -> None:
     shrink, affordable, insolvent = fk.distress(COMPILED, charities, o.reserves, income_c, cost_c,
                                                 per_post, bill, p["insolvency_months"])
     if shrink.size:
-        funded = model.staff.funded_by_org(n_orgs)[shrink]
-        model.set_establishment(shrink, notice_limited(funded, affordable, p))
+        model.set_establishment(shrink, notice_cuts(model, s.funded_by_org(n_orgs), shrink,
+                                                    affordable))
     model.close_charities(insolvent)
     # new charities take the place of closed ones
     u = model.streams["entry"].random(n_orgs)

@@ -1,4 +1,4 @@
-"""Compiled passes of the annual budget (:func:`missionsim.model.finance.annual_budget`).
+"""Compiled passes of the annual budget and of charities' cuts at notice's pace.
 
 Each kernel gives exactly the result of its NumPy reference, kept beside it for the unit tests
 (``tests/unit/test_money_kernels.py``) and as the path taken when numba is not used.
@@ -98,6 +98,37 @@ def tie_kinds(compiled: bool, u, v, tie_kind, kind, locality, contract) -> tuple
     return fn(u, v, tie_kind, kind, locality, contract)
 
 
+# --- cuts at notice's pace ---------------------------------------------------------------------
+def notice_reference(funded, slots, targets, notice_months) -> np.ndarray:
+    """Posts of employers ``slots`` after one round of cuts towards ``targets`` (reference).
+
+    ``funded`` is every employer's funded posts; 1/``notice_months`` of the excess goes at
+    once, and growth is immediate.
+    """
+    now = funded[slots]
+    cut = np.floor(now - (now - targets) / notice_months).astype(np.int64)
+    return np.where(targets < now, cut, targets)
+
+
+@_compile
+def _notice_kernel(funded, slots, targets, notice_months):
+    """Compiled :func:`notice_reference`."""
+    out = np.empty(slots.size, dtype=np.int64)
+    for i in range(slots.size):
+        now = funded[slots[i]]
+        if targets[i] < now:
+            out[i] = np.int64(np.floor(now - (now - targets[i]) / notice_months))
+        else:
+            out[i] = targets[i]
+    return out
+
+
+def notice_cuts(compiled: bool, funded, slots, targets, notice_months) -> np.ndarray:
+    """Posts after one round of cuts at notice's pace; see :func:`notice_reference`."""
+    fn = _notice_kernel if compiled else notice_reference
+    return fn(funded, slots, np.asarray(targets, dtype=np.int64), float(notice_months))
+
+
 def warm(compiled: bool) -> None:
     """Compile, or load from the cache, the kernels here on a one-tie world."""
     if not compiled:
@@ -108,3 +139,4 @@ def warm(compiled: bool) -> None:
     council_trust(True, zero, one, np.ones(1), kind, place, kind.size)
     tie_kinds(True, zero, one, np.full(1, CONTRACT, dtype=np.int8), kind, place,
               np.ones(kind.size))
+    notice_cuts(True, one, zero, one, 1.0)
