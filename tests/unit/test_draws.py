@@ -44,3 +44,18 @@ def test_long_draws_are_compiled_and_short_ones_are_not() -> None:
         draws.standard_normal(mine, draws.COMPILED_FROM)
         assert draws._compiled_normal is not draws._standard_normal
         assert draws._compiled_normal.signatures
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+@pytest.mark.parametrize("k", (1, 3))
+def test_normal_and_uniform_draws_are_numpys(n: int, k: int) -> None:
+    for seed in range(20):
+        mine, theirs = generators(seed)
+        normal, uniform = draws.normal_and_uniform(mine, n, k)
+        want_normal = theirs.standard_normal(n)
+        want_uniform = theirs.random((k, n))
+        assert normal.dtype == want_normal.dtype and normal.shape == (n,)
+        assert uniform.dtype == want_uniform.dtype and uniform.shape == (k, n)
+        assert np.array_equal(normal, want_normal) and np.array_equal(uniform, want_uniform)
+        assert mine.bit_generator.state == theirs.bit_generator.state
+        assert np.array_equal(mine.random(4), theirs.random(4))

@@ -37,7 +37,39 @@ def standard_normal(rng: np.random.Generator, n: int, compiled: bool = COMPILED)
     return rng.standard_normal(n)
 
 
+def _normal_and_uniform(rng: np.random.Generator, n: int, k: int) -> tuple:
+    """``n`` normal draws, then ``k`` blocks of ``n`` uniform draws (NumPy reference)."""
+    return rng.standard_normal(n), rng.random((k, n))
+
+
+@_compile
+def _normal_and_uniform_kernel(rng, n, k):
+    """Compiled :func:`_normal_and_uniform`: the same numbers, in the same order."""
+    normal = rng.standard_normal(n)
+    uniform = np.empty((k, n))
+    for j in range(k):
+        for i in range(n):
+            uniform[j, i] = rng.random()
+    return normal, uniform
+
+
+def normal_and_uniform(rng: np.random.Generator, n: int, k: int,
+                       compiled: bool = COMPILED) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` standard normal draws, then ``k`` rows of ``n`` uniform draws in [0, 1), from ``rng``.
+
+    The numbers ``rng.standard_normal(n)`` and then ``rng.random((k, n))`` give, drawn in one
+    compiled call when ``compiled`` (numba in use) and ``n`` is at least
+    :data:`COMPILED_FROM`, else by NumPy. numba's ``Generator.random`` reads the same
+    doubles from the same bit generator as NumPy's.
+    """
+    n, k = int(n), int(k)
+    if compiled and n >= COMPILED_FROM:
+        return _normal_and_uniform_kernel(rng, n, k)
+    return _normal_and_uniform(rng, n, k)
+
+
 def warm() -> None:
     """Compile, or load from the cache, the compiled draws now."""
     if COMPILED:
         _compiled_normal(np.random.default_rng(0), 1)  # structural: any seed, one draw
+        _normal_and_uniform_kernel(np.random.default_rng(0), 1, 1)  # structural: one of each

@@ -97,10 +97,10 @@ def update(model: MissionModel) -> None:
     p, s = model.p, model.staff
     rng = model.streams["workforce"]
     n = s.n
-    noise = draws.standard_normal(rng, n)
-    # each post's three uniform draws (quit, fill, skill) in one block: the same numbers as
-    # three draws of n in turn
-    u_quit, u_fill, u_skill = rng.random((3, n))  # structural: three draws a post
+    # each post's normal draw, then its three uniform draws (quit, fill, skill) in one block:
+    # the same numbers as three draws of n in turn
+    noise, uniform = draws.normal_and_uniform(rng, n, 3)  # structural: three draws a post
+    u_quit, u_fill, u_skill = uniform
     if not kernels.COMPILED:
         _update_numpy(model, noise, u_quit, u_fill, u_skill)
         return
