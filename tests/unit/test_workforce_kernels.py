@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from missionsim.model import kernels, staff_kernels
+from missionsim.model import kernels, staff_kernels, workforce_kernels
 from missionsim.model.state import FILLED, UNFUNDED, VACANT
 
 CASES = 300
@@ -119,5 +119,49 @@ def test_delivery_by_runs_of_places_gives_the_reference_sums():
                 float(rng.random()))
         ref = staff_kernels.delivery(False, *args)
         got = staff_kernels.delivery(True, *args)
+        for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+
+
+def random_month(rng: np.random.Generator) -> tuple:
+    """A month's arguments of ``staff_month``: posts, places, employers and parameters."""
+    n = int(rng.choice([0, 1, 2, 9, 300, 3_000]))
+    n_orgs, n_places = int(rng.integers(1, 40)), int(rng.integers(1, 25))
+    org = random_keys(rng, n, n_orgs)
+    loc = random_keys(rng, n, n_places)
+    status = rng.integers(0, 3, n).astype(np.int8)
+    if rng.random() < 0.2:
+        status[:] = rng.choice([UNFUNDED, VACANT, FILLED])
+    morale, noise = rng.random(n), rng.standard_normal(n)
+    # places: no posts in post at the start or now, and workloads over the cap
+    filled0 = rng.integers(0, 20, n_places).astype(float)
+    places = (rng.uniform(0.0, 2.0, n_places), rng.uniform(0.2, 1.0, n_places),
+              rng.uniform(0.0, 2.0, n_places), rng.uniform(0.2, 1.0, n_places), filled0)
+    levers = [float(rng.random()) if rng.random() < 0.5 else rng.random(n_places)
+              for _ in range(2)]
+    # employers: charities open and closed, with no funded posts, reserves near a month's
+    kind = rng.integers(0, 4, n_orgs).astype(np.int8)
+    active = rng.random(n_orgs) < 0.8
+    funded = rng.integers(0, 5, n_orgs)
+    bill = float(rng.uniform(0.01, 0.1))
+    reserves = funded * bill * rng.choice([0.5, 1.0, 2.0], n_orgs) * (rng.random(n_orgs) < 0.9)
+    place_par = (float(rng.uniform(0.5, 1.5)), float(rng.uniform(1.0, 3.0)), 0.7,
+                 *rng.uniform(0.0, 0.5, 4))
+    org_par = (bill, float(rng.random()) / int(rng.integers(1, 6)), float(rng.random()))
+    morale_par = (float(rng.integers(1, 12)), float(rng.uniform(0.0, 0.05)),
+                  float(rng.uniform(0.0, 5.0)), float(rng.random()))
+    return (status, loc, org, morale, noise, *places, *levers, kind, active, reserves, funded,
+            place_par, org_par, morale_par)
+
+
+def test_the_month_kernel_gives_the_reference_targets_morale_and_months():
+    rng = np.random.default_rng(3005)
+    for case_no in range(CASES):
+        args = random_month(rng)
+        morale = args[3]
+        ref_morale, got_morale = morale.copy(), morale.copy()
+        ref = workforce_kernels.staff_month(*args[:3], ref_morale, *args[4:], compiled=False)
+        got = workforce_kernels.staff_month(*args[:3], got_morale, *args[4:])
+        assert same(got_morale, ref_morale), case_no
         for r, g in zip(ref, got, strict=True):
             assert same(g, r), case_no

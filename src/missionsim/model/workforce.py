@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import draws, kernels, staff_kernels, workforce_kernels
+from missionsim.model import draws, finance, kernels, staff_kernels, workforce_kernels
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +50,12 @@ def morale_target(model: MissionModel, reserves: np.ndarray | None = None) -> np
                 + (months < 1.0)) / 2.0  # structural: mean of the two sources
     employer = np.where(o.kind == CHARITY, p["insecurity_morale"] * insecure, 0.0)
     return workforce_kernels.staff_target(kernels.COMPILED, place, employer, s.loc, s.org)
+
+
+def _place_par(p) -> tuple:
+    """A place's parameters of the morale target, in the order ``month_reference`` takes them."""
+    return (p["workload_start"], p["workload_cap"], p["morale_base"], p["workload_morale"],
+            p["accountability_stress"], p["codesign_morale"], p["codesign_punitive_loss"])
 
 
 def _quit_base(p) -> float:
@@ -104,10 +110,17 @@ def update(model: MissionModel) -> None:
     if not kernels.COMPILED:
         _update_numpy(model, noise, u_quit, u_fill, u_skill)
         return
-    reserves = model.charity_reserves_months()
-    target = morale_target(model, reserves)
-    exponent = kernels.staff_morale(s.morale, target, noise, p["morale_months"],
-                                    p["morale_noise"], p["morale_turnover"], model.morale_ref)
+    pl, lv, o = model.places, model.levers, model.orgs
+    # workload, the morale target, the employers' reserves in months and the new morale in
+    # one compiled pass (the same numbers as workload, morale_target and the model's
+    # charity_reserves_months)
+    target, exponent, reserves = workforce_kernels.staff_month(
+        s.status, s.loc, s.org, s.morale, noise, model.need(), pl.reach, pl.need0, pl.reach0,
+        pl.filled0, lv.at("punitive"), lv.at("codesign"), o.kind, o.active, o.reserves,
+        s.funded_by_org(o.n), _place_par(p),
+        (finance.post_bill(p), lv.competitive_share / lv.settlement_years,
+         p["insecurity_morale"]),
+        (p["morale_months"], p["morale_noise"], p["morale_turnover"], model.morale_ref))
     rise = np.exp(exponent)
     spread = p["new_hire_skill_spread"]
     quits, filled, hires = kernels.staff_turnover(

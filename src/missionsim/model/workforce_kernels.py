@@ -13,6 +13,7 @@ import numpy as np
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.compiled import maximum as _maximum
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
 
@@ -174,3 +175,121 @@ def staff_turnover(status: np.ndarray, skill: np.ndarray, morale: np.ndarray, te
               rise, kind, capacity, reserves, hazard_par, fill_par, hire_par)
 
 
+
+
+# The start of the month in one pass: the posts in post per place give each place's workload
+# and its part of the morale target, each charity's reserves in months its part, and then each
+# post's target, its new morale and the exponent of its quit hazard (``staff_target`` and
+# ``staff_morale`` in turn). Each float expression keeps the order of operations of
+# ``workforce.workload``, ``workforce.morale_target`` and the model's
+# ``charity_reserves_months``.
+def month_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale: np.ndarray,
+                    noise: np.ndarray, need: np.ndarray, reach: np.ndarray, need0: np.ndarray,
+                    reach0: np.ndarray, filled0: np.ndarray, punitive: np.ndarray,
+                    codesign: np.ndarray, kind: np.ndarray, active: np.ndarray,
+                    reserves: np.ndarray, funded: np.ndarray, place_par: tuple, org_par: tuple,
+                    morale_par: tuple) -> tuple:
+    """Each post's morale target and hazard exponent, moving ``morale`` (NumPy reference).
+
+    ``need`` to ``codesign`` are per place (``punitive`` and ``codesign`` the levers there);
+    ``kind`` to ``funded`` (funded posts) per employer. ``place_par`` holds the workload at
+    the start, its cap, the base morale, the morale lost per unit of workload over 1, the
+    accountability stress, the co-design morale and the part of it punitive accountability
+    undoes; ``org_par`` the monthly bill of a post, the insecurity of competitive funding
+    (competitive share over settlement years) and the morale insecurity costs; ``morale_par``
+    the arguments of :func:`morale_reference` after the noise. Returns the targets, the
+    exponents and the employers' reserves in months (0 but for operating charities).
+    """
+    start, cap, base, load, stress, co, co_loss = place_par
+    bill, share, insecurity = org_par
+    filled = np.bincount(loc[status == FILLED], minlength=need.size).astype(float)
+    per_head = need * reach / np.maximum(filled, 1.0)
+    per_head0 = need0 * reach0 / np.maximum(filled0, 1.0)
+    w = np.clip(start * per_head / per_head0, 0.0, cap)
+    place = (base - load * np.maximum(0.0, w - 1.0) - stress * punitive
+             + co * codesign * (1.0 - co_loss * punitive))
+    months = reserves / np.maximum(funded * bill, 1e-9)  # structural: no division by zero
+    months = np.where((kind == CHARITY) & active, months, 0.0)
+    insecure = (share + (months < 1.0)) / 2.0  # structural: mean of the two sources
+    employer = np.where(kind == CHARITY, insecurity * insecure, 0.0)
+    target = target_reference(place, employer, loc, org)
+    return target, morale_reference(morale, target, noise, *morale_par), months
+
+
+@_compile
+def _month_kernel(status, loc, org, morale, noise, need, reach, need0, reach0, filled0,
+                  punitive, codesign, kind, active, reserves, funded, place_par, org_par,
+                  morale_par):
+    """Compiled :func:`month_reference`: the same targets, morale, exponents and months."""
+    start, cap, base, load, stress, co, co_loss = place_par
+    bill, share, insecurity = org_par
+    months_to, noise_sd, turnover, reference = morale_par
+    n_places = need.size
+    filled = np.zeros(n_places)
+    for i in range(status.size):
+        if status[i] == FILLED:
+            filled[loc[i]] += 1.0
+    place = np.empty(n_places)
+    for j in range(n_places):
+        per_head = need[j] * reach[j] / _maximum(filled[j], 1.0)
+        per_head0 = need0[j] * reach0[j] / _maximum(filled0[j], 1.0)
+        w = _clip(start * per_head / per_head0, 0.0, cap)
+        place[j] = (base - load * _maximum(0.0, w - 1.0) - stress * punitive[j]
+                    + co * codesign[j] * (1.0 - co_loss * punitive[j]))
+    n_orgs = kind.size
+    months = np.zeros(n_orgs)
+    employer = np.zeros(n_orgs)
+    for o in range(n_orgs):
+        if kind[o] == CHARITY:
+            if active[o]:
+                months[o] = reserves[o] / _maximum(funded[o] * bill, 1e-9)  # structural: no zero
+            edge = 1.0 if months[o] < 1.0 else 0.0
+            employer[o] = insecurity * ((share + edge) / 2.0)  # structural: mean of two
+    target = np.empty(status.size)
+    rise = np.empty(status.size)
+    for i in range(status.size):
+        t = _clip(place[loc[i]] - employer[org[i]], 0.0, 1.0)
+        target[i] = t
+        m = morale[i]
+        m = _clip(m + ((t - m) / months_to + noise_sd * noise[i]), 0.0, 1.0)
+        morale[i] = m
+        rise[i] = turnover * (reference - m)
+    return target, rise, months
+
+
+def _per_place(value, n: int) -> np.ndarray:
+    """A lever's value in each of ``n`` places, as floats."""
+    if np.ndim(value) == 0:
+        return np.full(n, float(value))
+    return np.ascontiguousarray(value, dtype=np.float64)
+
+
+def staff_month(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale: np.ndarray,
+                noise: np.ndarray, need: np.ndarray, reach: np.ndarray, need0: np.ndarray,
+                reach0: np.ndarray, filled0: np.ndarray, punitive, codesign, kind: np.ndarray,
+                active: np.ndarray, reserves: np.ndarray, funded: np.ndarray, place_par: tuple,
+                org_par: tuple, morale_par: tuple, compiled: bool = COMPILED) -> tuple:
+    """Targets, morale (in place), hazard exponents and reserves in months.
+
+    ``punitive`` and ``codesign`` may be single numbers. Compiled when ``compiled`` (numba in
+    use). See the reference, :func:`month_reference`.
+    """
+    n = need.size
+    args = (status, loc, org, morale, noise,
+            *(np.ascontiguousarray(a, dtype=np.float64) for a in (need, reach, need0, reach0,
+                                                                   filled0)),
+            _per_place(punitive, n), _per_place(codesign, n), kind, active,
+            np.ascontiguousarray(reserves, dtype=np.float64), funded,
+            tuple(float(x) for x in place_par), tuple(float(x) for x in org_par),
+            tuple(float(x) for x in morale_par))
+    return (_month_kernel if compiled and COMPILED else month_reference)(*args)
+
+
+def warm() -> None:
+    """Compile, or load from the cache, :func:`staff_month`'s kernel on one post now."""
+    if not COMPILED:
+        return
+    one, real = np.zeros(1, dtype=np.int64), np.ones(1)
+    staff_month(np.zeros(1, dtype=np.int8), one, one, real.copy(), real, real, real, real, real,
+                real, 0.0, 0.0, np.zeros(1, dtype=np.int8), np.ones(1, dtype=bool), real, one,
+                (1.0,) * 7, (1.0,) * 3, (1.0,) * 4)  # structural: any parameters
