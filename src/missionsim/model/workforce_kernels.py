@@ -16,6 +16,10 @@ from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
 
+PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
+"""How many interleaved tallies :func:`_month_kernel` counts the posts in post in (a power of
+two; as ``staff_kernels.PARTS``, kept here so that this module's compiled cache follows it)."""
+
 
 # A month of the workforce in two passes around NumPy's ``exp`` (kept in NumPy, whose SIMD exp
 # can differ in the last bit from a compiled one): morale moves towards its target and gives
@@ -225,13 +229,17 @@ def _month_kernel(status, loc, org, morale, noise, need, reach, need0, reach0, f
     bill, share, insecurity = org_par
     months_to, noise_sd, turnover, reference = morale_par
     n_places = need.size
-    filled = np.zeros(n_places)
+    # posts of a place lie together: counted in PARTS interleaved tallies, so that adding one
+    # to a place's count need not wait for the last addition
+    part = np.zeros((PARTS, n_places), dtype=np.int64)
     for i in range(status.size):
-        if status[i] == FILLED:
-            filled[loc[i]] += 1.0
+        part[i & (PARTS - 1), loc[i]] += status[i] == FILLED
     place = np.empty(n_places)
     for j in range(n_places):
-        per_head = need[j] * reach[j] / _maximum(filled[j], 1.0)
+        filled = 0
+        for k in range(PARTS):
+            filled += part[k, j]
+        per_head = need[j] * reach[j] / _maximum(float(filled), 1.0)
         per_head0 = need0[j] * reach0[j] / _maximum(filled0[j], 1.0)
         w = _clip(start * per_head / per_head0, 0.0, cap)
         place[j] = (base - load * _maximum(0.0, w - 1.0) - stress * punitive[j]
