@@ -97,8 +97,8 @@ def update(model: MissionModel) -> None:
     """Morale, quits, hires and skill for every post.
 
     Compiled (:mod:`~missionsim.model.kernels`) when :data:`kernels.COMPILED` is set, else in
-    NumPy passes; both give identical results. Either way the morale target and every ``exp``
-    are NumPy's, and the random draws are NumPy's numbers (:mod:`~missionsim.model.draws`).
+    NumPy passes; both give identical results. Either way every ``exp`` is NumPy's, and the
+    random draws are NumPy's numbers (:mod:`~missionsim.model.draws`).
     """
     p, s = model.p, model.staff
     rng = model.streams["workforce"]
