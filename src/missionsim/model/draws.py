@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from missionsim.model import workforce_kernels
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
 
@@ -71,11 +70,7 @@ def normal_and_uniform(rng: np.random.Generator, n: int, k: int,
 
 
 def warm() -> None:
-    """Compile, or load from the cache, the compiled draws now.
-
-    The workforce month's compiled pass, which takes the workforce's draws, is loaded here too.
-    """
+    """Compile, or load from the cache, the compiled draws now."""
     if COMPILED:
         _compiled_normal(np.random.default_rng(0), 1)  # structural: any seed, one draw
         _normal_and_uniform_kernel(np.random.default_rng(0), 1, 1)  # structural: one of each
-    workforce_kernels.warm()

@@ -27,6 +27,7 @@ from missionsim.model import (
     reporter_kernels,
     staff_kernels,
     ties_kernels,
+    workforce_kernels,
 )
 from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import compile_kernel as _compile
@@ -267,6 +268,7 @@ def warm() -> None:
     staff_target(True, real, real, one, one)
     staff_kernels.warm(COMPILED)
     draws.warm()
+    workforce_kernels.warm()
     ties_kernels.warm(COMPILED)
     evidence_kernels.warm(COMPILED)
     finance_kernels.warm(COMPILED)
