@@ -66,11 +66,13 @@ def test_step_and_play_advance_the_month_and_redraw_the_charts(session):
     session.page.wait_for_function(
         "() => /Month ([4-9]|\\d\\d+) of/.test(document.querySelector('.ms-month').innerText)")
     click(session, "Pause")
-    # once the pause has landed the button says Play again and the month stays put
+    # once the pause has landed the button says Play again; a step already under way may still
+    # land (the model is not stopped mid-month), and then the month stays put
     session.page.get_by_role("button", name="Play", exact=True).wait_for()
+    session.page.wait_for_timeout(1000)
     paused = month(session)
     assert paused >= 4
-    session.page.wait_for_timeout(1000)
+    session.page.wait_for_timeout(1500)
     assert month(session) == paused
     session.screenshot("explore")
 
