@@ -251,11 +251,18 @@ def establishment(org: np.ndarray, loc: np.ndarray, status: np.ndarray, tenure: 
 
 
 
+WARM_MONTHS = 13  # structural: a year and the first annual budget round
+"""Months of the short run with which :func:`warm` ends."""
+
+
 def warm() -> None:
-    """Compile, or load from the cache, every kernel now, on a one-post staff.
+    """Compile, or load from the cache, every kernel now: on a one-post staff, then in a run.
 
     The first model step would otherwise pay for it. A process that forks workers (a fork
-    server) can call this first, so that its workers start with the kernels loaded.
+    server) can call this first, so that its workers start with the kernels loaded. The
+    one-post calls load each kernel; the short run of the smallest preset that follows loads
+    the versions a run calls (numba compiles one for each kind of argument, and a run passes
+    some arrays read-only), so that timings of the runs after it leave all of this out.
     """
     one = np.zeros(1, dtype=np.int64)
     establishment(one.copy(), one.copy(), np.zeros(1, dtype=np.int8), one.copy(), one.copy(),
@@ -275,3 +282,7 @@ def warm() -> None:
     money_kernels.warm(COMPILED)
     outcome_kernels.warm(COMPILED)
     reporter_kernels.warm(COMPILED)
+    if COMPILED:
+        from missionsim.model.model import MissionModel  # the model imports this module
+
+        MissionModel(preset="small", rng=0, horizon=WARM_MONTHS).run(WARM_MONTHS)
