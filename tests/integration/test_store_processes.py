@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -175,8 +174,6 @@ def ctrl_c_works():
     behind, so this test starts its study with SIGINT unblocked and handled, and puts back
     what it found afterwards.
     """
-    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
-        pytest.skip("signal handlers can only be set from the main thread")
     mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import same
 
 from missionsim.model import evidence_kernels, kernels
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, UNIT
@@ -19,11 +20,6 @@ from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, UNIT
 CASES = 400
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def test_learning_gives_the_reference_beliefs():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import same
 
 from missionsim.model import finance_kernels as fk
 from missionsim.model import kernels
@@ -19,12 +20,6 @@ from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT
 CASES = 300
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a, b) -> bool:
-    """Equal bit for bit, with the same dtype and shape (arrays), or the same number."""
-    a, b = np.asarray(a), np.asarray(b)
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def values(rng: np.random.Generator, n: int, scale: float = 1.0) -> np.ndarray:

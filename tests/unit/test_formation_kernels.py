@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import DEPARTMENTS, organisations, same
 
 from missionsim.model import formation_kernels, kernels
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT
@@ -19,11 +20,6 @@ from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT
 CASES = 300
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def test_grouping_orders_as_a_stable_argsort():
@@ -42,14 +38,8 @@ def test_grouping_orders_as_a_stable_argsort():
 def random_world(rng: np.random.Generator) -> tuple:
     """The arguments of :func:`formation_kernels.form` for a random world."""
     n_places = int(rng.integers(1, 8))
-    n_dept = 3
-    n = n_dept + n_places + int(rng.integers(0, 40))
-    kind = np.full(n, CHARITY, dtype=np.int8)
-    kind[:n_dept] = DEPARTMENT
-    kind[n_dept:n_dept + n_places] = COUNCIL
-    locality = np.full(n, -1, dtype=np.int64)
-    locality[n_dept:n_dept + n_places] = np.arange(n_places)
-    locality[n_dept + n_places:] = rng.integers(0, n_places, n - n_dept - n_places)
+    n_dept = DEPARTMENTS
+    n, kind, locality = organisations(rng, n_places, int(rng.integers(0, 40)))
     delivering = kind != DEPARTMENT
     delivering[n_dept + n_places:] &= rng.random(n - n_dept - n_places) < 0.9
     n_edges = int(rng.choice([0, 3, 30, 200]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import same
 
 from missionsim.model import kernels
 from missionsim.model import money_kernels as mk
@@ -18,11 +19,6 @@ from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT
 CASES = 300
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a, b) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def test_council_trust():

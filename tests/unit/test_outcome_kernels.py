@@ -15,6 +15,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from kernel_cases import same
 
 from missionsim.model import kernels, outcome_kernels, outcomes, staff_kernels
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, each
@@ -22,12 +23,6 @@ from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, each
 CASES = 300
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a, b) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    a, b = np.asarray(a), np.asarray(b)
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def lever(rng: np.random.Generator, n: int):

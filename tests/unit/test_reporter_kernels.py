@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import organisations
 
 from missionsim.model import kernels, reporter_kernels, reporters, ties
-from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, FILLED, UNFUNDED
+from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED
 
 CASES = 300
 
@@ -32,14 +33,7 @@ def same(a, b) -> bool:
 def random_orgs(rng: np.random.Generator) -> dict:
     """Organisations of a random world: kinds, localities, operating or closed."""
     n_places = int(rng.integers(1, 12))
-    n_dept = 3
-    n = n_dept + n_places + int(rng.choice([0, 1, 10, 80]))
-    kind = np.full(n, CHARITY, dtype=np.int8)
-    kind[:n_dept] = DEPARTMENT
-    kind[n_dept:n_dept + n_places] = COUNCIL
-    locality = np.full(n, -1, dtype=np.int64)
-    locality[n_dept:n_dept + n_places] = np.arange(n_places)
-    locality[n_dept + n_places:] = rng.integers(0, n_places, n - n_dept - n_places)
+    n, kind, locality = organisations(rng, n_places, int(rng.choice([0, 1, 10, 80])))
     active = rng.random(n) < rng.choice([0.5, 0.9, 1.0])
     return {"n": n, "n_places": n_places, "kind": kind, "locality": locality, "active": active}
 

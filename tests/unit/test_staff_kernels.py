@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import same
 
 from missionsim.model import kernels, staff_kernels
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, FILLED
@@ -37,11 +38,6 @@ def random_staff(rng: np.random.Generator) -> dict:
         "n": n, "n_orgs": n_orgs, "n_places": n_places, "status": status, "org": org,
         "loc": loc, "morale": morale, "skill": rng.uniform(0.3, 1.2, n),
     }
-
-
-def same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def from_the_end(rng: np.random.Generator, index: np.ndarray, n: int) -> np.ndarray:

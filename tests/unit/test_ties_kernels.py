@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import organisations, same
 
 from missionsim.model import kernels, network_kernels, ties_kernels
-from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT
+from missionsim.model.state import COUNCIL
 
 CASES = 300
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def test_values_kept_for_the_ties_follow_every_change_of_the_ties():
@@ -68,14 +64,7 @@ def test_values_kept_for_the_ties_follow_every_change_of_the_ties():
 def random_ties(rng: np.random.Generator) -> tuple:
     """The arguments of :func:`ties_kernels.trust` for a random world and month."""
     n_places = int(rng.integers(1, 8))
-    n_dept = 3
-    n = n_dept + n_places + int(rng.integers(0, 40))
-    kind = np.full(n, CHARITY, dtype=np.int8)
-    kind[:n_dept] = DEPARTMENT
-    kind[n_dept:n_dept + n_places] = COUNCIL
-    locality = np.full(n, -1, dtype=np.int64)
-    locality[n_dept:n_dept + n_places] = np.arange(n_places)
-    locality[n_dept + n_places:] = rng.integers(0, n_places, n - n_dept - n_places)
+    n, kind, locality = organisations(rng, n_places, int(rng.integers(0, 40)))
     n_edges = int(rng.choice([0, 1, 3, 30, 400]))
     eu = rng.integers(0, n, n_edges)
     ev = rng.integers(0, n, n_edges)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_cases import same
 
 from missionsim.model import kernels, staff_kernels, workforce_kernels
 from missionsim.model.state import FILLED, UNFUNDED, VACANT
@@ -17,11 +18,6 @@ from missionsim.model.state import FILLED, UNFUNDED, VACANT
 CASES = 300
 
 pytestmark = pytest.mark.skipif(not kernels.COMPILED, reason="numba is not in use")
-
-
-def same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal bit for bit, with the same dtype and shape."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def random_keys(rng: np.random.Generator, n: int, top: int) -> np.ndarray:
