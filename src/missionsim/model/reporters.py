@@ -86,35 +86,10 @@ def outcome_most_deprived(model) -> float:
     """True indicator in the most deprived tenth of places (mean, or sum for counts)."""
     pl = model.places
     k = max(1, pl.n // 10)  # structural: deciles
-    idx, cohort = _most_deprived(model, k)
+    idx = np.argsort(pl.deprivation)[-k:]
     if model.mission.aggregate == "sum":
         return float(pl.y[idx].sum())
-    return outcomes.weighted_mean(pl.y[idx], cohort)
-
-
-def _most_deprived(model, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` most deprived places (least deprived first) and their cohorts.
-
-    Places' deprivation and cohort never change after the build, so they are worked out once
-    and kept on the model with the arrays they came from (a new array is a new key).
-    """
-    pl = model.places
-    kept = getattr(model, "_most_deprived_places", None)
-    if kept is None or kept.deprivation is not pl.deprivation or kept.cohort is not pl.cohort \
-            or kept.idx.size != k:
-        idx = np.argsort(pl.deprivation)[-k:]
-        kept = _Deprived(pl.deprivation, pl.cohort, idx, pl.cohort[idx])
-        model._most_deprived_places = kept
-    return kept.idx, kept.weights
-
-
-class _Deprived(NamedTuple):
-    """The most deprived places, kept with the arrays they were worked out from."""
-
-    deprivation: np.ndarray
-    cohort: np.ndarray
-    idx: np.ndarray
-    weights: np.ndarray
+    return outcomes.weighted_mean(pl.y[idx], pl.cohort[idx])
 
 
 def spend(model) -> float:
