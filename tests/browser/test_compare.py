@@ -18,10 +18,13 @@ from browser.test_legibility import VIEWPORTS, assert_legible
 from missionsim.ui.labels import choice_title
 
 expect = pytest.importorskip("playwright.sync_api").expect
+PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 PAGE = "/compare"
 READY = ".ms-compare-run"
 RESULTS_MS = 120_000
+CHOOSE_TRIES = 3
+CHOOSE_WAIT_MS = 15_000
 
 
 def open_compare(session) -> None:
@@ -33,9 +36,27 @@ def choose(session, names: list[str]) -> None:
     """Set the scenario picker to exactly ``names`` (kept ones stay where they were).
 
     The picker shows each choice by its title (:func:`missionsim.ui.labels.choice_title`).
+    Its value follows the server, which on a busy machine (a comparison just cancelled, its
+    workers still stopping) may redraw the menu under a click; a choice the page does not show
+    is made again, up to three times.
     """
+    want = ",".join(sorted(names))
+    shown = ("want => { const e = document.querySelector('.ms-compare-scenarios "
+             "input[type=hidden]'); return e !== null && e.value.split(',').sort().join(',') "
+             "=== want; }")
+    for _ in range(CHOOSE_TRIES):
+        pick(session, [choice_title(name) for name in names])
+        try:
+            session.page.wait_for_function(shown, arg=want, timeout=CHOOSE_WAIT_MS)
+            return
+        except PlaywrightTimeout:
+            continue
+    session.page.wait_for_function(shown, arg=want)
+
+
+def pick(session, titles: list[str]) -> None:
+    """Open the picker's menu, toggle its options to exactly ``titles`` and close it."""
     page = session.page
-    titles = [choice_title(name) for name in names]
     page.click(".ms-compare-scenarios .v-select__slot")
     menu = page.locator(".menuable__content__active")
     menu.wait_for()
@@ -53,10 +74,7 @@ def choose(session, names: list[str]) -> None:
         if option.get_attribute("aria-selected") != "true":
             option.click()
     page.keyboard.press("Escape")
-    page.wait_for_function(
-        "want => { const e = document.querySelector('.ms-compare-scenarios "
-        "input[type=hidden]'); return e !== null && e.value.split(',').sort().join(',') === "
-        "want; }", arg=",".join(sorted(names)))
+    menu.wait_for(state="hidden")
 
 
 def set_replicates(session, value: str) -> None:
