@@ -28,9 +28,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1600, "height": 1000}
 TIMEOUT_MS = 60_000
 TICK_CLICKS = 3
-"""Clicks :meth:`Session.tick` tries before it waits out the full timeout."""
+"""Tries :meth:`Session.tick` and :meth:`Session.until` make before waiting out the timeout."""
 TICK_WAIT_MS = 15_000
-"""How long :meth:`Session.tick` waits for a box to show its click before clicking again."""
+"""How long :meth:`Session.tick` and :meth:`Session.until` wait for the page to show a try."""
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -127,11 +127,33 @@ class Session:
     def text(self, selector: str) -> str:
         return self.page.inner_text(selector)
 
-    def wait_text(self, selector: str, fragment: str) -> None:
+    def wait_text(self, selector: str, fragment: str, timeout: float | None = None) -> None:
         """Wait until the element's text contains ``fragment``."""
         self.page.wait_for_function(
             "([sel, frag]) => { const e = document.querySelector(sel); "
-            "return e !== null && e.innerText.includes(frag); }", arg=[selector, fragment])
+            "return e !== null && e.innerText.includes(frag); }", arg=[selector, fragment],
+            timeout=timeout)
+
+    def until(self, act, shown: str, arg=None) -> None:
+        """Do ``act`` until the page shows it: until the JavaScript ``shown(arg)`` is true.
+
+        A control that follows the server (a picker, a number field) can be redrawn by an
+        update already on its way, on a busy machine, which loses what was just done to it.
+        ``act`` is done again when the page does not show it in time, up to three times.
+        """
+        for _ in range(TICK_CLICKS):
+            act()
+            try:
+                self.page.wait_for_function(shown, arg=arg, timeout=TICK_WAIT_MS)
+                return
+            except playwright_api.TimeoutError:
+                continue
+        self.page.wait_for_function(shown, arg=arg)
+
+    def until_text(self, act, selector: str, fragment: str) -> None:
+        """Do ``act`` until the element's text contains ``fragment`` (see :meth:`until`)."""
+        self.until(act, "([sel, frag]) => { const e = document.querySelector(sel); "
+                   "return e !== null && e.innerText.includes(frag); }", [selector, fragment])
 
     def tick(self, box) -> None:
         """Switch a checkbox on (a locator, or its label) and wait until the page shows it on.

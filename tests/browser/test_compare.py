@@ -18,13 +18,10 @@ from browser.test_legibility import VIEWPORTS, assert_legible
 from missionsim.ui.labels import choice_title
 
 expect = pytest.importorskip("playwright.sync_api").expect
-PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 PAGE = "/compare"
 READY = ".ms-compare-run"
 RESULTS_MS = 120_000
-CHOOSE_TRIES = 3
-CHOOSE_WAIT_MS = 15_000
 
 
 def open_compare(session) -> None:
@@ -36,22 +33,13 @@ def choose(session, names: list[str]) -> None:
     """Set the scenario picker to exactly ``names`` (kept ones stay where they were).
 
     The picker shows each choice by its title (:func:`missionsim.ui.labels.choice_title`).
-    Its value follows the server, which on a busy machine (a comparison just cancelled, its
-    workers still stopping) may redraw the menu under a click; a choice the page does not show
-    is made again, up to three times.
+    A choice the page does not show (a redraw on a busy machine) is made again.
     """
-    want = ",".join(sorted(names))
-    shown = ("want => { const e = document.querySelector('.ms-compare-scenarios "
-             "input[type=hidden]'); return e !== null && e.value.split(',').sort().join(',') "
-             "=== want; }")
-    for _ in range(CHOOSE_TRIES):
-        pick(session, [choice_title(name) for name in names])
-        try:
-            session.page.wait_for_function(shown, arg=want, timeout=CHOOSE_WAIT_MS)
-            return
-        except PlaywrightTimeout:
-            continue
-    session.page.wait_for_function(shown, arg=want)
+    titles = [choice_title(name) for name in names]
+    session.until(lambda: pick(session, titles),
+                  "want => { const e = document.querySelector('.ms-compare-scenarios "
+                  "input[type=hidden]'); return e !== null && "
+                  "e.value.split(',').sort().join(',') === want; }", ",".join(sorted(names)))
 
 
 def pick(session, titles: list[str]) -> None:
@@ -77,17 +65,27 @@ def pick(session, titles: list[str]) -> None:
     menu.wait_for(state="hidden")
 
 
-def set_replicates(session, value: str) -> None:
+def set_replicates(session, value: str, selector: str = ".ms-compare-plan",
+                   fragment: str | None = None) -> None:
+    """Type ``value`` into the replicates field until the element shows ``fragment``.
+
+    By default the plan shows the new number of replicates. The field follows the server: a
+    progress update on its way can redraw it with the old number, so typing is tried again.
+    """
     field = session.page.locator(".ms-compare-replicates input")
-    field.fill(value)
-    field.press("Enter")
+
+    def type_it() -> None:
+        field.fill(value)
+        field.press("Enter")
+
+    session.until_text(type_it, selector, f"× {value} replicates" if fragment is None
+                       else fragment)
 
 
 def run(session, names: list[str], replicates: int) -> None:
     """Choose scenarios and replicates, then click Run comparison."""
     choose(session, names)
-    set_replicates(session, str(replicates))
-    session.wait_text(".ms-compare-plan", f"= {len(names) * replicates} runs")
+    set_replicates(session, str(replicates), fragment=f"= {len(names) * replicates} runs")
     session.page.click(".ms-compare-run")
 
 
@@ -187,8 +185,8 @@ def test_page_and_app_respond_while_a_comparison_runs(session):
     run(session, ["baseline", "devolution", "all_reforms", "experimentation"], 15)
     wait_runs_done(session, 60, at_least=1)
     # another control answers at once, while the study goes on
-    set_replicates(session, "1000")
-    session.wait_text(".ms-compare-invalid", "Replicates: expected a whole number from 2 to 50")
+    set_replicates(session, "1000", ".ms-compare-invalid",
+                   "Replicates: expected a whole number from 2 to 50")
     assert session.page.locator(".ms-compare-progress").count() == 1
     set_replicates(session, "15")
     session.page.wait_for_selector(".ms-compare-invalid", state="detached")
@@ -232,9 +230,8 @@ def test_downloads_hold_the_runs_and_the_report(session, tmp_path: Path):
 def test_out_of_range_replicates_are_refused_and_nothing_runs(session):
     open_compare(session)
     for typed in ("0", "1000"):
-        set_replicates(session, typed)
-        session.wait_text(".ms-compare-invalid",
-                          f"Replicates: expected a whole number from 2 to 50, got {typed}")
+        set_replicates(session, typed, ".ms-compare-invalid",
+                       f"Replicates: expected a whole number from 2 to 50, got {typed}")
         expect(session.page.locator(".ms-compare-run")).to_be_disabled()
     session.page.click(".ms-compare-run", force=True)
     set_replicates(session, "4")
