@@ -22,6 +22,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 PAGE = "/compare"
 READY = ".ms-compare-run"
 RESULTS_MS = 120_000
+TYPING_MS = 400  # a key every 0.4 s: a person typing, while progress redraws the page
 
 
 def open_compare(session) -> None:
@@ -257,3 +258,22 @@ def test_scenarios_of_different_missions_are_refused_before_running(session, ser
     assert session.page.locator(".ms-compare-progress").count() == 0
     assert server.alive()
     assert session.outside_requests() == []
+
+
+def test_typing_while_a_comparison_runs_keeps_what_was_typed(session):
+    """A number typed at a person's pace while progress comes in is the number used."""
+    open_compare(session)
+    run(session, ["baseline", "devolution", "all_reforms", "experimentation"], 20)
+    wait_runs_done(session, 80, at_least=1)
+    first, _ = runs_done(session)
+    field = session.page.locator(".ms-compare-replicates input")
+    field.click()
+    field.press("Control+a")
+    field.press_sequentially("12", delay=TYPING_MS)
+    field.press("Enter")
+    session.wait_text(".ms-compare-plan", "× 12 replicates")
+    assert field.input_value() == "12"
+    assert session.page.locator(".ms-compare-progress").count() == 1
+    assert runs_done(session)[0] > first  # progress came in while the number was typed
+    session.page.click(".ms-compare-cancel")
+    session.page.wait_for_selector(".ms-compare-cancelled", timeout=30_000)

@@ -37,6 +37,7 @@ from missionsim.ui.advice_job import (
     failure_message,
 )
 from missionsim.ui.advice_view import CHART_HEIGHT_PX, explain, table_html
+from missionsim.ui.fields import Field
 from missionsim.ui.jobs import (
     CANCELLED,
     CANCELLING,
@@ -192,9 +193,8 @@ def Advise():
 def Controls(inputs: form.Inputs, settings, problem: str, busy: bool, change, run, cancel):
     """The sidebar: budget, objectives, measure, reforms, size, and Search / Cancel."""
     with solara.Card("Advise on a package", margin=0):
-        solara.InputText("Budget (£m, present value over the horizon)", value=inputs.budget,
-                         on_value=lambda v: change(budget=v or ""), continuous_update=False,
-                         classes=["ms-advise-budget"])
+        Field("Budget (£m, present value over the horizon)", value=inputs.budget,
+              on_value=lambda v: change(budget=v or ""), kind=str, classes=["ms-advise-budget"])
         solara.HTML(tag="div", classes=["ms-advice-note"], unsafe_innerHTML=(
             "Public money for the package, as a " + term("present value", "pv")
             + ", such as 30 or £30m."))

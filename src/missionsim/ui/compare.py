@@ -33,6 +33,7 @@ from missionsim.experiments.scenario import Scenario, ScenarioError
 from missionsim.experiments.scenario_tables import pairing_problem
 from missionsim.ui import labels
 from missionsim.ui.controls import Explained
+from missionsim.ui.fields import Field
 from missionsim.ui.figure import ChartPanel
 from missionsim.ui.jobs import (
     CANCELLED,
@@ -280,10 +281,8 @@ def Compare():
                                 on_v_model=_baseline.set, class_="ms-compare-baseline")
             lo, hi = REPLICATES_RANGE
             with Explained("Replicate"):
-                solara.InputInt(f"Replicates per scenario ({lo} to {hi})",
-                                value=_replicates.value, on_value=set_replicates,
-                                continuous_update=False, optional=True,
-                                classes=["ms-compare-replicates"])
+                Field(f"Replicates per scenario ({lo} to {hi})", value=_replicates.value,
+                      on_value=set_replicates, optional=True, classes=["ms-compare-replicates"])
             if not problem:
                 runs = len(chosen) * int(_replicates.value)
                 workers = min(available_cores(), runs)

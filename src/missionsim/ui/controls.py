@@ -22,6 +22,7 @@ from missionsim.experiments.scenario import MAX_REPLICATES
 from missionsim.model.params import uncertainties
 from missionsim.model.reforms import REFORMS
 from missionsim.ui import labels
+from missionsim.ui.fields import Field
 from missionsim.ui.live import AS_FILE, NAMED, TARGET_CHOICES, LiveRun, Settings, reform_bounds
 
 PLACE_LABEL = "Find a place"
@@ -108,8 +109,7 @@ def ReplicateInput(settings: Settings, apply, refuse):
         apply(dataclasses.replace(settings, replicate=int(value)))
 
     with Explained("Run number"):
-        solara.InputInt(RUN_LABEL, value=settings.replicate, on_value=on_value,
-                        continuous_update=False, classes=["ms-replicate"])
+        Field(RUN_LABEL, value=settings.replicate, on_value=on_value, classes=["ms-replicate"])
 
 
 @solara.component
@@ -142,9 +142,8 @@ def ReformControls(settings: Settings, horizon: int, apply, refuse, names=()):
                                                    settings.with_reform(name,
                                                                         intensity=float(v))))
                         with Explained("Start month"):
-                            solara.InputInt("start month", value=start, on_value=set_start,
-                                            continuous_update=False, dense=True,
-                                            style={"max-width": "110px"})
+                            Field("start month", value=start, on_value=set_start, dense=True,
+                                  style="max-width: 110px")
                     if REFORMS[name].targetable:
                         TargetControls(settings, name, names, apply)
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 
 import solara
 
+from missionsim.ui.fields import Field
 from missionsim.ui.jobs import FINAL_STATES, failure_message
 from missionsim.ui.live import choices
 from missionsim.ui.room.advice import ADVICE_FUTURES, ADVICE_GENERATIONS, ADVICE_POPULATION
@@ -159,13 +160,11 @@ def SettingsForm(room: Room, key: str, refuse):
     with solara.Card("Room settings", margin=0, classes=["ms-room-settings"]):
         solara.Select("Scenario", values=choices(), value=scenario,
                       classes=["ms-room-scenario"])
-        solara.InputFloat("Budget (£m, present value over the horizon)", value=budget,
-                          continuous_update=False, optional=True, classes=["ms-room-budget"])
-        solara.InputInt(f"Replicates ({lo} to {hi})", value=replicates,
-                        continuous_update=False, optional=True,
-                        classes=["ms-room-replicates"])
-        solara.InputInt("Horizon (months)", value=horizon, continuous_update=False,
-                        optional=True, classes=["ms-room-horizon"])
+        Field("Budget (£m, present value over the horizon)", value=budget, kind=float,
+              optional=True, classes=["ms-room-budget"])
+        Field(f"Replicates ({lo} to {hi})", value=replicates, optional=True,
+              classes=["ms-room-replicates"])
+        Field("Horizon (months)", value=horizon, optional=True, classes=["ms-room-horizon"])
         solara.Button("Apply", color="primary", on_click=apply, classes=["ms-room-apply"])
         if saved.value:
             solara.Text(saved.value, classes=["ms-room-note"])

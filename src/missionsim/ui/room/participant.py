@@ -16,6 +16,7 @@ import threading
 import solara
 
 from missionsim.model.reforms import REFORMS
+from missionsim.ui.fields import Field
 from missionsim.ui.live import reform_bounds
 from missionsim.ui.room.launch import current
 from missionsim.ui.room.settings import INTENSITY_DECIMALS, RoomError, make_package
@@ -263,9 +264,8 @@ def ReformRows(rows: Rows, horizon: int, change, refuse):
                                        step=INTENSITY_STEP, thumb_label=True,
                                        on_value=lambda v, i=i: set_row(
                                            i, intensity=round(float(v), INTENSITY_DECIMALS)))
-                    solara.InputInt("start month", value=start, continuous_update=False,
-                                    dense=True, style={"max-width": "110px"},
-                                    on_value=set_start)
+                    Field("start month", value=start, dense=True, style="max-width: 110px",
+                          on_value=set_start)
 
 
 __all__ = ["Participant", "blank_rows", "package_rows", "rows_of"]
