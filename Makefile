@@ -56,9 +56,11 @@ demo: venv
 		--out $(DEMO_OUT) --equal-cost $(DEMO_BUDGET) --report $(DEMO_OUT)/report.html
 
 # Every test, the browser tests included (MISSIONSIM_SKIP_BROWSER=1 skips those instead).
+# A worker that runs out of tests takes some of the other's (worksteal): a few tests take a
+# minute or more, and handed out in fixed shares they left one core idle at the end.
 test: venv chromium
 	MISSIONSIM_REQUIRE_BROWSER=$$([ -n "$${MISSIONSIM_SKIP_BROWSER:-}" ] || echo 1) \
-		$(VPY) -m pytest -q -n auto
+		$(VPY) -m pytest -q -n auto --dist worksteal
 
 # The workshop browser app on http://127.0.0.1:8765/ (HOST=0.0.0.0 to serve the network).
 HOST ?= 127.0.0.1
