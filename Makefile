@@ -28,6 +28,9 @@ venv: $(STAMP)
 
 # The environment: exact versions with hashes from requirements.lock (every extra and the test
 # tools), installed with uv; the package itself is installed in editable mode, without deps.
+# The packages are compiled to bytecode as they are installed: where PYTHONDONTWRITEBYTECODE is
+# set, Python never writes it, and every process (a CLI call, a test's server, a dask worker)
+# would compile pandas, scipy, numba and Mesa again: 6.3 s to import the model, against 1.6 s.
 # `make lock` refreshes the lock from pyproject.toml's ranges (the newest versions they allow).
 $(STAMP): pyproject.toml requirements.lock
 	@if [ ! -x "$(VPY)" ]; then \
@@ -38,7 +41,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@if [ ! -x "$(VENV)/bin/uv" ]; then \
 		$(VPY) -m pip install --quiet --disable-pip-version-check "$(UV_PIN)"; \
 	fi
-	$(UV) pip sync --python $(VPY) requirements.lock
+	$(UV) pip sync --python $(VPY) --compile-bytecode requirements.lock
 	$(UV) pip install --python $(VPY) --no-deps -e .
 	touch $(STAMP)
 
@@ -57,8 +60,10 @@ demo: venv
 
 # Every test, the browser tests included (MISSIONSIM_SKIP_BROWSER=1 skips those instead).
 # A worker that runs out of tests takes some of the other's (worksteal): a few tests take a
-# minute or more, and handed out in fixed shares they left one core idle at the end.
+# minute or more, and handed out in fixed shares they left one core idle at the end. The
+# package's own modules are compiled to bytecode first, for the same reason as the venv's.
 test: venv chromium
+	$(VPY) -m compileall -q src
 	MISSIONSIM_REQUIRE_BROWSER=$$([ -n "$${MISSIONSIM_SKIP_BROWSER:-}" ] || echo 1) \
 		$(VPY) -m pytest -q -n auto --dist worksteal
 
