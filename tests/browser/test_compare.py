@@ -265,15 +265,16 @@ def test_scenarios_of_different_missions_are_refused_before_running(session, ser
 def test_typing_while_a_comparison_runs_keeps_what_was_typed(session):
     """A number typed at a person's pace while progress comes in is the number used."""
     open_compare(session)
-    run(session, ["baseline", "devolution", "all_reforms", "experimentation"], 20)
-    wait_runs_done(session, 80, at_least=1)
+    # the largest study the page allows, so that it is still running when the test cancels it
+    run(session, ["baseline", "devolution", "all_reforms", "experimentation"], 50)
+    wait_runs_done(session, 200, at_least=1)
     first, _ = runs_done(session)
     field = session.page.locator(".ms-compare-replicates input")
     field.click()
     field.press("Control+a")
     field.press_sequentially("12", delay=TYPING_MS)
     # progress comes in and redraws the page while the number waits in the field, not entered
-    wait_runs_done(session, 80, at_least=first + 1)
+    wait_runs_done(session, 200, at_least=first + 1)
     assert field.input_value() == "12"
     field.press("Enter")
     session.wait_text(".ms-compare-plan", "× 12 replicates")
