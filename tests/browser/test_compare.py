@@ -265,7 +265,7 @@ def test_scenarios_of_different_missions_are_refused_before_running(session, ser
 def test_typing_while_a_comparison_runs_keeps_what_was_typed(session):
     """A number typed at a person's pace while progress comes in is the number used."""
     open_compare(session)
-    # the largest study the page allows, so that it is still running when the test cancels it
+    # the largest study the page allows, so that it is still running when the number is typed
     run(session, ["baseline", "devolution", "all_reforms", "experimentation"], 50)
     wait_runs_done(session, 200, at_least=1)
     first, _ = runs_done(session)
@@ -280,5 +280,4 @@ def test_typing_while_a_comparison_runs_keeps_what_was_typed(session):
     session.wait_text(".ms-compare-plan", "× 12 replicates")
     assert field.input_value() == "12"
     assert session.page.locator(".ms-compare-progress").count() == 1
-    session.page.click(".ms-compare-cancel")
-    session.page.wait_for_selector(".ms-compare-cancelled", timeout=30_000)
+    # the study stops when the session closes (its kernel's closing cancels it)
