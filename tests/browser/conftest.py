@@ -32,6 +32,10 @@ TICK_CLICKS = 3
 TICK_WAIT_MS = 15_000
 """How long :meth:`Session.tick` and :meth:`Session.until` wait for the page to show a try."""
 
+TEXT_SHOWN = ("([sel, frag]) => { const e = document.querySelector(sel); "
+              "return e !== null && e.innerText.includes(frag); }")
+"""JavaScript: whether the element ``sel`` is there and its text contains ``frag``."""
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.skipif(
@@ -129,10 +133,7 @@ class Session:
 
     def wait_text(self, selector: str, fragment: str, timeout: float | None = None) -> None:
         """Wait until the element's text contains ``fragment``."""
-        self.page.wait_for_function(
-            "([sel, frag]) => { const e = document.querySelector(sel); "
-            "return e !== null && e.innerText.includes(frag); }", arg=[selector, fragment],
-            timeout=timeout)
+        self.page.wait_for_function(TEXT_SHOWN, arg=[selector, fragment], timeout=timeout)
 
     def until(self, act, shown: str, arg=None) -> None:
         """Do ``act`` until the page shows it: until the JavaScript ``shown(arg)`` is true.
@@ -152,8 +153,7 @@ class Session:
 
     def until_text(self, act, selector: str, fragment: str) -> None:
         """Do ``act`` until the element's text contains ``fragment`` (see :meth:`until`)."""
-        self.until(act, "([sel, frag]) => { const e = document.querySelector(sel); "
-                   "return e !== null && e.innerText.includes(frag); }", [selector, fragment])
+        self.until(act, TEXT_SHOWN, [selector, fragment])
 
     def tick(self, box) -> None:
         """Switch a checkbox on (a locator, or its label) and wait until the page shows it on.
