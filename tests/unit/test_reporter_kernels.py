@@ -199,6 +199,9 @@ def before(model) -> dict:
         "council_capacity": float(pl.capacity.mean()),
         "outcome_reported": reporters.outcomes.national(model,
                                                         reporters.outcomes.reported(model)),
+        "trajectory_gap": model.mission.direction * (
+            reporters.outcomes.national(model, pl.y)
+            - float(model.mission.trajectory(model.month))),
     }
 
 

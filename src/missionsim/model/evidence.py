@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import evidence_kernels, kernels, staff_kernels
-from missionsim.model.state import each
+from missionsim.model.state import each, one_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -28,7 +28,7 @@ def update(model: MissionModel) -> None:
     z = rng.normal(0.0, 1.0, pr.n)
     o, s = model.orgs, model.staff
     trials = lv.experimentation
-    if lv.targeted() and np.ndim(trials):  # trials run where the reform reaches
+    if lv.targeted() and not one_number(trials):  # trials run where the reform reaches
         trials = each(trials, model.places.n)
     else:
         trials = float(trials)

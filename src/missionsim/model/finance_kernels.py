@@ -295,7 +295,7 @@ def _pool_kernel(u, v, tie_kind, trust, kind, active, reserves, charities, cost,
 
 def pool(compiled: bool, u, v, tie_kind, trust, kind, active, reserves, charities, cost, par):
     """What flowed each way on each pooling tie, or None; see :func:`pool_reference`."""
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     if not compiled:
         return pool_reference(u, v, tie_kind, trust, kind, active, reserves, charities, cost, par)
     flows = _pool_kernel(u, v, tie_kind, trust, kind, active, reserves, charities, cost, par)

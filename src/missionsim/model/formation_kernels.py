@@ -284,7 +284,7 @@ def explore(compiled: bool, u, kind, active, locality, eu, ev, sector_of_kind, c
     ``drive`` and ``mobilised`` may each be a number (the same for every slot).
     """
     n = kind.size
-    explore_par = tuple(float(x) for x in explore_par)
+    explore_par = tuple(map(float, explore_par))
     acceptance, capacity_ref, common, penalty, cross_gain, mobil_gain, unit, factor = par
     par = (float(acceptance), float(capacity_ref), float(common), float(penalty),
            float(cross_gain), float(mobil_gain), bool(unit), float(factor))

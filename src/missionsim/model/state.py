@@ -17,6 +17,13 @@ SECTOR_OF_KIND = ("central", "local_government", "voluntary", "central")
 UNFUNDED, VACANT, FILLED = 0, 1, 2  # structural: post status codes
 
 
+def one_number(value) -> bool:
+    """Whether ``value`` is one number (``np.ndim(value) == 0``, without its overhead)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0
+    return not isinstance(value, list | tuple)
+
+
 def each(value, n: int) -> np.ndarray:
     """``value`` as a float array of ``n`` (a number repeated, or the array itself)."""
     if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:

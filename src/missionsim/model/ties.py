@@ -18,7 +18,7 @@ import numpy as np
 
 from missionsim.model import formation_kernels, kernels, ties_kernels
 from missionsim.model.network import PARTNERSHIP
-from missionsim.model.state import SECTOR_OF_KIND
+from missionsim.model.state import SECTOR_OF_KIND, one_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -78,7 +78,7 @@ def update(model: MissionModel) -> None:
                p["trust_growth"], p["mobilisation_trust_gain"], p["trust_decay"],
                p["competition_erosion"], lv.competitive_share, p["tie_break_trust"])
         drive, mobilised = lv.partnership_drive, lv.mobilisation
-        if np.ndim(drive) or np.ndim(mobilised):  # a targeted reform: the levers by place
+        if not (one_number(drive) and one_number(mobilised)):  # targeted: the levers by place
             lu, lv_ = o.locality[net.u], o.locality[net.v]
             drive = lv.on_ties("partnership_drive", lu, lv_)
             mobilised = lv.on_ties("mobilisation", lu, lv_)

@@ -17,7 +17,7 @@ from missionsim.model import formation_kernels, network_kernels
 from missionsim.model.compiled import clip, maximum, minimum
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.network import CONTRACT, COORDINATION, FUNDING, PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL, each
+from missionsim.model.state import CHARITY, COUNCIL, each, one_number
 
 
 # --- per-tie and per-organisation look-ups -------------------------------------------------
@@ -82,7 +82,7 @@ def capacity(compiled: bool, kind, council, effective, punitive, par) -> np.ndar
     """
     fn = _capacity_kernel if compiled else capacity_reference
     return fn(kind, np.ascontiguousarray(council, dtype=np.int64), effective,
-              each(punitive, kind.size), tuple(float(x) for x in par))
+              each(punitive, kind.size), tuple(map(float, par)))
 
 
 def drain_reference(capacity, used) -> tuple:
@@ -240,7 +240,7 @@ def _on_ties(value, n: int) -> np.ndarray:
     """A lever on ``n`` ties as a float array: per tie, or one value for all."""
     if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
         return value
-    return np.full(1 if np.ndim(value) == 0 else n, value, dtype=np.float64)
+    return np.full(1 if one_number(value) else n, value, dtype=np.float64)
 
 
 def trust(compiled: bool, u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust_now,
@@ -250,7 +250,7 @@ def trust(compiled: bool, u_contact, cap, eu, ev, locality, kind, sector_of_kind
     ``drive`` and ``mobilised`` may each be a number (the same on every tie).
     """
     n = trust_now.size
-    par = tuple(float(x) for x in par)
+    par = tuple(map(float, par))
     fn = _trust_kernel if compiled else trust_reference
     return fn(u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust_now, tie_kind,
               _on_ties(drive, n), _on_ties(mobilised, n), y_now, y_then, float(direction),

@@ -14,7 +14,7 @@ from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
-from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT
+from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT, one_number
 
 PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
 """How many interleaved tallies :func:`_month_kernel` counts the posts in post in (a power of
@@ -171,9 +171,9 @@ def staff_turnover(status: np.ndarray, skill: np.ndarray, morale: np.ndarray, te
 
     See the reference, :func:`turnover_reference`.
     """
-    hazard_par = tuple(float(x) for x in hazard_par)
-    fill_par = tuple(float(x) for x in fill_par)
-    hire_par = tuple(float(x) for x in hire_par)
+    hazard_par = tuple(map(float, hazard_par))
+    fill_par = tuple(map(float, fill_par))
+    hire_par = tuple(map(float, hire_par))
     fn = _turnover_kernel if COMPILED else turnover_reference
     return fn(status, skill, morale, tenure, org, loc, u_quit, u_fill, u_skill, target, noise,
               rise, kind, capacity, reserves, hazard_par, fill_par, hire_par)
@@ -267,7 +267,7 @@ def _month_kernel(status, loc, org, morale, noise, need, reach, need0, reach0, f
 
 def _per_place(value, n: int) -> np.ndarray:
     """A lever's value in each of ``n`` places, as floats."""
-    if np.ndim(value) == 0:
+    if one_number(value):
         return np.full(n, float(value))
     return np.ascontiguousarray(value, dtype=np.float64)
 
@@ -288,8 +288,8 @@ def staff_month(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale: np
                                                                    filled0)),
             _per_place(punitive, n), _per_place(codesign, n), kind, active,
             np.ascontiguousarray(reserves, dtype=np.float64), funded,
-            tuple(float(x) for x in place_par), tuple(float(x) for x in org_par),
-            tuple(float(x) for x in morale_par))
+            tuple(map(float, place_par)), tuple(map(float, org_par)),
+            tuple(map(float, morale_par)))
     return (_month_kernel if compiled and COMPILED else month_reference)(*args)
 
 

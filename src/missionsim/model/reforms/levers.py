@@ -17,6 +17,7 @@ import numpy as np
 from missionsim.limits import quote
 from missionsim.model import paths
 from missionsim.model.reforms.policy import PATH_SETTINGS, policy_value
+from missionsim.model.state import one_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -31,13 +32,6 @@ PLACE_LEVERS = frozenset({
 """Levers that can differ between places (a targeted reform moves them only in its places).
 The others (competitive share, settlement years, silos, focus protection, pooled share) act on
 national money flows and departments."""
-
-
-def _one_number(value: Any) -> bool:
-    """Whether a lever's value is one number (``np.ndim(value) == 0``, without its overhead)."""
-    if isinstance(value, np.ndarray):
-        return value.ndim == 0
-    return not isinstance(value, list | tuple)
 
 
 @dataclass
@@ -93,7 +87,7 @@ class Levers:
         get the lever's value without targeted reforms.
         """
         value = getattr(self, name)
-        if places is None or _one_number(value):
+        if places is None or one_number(value):
             return value
         places = np.asarray(places)
         return np.where(places >= 0, value[np.maximum(places, 0)], self.untargeted[name])
@@ -101,14 +95,14 @@ class Levers:
     def on_ties(self, name: str, u_places: np.ndarray, v_places: np.ndarray) -> Any:
         """The lever on ties between places ``u_places`` and ``v_places``: the ends' mean."""
         value = getattr(self, name)
-        if _one_number(value):
+        if one_number(value):
             return value
         return 0.5 * (self.at(name, u_places) + self.at(name, v_places))  # structural: mean
 
     def national(self, name: str, weights: np.ndarray | None = None) -> float:
         """The lever over the whole country: its mean over places (weighted), or the number."""
         value = getattr(self, name)
-        if _one_number(value):
+        if one_number(value):
             return value
         return float(np.average(value, weights=weights))
 
