@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,14 @@ from missionsim.experiments.executors import local
 def whoami(x: int) -> tuple[int, int]:
     time.sleep(0.005)  # long enough that both workers take chunks
     return x, os.getpid()
+
+
+def mark(item: tuple[str, int]) -> int:
+    """Leave a file named after the item as it starts, then work a little."""
+    folder, x = item
+    (Path(folder) / str(x)).touch()
+    time.sleep(0.05)
+    return x
 
 
 def fail_on_seven(x: int) -> int:
@@ -58,6 +67,35 @@ def test_a_failing_study_discards_the_pool_and_the_next_one_starts_afresh():
                          [(1, 2, 1), (20, 2, 1), (160, 2, 10), (6000, 2, 16), (6000, 16, 16)])
 def test_chunks_give_each_worker_several_and_stay_bounded(items, workers, size):
     assert local.chunk_size(items, workers) == size
+
+
+@pytest.mark.parametrize(("items", "most", "size"), [(6000, 1, 1), (160, 4, 4), (160, 12, 10),
+                                                     (20, 4, 1)])
+def test_a_most_per_chunk_lowers_the_chunk(items, most, size):
+    assert local.chunk_size(items, 2, most) == size
+
+
+@pytest.mark.parametrize(("max_chunk", "started_at_most"), [(1, 10), (None, None)])
+def test_a_caller_that_stops_waits_only_for_the_chunks_in_hand(tmp_path, max_chunk,
+                                                                 started_at_most):
+    """Run by run (``max_chunk=1``), stopping after the first result leaves a few runs begun.
+
+    Those in hand: one a worker, and those the pool has already queued for them (a few). In
+    the chunks chosen for 200 items on 2 workers (12 each), the first result comes only once a
+    whole chunk is done, and the other worker's chunk is finished too.
+    """
+    items = [(str(tmp_path), x) for x in range(200)]
+    runs = executors.imap(mark, items, workers=2, max_chunk=max_chunk)
+    next(runs)
+    runs.close()  # as a cancelled study does
+    started = len(list(tmp_path.iterdir()))
+    if started_at_most is not None:
+        assert 1 <= started <= started_at_most
+    else:
+        assert started >= 2 * local.chunk_size(len(items), 2)
+    # the same results either way
+    again = dict(executors.imap(mark, items[:40], workers=2, max_chunk=max_chunk))
+    assert again == {x: x for x in range(40)}
 
 
 START_METHOD_PROBE = """

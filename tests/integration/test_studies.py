@@ -52,7 +52,8 @@ def test_dask_local_cluster_equals_serial(serial):
         by_address = compare(scenarios(), replicates=3,
                              options=RunOptions(scheduler=cluster.scheduler_address))
         with distributed.Client(cluster) as client:
-            by_client = compare(scenarios(), replicates=3, options=RunOptions(scheduler=client))
+            by_client = compare(scenarios(), replicates=3,  # run by run, as the app sends
+                                options=RunOptions(scheduler=client, max_chunk=1))
     assert_same(serial, by_address)
     assert_same(serial, by_client)
 

@@ -30,6 +30,10 @@ def test_options_are_frozen_and_checked():
         RunOptions(resume=True)
     with pytest.raises(ValueError, match="resume = 'yes'"):
         RunOptions(out="x", resume="yes")  # type: ignore[arg-type]
+    assert RunOptions(max_chunk=1).max_chunk == 1
+    for bad in (0, 17, 2.5, True):
+        with pytest.raises(ValueError, match="max_chunk"):
+            RunOptions(max_chunk=bad)  # type: ignore[arg-type]
 
 
 def test_resolve_defaults_and_refusals():

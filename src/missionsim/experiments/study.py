@@ -140,7 +140,7 @@ def _run_all(specs: list[RunSpec], manifest: dict[str, Any], store: Store | None
         last_flush = time.monotonic()
 
     bar = _progress(len(specs), len(done)) if options.progress else None
-    runs = _guarded(todo, options.workers, options.scheduler)
+    runs = _guarded(todo, options)
     try:
         for count, (_, result) in enumerate(runs, 1):
             if store is None:
@@ -178,9 +178,9 @@ def _safe_run(spec: RunSpec) -> RunOutput | BaseException:
                         f"{type(exc).__name__}: {exc}")
 
 
-def _guarded(todo: list[RunSpec], workers: int | None,
-             scheduler: Any) -> Iterator[tuple[int, RunOutput]]:
-    for index, result in imap(_safe_run, todo, workers=workers, scheduler=scheduler):
+def _guarded(todo: list[RunSpec], options: RunOptions) -> Iterator[tuple[int, RunOutput]]:
+    for index, result in imap(_safe_run, todo, workers=options.workers,
+                              scheduler=options.scheduler, max_chunk=options.max_chunk):
         if isinstance(result, BaseException):
             raise result
         yield index, result

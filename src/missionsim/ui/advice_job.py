@@ -37,6 +37,7 @@ from missionsim.ui.jobs import (
     FAILED,
     FINISHED,
     READY,
+    RUN_BY_RUN,
     RUNNING,
     BackgroundJob,
     _Cancelled,
@@ -178,7 +179,8 @@ class AdviceJob(BackgroundJob):
             raise _Cancelled
 
     def _work(self) -> tuple[Advice, AdviceView]:
-        options = RunOptions(workers=self.workers, on_result=self._on_result)
+        options = RunOptions(workers=self.workers, on_result=self._on_result,
+                             max_chunk=RUN_BY_RUN)
         advice = advise(settings=self.settings, options=options, log=self._on_line)
         return advice, describe(advice)
 
@@ -274,7 +276,8 @@ class AppraisalTask:
 
         data, error = b"", ""
         try:
-            options = RunOptions(workers=self.job.workers, on_result=self._on_result)
+            options = RunOptions(workers=self.job.workers, on_result=self._on_result,
+                                 max_chunk=RUN_BY_RUN)
             with tempfile.TemporaryDirectory(prefix="missionsim-appraisal-") as tmp:
                 path = write_appraisal(self.job.advice, Path(tmp) / APPRAISAL_NAME,
                                        options=options)

@@ -44,6 +44,10 @@ CANCELLED = "cancelled"
 FINISHED = "finished"
 FAILED = "failed"
 FINAL_STATES = (CANCELLED, FINISHED, FAILED)
+RUN_BY_RUN = 1
+"""Runs the app's studies send to a worker at once: one, so that progress moves run by run and
+Cancel waits only for the runs in hand (``RunOptions.max_chunk``). In chunks of 12, a
+cancelled 200-run comparison went on for 6–9 s; a run costs far more than sending it."""
 """The states a job ends in."""
 
 
@@ -288,7 +292,8 @@ class CompareJob(BackgroundJob):
             raise _Cancelled
 
     def _work(self) -> tuple[Results, ComparisonView]:
-        options = RunOptions(workers=self.workers, on_result=self._on_result)
+        options = RunOptions(workers=self.workers, on_result=self._on_result,
+                             max_chunk=RUN_BY_RUN)
         results = study.compare(self.scenarios, replicates=self.replicates,
                                 baseline=self.baseline, seed=self.seed, options=options)
         view = describe(results, self.baseline)

@@ -51,7 +51,7 @@ def resolve_workers(workers: int | None) -> int:
 
 
 def imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int | None = None,
-         scheduler: Any = None) -> Iterator[tuple[int, Any]]:
+         scheduler: Any = None, max_chunk: int | None = None) -> Iterator[tuple[int, Any]]:
     """Apply ``fn`` to every item, yielding ``(index, result)`` as each completes.
 
     Args:
@@ -60,6 +60,11 @@ def imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int | None = N
         workers: Local worker processes (``None``: all cores; 1: serial, in this process).
         scheduler: A dask.distributed scheduler address (``tcp://HOST:PORT`` or
             ``HOST:PORT``), Client or cluster object; overrides ``workers``.
+        max_chunk: Most items sent to a worker at once (``None``: chosen from the number of
+            items and workers, at most
+            :data:`~missionsim.experiments.executors.local.MAX_CHUNK`). ``1`` sends each on
+            its own, so that results come one by one and stopping waits only for the items
+            in hand; larger chunks cost less per item.
 
     Stopping the iteration early (an exception, Ctrl-C) cancels work not yet started.
 
@@ -73,12 +78,12 @@ def imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int | None = N
     if not items:
         return
     if scheduler is not None:
-        yield from run_on_cluster(fn, items, scheduler)
+        yield from run_on_cluster(fn, items, scheduler, max_chunk)
         return
     n = min(resolve_workers(workers), len(items))
     if n == 1:
         for i, item in enumerate(items):
             yield i, fn(item)
         return
-    yield from processes(fn, items, n)
+    yield from processes(fn, items, n, max_chunk)
 

@@ -114,7 +114,8 @@ class _Watch:
                             f"({detail}; do the workers have this missionsim version?)")
 
 
-def run_on_cluster(fn: Callable, items: list, scheduler: Any) -> Iterator[tuple[int, Any]]:
+def run_on_cluster(fn: Callable, items: list, scheduler: Any,
+                   max_chunk: int | None = None) -> Iterator[tuple[int, Any]]:
     """Apply ``fn`` to every item on a dask cluster; yield ``(index, result)`` as each completes.
 
     Args:
@@ -122,6 +123,7 @@ def run_on_cluster(fn: Callable, items: list, scheduler: Any) -> Iterator[tuple[
         items: The work items.
         scheduler: A scheduler address, a :class:`distributed.Client` (used as it is, not
             closed) or a dask cluster object (its ``scheduler_address``).
+        max_chunk: Most items in one task (``None``: sized for the cluster).
 
     Raises:
         ClusterError: The cluster cannot be used (see the module's description).
@@ -151,20 +153,20 @@ def run_on_cluster(fn: Callable, items: list, scheduler: Any) -> Iterator[tuple[
         try:
             watch = _Watch(client, address, answer_s, no_workers_s)
             watch.check()
-            yield from _collect(client, watch, fn, items)
+            yield from _collect(client, watch, fn, items, max_chunk)
         finally:
             if own:
                 with suppress(Exception):
                     client.close(timeout=answer_s)
 
 
-def _collect(client: Any, watch: _Watch, fn: Callable,
-             items: list) -> Iterator[tuple[int, Any]]:
+def _collect(client: Any, watch: _Watch, fn: Callable, items: list,
+             max_chunk: int | None = None) -> Iterator[tuple[int, Any]]:
     """Submit every item to ``client`` and yield ``(index, result)`` as each completes.
 
     Items go in chunks sized for the cluster's worker threads at submission
-    (:func:`~missionsim.experiments.executors.local.chunk_size`), so that short runs are not
-    dominated by the scheduler's cost per task.
+    (:func:`~missionsim.experiments.executors.local.chunk_size`, at most ``max_chunk`` items),
+    so that short runs are not dominated by the scheduler's cost per task.
     """
     from distributed import as_completed
 
@@ -172,7 +174,7 @@ def _collect(client: Any, watch: _Watch, fn: Callable,
         threads = sum(client.nthreads().values())
     except Exception:  # noqa: BLE001 - no answer yet: the watch reports a lost scheduler
         threads = 1
-    size = chunk_size(len(items), max(1, threads))
+    size = chunk_size(len(items), max(1, threads), max_chunk)
     starts = list(range(0, len(items), size))
     futures = client.map(run_chunk, [fn] * len(starts),
                          [items[start:start + size] for start in starts], pure=False)

@@ -39,9 +39,14 @@ _POOL: dict[str, Any] = {}
 _LOCK = threading.Lock()
 
 
-def chunk_size(items: int, workers: int) -> int:
-    """Items per chunk: at least :data:`CHUNKS_PER_WORKER` a worker, :data:`MAX_CHUNK` at most."""
-    return max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
+def chunk_size(items: int, workers: int, most: int | None = None) -> int:
+    """Items per chunk: at least :data:`CHUNKS_PER_WORKER` a worker, :data:`MAX_CHUNK` at most.
+
+    ``most`` lowers the cap (1: every item on its own, so that a caller that stops hears of
+    each result as it comes and waits only for the items in hand).
+    """
+    size = max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
+    return size if most is None else max(1, min(size, most))
 
 
 def run_chunk(fn: Callable, chunk: list) -> list:
@@ -121,19 +126,21 @@ def _context(fn: Callable) -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
 
 
-def processes(fn: Callable, items: list, n: int) -> Iterator[tuple[int, Any]]:
+def processes(fn: Callable, items: list, n: int,
+              max_chunk: int | None = None) -> Iterator[tuple[int, Any]]:
     """Apply ``fn`` to every item on ``n`` local processes; yield ``(index, result)``.
 
-    Items go in chunks (:func:`chunk_size`), at most :data:`IN_FLIGHT_PER_WORKER` chunks per
-    worker queued at a time, to the process's pool (started on first use and kept). Stopping
-    the iteration early cancels work not yet started and shuts the pool down (a later call
-    starts a new one).
+    Items go in chunks (:func:`chunk_size`, at most ``max_chunk`` items each when given), at
+    most :data:`IN_FLIGHT_PER_WORKER` chunks per worker queued at a time, to the process's
+    pool (started on first use and kept). Stopping the iteration early cancels work not yet
+    started, waits for the chunks in hand and shuts the pool down (a later call starts a new
+    one).
 
     Raises:
         RuntimeError: A worker process died (the pool cannot go on).
     """
     pool = _pool(fn, n)
-    size = chunk_size(len(items), n)
+    size = chunk_size(len(items), n, max_chunk)
     chunks = ((start, items[start:start + size]) for start in range(0, len(items), size))
     pending: dict[Future, int] = {}
     finished = False

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from missionsim.experiments.options import RunOptions
 from missionsim.model.missions import mission_named
 from missionsim.resources import find_shipped
-from missionsim.ui.jobs import CANCELLED, FAILED, FINISHED, RUNNING, failure_message
+from missionsim.ui.jobs import (
+    CANCELLED,
+    FAILED,
+    FINISHED,
+    RUN_BY_RUN,
+    RUNNING,
+    failure_message,
+)
 from missionsim.ui.room.settings import RoomSettings
 
 log = logging.getLogger(__name__)
@@ -132,7 +139,8 @@ class AdviceJob:
                             population=ADVICE_POPULATION, generations=ADVICE_GENERATIONS,
                             futures=ADVICE_FUTURES,
                             options=RunOptions(workers=self.workers,
-                                               on_result=self._on_result))
+                                               on_result=self._on_result,
+                                               max_chunk=RUN_BY_RUN))
         except _Stopped:
             state = CANCELLED
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
