@@ -109,8 +109,7 @@ def propose(session, name: str, reform_title: str) -> None:
     """Switch one reform on, check its cost, name the proposal and submit it."""
     page = session.page
     session.tick(reform_title)
-    page.click(".ms-room-check")
-    session.wait_text(".ms-room-cost", "budget")
+    session.until_text(lambda: page.click(".ms-room-check"), ".ms-room-cost", "budget")
     page.locator(".ms-room-name input").fill(name)
     expect(page.locator(".ms-room-submit")).to_be_enabled()
     page.click(".ms-room-submit")
@@ -188,14 +187,16 @@ def test_a_participant_withdraws_and_an_over_budget_package_cannot_be_submitted(
     propose(carol, "Carol tries", REFORMS["experimentation"].title)
     carol.page.reload()  # a participant is the browser session: a reload keeps the proposal
     carol.wait_text(".ms-room-mine", "Carol tries")
-    carol.page.locator(".ms-room-mine").get_by_role("button", name="Withdraw").click()
-    carol.wait_text(".ms-room-done", "withdrawn")
+    withdraw = carol.page.locator(".ms-room-mine").get_by_role("button", name="Withdraw")
+    # a click lost to a redraw is made again, while the button is still there
+    carol.until_text(lambda: withdraw.click() if withdraw.count() else None, ".ms-room-done",
+                     "withdrawn")
     expect(carol.page.locator(".ms-room-mine")).not_to_contain_text("Carol tries")
     # every reform at its largest intensity is far over a £30m budget
     for name in ("local_capacity", "long_term_funding", "mission_leadership"):
         carol.tick(REFORMS[name].title)
-    carol.page.click(".ms-room-check")
-    carol.wait_text(".ms-room-error", "Over the budget by £")
+    carol.until_text(lambda: carol.page.click(".ms-room-check"), ".ms-room-error",
+                     "Over the budget by £")
     assert len(carol.text(".ms-room-error").strip().splitlines()) == 1
     expect(carol.page.locator(".ms-room-submit")).to_be_disabled()
     assert carol.outside_requests() == [] and carol.errors == []
