@@ -63,10 +63,11 @@ def imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int | None = N
         max_chunk: Most items sent to a worker at once (``None``: chosen from the number of
             items and workers, at most
             :data:`~missionsim.experiments.executors.local.MAX_CHUNK`). ``1`` sends each on
-            its own, so that results come one by one and stopping waits only for the items
-            in hand; larger chunks cost less per item.
+            its own, so that results come one by one (a caller that stops on a result does
+            so after the next item); larger chunks cost less per item.
 
-    Stopping the iteration early (an exception, Ctrl-C) cancels work not yet started.
+    Stopping the iteration early (an exception, Ctrl-C) cancels work not yet started and, on
+    local processes, stops the workers at once (the work in their hands is abandoned).
 
     Raises:
         ClusterError: The dask cluster cannot be used: a malformed address, a scheduler

@@ -42,8 +42,8 @@ _LOCK = threading.Lock()
 def chunk_size(items: int, workers: int, most: int | None = None) -> int:
     """Items per chunk: at least :data:`CHUNKS_PER_WORKER` a worker, :data:`MAX_CHUNK` at most.
 
-    ``most`` lowers the cap (1: every item on its own, so that a caller that stops hears of
-    each result as it comes and waits only for the items in hand).
+    ``most`` lowers the cap (1: every item on its own, so that the caller hears of each
+    result as it comes, and one that stops on a result does so after the next item).
     """
     size = max(1, min(MAX_CHUNK, items // (workers * CHUNKS_PER_WORKER)))
     return size if most is None else max(1, min(size, most))
@@ -91,12 +91,31 @@ def _pool(fn: Callable, n: int) -> ProcessPoolExecutor:
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
-    """Forget and shut down ``pool`` (after a fault or an interruption)."""
+    """Forget ``pool`` and stop its workers now (after a fault or an interruption).
+
+    The work in their hands is abandoned, not waited for: the caller stopped, so its results
+    would be thrown away. Work not yet started is cancelled, the workers are terminated (as
+    ``ProcessPoolExecutor.terminate_workers`` does from Python 3.14), and the pool is then shut
+    down. Waiting instead kept a cancelled study running for every chunk in hand and queued
+    (up to five chunks on 2 workers).
+    """
     with _LOCK:
         if _POOL.get("pool") is pool:
             _POOL.pop("pool", None)
             _POOL.pop("workers", None)
-    pool.shutdown(wait=True, cancel_futures=True)
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:  # pragma: no cover - Python 3.14 and later
+        terminate()
+    else:
+        workers = dict(getattr(pool, "_processes", None) or {})
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers.values():
+            try:
+                if process.is_alive():
+                    process.terminate()
+            except (ValueError, ProcessLookupError):  # already closed or gone
+                continue
+    pool.shutdown(wait=True)
 
 
 def available_cores() -> int:
@@ -133,8 +152,8 @@ def processes(fn: Callable, items: list, n: int,
     Items go in chunks (:func:`chunk_size`, at most ``max_chunk`` items each when given), at
     most :data:`IN_FLIGHT_PER_WORKER` chunks per worker queued at a time, to the process's
     pool (started on first use and kept). Stopping the iteration early cancels work not yet
-    started, waits for the chunks in hand and shuts the pool down (a later call starts a new
-    one).
+    started, stops the workers (abandoning the chunks in hand) and shuts the pool down (a later
+    call starts a new one).
 
     Raises:
         RuntimeError: A worker process died (the pool cannot go on).
