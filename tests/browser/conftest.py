@@ -131,9 +131,9 @@ class Session:
     def text(self, selector: str) -> str:
         return self.page.inner_text(selector)
 
-    def wait_text(self, selector: str, fragment: str, timeout: float | None = None) -> None:
+    def wait_text(self, selector: str, fragment: str) -> None:
         """Wait until the element's text contains ``fragment``."""
-        self.page.wait_for_function(TEXT_SHOWN, arg=[selector, fragment], timeout=timeout)
+        self.page.wait_for_function(TEXT_SHOWN, arg=[selector, fragment])
 
     def until(self, act, shown: str, arg=None) -> None:
         """Do ``act`` until the page shows it: until the JavaScript ``shown(arg)`` is true.

@@ -119,7 +119,11 @@ class Mission:
         """The national trajectory to the target at ``month`` (a number or an array).
 
         A straight line from the baseline at month 0 to the target at the deadline, flat after.
+        One month (an ``int``) is worked out in plain floats: the same number, without NumPy's
+        overhead (the record asks for it every month).
         """
+        if isinstance(month, int):
+            return self.baseline + (self.target - self.baseline) * min(1.0, month / self.deadline)
         return self.baseline + (self.target - self.baseline) * np.minimum(
             1.0, np.asarray(month, dtype=float) / self.deadline)
 

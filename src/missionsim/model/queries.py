@@ -132,11 +132,7 @@ class Queries:
 
     def trajectory(self, month: int | None = None) -> float:
         """National trajectory to the target: a straight line from the baseline."""
-        m = self.mission
-        month = self.month if month is None else month
-        if isinstance(month, int):  # a month's figure in plain floats: the same numbers
-            return m.baseline + (m.target - m.baseline) * min(1.0, month / m.deadline)
-        return float(m.trajectory(month))
+        return float(self.mission.trajectory(self.month if month is None else month))
 
     def place_trajectory(self, month: int | None = None) -> np.ndarray:
         """Each place's trajectory at ``month`` (default: now).
