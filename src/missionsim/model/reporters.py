@@ -82,24 +82,10 @@ def inequality(model) -> float:
     return _mean(v[-k:]) - _mean(v[:k])
 
 
-def _most_deprived(pl) -> tuple[np.ndarray, np.ndarray]:
-    """The most deprived tenth of places (their indices) and their cohorts.
-
-    Places do not change their deprivation or cohort, so both are worked out once for each
-    set of places.
-    """
-    kept = getattr(pl, "_most_deprived", None)
-    if kept is None:
-        k = max(1, pl.n // 10)  # structural: deciles
-        idx = np.argsort(pl.deprivation)[-k:]
-        kept = pl._most_deprived = (idx, pl.cohort[idx])
-    return kept
-
-
 def outcome_most_deprived(model) -> float:
     """True indicator in the most deprived tenth of places (mean, or sum for counts)."""
     pl = model.places
-    idx, cohort = _most_deprived(pl)
+    idx, cohort = pl.most_deprived
     if model.mission.aggregate == "sum":
         return float(pl.y[idx].sum())
     return outcomes.weighted_mean(pl.y[idx], cohort)

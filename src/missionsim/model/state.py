@@ -6,6 +6,7 @@ Mesa agents are thin views onto these arrays; the model's phases update them vec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -68,6 +69,16 @@ class Places:
     codes: tuple = ()  # place codes (a places file's; empty on drawn worlds)
     neighbours: np.ndarray = field(default=None)  # n × k neighbour rows, -1 padded (or None)
     reach_factor: np.ndarray = field(default=None)  # starting reach relative to the formula
+
+    @cached_property
+    def most_deprived(self) -> tuple[np.ndarray, np.ndarray]:
+        """The most deprived tenth of places (their indices) and their cohorts.
+
+        Worked out once: places keep their deprivation and cohort for the whole run.
+        """
+        k = max(1, self.n // 10)  # structural: deciles
+        idx = np.argsort(self.deprivation)[-k:]
+        return idx, self.cohort[idx]
 
     def name(self, i: int) -> str:
         """The name of place ``i``: its own, or "Place i+1" on a drawn world."""
