@@ -72,6 +72,41 @@ def test_staff_agents_are_views_onto_the_arrays(small_model_run):
     assert agent.morale == pytest.approx(0.123)
 
 
+def _agent_ids(model: MissionModel) -> tuple:
+    staff = {a.slot: a.unique_id for a in model.agents_by_type[FrontlineStaff]}
+    every = sorted((a.unique_id, type(a).__name__) for a in model.agents)
+    return staff, every, model.orgs.node.tolist(), model.agent_id_counter
+
+
+def test_staff_agents_are_made_when_read_with_the_ids_they_would_have_had():
+    """Posts open and charities are founded during the run; reading the agents at month 0
+    (so that each new post's agent is made as it opens) or only at the end gives every agent
+    the same id, and the organisations the same graph nodes."""
+    early = MissionModel(preset="workshop", rng=3, horizon=60)
+    assert len(early.agents_by_type[FrontlineStaff]) == early.staff.n
+    early.run()
+    late = MissionModel(preset="workshop", rng=3, horizon=60)
+    assert FrontlineStaff not in mesa.Model.agents_by_type.fget(late)  # Mesa holds none yet
+    built = late.staff.n
+    late.run()
+    assert FrontlineStaff not in mesa.Model.agents_by_type.fget(late)
+    assert late.staff.n > built  # posts opened during the run
+    assert late.orgs.founded > 0  # and charities were founded between them
+    assert _agent_ids(late) == _agent_ids(early)
+    ids = [a.unique_id for a in late.staff_agents]
+    assert ids == late.staff_views.ids.tolist() and len(ids) == late.staff.n
+    staff, every, _, counter = _agent_ids(late)
+    assert len({i for i, _ in every}) == len(every) and max(i for i, _ in every) < counter
+    assert [a.slot for a in late.staff_agents] == list(range(late.staff.n))
+
+
+def test_staff_agent_ids_are_given_to_new_posts_in_order():
+    model = MissionModel(preset="small", rng=1, horizon=1)
+    n = model.staff.n
+    with pytest.raises(ValueError, match="expected posts"):
+        model.staff_views.open(np.arange(n + 1, n + 3))
+
+
 def test_organisation_agents_describe_their_state(small_model_run):
     model = small_model_run
     council = next(iter(model.agents_by_type[Council]))

@@ -265,6 +265,44 @@ class MissionModel(Queries, Organisations, mesa.Model):
         pl.delivery = own / pl.d0
         self.morale_ref = reference.morale_ref
 
+    # --- Mesa's agents, the frontline staff's made when first read -------------------------
+    @property
+    def staff_agents(self) -> list:
+        """Every post's :class:`~missionsim.model.agents.FrontlineStaff` agent, in post order."""
+        return self.staff_views.all()
+
+    def _all_read(self) -> None:
+        views = self.__dict__.get("staff_views")  # none yet while the world is built
+        if views is not None:
+            views.all()
+
+    @property
+    def agents(self):
+        """All of Mesa's agents (as :attr:`mesa.Model.agents`), every post's agent included."""
+        self._all_read()
+        return mesa.Model.agents.fget(self)
+
+    @agents.setter
+    def agents(self, value) -> None:
+        mesa.Model.agents.fset(self, value)  # Mesa refuses it
+
+    @property
+    def agents_by_type(self):
+        """Mesa's agents by type (as :attr:`mesa.Model.agents_by_type`), staff included."""
+        self._all_read()
+        return mesa.Model.agents_by_type.fget(self)
+
+    @property
+    def agent_types(self) -> list:
+        """The types of Mesa's agents (as :attr:`mesa.Model.agent_types`), staff included."""
+        self._all_read()
+        return mesa.Model.agent_types.fget(self)
+
+    def remove_all_agents(self) -> None:
+        """Remove every agent (as :meth:`mesa.Model.remove_all_agents`), staff included."""
+        self._all_read()
+        super().remove_all_agents()
+
     @property
     def partnerships(self) -> nx.Graph:
         """The partnership network as a networkx graph (section 2.3 of docs/model.md).

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import finance, kernels, world
-from missionsim.model.agents import Charity, FrontlineStaff, MissionUnit
+from missionsim.model.agents import Charity, MissionUnit
 from missionsim.model.network import COORDINATION, PARTNERSHIP
 from missionsim.model.state import UNIT, VACANT
 
@@ -27,7 +27,8 @@ class Organisations:
 
         Cuts take vacant posts first, then the most recent hires. Growth reuses the employer's
         own unfunded posts first, then any unfunded post (which moves to the employer), and
-        only then adds new posts (with new FrontlineStaff agents). The number of agents is
+        only then adds new posts (each with its FrontlineStaff agent's id;
+        :class:`~missionsim.model.agents.StaffAgents`). The number of agents is
         therefore the most posts ever funded at once, not the sum of all posts ever opened.
         """
         s = self.staff
@@ -43,7 +44,7 @@ class Organisations:
         if orgs.size:
             new = s.append(orgs, self.orgs.locality[orgs])
             s.status[new] = VACANT
-            self.staff_agents.extend(FrontlineStaff(self, int(k)) for k in new)
+            self.staff_views.open(new)
         s.funding_known(funded, self.orgs.n)
 
     def close_charity(self, slot: int) -> None:

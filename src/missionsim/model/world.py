@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionsim.model import real_places
-from missionsim.model.agents import Charity, Council, Department, FrontlineStaff
+from missionsim.model.agents import Charity, Council, Department, StaffAgents
 from missionsim.model.agents.department import DEPARTMENTS
 from missionsim.model.network import CONTRACT, FUNDING, NEIGHBOUR, PARTNERSHIP, Partnerships
 from missionsim.model.state import (
@@ -209,7 +209,8 @@ def build(model: MissionModel) -> None:
                                          charity_posts)])
     staff.append(employer, locality[employer])
     model.staff = staff
-    model.staff_agents = [FrontlineStaff(model, s) for s in range(staff.n)]
+    model.staff_views = StaffAgents(model)  # each post's agent, made when first read
+    model.staff_views.open(np.arange(staff.n))
     _fill_initial_posts(model, rng)
 
     # --- the partnership network -----------------------------------------------------------------

@@ -8,6 +8,6 @@ from missionsim.model.agents.charity import Charity
 from missionsim.model.agents.council import Council
 from missionsim.model.agents.department import Department
 from missionsim.model.agents.mission_unit import MissionUnit
-from missionsim.model.agents.staff import FrontlineStaff
+from missionsim.model.agents.staff import FrontlineStaff, StaffAgents
 
-__all__ = ["Charity", "Council", "Department", "FrontlineStaff", "MissionUnit"]
+__all__ = ["Charity", "Council", "Department", "FrontlineStaff", "MissionUnit", "StaffAgents"]
