@@ -24,6 +24,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -169,6 +170,7 @@ def read_places(path: str | Path) -> PlacesData:
         raise PlacesError(f"{where}: expected a header and at least one place")
     header = [h.strip() for h in rows[0]]
     years = _check_header(header, where)
+    numeric = _numeric_columns(header)
     if len(rows) - 1 > MAX_PLACES:
         raise PlacesError(f"{where}: {len(rows) - 1:,} places; expected at most {MAX_PLACES:,}")
     records = []
@@ -176,7 +178,7 @@ def read_places(path: str | Path) -> PlacesData:
         if len(row) != len(header):
             raise PlacesError(f"{where}: row {i}: {len(row)} cells; expected {len(header)}")
         records.append(_record(dict(zip(header, (c.strip() for c in row), strict=True)),
-                               f"{where}: row {i}"))
+                               f"{where}: row {i}", numeric))
     # codes, names, neighbour lists and the column names as Python objects: pandas'
     # Arrow-backed strings would cost a fresh process about 30 ms to set up on first use,
     # more than the rest of the read
@@ -227,7 +229,26 @@ def _check_header(header: list[str], where: str) -> dict[str, tuple[int, ...]]:
     return {k: tuple(sorted(v)) for k, v in years.items()}
 
 
-def _record(cell: dict[str, str], where: str) -> dict[str, object]:
+class _Columns(NamedTuple):
+    """The ``NAME_YYYY`` columns of a checked header, worked out once for all its rows."""
+
+    numeric: list[tuple[str, float, float, bool]]  # each column, its range, whether required
+    cohort: str  # the cohort's column
+    fsm: list[str]  # the FSM cohort's columns (each at most the cohort)
+
+
+def _numeric_columns(header: list[str]) -> _Columns:
+    numeric = []
+    for column in header:
+        m = COLUMN.match(column)
+        if m:
+            low, high = YEARLY[m.group(1)]
+            numeric.append((column, low, high, m.group(1) == "cohort"))
+    return _Columns(numeric, next(c for c, *_ in numeric if c.startswith("cohort_")),
+                    [c for c, *_ in numeric if c.startswith("fsm_cohort_")])
+
+
+def _record(cell: dict[str, str], where: str, columns: _Columns) -> dict[str, object]:
     code, name = cell["la_code"], cell["la_name"]
     if not code or len(code) > MAX_CODE_CHARS or not code.isprintable() or " " in code:
         raise PlacesError(f"{where}: la_code = {limits.quote(code)}; expected a code of at most "
@@ -237,15 +258,12 @@ def _record(cell: dict[str, str], where: str) -> dict[str, object]:
                           f"of at most {limits.MAX_NAME_CHARS} characters")
     out: dict[str, object] = {"code": code, "name": name,
                               "number": _number(cell, "la_number", where, 0.0, math.inf)}
-    for column in cell:
-        m = COLUMN.match(column)
-        if m:
-            low, high = YEARLY[m.group(1)]
-            out[column] = _number(cell, column, where, low, high,
-                                  required=m.group(1) in ("cohort",))
-    cohort = next(v for k, v in out.items() if k.startswith("cohort_"))
-    for key, value in out.items():
-        if key.startswith("fsm_cohort_") and not math.isnan(value) and value > cohort:
+    for column, low, high, required in columns.numeric:
+        out[column] = _number(cell, column, where, low, high, required)
+    cohort = out[columns.cohort]
+    for key in columns.fsm:
+        value = out[key]
+        if value > cohort:  # NaN (no value) is never more
             raise PlacesError(f"{where}: {key} = {value:g}; expected at most the cohort "
                               f"({cohort:g})")
     neighbours = tuple(cell.get("statistical_neighbours", "").split())
