@@ -112,9 +112,33 @@ def staff_arrays(world: SimpleNamespace) -> dict:
     return {name: getattr(world.staff, name) for name, _ in StaffArrays._FIELDS}
 
 
+def grouped_kernel(org, loc, status, tenure, locality, funded, slots, change):
+    """The compiled change, given the posts grouped by employer as ``org`` stands."""
+    return kernels._establishment_kernel(org, loc, status, tenure, locality, funded, slots,
+                                         change, *kernels.posts_by_employer(org, funded.size))
+
+
+def test_posts_by_employer_groups_every_post_in_post_order():
+    rng = np.random.default_rng(20261202)
+    for case in range(CASES):
+        n_orgs = int(rng.integers(1, 40))
+        org = rng.integers(-2, n_orgs + 3, size=int(rng.choice([0, 1, 7, 500])))
+        first, posts = kernels.posts_by_employer(org, n_orgs)
+        assert first.size == n_orgs + 1 and first[0] == 0, case
+        for o in range(n_orgs):
+            np.testing.assert_array_equal(posts[first[o]:first[o + 1]], np.flatnonzero(org == o),
+                                          err_msg=str(case))
+        assert posts.size == np.count_nonzero((org >= 0) & (org < n_orgs)), case
+        if kernels.COMPILED:  # the NumPy grouping, as used without numba, agrees
+            order = np.argsort(org, kind="stable")
+            inside = order[(org[order] >= 0) & (org[order] < n_orgs)]
+            np.testing.assert_array_equal(posts, inside, err_msg=str(case))
+
+
 @pytest.mark.parametrize("big", [False, True], ids=["small", "large"])
 def test_the_kernel_gives_the_reference_result(big):
     rng = np.random.default_rng(20261201 + big)
+    moves = []
     for case in range(CASES if not big else CASES // 20):
         world = random_world(rng, big)
         slots, targets = random_change(rng, world)
@@ -122,13 +146,16 @@ def test_the_kernel_gives_the_reference_result(big):
         funded = s.funded_by_org(world.orgs.n)
         change = np.maximum(targets, 0) - funded[slots]
         results = []
-        for fn in (kernels.establishment_reference, kernels._establishment_kernel):
+        for fn in (kernels.establishment_reference, grouped_kernel):
             arrays = {k: v.copy() for k, v in staff_arrays(world).items()}
             counts = funded.copy()
-            extra = fn(arrays["org"], arrays["loc"], arrays["status"], arrays["tenure"],
-                       world.orgs.locality, counts, slots, change)
+            extra, moved = fn(arrays["org"], arrays["loc"], arrays["status"], arrays["tenure"],
+                              world.orgs.locality, counts, slots, change)
             results.append((arrays, counts, extra))
+            moves.append(moved)
         (ref, ref_counts, ref_extra), (got, got_counts, got_extra) = results
+        # every post whose employer changed was moved (one could move back to its own)
+        assert moves[-1] == moves[-2] >= np.count_nonzero(got["org"] != s.org), case
         for name in ref:
             np.testing.assert_array_equal(got[name], ref[name], err_msg=f"{case}: {name}")
             assert got[name].dtype == ref[name].dtype
@@ -142,7 +169,7 @@ def test_the_kernel_gives_the_reference_result(big):
 
 def test_set_establishment_gives_the_original_result():
     rng = np.random.default_rng(16)
-    grew = cut = 0
+    grew = cut = kept_calls = 0
     for case in range(CASES):
         world = random_world(rng)
         before = copy.deepcopy(world)
@@ -156,6 +183,12 @@ def test_set_establishment_gives_the_original_result():
                 np.testing.assert_array_equal(got, ref, err_msg=f"{case}: {name}")
                 assert got.dtype == ref.dtype
             np.testing.assert_array_equal(world.staff_views.ids, mirror.staff_views.ids)
+            kept = world.staff.by_employer  # the grouping kept for the next change holds
+            if kept is not None:
+                fresh = kernels.posts_by_employer(world.staff.org, kept[0].size - 1)
+                np.testing.assert_array_equal(kept[0], fresh[0], err_msg=str(case))
+                np.testing.assert_array_equal(kept[1], fresh[1], err_msg=str(case))
+                kept_calls += 1
             assert world.staff_views.ids.size == world.staff.n
             n = world.orgs.n
             kept = world.staff.funded_by_org(n)
@@ -164,6 +197,7 @@ def test_set_establishment_gives_the_original_result():
         grew += world.staff.n > before.staff.n
         cut += world.staff.funded_count() < before.staff.funded_count()
     assert grew > CASES // 10 and cut > CASES // 10  # both directions were exercised
+    assert kept_calls > CASES // 10 or not kernels.COMPILED  # changes in a row kept a grouping
 
 
 def test_a_change_of_nothing_leaves_everything_alone():

@@ -82,16 +82,17 @@ def test_one_employer_changes_as_in_the_reference():
         change[slots == slot] = 0
         change[np.flatnonzero(slots == slot)[0]] = int(rng.choice([-40, -3, -1, 1, 2, 30]))
         results = []
-        for fn in (kernels.establishment_reference, kernels._establishment_kernel):
+        for fn in (kernels.establishment_reference, kernels.establishment):
             arrays = [org.copy(), loc.copy(), status.copy(), tenure.copy()]
             counts = funded.copy()
-            extra = fn(*arrays, locality, counts, slots, change)
-            results.append((arrays, counts, extra))
-        (ref, ref_counts, ref_extra), (got, got_counts, got_extra) = results
+            extra, moved = fn(*arrays, locality, counts, slots, change)
+            results.append((arrays, counts, extra, moved))
+        (ref, ref_counts, ref_extra, ref_moved), (got, got_counts, got_extra, got_moved) = results
         for r, g in zip(ref, got, strict=True):
             assert same(g, r), case_no
         assert same(got_counts, ref_counts), case_no
         assert same(got_extra, ref_extra), case_no
+        assert got_moved == ref_moved, case_no
 
 
 def test_delivery_by_runs_of_places_gives_the_reference_sums():

@@ -43,8 +43,8 @@ from missionsim.model.workforce_kernels import (  # noqa: F401 - the workforce p
     turnover_reference,
 )
 
-__all__ = ["COMPILED", "establishment", "establishment_reference", "staff_morale",
-           "staff_turnover", "warm"]
+__all__ = ["COMPILED", "establishment", "establishment_reference", "posts_by_employer",
+           "staff_morale", "staff_turnover", "warm"]
 
 # --- set_establishment ------------------------------------------------------------------------
 def establishment_reference(org: np.ndarray, loc: np.ndarray, status: np.ndarray,
@@ -58,7 +58,7 @@ def establishment_reference(org: np.ndarray, loc: np.ndarray, status: np.ndarray
     vacant posts first, then the shortest tenure. Growth funds the employer's own unfunded
     posts first (lowest post first), then moves the lowest unfunded posts of any employer to
     it (``loc`` from ``locality``). Returns the employers of the posts still wanted, one entry
-    a post, in order: the caller appends them as new posts.
+    a post, in order (the caller appends them as new posts), and how many posts moved employer.
     """
     changing = np.zeros(max(funded.size, int(org.max(initial=0)) + 1), dtype=bool)
     changing[slots[change != 0]] = True
@@ -87,7 +87,7 @@ def establishment_reference(org: np.ndarray, loc: np.ndarray, status: np.ndarray
     loc[pool] = locality[orgs[: pool.size]]
     status[pool] = VACANT
     np.add.at(funded, orgs, 1)
-    return orgs[pool.size:]
+    return orgs[pool.size:], int(pool.size)
 
 
 @_compile
@@ -143,36 +143,55 @@ def _cut_shortest(posts, status, tenure, code, size, need):
 
 
 @_compile
-def _establishment_kernel(org, loc, status, tenure, locality, funded, slots, change):
-    """Compiled :func:`establishment_reference`: the same posts, in the same order."""
-    # the posts of each changing employer, in post order (grouped by counting)
-    group = np.full(funded.size, -1, dtype=np.int64)
-    n_groups = 0
-    wanted = 0
-    for i in range(slots.size):
-        if change[i] != 0 and group[slots[i]] < 0:
-            group[slots[i]] = n_groups
-            n_groups += 1
-        if change[i] > 0:
-            wanted += change[i]
-    matched = np.empty(org.size, dtype=np.int64)  # one pass over all posts
-    n_matched = 0
+def _group_kernel(org, n):
+    """Compiled :func:`posts_by_employer`, a counting sort.
+
+    Posts of an employer outside ``0 … n - 1`` are left out.
+    """
+    first = np.zeros(n + 1, dtype=np.int64)
     for k in range(org.size):
         o = org[k]
-        if 0 <= o < group.size and group[o] >= 0:
-            matched[n_matched] = k
-            n_matched += 1
-    first = np.zeros(n_groups + 1, dtype=np.int64)
-    for m in range(n_matched):
-        first[group[org[matched[m]]] + 1] += 1
-    for g in range(n_groups):
-        first[g + 1] += first[g]
-    posts = np.empty(n_matched, dtype=np.int64)
-    fill = first[:n_groups].copy()
-    for m in range(n_matched):
-        g = group[org[matched[m]]]
-        posts[fill[g]] = matched[m]
-        fill[g] += 1
+        if 0 <= o < n:
+            first[o + 1] += 1
+    for o in range(n):
+        first[o + 1] += first[o]
+    posts = np.empty(first[n], dtype=np.int64)
+    fill = first[:n].copy()
+    for k in range(org.size):
+        o = org[k]
+        if 0 <= o < n:
+            posts[fill[o]] = k
+            fill[o] += 1
+    return first, posts
+
+
+def posts_by_employer(org: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every post grouped by employer ``0 … n - 1``, in post order: ``(first, posts)``.
+
+    Employer ``o``'s posts are ``posts[first[o]:first[o + 1]]``. The grouping holds while no
+    post moves employer and no post is added; :func:`establishment` says when posts moved.
+    """
+    if COMPILED:
+        return _group_kernel(org, int(n))
+    order = np.argsort(org, kind="stable")
+    inside = order[(org[order] >= 0) & (org[order] < n)]
+    counts = np.bincount(org[inside], minlength=int(n))[:n]
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), inside.astype(np.int64)
+
+
+@_compile
+def _establishment_kernel(org, loc, status, tenure, locality, funded, slots, change, first,
+                          posts):
+    """Compiled :func:`establishment_reference`: the same posts, in the same order.
+
+    ``first`` and ``posts`` group the posts by employer (:func:`posts_by_employer`) as ``org``
+    stands, so that a change reads its employer's posts without a pass over every post.
+    """
+    wanted = 0
+    for i in range(slots.size):
+        if change[i] > 0:
+            wanted += change[i]
+    none = posts[:0]
     # each change in turn
     new_org = np.empty(wanted, dtype=np.int64)
     n_new = 0
@@ -180,8 +199,8 @@ def _establishment_kernel(org, loc, status, tenure, locality, funded, slots, cha
         d = change[i]
         if d == 0:
             continue
-        g = group[slots[i]]
-        mine = posts[first[g]:first[g + 1]]
+        slot = slots[i]
+        mine = posts[first[slot]:first[slot + 1]] if 0 <= slot < first.size - 1 else none
         if d < 0:
             # vacant first (the lowest status), then the shortest tenure, then the lowest post
             need = -d
@@ -231,22 +250,30 @@ def _establishment_kernel(org, loc, status, tenure, locality, funded, slots, cha
             used += 1
     for j in range(n_new):
         funded[new_org[j]] += 1
-    return new_org[used:n_new].copy()
+    return new_org[used:n_new].copy(), used
 
 
 def establishment(org: np.ndarray, loc: np.ndarray, status: np.ndarray, tenure: np.ndarray,
                   locality: np.ndarray, funded: np.ndarray, slots: np.ndarray,
-                  change: np.ndarray) -> np.ndarray:
+                  change: np.ndarray,
+                  by_employer: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, int]:
     """Change the funded posts of employer ``slots[i]`` by ``change[i]``; see the reference.
 
     ``org``, ``loc``, ``status`` and ``funded`` change in place; ``funded`` must be writable.
-    Returns the employers of the new posts still to append, one entry a post.
+    ``by_employer`` is :func:`posts_by_employer` of ``org`` over at least ``funded.size``
+    employers, if kept from an earlier call (made here if not). Returns the employers of the
+    new posts still to append, one entry a post, and how many posts moved employer (when any
+    did, ``by_employer`` no longer holds).
     """
     locality = np.ascontiguousarray(locality, dtype=np.int64)
     slots = np.ascontiguousarray(slots, dtype=np.int64)
     change = np.ascontiguousarray(change, dtype=np.int64)
     if COMPILED:
-        return _establishment_kernel(org, loc, status, tenure, locality, funded, slots, change)
+        if by_employer is None or by_employer[0].size < funded.size + 1:
+            by_employer = posts_by_employer(org, funded.size)
+        return _establishment_kernel(org, loc, status, tenure, locality, funded, slots, change,
+                                     *by_employer)
     return establishment_reference(org, loc, status, tenure, locality, funded, slots, change)
 
 
@@ -266,7 +293,7 @@ def warm() -> None:
     """
     one = np.zeros(1, dtype=np.int64)
     establishment(one.copy(), one.copy(), np.zeros(1, dtype=np.int8), one.copy(), one.copy(),
-                  one.copy(), one.copy(), one.copy())
+                  one.copy(), one.copy(), one.copy(), posts_by_employer(one, 1))
     real = np.zeros(1)
     rise = staff_morale(real.copy(), real, real, 1.0, 0.0, 0.0, 0.0)
     staff_turnover(np.zeros(1, dtype=np.int8), real.copy(), real.copy(), one.copy(), one, one, real,

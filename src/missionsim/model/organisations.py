@@ -39,8 +39,13 @@ class Organisations:
         if not np.count_nonzero(change):
             return
         funded = funded.copy()
-        orgs = kernels.establishment(s.org, s.loc, s.status, s.tenure, self.orgs.locality,
-                                     funded, slots, change)
+        kept = s.by_employer  # the posts by employer, while none has moved employer
+        if kernels.COMPILED and (kept is None or kept[0].size < funded.size + 1):
+            s.by_employer = kernels.posts_by_employer(s.org, funded.size)
+        orgs, moved = kernels.establishment(s.org, s.loc, s.status, s.tenure, self.orgs.locality,
+                                            funded, slots, change, s.by_employer)
+        if moved:
+            s.by_employer = None
         if orgs.size:
             new = s.append(orgs, self.orgs.locality[orgs])
             s.status[new] = VACANT

@@ -164,6 +164,10 @@ class StaffArrays:
         self.quits = 0
         self.hires = 0
         self._funded: np.ndarray | None = None
+        self.by_employer: tuple[np.ndarray, np.ndarray] | None = None
+        """The posts grouped by employer (:func:`~missionsim.model.kernels.posts_by_employer`),
+        kept by :meth:`~missionsim.model.organisations.Organisations.set_establishment` while no
+        post moves employer and none is appended; None when not kept."""
 
     @property
     def n(self) -> int:
@@ -180,6 +184,7 @@ class StaffArrays:
         self.org[start:] = org
         self.loc[start:] = loc
         self.funding_changed()
+        self.by_employer = None
         return np.arange(start, start + k)
 
     def funded_count(self) -> int:
