@@ -91,7 +91,7 @@ baseline-doc: venv
 validation: venv
 	$(VENV)/bin/missionsim docs validation
 
-# docs/robustness.md: the reform ranking under uncertainty (about an hour on 2 cores;
+# docs/robustness.md: the reform ranking under uncertainty (about 15 minutes on 2 cores;
 # ROBUSTNESS_ARGS=--resume continues an interrupted build).
 robustness: venv
 	$(VENV)/bin/missionsim docs robustness --store results/robustness $(ROBUSTNESS_ARGS)

@@ -109,7 +109,7 @@ def test_the_shipped_funding_response_gives_its_recorded_fit():
 @pytest.mark.slow
 def test_rerunning_the_procedure_reproduces_the_shipped_values():
     """The full procedure as shipped (8 seeds, workshop world, first profile on the england
-    world; about 15 minutes on two cores)."""
+    world; about 2-3 minutes on two cores)."""
     shipped = calibration.shipped("early_years")
     again = calibration.calibrate(seeds=shipped.procedure["seeds"],
                                   preset=shipped.procedure["preset"],

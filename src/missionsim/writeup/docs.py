@@ -197,13 +197,13 @@ register(Document("baseline", "docs/model.md", "missionsim.writeup.baseline", "e
                   "the measured baseline tables of the model description (section 10)",
                   markers=("baseline_measured", "baseline_patterns"), minutes=0.2))
 register(Document("validation", "docs/validation.md", "missionsim.writeup.validation", "inputs",
-                  "the model against the observed patterns of the calibration brief", minutes=5))
+                  "the model against the observed patterns of the calibration brief", minutes=0.5))
 register(Document("claims", "docs/claims.md", "missionsim.writeup.claims", "inputs",
                   "each claim of the design brief, its mechanism and the effect measured",
-                  minutes=10))
+                  minutes=1))
 register(Document("robustness", "docs/robustness.md", "missionsim.writeup.robustness", "inputs",
                   "which reform is best at equal cost, and which assumptions decide it",
-                  minutes=45))
+                  minutes=15))
 
 
 def write(document: Document, root: Path, settings: DocSettings, log=print) -> Path:
