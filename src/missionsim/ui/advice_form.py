@@ -74,21 +74,21 @@ class SearchSize:
 
 
 SMALL = SearchSize("small", population=6, generations=2, futures=4,
-                   note="a quick look: about 15 seconds on 2 cores")
+                   note="a quick look: under 10 seconds on 2 cores")
 """The smallest search: enough to see the page work and the shape of the answer; too few
 futures and packages to quote."""
 MEDIUM = SearchSize("medium", population=12, generations=3, futures=8,
-                    note="a first look: one to two minutes on 2 cores")
-"""The first-look search of ``docs/advise.md`` (section 3): 36 packages in 8 futures, one to
-two minutes on 2 cores with the workshop world."""
+                    note="a first look: about 20 seconds on 2 cores")
+"""The first-look search of ``docs/advise.md`` (section 3): 36 packages in 8 futures, about 20
+seconds on 2 cores with the workshop world (18 s measured on 2026-12-02)."""
 FULL = SearchSize("full", population=24, generations=10, futures=16,
-                  note="the advice file's own size: some 15 minutes on 2 cores")
+                  note="the advice file's own size: about 4 minutes on 2 cores")
 """The shipped advice file's own size (24 packages × 10 generations × 16 futures), about 13
 times the medium search."""
 SIZES = {size.name: size for size in (SMALL, MEDIUM, FULL)}
 """The presets the page offers, smallest first."""
 DEFAULT_SIZE = MEDIUM.name
-"""The preset chosen when the page opens: a first look that finishes in one to two minutes."""
+"""The preset chosen when the page opens: a first look that finishes in about 20 seconds."""
 
 
 @dataclass(frozen=True)
