@@ -35,10 +35,10 @@ class RunOptions:
         progress: Show a progress bar with an ETA on standard error.
         on_result: Called as ``on_result(done, total)`` after each run (for interfaces).
         max_chunk: Most runs sent to a worker at once (``None``: chosen from the study's size,
-            at most 16). ``1`` sends each run on its own: ``on_result`` then hears of each run
-            as it finishes, so a study stopped from it (as the app's Cancel does) stops when
-            the next run finishes, not the next chunk; larger chunks cost less per run on
-            short runs.
+            at most :data:`~missionsim.experiments.executors.local.MAX_CHUNK`). ``1`` sends
+            each run on its own: ``on_result`` then hears of each run as it finishes, so a
+            study stopped from it (as the app's Cancel does) stops when the next run finishes,
+            not the next chunk; larger chunks cost less per run on short runs.
     """
 
     out: str | Path | None = None

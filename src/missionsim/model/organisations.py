@@ -39,8 +39,7 @@ class Organisations:
         if not np.count_nonzero(change):
             return
         funded = funded.copy()
-        kept = s.by_employer  # the posts by employer, while none has moved employer
-        if kernels.COMPILED and (kept is None or kept[0].size < funded.size + 1):
+        if kernels.COMPILED and s.by_employer is None:  # kept while no post moves employer
             s.by_employer = kernels.posts_by_employer(s.org, funded.size)
         orgs, moved = kernels.establishment(s.org, s.loc, s.status, s.tenure, self.orgs.locality,
                                             funded, slots, change, s.by_employer)

@@ -44,12 +44,12 @@ CANCELLED = "cancelled"
 FINISHED = "finished"
 FAILED = "failed"
 FINAL_STATES = (CANCELLED, FINISHED, FAILED)
+"""The states a job ends in."""
 RUN_BY_RUN = 1
 """Runs the app's studies send to a worker at once: one, so that progress moves run by run and
 Cancel takes effect when the next run finishes (``RunOptions.max_chunk``), not the next chunk
 (in chunks of 12 a cancelled 200-run comparison went on for 6–9 s); a run costs far more than
 sending it."""
-"""The states a job ends in."""
 
 
 def failure_message(exc: BaseException) -> str:
