@@ -170,8 +170,9 @@ def original_delivery(model) -> tuple:
     focus[charities] = model.charity_focus()[charities]
     pressure = each(1.0 + p["pressure_effort"] * lv.at("punitive"), pl.n)
     time_left = each(1.0 - lv.at("staff_time"), pl.n)
+    sums = s.sums_by_org(o.n)  # the holders' delivery summed by employer (test_staff_kernels)
     staff, charity_staff = staff_kernels.delivery_reference(
-        s.status, s.loc, s.org, s.morale, s.skill, pressure, time_left, practice, focus,
+        sums.filled, sums.skill, sums.effort, o.locality, pressure, time_left, practice, focus,
         charities, pl.n, float(p["morale_effort"]))
     volunteers = model.volunteers0 * (1.0 + p["mobilisation_volunteer_gain"] * lv.mobilisation)
     volunteers = np.minimum(volunteers, p["volunteer_cap_per_staff"] * charity_staff

@@ -1,7 +1,8 @@
 """The kernels over the staff posts give their references' results bit for bit.
 
 The counts of the posts in post, whose employers and places lie in runs; the change of one
-employer's funded posts (a charity founded or closed); staff delivery over places in runs.
+employer's funded posts (a charity founded or closed); the sums by employer of posts in runs,
+and the delivery from them.
 Random cases with edge cases: no posts, one post, every post in post or none, keys outside
 the counts, values of posts not in post that must not be read.
 """
@@ -95,14 +96,12 @@ def test_one_employer_changes_as_in_the_reference():
         assert got_moved == ref_moved, case_no
 
 
-def test_delivery_by_runs_of_places_gives_the_reference_sums():
+def test_sums_by_employer_of_posts_in_runs_give_the_reference_sums():
     rng = np.random.default_rng(3004)
     for case_no in range(CASES):
         n = int(rng.choice([0, 1, 2, 9, 300, 3_000]))
         n_orgs, n_places = int(rng.integers(1, 60)), int(rng.integers(1, 25))
         org = random_keys(rng, n, n_orgs)
-        locality = rng.integers(0, n_places, n_orgs)
-        loc = locality[org] if rng.random() < 0.7 else random_keys(rng, n, n_places)
         status = rng.integers(0, 3, n).astype(np.int8)
         if rng.random() < 0.2:
             status[:] = rng.choice([UNFUNDED, VACANT, FILLED])
@@ -110,13 +109,18 @@ def test_delivery_by_runs_of_places_gives_the_reference_sums():
         # what posts not in post hold is never read
         morale[(status != FILLED) & (rng.random(n) < 0.3)] = np.nan
         skill[(status != FILLED) & (rng.random(n) < 0.3)] = -np.inf
-        args = (status, loc, org, morale, skill, rng.uniform(0.5, 1.5, n_places),
-                rng.uniform(0.0, 1.0, n_places), rng.uniform(-0.2, 1.4, n_orgs),
-                rng.uniform(0.0, 1.0, n_orgs), rng.random(n_orgs) < 0.6, n_places,
-                float(rng.random()))
-        ref = staff_kernels.delivery(False, *args)
-        got = staff_kernels.delivery(True, *args)
+        args = (status, org, skill, morale, n_orgs)
+        ref = staff_kernels.org_sums(False, *args)
+        got = staff_kernels.org_sums(True, *args)
         for r, g in zip(ref, got, strict=True):
+            assert same(g, r), case_no
+        assert np.isfinite(got[1]).all() and np.isfinite(got[3]).all(), case_no
+        delivery = (got[0], got[1], got[2], rng.integers(0, n_places, got[0].size),
+                    rng.uniform(0.5, 1.5, n_places), rng.uniform(0.0, 1.0, n_places),
+                    rng.uniform(-0.2, 1.4, got[0].size), rng.uniform(0.0, 1.0, got[0].size),
+                    rng.random(got[0].size) < 0.6, n_places, float(rng.random()))
+        for r, g in zip(staff_kernels.delivery(False, *delivery),
+                        staff_kernels.delivery(True, *delivery), strict=True):
             assert same(g, r), case_no
 
 

@@ -33,8 +33,8 @@ def update(model: MissionModel) -> None:
     else:
         trials = float(trials)
     info_u, info, floored = staff_kernels.information(
-        kernels.COMPILED, s.status, s.loc, s.org, o.rollout, o.programme, o.own_programme,
-        trials, pr.n, p["evidence_rigour"], p["trial_rigour"])
+        kernels.COMPILED, s.filled_by_org(o.n), o.locality, o.rollout, o.programme,
+        o.own_programme, trials, pr.n, p["evidence_rigour"], p["trial_rigour"])
     root = np.sqrt(floored)  # used only where there is information
     evidence_kernels.learn(kernels.COMPILED, pr.theta, pr.mean, pr.prec, z, info_u, info, root,
                            p["uncontrolled_bias"])

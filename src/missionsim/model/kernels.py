@@ -297,7 +297,7 @@ def warm() -> None:
     real = np.zeros(1)
     rise = staff_morale(real.copy(), real, real, 1.0, 0.0, 0.0, 0.0)
     staff_turnover(np.zeros(1, dtype=np.int8), real.copy(), real.copy(), one.copy(), one, one, real,
-             real, real, real, real, rise, np.zeros(1, dtype=np.int8), real, real,
+             real, real, rise, np.zeros(1, dtype=np.int8), real, real,
              (0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
     staff_target(True, real, real, one, one)
     staff_kernels.warm(COMPILED)

@@ -222,6 +222,7 @@ class MissionModel(Queries, Organisations, mesa.Model):
         target = workforce.morale_target(self)
         noise = self.streams["world"].normal(0.0, self.p["morale_sd"], s.n)
         s.morale[:] = np.clip(target + noise, 0.0, 1.0)
+        s.staff_changed()
         # the morale at which the mean quit hazard over all posts equals the calibrated rate
         k = max(self.p["morale_turnover"], 1e-9)  # structural: no division by zero
         self.morale_ref = float(-np.log(np.mean(np.exp(-k * s.morale))) / k)

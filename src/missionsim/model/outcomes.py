@@ -77,8 +77,9 @@ def _delivery(model: MissionModel) -> tuple[np.ndarray, np.ndarray]:
     place's reach.
     """
     p, o, s, pl, lv, net = model.p, model.orgs, model.staff, model.places, model.levers, model.net
+    sums = s.sums_by_org(o.n)
     absolute, volunteers, pl.reach = staff_kernels.month_delivery(
-        kernels.COMPILED, (s.status, s.loc, s.org, s.morale, s.skill),
+        kernels.COMPILED, (sums.filled, sums.skill, sums.effort),
         (o.practice, o.kind, o.locality, o.active, _at_orgs(lv, "punitive", o.locality)),
         (net.u, net.v, net.trust, ties.cross_sector(model)),
         (model.volunteers0, pl.capacity, pl.need0, model.demand_mult, pl.reach_factor),

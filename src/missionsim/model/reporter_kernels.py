@@ -17,68 +17,10 @@ import numpy as np
 
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
-from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED, VACANT
+from missionsim.model.state import CHARITY, COUNCIL
 
 LEAST_DIVISOR = 1e-9  # structural: avoids a division by zero
 """Least divisor of a charity's reserves' months and a place's shortfall, as the model's own."""
-
-
-# --- the posts in post ------------------------------------------------------------------------
-def in_post_reference(status: np.ndarray, morale: np.ndarray, org: np.ndarray,
-                      rollout: np.ndarray, backed: np.ndarray, programme: np.ndarray,
-                      own_programme: np.ndarray, practice: np.ndarray) -> tuple:
-    """The staff reporters' arrays and counts, in one call (NumPy reference).
-
-    Returns the morale of each post in post, its employer's evidence-backed share (the
-    rolled-out programme's backing times ``rollout`` plus its own programme's times the rest;
-    -1: none, read as programme 0) and practice, in post order; then the number of posts in
-    post, vacant and funded.
-    """
-    used, own = np.maximum(programme, 0), np.maximum(own_programme, 0)  # -1: none
-    share = rollout * backed[used] + (1.0 - rollout) * backed[own]
-    filled = status == FILLED
-    employer = org[filled]
-    return (morale[filled], share[employer], practice[employer], int(np.count_nonzero(filled)),
-            int(np.count_nonzero(status == VACANT)), int(np.count_nonzero(status != UNFUNDED)))
-
-
-@_compile
-def _in_post_kernel(status, morale, org, rollout, backed, programme, own_programme, practice):
-    """Compiled :func:`in_post_reference`: the shares per employer, then one pass over posts."""
-    share = np.empty(rollout.size)
-    for j in range(rollout.size):
-        first = 1.0 if backed[max(programme[j], 0)] else 0.0
-        second = 1.0 if backed[max(own_programme[j], 0)] else 0.0
-        share[j] = rollout[j] * first + (1.0 - rollout[j]) * second
-    own, evidence, used = np.empty(status.size), np.empty(status.size), np.empty(status.size)
-    filled = vacant = unfunded = 0
-    for i in range(status.size):
-        if status[i] == FILLED:
-            employer = org[i]
-            own[filled] = morale[i]
-            evidence[filled] = share[employer]
-            used[filled] = practice[employer]
-            filled += 1
-        elif status[i] == VACANT:
-            vacant += 1
-        elif status[i] == UNFUNDED:
-            unfunded += 1
-    return (own[:filled], evidence[:filled], used[:filled], filled, vacant,
-            status.size - unfunded)
-
-
-def in_post(compiled: bool, status, morale, org, rollout, backed, programme, own_programme,
-            practice) -> tuple:
-    """The staff reporters' arrays and counts; see :func:`in_post_reference`.
-
-    Without programmes the reference's own error is raised (there is no programme 0 to read).
-    """
-    if not compiled or backed.size == 0:
-        return in_post_reference(status, morale, org, rollout, backed, programme,
-                                 own_programme, practice)
-    return _in_post_kernel(status, morale, org, np.ascontiguousarray(rollout, dtype=np.float64),
-                           backed, programme, own_programme,
-                           np.ascontiguousarray(practice, dtype=np.float64))
 
 
 # --- charities' reserves ----------------------------------------------------------------------
@@ -335,7 +277,6 @@ def warm(compiled: bool) -> None:
     real = np.ones(1)
     kind = np.full(1, CHARITY, dtype=np.int8)
     active = np.ones(1, dtype=bool)
-    _in_post_kernel(np.full(1, FILLED, dtype=np.int8), real, one, real, active, one, one, real)
     _reserves_kernel(kind, active, real, one, 1.0)
     _reserves_median_kernel(kind, active, real, one, 1.0)
     _densities_kernel(one, one, one, kind, active, 1)

@@ -112,33 +112,45 @@ def extra_money(model) -> float:
 
 
 class InPost(NamedTuple):
-    """Values of each post in post, in post order, and the posts' counts."""
+    """The staff in post: their mean morale, evidence-backed share and practice; the counts."""
 
-    morale: np.ndarray
-    evidence: np.ndarray
-    practice: np.ndarray
+    morale: float
+    evidence: float
+    practice: float
     filled: int
     vacant: int
     funded: int
 
 
 def _staff_in_post(model) -> InPost:
-    """Morale, and the employer's evidence-backed share and practice, of each post in post.
+    """The staff in post's means and the posts' counts (:class:`InPost`).
 
-    One pass over the posts, shared by the staff reporters, which also counts the posts in
-    post, vacant and funded.
+    From the sums by employer (``StaffArrays.sums_by_org``), shared by the staff reporters:
+    each employer's posts in post count its evidence-backed share (the rolled-out programme's
+    backing times its rollout plus its own programme's times the rest; -1: none, read as
+    programme 0) and its practice.
     """
     def compute():
         o, s = model.orgs, model.staff
-        return InPost(*reporter_kernels.in_post(
-            kernels.COMPILED, s.status, s.morale, s.org, o.rollout,
-            evidence.evidence_backed(model), o.programme, o.own_programme, o.practice))
+        n = o.n
+        sums = s.sums_by_org(n)
+        count = sums.filled[:n]
+        filled, funded = int(count.sum()), int(s.funded_by_org(n).sum())
+        if not filled:
+            return InPost(0.0, 0.0, 0.0, 0, funded, funded)
+        backed = evidence.evidence_backed(model)
+        used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)  # -1: none
+        share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
+        return InPost(float(np.add.reduce(sums.morale[:n]) / filled),
+                      float(np.add.reduce(count * share) / filled),
+                      float(np.add.reduce(count * o.practice) / filled),
+                      filled, funded - filled, funded)
     return _once(model, "staff_in_post", compute)
 
 
 def staff_morale(model) -> float:
     """Mean morale of frontline staff in post."""
-    return _mean(_staff_in_post(model).morale)
+    return _staff_in_post(model).morale
 
 
 def staff_turnover(model) -> float:
@@ -217,12 +229,12 @@ def mean_trust(model) -> float:
 
 def evidence_adoption(model) -> float:
     """Share of frontline staff in post using an evidence-backed practice."""
-    return _mean(_staff_in_post(model).evidence)
+    return _staff_in_post(model).evidence
 
 
 def practice_effect(model) -> float:
     """Mean true effect (SD) of the practice used by frontline staff in post."""
-    return _mean(_staff_in_post(model).practice)
+    return _staff_in_post(model).practice
 
 
 def department_focus(model) -> float:

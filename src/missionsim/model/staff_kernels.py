@@ -1,11 +1,13 @@
-"""Compiled passes that read the staff posts: delivery, evidence from practice, counts in post.
+"""Compiled passes over the staff posts and their sums by employer: delivery, evidence, counts.
 
-Each kernel makes one pass over the posts where the NumPy code it replaces makes several (a
-mask of the posts in post, gathers through employer and place, products, then ``bincount``).
-Each gives exactly the result of its NumPy reference, kept here for the unit tests
-(``tests/unit/test_staff_kernels.py``) and as the path taken when numba is not used: sums
-run over the posts in post order from zero, as ``bincount`` adds its weights, and every
-product keeps the reference's order of operations.
+One pass over the posts a month sums each employer's posts in post, their skill and their
+morale (:func:`org_sums`, kept by ``StaffArrays.sums_by_org`` until the posts change); the
+delivery and the evidence from practice are then sums over the employers. Each kernel makes one
+pass where the NumPy code it replaces makes several (masks, gathers, products, then
+``bincount``) and gives exactly the result of its NumPy reference, kept here for the unit tests
+(``tests/unit/test_staff_kernels.py``) and as the path taken when numba is not used: sums run
+over the posts, or the employers, in order from zero, as ``bincount`` adds its weights, and
+every product keeps the reference's order of operations.
 """
 
 from __future__ import annotations
@@ -28,53 +30,50 @@ def _at(k, n):
 
 
 # --- delivery: effort × skill × practice × focus, summed per place ----------------------------
-def delivery_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
-                       morale: np.ndarray, skill: np.ndarray, pressure: np.ndarray,
-                       time_left: np.ndarray, practice: np.ndarray, focus: np.ndarray,
-                       charity: np.ndarray, n_places: int, weight: float) -> tuple:
+def delivery_reference(filled: np.ndarray, skill: np.ndarray, effort: np.ndarray,
+                       locality: np.ndarray, pressure: np.ndarray, time_left: np.ndarray,
+                       practice: np.ndarray, focus: np.ndarray, charity: np.ndarray,
+                       n_places: int, weight: float) -> tuple:
     """Staff delivery per place, and the part of it by charities' staff (NumPy reference).
 
-    Each post in post contributes ``((1 - weight) + weight × morale) × pressure[place] ×
-    time_left[place] × skill × practice[employer] × focus[employer]``; ``charity`` marks the
-    employers that are charities.
+    Each holder of a post delivers ``((1 - weight) + weight × morale) × skill``, times their
+    place's ``pressure`` and ``time_left`` and their employer's ``practice`` and ``focus``.
+    Summed over an employer's holders that is ``((1 - weight) × skill + weight × effort) ×
+    pressure × time_left × practice × focus``, with ``skill`` and ``effort`` the employer's
+    sums of skill and of morale × skill (:func:`org_sums_reference`); employers with nobody
+    in post (``filled``) add nothing. ``charity`` marks the employers that are charities.
     """
-    filled = status == FILLED
-    effort = ((1.0 - weight) + weight * morale) * pressure[loc] * time_left[loc]
-    contrib = (effort * skill * practice[org] * focus[org])[filled]
-    staff = np.bincount(loc[filled], weights=contrib, minlength=n_places)
-    by_charity = charity[org[filled]]
-    charity_staff = np.bincount(loc[filled][by_charity], weights=contrib[by_charity],
+    working = np.flatnonzero(filled[:practice.size] > 0)
+    place = locality[working]
+    place = np.where(place < 0, place + n_places, place)  # from the end, as NumPy reads it
+    contrib = (((1.0 - weight) * skill[working] + weight * effort[working]) * pressure[place]
+               * time_left[place] * practice[working] * focus[working])
+    staff = np.bincount(place, weights=contrib, minlength=n_places)
+    by_charity = charity[working]
+    charity_staff = np.bincount(place[by_charity], weights=contrib[by_charity],
                                 minlength=n_places)
     return staff.astype(np.float64), charity_staff.astype(np.float64)
 
 
 @_compile
-def _delivery_kernel(status, loc, org, morale, skill, pressure, time_left, practice, focus,
+def _delivery_kernel(filled, skill, effort, locality, pressure, time_left, practice, focus,
                      charity, n_places, weight):
-    """Compiled :func:`delivery_reference`: the same sums, in the same order.
+    """Compiled :func:`delivery_reference`: the same sums, in the same order (employer order).
 
-    Places and employers are read with unsigned indices (a negative one is first counted
-    from the end, as NumPy counts it), which spares a check at each read. Every post adds to
-    its place, a post not in post adds +0.0: the same sums (a sum from +0.0 is never -0.0,
-    and adding +0.0 leaves any other value as it is), without a branch that the mix of filled
-    and vacant posts mispredicts. Every post's employer and place are valid slots.
+    A place is read with an unsigned index (a negative one first counted from the end, as
+    NumPy counts it), which spares a check at each read.
     """
     staff = np.zeros(n_places)
     charity_staff = np.zeros(n_places)
     rest = 1.0 - weight
-    n_orgs = practice.size
-    for i in range(status.size):
-        place = loc[i]
-        employer = org[i]
-        if (place | employer) < 0:  # either negative: rare, so tested once for both
-            place += n_places if place < 0 else 0
-            employer += n_orgs if employer < 0 else 0
-        here, by = np.uint64(place), np.uint64(employer)
-        c = ((rest + weight * morale[i]) * pressure[here] * time_left[here] * skill[i]
-             * practice[by] * focus[by])
-        c = c if status[i] == FILLED else 0.0  # a select, not a branch
+    for o in range(practice.size):
+        if filled[o] <= 0:
+            continue
+        here = _at(locality[o], n_places)
+        c = ((rest * skill[o] + weight * effort[o]) * pressure[here] * time_left[here]
+             * practice[o] * focus[o])
         staff[here] += c
-        if charity[by]:
+        if charity[o]:
             charity_staff[here] += c
     return staff, charity_staff
 
@@ -97,15 +96,16 @@ def month_delivery_reference(staff: tuple, orgs: tuple, ties: tuple, places: tup
     (:func:`~missionsim.model.outcome_kernels.employers_reference`), the staff pass
     (:func:`delivery_reference`), the ties within each place
     (:func:`~missionsim.model.outcome_kernels.local_ties_reference`) and the places
-    (:func:`~missionsim.model.outcome_kernels.delivered_reference`). ``staff``: status, place,
-    employer, morale, skill; ``orgs``: practice, kind, place, whether active, the punitive
+    (:func:`~missionsim.model.outcome_kernels.delivered_reference`). ``staff``: each
+    employer's posts in post and its holders' sums of skill and of morale × skill
+    (:func:`org_sums_reference`); ``orgs``: practice, kind, place, whether active, the punitive
     lever at each; ``ties``: their ends, trust and whether cross-sector; ``places``: starting
     volunteers, capacity, need at month 0, the month's demand multiplier and the reach factor
     (or None); ``levers``: punitive, staff time, data sharing, mobilisation and autonomy
     (numbers or arrays over places); ``par``: the five of ``employers``, the pressure effort,
     the morale effort, the national coordination and the eleven of ``delivered``.
     """
-    status, loc, org, morale, skill = staff
+    filled, skill, effort = staff
     practice, kind, locality, active, punitive = orgs
     volunteers0, capacity, need0, demand, factor = places
     punitive_here, staff_time, data_sharing, mobilisation, autonomy = levers
@@ -115,7 +115,7 @@ def month_delivery_reference(staff: tuple, orgs: tuple, ties: tuple, places: tup
     pressure_effort, morale_effort, national = par[POST_PARAMETERS]
     pressure = each(1.0 + pressure_effort * punitive_here, n)
     time_left = each(1.0 - staff_time, n)
-    staff_sum, charity_staff = delivery_reference(status, loc, org, morale, skill, pressure,
+    staff_sum, charity_staff = delivery_reference(filled, skill, effort, locality, pressure,
                                                   time_left, factor_o, focus, charities, n,
                                                   morale_effort)
     trust, strength = _outcome.local_ties_reference(*ties, locality, kind, active, n)
@@ -126,10 +126,10 @@ def month_delivery_reference(staff: tuple, orgs: tuple, ties: tuple, places: tup
 
 
 @_compile
-def _month_delivery_kernel(status, loc, org, morale, skill, practice, kind, locality, active,
-                           punitive, u, v, trust, cross, volunteers0, capacity, need0, demand,
-                           factor, has_factor, levers, employer_par, pressure_effort,
-                           morale_effort, national, delivered_par):
+def _month_delivery_kernel(filled, skill, effort, practice, kind, locality, active, punitive, u,
+                           v, trust, cross, volunteers0, capacity, need0, demand, factor,
+                           has_factor, levers, employer_par, pressure_effort, morale_effort,
+                           national, delivered_par):
     """Compiled :func:`month_delivery_reference` (``levers`` one row per lever, over places)."""
     n = capacity.size
     factor_o, focus, charities = _outcome._employers_kernel(practice, kind, punitive,
@@ -139,7 +139,7 @@ def _month_delivery_kernel(status, loc, org, morale, skill, practice, kind, loca
         pressure[i] = 1.0 + pressure_effort * levers[0, i]
         time_left[i] = 1.0 - levers[1, i]
         need[i] = need0[i] * demand
-    staff_sum, charity_staff = _delivery_kernel(status, loc, org, morale, skill, pressure,
+    staff_sum, charity_staff = _delivery_kernel(filled, skill, effort, locality, pressure,
                                                 time_left, factor_o, focus, charities, n,
                                                 morale_effort)
     mean_trust, strength = _outcome._local_ties_kernel(u, v, trust, cross, locality, kind,
@@ -174,42 +174,44 @@ def month_delivery(compiled: bool, staff: tuple, orgs: tuple, ties: tuple, place
 
 
 # --- programme users: a council's teams split by its rollout share ----------------------------
-def users_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, rollout: np.ndarray,
+def users_reference(filled: np.ndarray, locality: np.ndarray, rollout: np.ndarray,
                     programme: np.ndarray, own: np.ndarray, weight: np.ndarray | None,
                     n_programmes: int) -> np.ndarray:
     """Staff in post using each programme, each counting ``weight[place]`` if given (reference).
 
-    A post counts ``rollout[employer]`` towards its employer's programme and the rest towards
-    the employer's own programme.
+    An employer's ``filled`` posts in post count ``rollout`` of themselves towards its
+    programme and the rest towards its own programme; employers with nobody in post are left
+    out (their programme may be none, -1).
     """
-    filled = status == FILLED
-    employer = org[filled]
-    share = rollout[employer]
+    working = np.flatnonzero(filled[:rollout.size] > 0)
+    count = filled[working].astype(np.float64)
+    share = rollout[working]
     other = 1.0 - share
+    adopted, kept = count * share, count * other
     if weight is not None:
-        w = weight[loc[filled]]
-        share, other = share * w, other * w
-    return (np.bincount(programme[employer], weights=share, minlength=n_programmes)
-            + np.bincount(own[employer], weights=other, minlength=n_programmes)
+        w = weight[locality[working]]
+        adopted, kept = adopted * w, kept * w
+    return (np.bincount(programme[working], weights=adopted, minlength=n_programmes)
+            + np.bincount(own[working], weights=kept, minlength=n_programmes)
             ).astype(np.float64)  # floats even with no staff in post
 
 
 # --- the month's information about each programme ------------------------------------------
-def information_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
-                          rollout: np.ndarray, programme: np.ndarray, own: np.ndarray,
-                          trials, n_programmes: int, rigour: float,
-                          trial_rigour: float) -> tuple:
+def information_reference(filled: np.ndarray, locality: np.ndarray, rollout: np.ndarray,
+                          programme: np.ndarray, own: np.ndarray, trials, n_programmes: int,
+                          rigour: float, trial_rigour: float) -> tuple:
     """The month's information about each programme from the staff using it (reference).
 
     Uncontrolled experience yields ``rigour`` per user; trials ``trial_rigour`` per user
     times ``trials``, the experimentation lever (a number, or an array over places: then each
-    user counts as its value in their place, see :func:`users_reference`). Returns the
-    uncontrolled information, all of it, and all of it floored at zero.
+    user counts as its value in their place, see :func:`users_reference`). ``filled``: each
+    employer's posts in post. Returns the uncontrolled information, all of it, and all of it
+    floored at zero.
     """
-    users = users_reference(status, loc, org, rollout, programme, own, None, n_programmes)
+    users = users_reference(filled, locality, rollout, programme, own, None, n_programmes)
     info_u = users * rigour
     if np.ndim(trials):
-        info_t = users_reference(status, loc, org, rollout, programme, own, trials,
+        info_t = users_reference(filled, locality, rollout, programme, own, trials,
                                  n_programmes) * trial_rigour
     else:
         info_t = users * trial_rigour * trials
@@ -218,32 +220,27 @@ def information_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray,
 
 
 @_compile
-def _information_kernel(status, loc, org, rollout, programme, own, weight, weighted,
+def _information_kernel(filled, locality, rollout, programme, own, weight, weighted,
                         n_programmes, rigour, trial_rigour, trials):
     """Compiled :func:`information_reference` (``weighted``: trials vary by place).
 
-    Employers and programmes are read with unsigned indices, as in :func:`_delivery_kernel`.
+    Programmes and places are read with unsigned indices, as in :func:`_delivery_kernel`.
     """
     adopted, kept = np.zeros(n_programmes), np.zeros(n_programmes)
     adopted_w, kept_w = np.zeros(n_programmes), np.zeros(n_programmes)
-    n_orgs = rollout.size
-    for i in range(status.size):
-        if status[i] != FILLED:
+    for o in range(rollout.size):
+        if filled[o] <= 0:
             continue
-        employer = _at(org[i], n_orgs)
-        share = rollout[employer]
+        count = float(filled[o])
+        share = rollout[o]
         other = 1.0 - share
-        first, second = programme[employer], own[employer]
-        if (first | second) < 0:  # either negative: rare, so tested once for both
-            first += n_programmes if first < 0 else 0
-            second += n_programmes if second < 0 else 0
-        mine, theirs = np.uint64(first), np.uint64(second)
-        adopted[mine] += share
-        kept[theirs] += other
+        mine, theirs = _at(programme[o], n_programmes), _at(own[o], n_programmes)
+        adopted[mine] += count * share
+        kept[theirs] += count * other
         if weighted:
-            w = weight[_at(loc[i], weight.size)]
-            adopted_w[mine] += share * w
-            kept_w[theirs] += other * w
+            w = weight[_at(locality[o], weight.size)]
+            adopted_w[mine] += count * share * w
+            kept_w[theirs] += count * other * w
     info_u, info, floored = (np.empty(n_programmes), np.empty(n_programmes),
                              np.empty(n_programmes))
     for j in range(n_programmes):
@@ -258,17 +255,68 @@ def _information_kernel(status, loc, org, rollout, programme, own, weight, weigh
     return info_u, info, floored
 
 
-def information(compiled: bool, status, loc, org, rollout, programme, own, trials,
+def information(compiled: bool, filled, locality, rollout, programme, own, trials,
                 n_programmes: int, rigour: float, trial_rigour: float) -> tuple:
     """The month's information about each programme; see :func:`information_reference`."""
     if not compiled:
-        return information_reference(status, loc, org, rollout, programme, own, trials,
+        return information_reference(filled, locality, rollout, programme, own, trials,
                                      n_programmes, rigour, trial_rigour)
     weighted = isinstance(trials, np.ndarray) and trials.ndim > 0
     weight = np.ascontiguousarray(trials, dtype=np.float64) if weighted else _NO_WEIGHT
-    return _information_kernel(status, loc, org, rollout, programme, own, weight, weighted,
+    return _information_kernel(filled, locality, rollout, programme, own, weight, weighted,
                                int(n_programmes), float(rigour), float(trial_rigour),
                                0.0 if weighted else float(trials))
+
+
+# --- sums over each employer's posts in post ---------------------------------------------------
+def org_sums_reference(status: np.ndarray, org: np.ndarray, skill: np.ndarray,
+                       morale: np.ndarray, n_orgs: int) -> tuple:
+    """Posts in post per employer, and the sums of skill, morale × skill and morale (NumPy).
+
+    Each sum runs over the posts in post order from zero, as ``bincount`` adds its weights.
+    """
+    filled = status == FILLED
+    employer = org[filled]
+    held_skill, held_morale = skill[filled], morale[filled]
+    return (np.bincount(employer, minlength=n_orgs).astype(np.int64),
+            np.bincount(employer, weights=held_skill, minlength=n_orgs).astype(np.float64),
+            np.bincount(employer, weights=held_morale * held_skill,
+                        minlength=n_orgs).astype(np.float64),
+            np.bincount(employer, weights=held_morale, minlength=n_orgs).astype(np.float64))
+
+
+@_compile
+def _org_sums_kernel(status, org, skill, morale, n_orgs):
+    """Compiled :func:`org_sums_reference` for employers under ``n_orgs``, in one pass.
+
+    Returns the four arrays and whether a post in post has an employer outside
+    [0, ``n_orgs``) (then the caller uses the reference, which ``bincount`` checks).
+    """
+    filled = np.zeros(n_orgs, dtype=np.int64)
+    held_skill, effort, held_morale = np.zeros(n_orgs), np.zeros(n_orgs), np.zeros(n_orgs)
+    for i in range(status.size):
+        if status[i] != FILLED:
+            continue
+        o = org[i]
+        if o < 0 or o >= n_orgs:
+            return filled, held_skill, effort, held_morale, True
+        m, k = morale[i], skill[i]
+        filled[o] += 1
+        held_skill[o] += k
+        effort[o] += m * k
+        held_morale[o] += m
+    return filled, held_skill, effort, held_morale, False
+
+
+def org_sums(compiled: bool, status: np.ndarray, org: np.ndarray, skill: np.ndarray,
+             morale: np.ndarray, n_orgs: int) -> tuple:
+    """Posts in post and sums by employer; see :func:`org_sums_reference`."""
+    n_orgs = int(n_orgs)
+    if compiled:
+        *sums, outside = _org_sums_kernel(status, org, skill, morale, n_orgs)
+        if not outside:
+            return tuple(sums)
+    return org_sums_reference(status, org, skill, morale, n_orgs)
 
 
 # --- counts of the posts in post, by employer or by place ----------------------------------
@@ -330,15 +378,19 @@ def warm(compiled: bool) -> None:
     one = np.zeros(1, dtype=np.int64)
     status = np.full(1, FILLED, dtype=np.int8)
     real = np.ones(1)
-    _delivery_kernel(status, one, one, real, real, real, real, real, real,
-                     np.zeros(1, dtype=bool), 1, 1.0)
+    counts, sums = np.ones(1, dtype=np.int64), np.ones(1)
+    counts.setflags(write=False)  # read-only, as the staff keep their sums by employer
+    sums.setflags(write=False)
+    _delivery_kernel(counts, sums, sums, one, real, real, real, real, np.zeros(1, dtype=bool),
+                     1, 1.0)
     _count_kernel(status, one, 1)
+    org_sums(True, status, one, real, real, 1)
     for trials in (0.0, real):
-        information(True, status, one, one, real, one, one, trials, 1, 1.0, 1.0)
+        information(True, counts, one, real, one, one, trials, 1, 1.0, 1.0)
     kept = np.zeros(1, dtype=bool)
     kept.setflags(write=False)  # read-only, as the network keeps it
     kinds = np.full(1, CHARITY, dtype=np.int8)
     levers = (0.0,) * 5  # structural: punitive, staff time, sharing, mobilisation, autonomy
     par = (0.0,) * 19  # structural: the nineteen parameters of the month's delivery
-    month_delivery(True, (status, one, one, real, real), (real, kinds, one, kept.copy(), 0.0),
+    month_delivery(True, (counts, sums, sums), (real, kinds, one, kept.copy(), 0.0),
                    (one, one, real, kept), (real, real, real, 1.0, None), levers, par)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -148,6 +149,15 @@ class Programmes:
         return int(self.theta.size)
 
 
+class OrgSums(NamedTuple):
+    """Sums over each employer's posts in post (one entry per organisation slot)."""
+
+    filled: np.ndarray  # posts in post (int64)
+    skill: np.ndarray  # sum of the holders' skill
+    effort: np.ndarray  # sum of morale × skill
+    morale: np.ndarray  # sum of the holders' morale
+
+
 class StaffArrays:
     """Frontline posts: employer, locality, status and the holder's skill, morale, tenure.
 
@@ -164,6 +174,7 @@ class StaffArrays:
         self.quits = 0
         self.hires = 0
         self._funded: np.ndarray | None = None
+        self._sums: OrgSums | None = None
         self.by_employer: tuple[np.ndarray, np.ndarray] | None = None
         """The posts grouped by employer (:func:`~missionsim.model.kernels.posts_by_employer`),
         kept by :meth:`~missionsim.model.organisations.Organisations.set_establishment` while no
@@ -215,6 +226,7 @@ class StaffArrays:
     def funding_changed(self) -> None:
         """Forget the funded-post counts: a post was funded, unfunded or moved employer."""
         self._funded = None
+        self._sums = None
 
     def funding_known(self, funded: np.ndarray, n_orgs: int) -> None:
         """Keep ``funded`` as the funded-post counts after a change that tracked them.
@@ -227,9 +239,39 @@ class StaffArrays:
             funded = funded[:top]
         funded.setflags(write=False)
         self._funded = funded
+        self._sums = None
 
     def filled_by_org(self, n_orgs: int) -> np.ndarray:
-        """Filled posts per organisation slot."""
-        from missionsim.model import kernels, staff_kernels  # they use this module's codes
+        """Filled posts per organisation slot (read-only)."""
+        return self.sums_by_org(n_orgs).filled
 
-        return staff_kernels.count_in_post(kernels.COMPILED, self.status, self.org, n_orgs)
+    def sums_by_org(self, n_orgs: int) -> OrgSums:
+        """Each employer's posts in post, and the sums of their holders' skill and morale.
+
+        Worked out once and kept (read-only) until the posts change: changes of establishment
+        forget them (:meth:`funding_known`, :meth:`funding_changed`), and the workforce's
+        month keeps the ones its pass makes (:meth:`staff_changed`). A month reads them in the
+        finance, evidence, outcome and record phases.
+        """
+        kept = self._sums
+        if kept is None or kept.filled.size < n_orgs:
+            from missionsim.model import kernels, staff_kernels  # they use this module's codes
+
+            kept = OrgSums(*staff_kernels.org_sums(kernels.COMPILED, self.status, self.org,
+                                                   self.skill, self.morale, n_orgs))
+            for values in kept:
+                values.setflags(write=False)
+            self._sums = kept
+        return kept
+
+    def staff_changed(self, sums: tuple | None = None) -> None:
+        """A holder's status, skill or morale changed: forget the sums by employer.
+
+        Or keep ``sums`` (filled, skill, morale × skill, morale) as the new ones, where the
+        pass that made the change made them too.
+        """
+        if sums is not None:
+            sums = OrgSums(*sums)
+            for values in sums:
+                values.setflags(write=False)
+        self._sums = sums

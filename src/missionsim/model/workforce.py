@@ -103,12 +103,15 @@ def update(model: MissionModel) -> None:
     p, s = model.p, model.staff
     rng = model.streams["workforce"]
     n = s.n
-    # each post's normal draw, then its three uniform draws (quit, fill, skill) in one block:
-    # the same numbers as three draws of n in turn
-    noise, uniform = draws.normal_and_uniform(rng, n, 3)  # structural: three draws a post
-    u_quit, u_fill, u_skill = uniform
+    # each post's normal draw, then its one uniform draw: a holder quits when it falls under
+    # the quit hazard; a vacant post is filled when it falls under the chance of filling it,
+    # and then the same draw over that chance (uniform in [0, 1) again) places the new hire's
+    # skill within its spread
+    noise, uniform = draws.normal_and_uniform(rng, n, 1)  # structural: one uniform a post
+    u = uniform[0]
     if not kernels.COMPILED:
-        _update_numpy(model, noise, u_quit, u_fill, u_skill)
+        _update_numpy(model, noise, u)
+        s.staff_changed()
         return
     pl, lv, o = model.places, model.levers, model.orgs
     # workload, the morale target, the employers' reserves in months and the new morale in
@@ -123,9 +126,9 @@ def update(model: MissionModel) -> None:
         (p["morale_months"], p["morale_noise"], p["morale_turnover"], model.morale_ref))
     rise = np.exp(exponent)
     spread = p["new_hire_skill_spread"]
-    quits, filled, hires = kernels.staff_turnover(
-        s.status, s.skill, s.morale, s.tenure, s.org, s.loc, u_quit, u_fill, u_skill, target,
-        noise, rise, model.orgs.kind, model.places.capacity, reserves,
+    quits, filled, hires, sums = kernels.staff_turnover(
+        s.status, s.skill, s.morale, s.tenure, s.org, s.loc, u, target, noise, rise,
+        model.orgs.kind, model.places.capacity, reserves,
         (_quit_base(p), p["labour_market_tightness"], p["quit_hazard_cap"]),
         (_fill_base(p), p["recruitment_capacity_offset"],
          p["recruitment_capacity_offset"] + p["capacity_mean"], p["hiring_freeze_months"]),
@@ -135,25 +138,25 @@ def update(model: MissionModel) -> None:
     s.filled_before = int(filled)
     s.quits += s.quits_month
     s.hires += int(hires)
+    s.staff_changed(sums)
 
 
-def _update_numpy(model: MissionModel, noise: np.ndarray, u_quit: np.ndarray,
-                  u_fill: np.ndarray, u_skill: np.ndarray) -> None:
+def _update_numpy(model: MissionModel, noise: np.ndarray, u: np.ndarray) -> None:
     """:func:`update` in NumPy passes, given the month's draws (the reference)."""
     p, s = model.p, model.staff
     filled = s.status == FILLED
     target = morale_target(model)
     s.morale += (target - s.morale) / p["morale_months"] + p["morale_noise"] * noise
     np.clip(s.morale, 0.0, 1.0, out=s.morale)
-    quits = filled & (u_quit < monthly_quit_hazard(model, s.morale))
+    quits = filled & (u < monthly_quit_hazard(model, s.morale))
     s.status[quits] = VACANT
     fill_prob = recruitment(model)
-    hires = (s.status == VACANT) & ~quits & (u_fill < fill_prob)
+    hires = (s.status == VACANT) & ~quits & (u < fill_prob)
     s.status[hires] = FILLED
     s.tenure[hires] = 0
     spread = p["new_hire_skill_spread"]
     s.skill[hires] = p["new_hire_skill"] * ((1.0 - spread / 2.0)  # structural: centred on 1
-                                            + spread * u_skill[hires])
+                                            + spread * (u[hires] / fill_prob[hires]))
     s.morale[hires] = np.clip(target[hires] + p["new_hire_morale_noise"] * noise[hires], 0.0, 1.0)
     still = s.status == FILLED
     s.skill[still] += (1.0 - s.skill[still]) / p["skill_growth_months"]

@@ -14,6 +14,7 @@ from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
+from missionsim.model.staff_kernels import org_sums_reference
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT, one_number
 
 PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
@@ -37,41 +38,49 @@ def morale_reference(morale: np.ndarray, target: np.ndarray, noise: np.ndarray, 
 
 
 def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray,
-                       tenure: np.ndarray, org: np.ndarray, loc: np.ndarray,
-                       u_quit: np.ndarray, u_fill: np.ndarray, u_skill: np.ndarray,
+                       tenure: np.ndarray, org: np.ndarray, loc: np.ndarray, u: np.ndarray,
                        target: np.ndarray, noise: np.ndarray, rise: np.ndarray,
                        kind: np.ndarray, capacity: np.ndarray, reserves: np.ndarray,
                        hazard_par: tuple, fill_par: tuple, hire_par: tuple) -> tuple:
     """Quits, hires, new hires' skill and morale, skill growth and tenure (NumPy reference).
 
-    Works in place on ``status``, ``skill``, ``morale`` and ``tenure``. ``rise`` is the exp of
+    Works in place on ``status``, ``skill``, ``morale`` and ``tenure``. Each post has one
+    uniform draw ``u``: a holder quits when it is under the quit hazard; a vacant post is
+    filled when it is under the chance of filling it, and ``u`` over that chance (uniform in
+    [0, 1) again) places the new hire's skill within its spread. ``rise`` is the exp of
     the hazard exponent; ``kind`` and ``reserves`` are per employer, ``capacity`` per place.
     ``hazard_par`` holds the base monthly hazard, the labour-market tightness and the cap;
     ``fill_par`` the base chance of filling a vacancy, the capacity offset, the capacity
     divisor and the reserves (months) under which a charity freezes hiring; ``hire_par`` a new
     hire's skill, its spread, its centre (``1 - spread / 2``), a new hire's morale noise and
-    the months to learn. Returns the quits, the posts filled at the start and the hires.
+    the months to learn. Returns the quits, the posts filled at the start, the hires and the
+    sums by employer of the posts now in post (:func:`~missionsim.model.staff_kernels.
+    org_sums_reference`, over the employers of ``kind``; None if a post in post has an
+    employer outside them).
     """
     quit_base, tightness, quit_cap = hazard_par
     fill_base, offset, divisor, freeze = fill_par
     hire_skill, spread, centre, hire_noise, learn = hire_par
     filled = status == FILLED
     hazard = np.clip(quit_base * rise * tightness, 0.0, quit_cap)
-    quits = filled & (u_quit < hazard)
+    quits = filled & (u < hazard)
     status[quits] = VACANT
     post_kind = kind[org]
     factor = np.where(post_kind == COUNCIL, (offset + capacity[loc]) / divisor, 1.0)
     frozen = (post_kind == CHARITY) & (reserves[org] < freeze)
     fill_prob = np.where(frozen, 0.0, np.clip(fill_base * factor, 0.0, 1.0))
-    hires = (status == VACANT) & ~quits & (u_fill < fill_prob)
+    hires = (status == VACANT) & ~quits & (u < fill_prob)
     status[hires] = FILLED
     tenure[hires] = 0
-    skill[hires] = hire_skill * (centre + spread * u_skill[hires])
+    skill[hires] = hire_skill * (centre + spread * (u[hires] / fill_prob[hires]))
     morale[hires] = np.clip(target[hires] + hire_noise * noise[hires], 0.0, 1.0)
     still = status == FILLED
     skill[still] += (1.0 - skill[still]) / learn
     tenure[still & ~hires] += 1
-    return int(quits.sum()), int(filled.sum()), int(hires.sum())
+    held = org[still]
+    outside = bool(np.any((held < 0) | (held >= kind.size)))
+    sums = None if outside else org_sums_reference(status, org, skill, morale, kind.size)
+    return int(quits.sum()), int(filled.sum()), int(hires.sum()), sums
 
 
 @_compile
@@ -87,21 +96,29 @@ def _morale_kernel(morale, target, noise, months, noise_sd, turnover, reference)
 
 
 @_compile
-def _turnover_kernel(status, skill, morale, tenure, org, loc, u_quit, u_fill, u_skill, target,
-                     noise, rise, kind, capacity, reserves, hazard_par, fill_par, hire_par):
-    """Compiled :func:`turnover_reference`: the same posts, skills, morale and counts."""
+def _turnover_kernel(status, skill, morale, tenure, org, loc, u, target, noise, rise, kind,
+                     capacity, reserves, hazard_par, fill_par, hire_par):
+    """Compiled :func:`turnover_reference`: the same posts, skills, morale, counts and sums.
+
+    Each post now in post adds to its employer's sums as the pass leaves it: the sums run over
+    the posts in post order, as ``bincount`` adds them.
+    """
     quit_base, tightness, quit_cap = hazard_par
     fill_base, offset, divisor, freeze = fill_par
     hire_skill, spread, centre, hire_noise, learn = hire_par
     n_quits = 0
     n_filled = 0
     n_hires = 0
+    n_orgs = kind.size
+    held = np.zeros(n_orgs, dtype=np.int64)
+    held_skill, effort, held_morale = np.zeros(n_orgs), np.zeros(n_orgs), np.zeros(n_orgs)
+    outside = False
     for i in range(status.size):
         code = status[i]
         if code == FILLED:
             n_filled += 1
             hazard = _clip(quit_base * rise[i] * tightness, 0.0, quit_cap)
-            if u_quit[i] < hazard:
+            if u[i] < hazard:
                 status[i] = VACANT
                 n_quits += 1
                 continue
@@ -116,14 +133,26 @@ def _turnover_kernel(status, skill, morale, tenure, org, loc, u_quit, u_fill, u_
                 chance = _clip(fill_base * factor, 0.0, 1.0)
             else:
                 chance = _clip(fill_base * 1.0, 0.0, 1.0)
-            if u_fill[i] < chance:
-                status[i] = FILLED
-                n_hires += 1
-                tenure[i] = 0
-                s = hire_skill * (centre + spread * u_skill[i])
-                skill[i] = s + (1.0 - s) / learn
-                morale[i] = _clip(target[i] + hire_noise * noise[i], 0.0, 1.0)
-    return n_quits, n_filled, n_hires
+            if not u[i] < chance:
+                continue
+            status[i] = FILLED
+            n_hires += 1
+            tenure[i] = 0
+            s = hire_skill * (centre + spread * (u[i] / chance))
+            skill[i] = s + (1.0 - s) / learn
+            morale[i] = _clip(target[i] + hire_noise * noise[i], 0.0, 1.0)
+        else:
+            continue
+        o = org[i]  # in post now
+        if 0 <= o < n_orgs:
+            m, k = morale[i], skill[i]
+            held[o] += 1
+            held_skill[o] += k
+            effort[o] += m * k
+            held_morale[o] += m
+        else:
+            outside = True
+    return n_quits, n_filled, n_hires, (held, held_skill, effort, held_morale), outside
 
 
 def target_reference(place: np.ndarray, employer: np.ndarray, loc: np.ndarray,
@@ -163,20 +192,22 @@ def staff_morale(morale: np.ndarray, target: np.ndarray, noise: np.ndarray, mont
 
 
 def staff_turnover(status: np.ndarray, skill: np.ndarray, morale: np.ndarray, tenure: np.ndarray,
-             org: np.ndarray, loc: np.ndarray, u_quit: np.ndarray, u_fill: np.ndarray,
-             u_skill: np.ndarray, target: np.ndarray, noise: np.ndarray, rise: np.ndarray,
-             kind: np.ndarray, capacity: np.ndarray, reserves: np.ndarray, hazard_par: tuple,
-             fill_par: tuple, hire_par: tuple) -> tuple:
-    """Quits, hires, skill and tenure in place; returns (quits, filled, hires).
+             org: np.ndarray, loc: np.ndarray, u: np.ndarray, target: np.ndarray,
+             noise: np.ndarray, rise: np.ndarray, kind: np.ndarray, capacity: np.ndarray,
+             reserves: np.ndarray, hazard_par: tuple, fill_par: tuple, hire_par: tuple) -> tuple:
+    """Quits, hires, skill and tenure in place; returns (quits, filled, hires, sums by employer).
 
     See the reference, :func:`turnover_reference`.
     """
     hazard_par = tuple(map(float, hazard_par))
     fill_par = tuple(map(float, fill_par))
     hire_par = tuple(map(float, hire_par))
-    fn = _turnover_kernel if COMPILED else turnover_reference
-    return fn(status, skill, morale, tenure, org, loc, u_quit, u_fill, u_skill, target, noise,
-              rise, kind, capacity, reserves, hazard_par, fill_par, hire_par)
+    args = (status, skill, morale, tenure, org, loc, u, target, noise, rise, kind, capacity,
+            reserves, hazard_par, fill_par, hire_par)
+    if not COMPILED:
+        return turnover_reference(*args)
+    *counts, sums, outside = _turnover_kernel(*args)
+    return (*counts, None if outside else sums)
 
 
 

@@ -304,3 +304,4 @@ def _fill_initial_posts(model: MissionModel, rng: np.random.Generator) -> None:
     s.tenure[:] = rng.geometric(max(monthly_quit, 1e-6), n) - 1  # structural: p > 0
     s.skill[:] = 1.0 - (1.0 - p["new_hire_skill"]) * np.exp(-s.tenure / p["skill_growth_months"])
     s.morale[:] = np.clip(rng.normal(p["morale_base"], p["morale_sd"], n), 0.0, 1.0)
+    s.staff_changed()
