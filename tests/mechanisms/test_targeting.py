@@ -17,8 +17,9 @@ MOST_DEPRIVED_HALF = {"deprivation_deciles": [6, 7, 8, 9, 10]}
 SEEDS = range(8)
 
 
-def _run(reforms, seed, horizon, preset="workshop"):
-    model = MissionModel(preset=preset, reforms=reforms, rng=seed, horizon=horizon)
+def _run(reforms, seed, horizon, preset="workshop", params=None):
+    model = MissionModel(preset=preset, reforms=reforms, rng=seed, horizon=horizon,
+                         params=params)
     model.run_model()
     return model
 
@@ -81,9 +82,13 @@ def test_targeting_every_place_is_the_untargeted_run(name):
 
 # --- only the targeted places move ---------------------------------------------------------
 def test_local_capacity_moves_capacity_only_in_its_places():
+    """Without competitive pots: a bid spends capacity, and a place's chance of bidding follows
+    its effective capacity, which ties to the targeted places can move."""
+    no_pots = {"competitive_share": 0.0}
     for seed in range(3):
-        base = _run({}, seed, 36)
-        targeted = _run({"local_capacity": {"target": MOST_DEPRIVED_HALF}}, seed, 36)
+        base = _run({}, seed, 36, params=no_pots)
+        targeted = _run({"local_capacity": {"target": MOST_DEPRIVED_HALF}}, seed, 36,
+                        params=no_pots)
         chosen = deprivation_deciles(base.places.deprivation) >= 6
         gain = targeted.places.capacity - base.places.capacity
         assert np.all(gain[chosen] > 0.05)
