@@ -10,9 +10,11 @@ Usage::
 
 Every repeat of every configuration runs in a fresh Python process (this file, called with
 ``--worker NAME SEED STEPS``), so that the peak RSS is measured per configuration and the
-timings are not affected by earlier runs.  The worker prints one JSON line; the runner
-collects them, takes the median over repeats and prints Markdown tables: results, targets
-(PASS/FAIL) and the machine.
+timings are not affected by earlier runs. The repeats go round by round (the first repeat of
+every configuration, then the second, …), so that a slow spell of the machine falls on all of
+them and the ratios between configurations are taken side by side. The worker prints one JSON
+line; the runner collects them, takes the median over repeats and prints Markdown tables:
+results, targets (PASS/FAIL) and the machine.
 
 The configurations and targets are data, in ``configurations.py``.
 """
@@ -191,7 +193,8 @@ def report(plan: dict, summaries: dict, errors: dict, verdicts: dict, info: dict
     """The Markdown report printed at the end of a run."""
     mode = "quick mode: 1 repeat, fewer steps" if quick else "full run"
     out = [f"## Benchmark results ({mode})", "",
-           "Median over repeats; each repeat in a fresh process. *Kernels*: loading the "
+           "Median over repeats; each repeat in a fresh process, the configurations' repeats "
+           "in turn, round by round. *Kernels*: loading the "
            "compiled kernels from numba's cache (compiling them after a change), paid once "
            "a process before its first build and timed apart from it.", ""]
     rows = []
@@ -263,13 +266,16 @@ def main(argv: list[str] | None = None) -> int:
         steps = config["quick_steps"] if args.quick else config["steps"]
         plan[name] = (repeats, steps)
 
-    results: dict[str, list[dict]] = {}
+    results: dict[str, list[dict]] = {name: [] for name in plan}
     errors: dict[str, str] = {}
-    for name, (repeats, steps) in plan.items():
-        seed0 = CONFIGURATIONS[name]["seed"]
-        results[name] = []
-        for i in range(repeats):
-            seed = seed0 + i
+    # round by round (repeat i of every configuration, then repeat i + 1), so that a slow
+    # spell of the machine falls on every configuration alike, and the ratios between them
+    # (England against Boltzmann) are taken side by side
+    for i in range(max((repeats for repeats, _ in plan.values()), default=0)):
+        for name, (repeats, steps) in plan.items():
+            if i >= repeats or name in errors:
+                continue
+            seed = CONFIGURATIONS[name]["seed"] + i
             print(f"{name}: repeat {i + 1}/{repeats} (seed {seed}, {steps} steps) ...",
                   end=" ", file=sys.stderr, flush=True)
             try:
@@ -277,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             except RuntimeError as exc:
                 print("failed", file=sys.stderr, flush=True)
                 errors[name] = str(exc)
-                break
+                continue
             print(f"build {r['build_s']:.2f} s, run {r['run_s']:.2f} s, "
                   f"{r['us_per_agent_step']:.3f} µs/agent-step, "
                   f"peak RSS {r['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
