@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from kernel_cases import same
 
-from missionsim.model import kernels, staff_kernels
+from missionsim.model import employer_kernels, kernels, staff_kernels
 from missionsim.model.state import CHARITY, COUNCIL, DEPARTMENT, FILLED
 
 CASES = 300
@@ -55,7 +55,7 @@ def from_the_end(rng: np.random.Generator, index: np.ndarray, n: int) -> np.ndar
 
 def sums(c: dict) -> tuple:
     """The staff's sums by employer (the reference), read-only as the staff keep them."""
-    out = staff_kernels.org_sums(False, c["status"], c["org"], c["skill"], c["morale"],
+    out = employer_kernels.org_sums(False, c["status"], c["org"], c["skill"], c["morale"],
                                  c["n_orgs"])
     for values in out:
         values.setflags(write=False)
@@ -69,8 +69,8 @@ def test_sums_by_employer_are_the_reference_sums():
         c = random_staff(rng)
         n_orgs = c["n_orgs"] if rng.random() < 0.8 else int(rng.integers(0, c["n_orgs"] + 1))
         args = (c["status"], c["org"], c["skill"], c["morale"], n_orgs)
-        ref = staff_kernels.org_sums(False, *args)
-        got = staff_kernels.org_sums(True, *args)
+        ref = employer_kernels.org_sums(False, *args)
+        got = employer_kernels.org_sums(True, *args)
         assert len(ref) == len(got) == 4, case_no
         for r, g in zip(ref, got, strict=True):
             assert same(g, r), case_no
@@ -268,7 +268,7 @@ def test_the_kept_sums_by_employer_are_never_stale(monkeypatch):
             s, n = model.staff, model.orgs.n
             kept = s._sums
             if kept is not None:
-                fresh = staff_kernels.org_sums(False, s.status, s.org, s.skill, s.morale, n)
+                fresh = employer_kernels.org_sums(False, s.status, s.org, s.skill, s.morale, n)
                 for k, f in zip(kept, fresh, strict=True):
                     assert same(k[:f.size], f), (model.month, phase.name)
                 checked.append(phase.name)

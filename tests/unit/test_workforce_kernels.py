@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from kernel_cases import same
 
-from missionsim.model import kernels, staff_kernels, workforce_kernels
+from missionsim.model import employer_kernels, kernels, staff_kernels, workforce_kernels
 from missionsim.model.state import FILLED, UNFUNDED, VACANT
 
 CASES = 300
@@ -110,8 +110,8 @@ def test_sums_by_employer_of_posts_in_runs_give_the_reference_sums():
         morale[(status != FILLED) & (rng.random(n) < 0.3)] = np.nan
         skill[(status != FILLED) & (rng.random(n) < 0.3)] = -np.inf
         args = (status, org, skill, morale, n_orgs)
-        ref = staff_kernels.org_sums(False, *args)
-        got = staff_kernels.org_sums(True, *args)
+        ref = employer_kernels.org_sums(False, *args)
+        got = employer_kernels.org_sums(True, *args)
         for r, g in zip(ref, got, strict=True):
             assert same(g, r), case_no
         assert np.isfinite(got[1]).all() and np.isfinite(got[3]).all(), case_no

@@ -20,6 +20,7 @@ import numpy as np
 
 from missionsim.model import (
     draws,
+    employer_kernels,
     evidence_kernels,
     finance_kernels,
     money_kernels,
@@ -301,6 +302,7 @@ def warm() -> None:
              (0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
     staff_target(True, real, real, one, one)
     staff_kernels.warm(COMPILED)
+    employer_kernels.warm(COMPILED)
     draws.warm()
     workforce_kernels.warm()
     ties_kernels.warm(COMPILED)

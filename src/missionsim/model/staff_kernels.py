@@ -1,8 +1,9 @@
 """Compiled passes over the staff posts and their sums by employer: delivery, evidence, counts.
 
 One pass over the posts a month sums each employer's posts in post, their skill and their
-morale (:func:`org_sums`, kept by ``StaffArrays.sums_by_org`` until the posts change); the
-delivery and the evidence from practice are then sums over the employers. Each kernel makes one
+morale (:mod:`~missionsim.model.employer_kernels`, kept by ``StaffArrays.sums_by_org`` until
+the posts change); the delivery and the evidence from practice are then sums over the
+employers. Each kernel makes one
 pass where the NumPy code it replaces makes several (masks, gathers, products, then
 ``bincount``) and gives exactly the result of its NumPy reference, kept here for the unit tests
 (``tests/unit/test_staff_kernels.py``) and as the path taken when numba is not used: sums run
@@ -40,8 +41,9 @@ def delivery_reference(filled: np.ndarray, skill: np.ndarray, effort: np.ndarray
     place's ``pressure`` and ``time_left`` and their employer's ``practice`` and ``focus``.
     Summed over an employer's holders that is ``((1 - weight) × skill + weight × effort) ×
     pressure × time_left × practice × focus``, with ``skill`` and ``effort`` the employer's
-    sums of skill and of morale × skill (:func:`org_sums_reference`); employers with nobody
-    in post (``filled``) add nothing. ``charity`` marks the employers that are charities.
+    sums of skill and of morale × skill
+    (:func:`~missionsim.model.employer_kernels.org_sums_reference`); employers with nobody in
+    post (``filled``) add nothing. ``charity`` marks the employers that are charities.
     """
     working = np.flatnonzero(filled[:practice.size] > 0)
     place = locality[working]
@@ -98,12 +100,13 @@ def month_delivery_reference(staff: tuple, orgs: tuple, ties: tuple, places: tup
     (:func:`~missionsim.model.outcome_kernels.local_ties_reference`) and the places
     (:func:`~missionsim.model.outcome_kernels.delivered_reference`). ``staff``: each
     employer's posts in post and its holders' sums of skill and of morale × skill
-    (:func:`org_sums_reference`); ``orgs``: practice, kind, place, whether active, the punitive
-    lever at each; ``ties``: their ends, trust and whether cross-sector; ``places``: starting
-    volunteers, capacity, need at month 0, the month's demand multiplier and the reach factor
-    (or None); ``levers``: punitive, staff time, data sharing, mobilisation and autonomy
-    (numbers or arrays over places); ``par``: the five of ``employers``, the pressure effort,
-    the morale effort, the national coordination and the eleven of ``delivered``.
+    (:func:`~missionsim.model.employer_kernels.org_sums_reference`); ``orgs``: practice, kind,
+    place, whether active, the punitive lever at each; ``ties``: their ends, trust and whether
+    cross-sector; ``places``: starting volunteers, capacity, need at month 0, the month's demand
+    multiplier and the reach factor (or None); ``levers``: punitive, staff time, data sharing,
+    mobilisation and autonomy (numbers or arrays over places); ``par``: the five of
+    ``employers``, the pressure effort, the morale effort, the national coordination and the
+    eleven of ``delivered``.
     """
     filled, skill, effort = staff
     practice, kind, locality, active, punitive = orgs
@@ -268,57 +271,6 @@ def information(compiled: bool, filled, locality, rollout, programme, own, trial
                                0.0 if weighted else float(trials))
 
 
-# --- sums over each employer's posts in post ---------------------------------------------------
-def org_sums_reference(status: np.ndarray, org: np.ndarray, skill: np.ndarray,
-                       morale: np.ndarray, n_orgs: int) -> tuple:
-    """Posts in post per employer, and the sums of skill, morale × skill and morale (NumPy).
-
-    Each sum runs over the posts in post order from zero, as ``bincount`` adds its weights.
-    """
-    filled = status == FILLED
-    employer = org[filled]
-    held_skill, held_morale = skill[filled], morale[filled]
-    return (np.bincount(employer, minlength=n_orgs).astype(np.int64),
-            np.bincount(employer, weights=held_skill, minlength=n_orgs).astype(np.float64),
-            np.bincount(employer, weights=held_morale * held_skill,
-                        minlength=n_orgs).astype(np.float64),
-            np.bincount(employer, weights=held_morale, minlength=n_orgs).astype(np.float64))
-
-
-@_compile
-def _org_sums_kernel(status, org, skill, morale, n_orgs):
-    """Compiled :func:`org_sums_reference` for employers under ``n_orgs``, in one pass.
-
-    Returns the four arrays and whether a post in post has an employer outside
-    [0, ``n_orgs``) (then the caller uses the reference, which ``bincount`` checks).
-    """
-    filled = np.zeros(n_orgs, dtype=np.int64)
-    held_skill, effort, held_morale = np.zeros(n_orgs), np.zeros(n_orgs), np.zeros(n_orgs)
-    for i in range(status.size):
-        if status[i] != FILLED:
-            continue
-        o = org[i]
-        if o < 0 or o >= n_orgs:
-            return filled, held_skill, effort, held_morale, True
-        m, k = morale[i], skill[i]
-        filled[o] += 1
-        held_skill[o] += k
-        effort[o] += m * k
-        held_morale[o] += m
-    return filled, held_skill, effort, held_morale, False
-
-
-def org_sums(compiled: bool, status: np.ndarray, org: np.ndarray, skill: np.ndarray,
-             morale: np.ndarray, n_orgs: int) -> tuple:
-    """Posts in post and sums by employer; see :func:`org_sums_reference`."""
-    n_orgs = int(n_orgs)
-    if compiled:
-        *sums, outside = _org_sums_kernel(status, org, skill, morale, n_orgs)
-        if not outside:
-            return tuple(sums)
-    return org_sums_reference(status, org, skill, morale, n_orgs)
-
-
 # --- counts of the posts in post, by employer or by place ----------------------------------
 PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
 """How many interleaved tallies :func:`_count_kernel` counts posts in (a power of two)."""
@@ -384,7 +336,6 @@ def warm(compiled: bool) -> None:
     _delivery_kernel(counts, sums, sums, one, real, real, real, real, np.zeros(1, dtype=bool),
                      1, 1.0)
     _count_kernel(status, one, 1)
-    org_sums(True, status, one, real, real, 1)
     for trials in (0.0, real):
         information(True, counts, one, real, one, one, trials, 1, 1.0, 1.0)
     kept = np.zeros(1, dtype=bool)

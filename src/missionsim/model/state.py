@@ -255,10 +255,10 @@ class StaffArrays:
         """
         kept = self._sums
         if kept is None or kept.filled.size < n_orgs:
-            from missionsim.model import kernels, staff_kernels  # they use this module's codes
+            from missionsim.model import employer_kernels, kernels  # they use this module's codes
 
-            kept = OrgSums(*staff_kernels.org_sums(kernels.COMPILED, self.status, self.org,
-                                                   self.skill, self.morale, n_orgs))
+            kept = OrgSums(*employer_kernels.org_sums(kernels.COMPILED, self.status, self.org,
+                                                      self.skill, self.morale, n_orgs))
             for values in kept:
                 values.setflags(write=False)
             self._sums = kept

@@ -14,7 +14,7 @@ from missionsim.model.compiled import COMPILED
 from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
-from missionsim.model.staff_kernels import org_sums_reference
+from missionsim.model.employer_kernels import add_holder, org_sums_reference
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT, one_number
 
 PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
@@ -54,7 +54,7 @@ def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray
     divisor and the reserves (months) under which a charity freezes hiring; ``hire_par`` a new
     hire's skill, its spread, its centre (``1 - spread / 2``), a new hire's morale noise and
     the months to learn. Returns the quits, the posts filled at the start, the hires and the
-    sums by employer of the posts now in post (:func:`~missionsim.model.staff_kernels.
+    sums by employer of the posts now in post (:func:`~missionsim.model.employer_kernels.
     org_sums_reference`, over the employers of ``kind``; None if a post in post has an
     employer outside them).
     """
@@ -143,15 +143,8 @@ def _turnover_kernel(status, skill, morale, tenure, org, loc, u, target, noise, 
             morale[i] = _clip(target[i] + hire_noise * noise[i], 0.0, 1.0)
         else:
             continue
-        o = org[i]  # in post now
-        if 0 <= o < n_orgs:
-            m, k = morale[i], skill[i]
-            held[o] += 1
-            held_skill[o] += k
-            effort[o] += m * k
-            held_morale[o] += m
-        else:
-            outside = True
+        if not add_holder(held, held_skill, effort, held_morale, org[i], morale[i], skill[i]):
+            outside = True  # in post now, but its employer lies outside the sums
     return n_quits, n_filled, n_hires, (held, held_skill, effort, held_morale), outside
 
 
