@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import FILLED
 
@@ -32,7 +33,7 @@ def org_sums_reference(status: np.ndarray, org: np.ndarray, skill: np.ndarray,
             np.bincount(employer, weights=held_morale, minlength=n_orgs).astype(np.float64))
 
 
-@_compile
+@_helper
 def add_holder(filled, held_skill, effort, held_morale, o, morale, skill):
     """Add a holder to employer ``o``'s sums in place; False (adding nothing) if ``o`` is outside.
 

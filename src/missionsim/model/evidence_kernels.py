@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.outcome_kernels import filled
 from missionsim.model.state import CHARITY, COUNCIL
@@ -137,7 +138,7 @@ def adopt_reference(draw: np.ndarray, innovation: np.ndarray, trials: np.ndarray
     return int(reviewer.size)
 
 
-@_compile
+@_helper
 def _set_practice(i, programme, own, rollout, theta, practice, scale_loss):
     """:func:`practice_reference` for the one slot ``i``."""
     loss = 1.0 - scale_loss if programme[i] != own[i] else 1.0
@@ -145,7 +146,7 @@ def _set_practice(i, programme, own, rollout, theta, practice, scale_loss):
     practice[i] = r * theta[programme[i]] * loss + (1.0 - r) * theta[own[i]]
 
 
-@_compile
+@_helper
 def _offer(r, s, programme, trials, mean, sd, caution, has, best, best_score):
     """Reviewer ``r`` considers source ``s``'s programme: keep it if it scores higher.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import CHARITY, COUNCIL, each
 
@@ -54,7 +55,7 @@ def group(compiled: bool, keys: np.ndarray, members: np.ndarray, n_keys: int) ->
 
 
 # --- formation ----------------------------------------------------------------------------------
-@_compile
+@_helper
 def _accepted(draw, capacity, cross, drive, mobilised, par):
     """Whether a drawn tie forms: ``draw`` below its odds (capped at 1); see ``form_reference``.
 
@@ -114,7 +115,7 @@ def form_reference(explorers, u, kind, locality, delivering, sec, cap, council, 
     return np.array(new_u, dtype=np.int64), np.array(new_v, dtype=np.int64)
 
 
-@_compile
+@_helper
 def _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering, brokered,
                   common):
     """The partner explorer ``a`` draws, or -1 where its common-partner route finds none."""

@@ -31,6 +31,7 @@ from missionsim.model import (
     workforce_kernels,
 )
 from missionsim.model.compiled import COMPILED
+from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.state import UNFUNDED, VACANT
 from missionsim.model.workforce_kernels import (  # noqa: F401 - the workforce passes, here too
@@ -91,7 +92,7 @@ def establishment_reference(org: np.ndarray, loc: np.ndarray, status: np.ndarray
     return orgs[pool.size:], int(pool.size)
 
 
-@_compile
+@_helper
 def _kth_smallest(values, k):
     """The ``k``-th smallest of ``values`` (from 0), reordering ``values`` (quickselect)."""
     lo, hi = 0, values.size - 1
@@ -116,7 +117,7 @@ def _kth_smallest(values, k):
     return values[k]
 
 
-@_compile
+@_helper
 def _cut_shortest(posts, status, tenure, code, size, need):
     """Unfund the ``need`` posts of status ``code`` (``size`` of them) with the shortest tenure.
 
