@@ -52,7 +52,7 @@ def compile_helper(fn):
 
 
 # --- NumPy's elementwise rules for single numbers, for use inside kernels ----------------------
-@compile_kernel
+@compile_helper
 def maximum(a, b):
     """``np.maximum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
     if a != a or a > b:
@@ -60,7 +60,7 @@ def maximum(a, b):
     return b
 
 
-@compile_kernel
+@compile_helper
 def minimum(a, b):
     """``np.minimum`` of two numbers: a NaN wins, and ``b`` where they are equal."""
     if a != a or a < b:
@@ -68,7 +68,7 @@ def minimum(a, b):
     return b
 
 
-@compile_kernel
+@compile_helper
 def clip(x, lo, hi):
     """``x`` clipped to [``lo``, ``hi``] as NumPy clips (NaN stays NaN; -0 becomes ``lo``).
 

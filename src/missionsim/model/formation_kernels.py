@@ -154,7 +154,7 @@ def _pick_partner(a, u, kind, loc, council, local, starts, adjacent, delivering,
     return local[int(u[PICK, a] * local.size) % local.size]
 
 
-@_compile
+@_helper
 def _form_kernel(explorers, u, kind, locality, delivering, sec, cap, council, loc_starts,
                  loc_slots, starts, adjacent, brokered, drive, mobilised, par):
     """Compiled :func:`form_reference`: the same ties, in the same order."""

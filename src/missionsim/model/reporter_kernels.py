@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
 from missionsim.model.state import CHARITY, COUNCIL
@@ -36,7 +37,7 @@ def reserves_reference(kind: np.ndarray, active: np.ndarray, reserves: np.ndarra
     return (reserves / np.maximum(cost, LEAST_DIVISOR))[charities]
 
 
-@_compile
+@_helper
 def _reserves_kernel(kind, active, reserves, funded, bill):
     """Compiled :func:`reserves_reference`: a count, then one pass over the charities."""
     n = 0

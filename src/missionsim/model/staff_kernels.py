@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from missionsim.model import outcome_kernels as _outcome
+from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
 from missionsim.model.state import CHARITY, FILLED, each
 
 
-@_compile
+@_helper
 def _at(k, n):
     """Index ``k`` of an array of ``n``, counted from the end where negative (as NumPy).
 
@@ -57,7 +58,7 @@ def delivery_reference(filled: np.ndarray, skill: np.ndarray, effort: np.ndarray
     return staff.astype(np.float64), charity_staff.astype(np.float64)
 
 
-@_compile
+@_helper
 def _delivery_kernel(filled, skill, effort, locality, pressure, time_left, practice, focus,
                      charity, n_places, weight):
     """Compiled :func:`delivery_reference`: the same sums, in the same order (employer order).
