@@ -100,6 +100,22 @@ def test_staff_agents_are_made_when_read_with_the_ids_they_would_have_had():
     assert [a.slot for a in late.staff_agents] == list(range(late.staff.n))
 
 
+def test_the_agent_count_is_the_agents_without_making_them():
+    """``agent_count`` is what ``len(model.agents)`` gives, before and after the agents are
+    made, and counting makes none."""
+    late = MissionModel(preset="workshop", rng=3, horizon=36)
+    counts = [late.agent_count]
+    late.run()
+    counts.append(late.agent_count)
+    assert FrontlineStaff not in mesa.Model.agents_by_type.fget(late)  # counting made none
+    early = MissionModel(preset="workshop", rng=3, horizon=36)
+    assert early.agent_count == counts[0] == len(early.agents)
+    early.run()
+    assert early.agent_count == counts[1] == len(early.agents)
+    assert counts[1] != counts[0]  # posts opened and charities closed or were founded
+    assert len(late.agents) == counts[1]
+
+
 def test_staff_agent_ids_are_given_to_new_posts_in_order():
     model = MissionModel(preset="small", rng=1, horizon=1)
     n = model.staff.n

@@ -283,6 +283,18 @@ class MissionModel(Queries, Organisations, mesa.Model):
         self._all_read()
         return mesa.Model.agents.fget(self)
 
+    @property
+    def agent_count(self) -> int:
+        """How many agents :attr:`agents` holds, counted without making any post's agent.
+
+        Mesa's registered agents plus the posts whose agents are not made yet: reading
+        :attr:`agents` makes every post's agent, and from then on the agents of posts as they
+        open, which a run then pays for.
+        """
+        registered = len(mesa.Model.agents.fget(self))
+        views = self.__dict__.get("staff_views")
+        return registered + (views.unmade if views is not None else 0)
+
     @agents.setter
     def agents(self, value) -> None:
         mesa.Model.agents.fset(self, value)  # Mesa refuses it

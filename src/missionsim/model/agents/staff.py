@@ -97,6 +97,11 @@ class StaffAgents:
             self.all()
 
     @property
+    def unmade(self) -> int:
+        """How many posts have an id but no agent made yet."""
+        return int(self._ids.size) - len(self._made)
+
+    @property
     def ids(self) -> np.ndarray:
         """The ``unique_id`` of each post's agent, in post order (read-only)."""
         ids = self._ids.view()
