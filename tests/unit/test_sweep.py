@@ -194,6 +194,21 @@ def test_shipped_sweeps_load_and_morris_screens_every_uncertainty():
     assert all(n.endswith(".start") for n in sweeps["factorial_timing"].factors)
 
 
+def test_a_summary_names_a_few_factors_and_counts_the_rest():
+    """A summary is one readable line: every name of a short list, the first six of a long
+    one and how many more (the robustness study screens over 180)."""
+    names = [p.name for p in PARAMETERS.values()
+             if isinstance(p.default, float) and p.low < p.high][:40]
+    short = make({n: {"low": PARAMETERS[n].low, "high": PARAMETERS[n].high} for n in names[:8]},
+                 samples=4)
+    assert all(n in short.summary() for n in names[:8])
+    long = make({n: {"low": PARAMETERS[n].low, "high": PARAMETERS[n].high} for n in names},
+                samples=4)
+    line = long.summary()
+    assert "over 40 factor(s) (" in line and "and 34 more)" in line
+    assert [n for n in names if f"{n}," in line or f"{n} and" in line] == names[:6]
+
+
 # --- bad files -------------------------------------------------------------------------------
 GOOD = """
     scenario = { world = { preset = "small" }, horizon = 24, reforms = { devolution = { start = 0, end = 12 } } }

@@ -33,7 +33,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -216,9 +216,22 @@ class Sweep(Described):
         """One line: design, factors, points and runs."""
         what = {"factorial": "full factorial", "lhs": "Latin hypercube",
                 "morris": "Morris screening", "sobol": "Sobol"}[self.design]
-        return (f"{what} over {len(self.factors)} factor(s) ({', '.join(self.factors)}) on "
+        return (f"{what} over {len(self.factors)} factor(s) ({_some(self.factors)}) on "
                 f"{self.scenario.name}: {self.n_points} points × {self.replicates} "
                 f"replicate(s) = {self.n_runs} runs")
+
+
+SUMMARY_NAMES = 8  # structural: factor names a one-line summary lists in full
+"""A summary names every factor up to this many; beyond, the first ones and how many more."""
+
+
+def _some(names: Iterable[str]) -> str:
+    """``names`` joined, or the first few and how many more (a screening has over 180)."""
+    names = list(names)
+    if len(names) <= SUMMARY_NAMES:
+        return ", ".join(names)
+    shown = SUMMARY_NAMES - 2  # structural: the two places the count takes
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
 
 
 def _base_scenario(data: dict[str, Any], name: str, source: str, base_dir: Path) -> Any:
