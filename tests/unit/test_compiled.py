@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba.core.registry import CPUDispatcher
 
 from missionsim.model.compiled import COMPILED, compile_kernel
 
@@ -32,8 +33,6 @@ def _compiled_functions() -> list:
     import importlib
     import pkgutil
 
-    from numba.core.registry import CPUDispatcher
-
     import missionsim.model as model_package
 
     found = {}
@@ -51,8 +50,6 @@ def test_every_function_a_kernel_calls_is_written_into_it() -> None:
     A call between compiled functions that passes arrays counts references to each array on
     the way in and out; in a loop over the posts that cost more than the loop's own work.
     """
-    from numba.core.registry import CPUDispatcher
-
     compiled = _compiled_functions()
     callers = 0
     for kernel in compiled:

@@ -25,12 +25,7 @@ def compile_kernel(fn):
     Arithmetic follows NumPy's rules (``error_model="numpy"``): a division by zero gives an
     infinity or not-a-number, as in the NumPy reference, instead of raising.
     """
-    if not COMPILED:
-        return fn
-    try:
-        return numba.njit(cache=True, error_model="numpy")(fn)
-    except RuntimeError:  # no writable cache location: compile in each process
-        return numba.njit(error_model="numpy")(fn)
+    return _njit(fn)
 
 
 def compile_helper(fn):
@@ -43,12 +38,20 @@ def compile_helper(fn):
     its callers' caches only when their own modules change (numba keys a cache on the kernel's
     file), so after editing one, clear the caches (``*.nbi``, ``*.nbc``).
     """
+    return _njit(fn, inline="always")
+
+
+def _njit(fn, **options):
+    """``fn`` compiled with numba's ``options`` (``fn`` itself where numba is not used).
+
+    NumPy's arithmetic, and a cache on disk where one is writable.
+    """
     if not COMPILED:
         return fn
     try:
-        return numba.njit(cache=True, error_model="numpy", inline="always")(fn)
+        return numba.njit(cache=True, error_model="numpy", **options)(fn)
     except RuntimeError:  # no writable cache location: compile in each process
-        return numba.njit(error_model="numpy", inline="always")(fn)
+        return numba.njit(error_model="numpy", **options)(fn)
 
 
 # --- NumPy's elementwise rules for single numbers, for use inside kernels ----------------------
