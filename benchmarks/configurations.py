@@ -154,3 +154,16 @@ def markdown_table(header: list[str], rows: list[list[str]], align: str) -> str:
              "| " + " | ".join(marks[a] for a in align) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def free_stem(folder, stem: str) -> str:
+    """``stem``, else ``stem-2``, ``stem-3``, …: the first name free in ``folder``.
+
+    A name is free when neither its ``.md`` nor its ``.json`` is there, so that a report never
+    replaces an earlier one of the same day.
+    """
+    name, n = stem, 1
+    while (folder / f"{name}.md").exists() or (folder / f"{name}.json").exists():
+        n += 1
+        name = f"{stem}-{n}"
+    return name

@@ -379,12 +379,11 @@ def report(record: dict) -> str:
 
 def save(record: dict, text: str, folder: Path) -> Path:
     """Write ``release-<date>[-quick][-n].json`` and ``.md``; never over an earlier one."""
+    from configurations import free_stem
+
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"release-{record['date'][:10]}" + ("-quick" if record["mode"] == "quick" else "")
-    name, n = stem, 1
-    while (folder / f"{name}.json").exists() or (folder / f"{name}.md").exists():
-        n += 1
-        name = f"{stem}-{n}"
+    name = free_stem(folder, f"release-{record['date'][:10]}"
+                     + ("-quick" if record["mode"] == "quick" else ""))
     (folder / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     (folder / f"{name}.md").write_text(text + "\n", encoding="utf-8")
     return folder / f"{name}.md"

@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from configurations import markdown_table, package_version
+from configurations import free_stem, markdown_table, package_version
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_LOCALITIES = (10, 30, 60, 100, 153, 250)
@@ -117,15 +117,6 @@ def report(data: dict, months: int, rounds: int) -> tuple[str, dict]:
     return "\n".join(lines), summary
 
 
-def _destination(folder: Path, date: str) -> Path:
-    """``scaling-<date>`` in ``folder``, with ``-2``, ``-3``, … if the day has one already."""
-    stem, n = f"scaling-{date}", 1
-    while (folder / f"{stem}.md").exists() or (folder / f"{stem}.json").exists():
-        n += 1
-        stem = f"scaling-{date}-{n}"
-    return folder / stem
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--localities", default=",".join(map(str, DEFAULT_LOCALITIES)),
@@ -154,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     text += "\n\n" + ", ".join(f"{k} {v}" for k, v in machine.items())
     print(text)
     if not args.no_save:
-        dest = _destination(args.out, machine["date"][:10])
+        args.out.mkdir(parents=True, exist_ok=True)
+        dest = args.out / free_stem(args.out, f"scaling-{machine['date'][:10]}")
         dest.with_suffix(".md").write_text(text + "\n")
         dest.with_suffix(".json").write_text(json.dumps(
             {"machine": machine, "months": args.months, "rounds": args.rounds,
