@@ -149,8 +149,7 @@ def random_month(rng: np.random.Generator) -> tuple:
     place_par = (float(rng.uniform(0.5, 1.5)), float(rng.uniform(1.0, 3.0)), 0.7,
                  *rng.uniform(0.0, 0.5, 4))
     org_par = (bill, float(rng.random()) / int(rng.integers(1, 6)), float(rng.random()))
-    morale_par = (float(rng.integers(1, 12)), float(rng.uniform(0.0, 0.05)),
-                  float(rng.uniform(0.0, 5.0)), float(rng.random()))
+    morale_par = (float(rng.integers(1, 12)), float(rng.uniform(0.0, 0.05)))
     return (status, loc, org, morale, noise, *places, *levers, kind, active, reserves, funded,
             place_par, org_par, morale_par)
 
@@ -166,3 +165,58 @@ def test_the_month_kernel_gives_the_reference_targets_morale_and_months():
         assert same(got_morale, ref_morale), case_no
         for r, g in zip(ref, got, strict=True):
             assert same(g, r), case_no
+
+
+def test_the_quit_hazards_exp_is_the_compiled_exp_bit_for_bit():
+    """``libm_exp`` (the NumPy path's) and ``math.exp`` in compiled code agree on every value.
+
+    NumPy's own array ``exp`` may differ from both in the last bit, so the two paths of the
+    workforce month would not agree if either used it.
+    """
+    import math
+
+    import numba
+
+    @numba.njit(cache=False)
+    def compiled_exp(x):
+        out = np.empty(x.size)
+        for i in range(x.size):
+            out[i] = math.exp(x[i])
+        return out
+
+    rng = np.random.default_rng(3006)
+    x = np.concatenate([rng.uniform(-12.0, 12.0, 200_000), rng.normal(0.0, 1.0, 50_000),
+                        [0.0, -0.0, 1e-300, -1e-300, 708.9, 709.5, 709.8, 800.0, -800.0,
+                         np.inf, -np.inf, np.nan]])
+    got = workforce_kernels.libm_exp(x)
+    assert got.dtype == np.float64 and got.shape == x.shape
+    assert got.tobytes() == compiled_exp(x).tobytes()
+
+
+def test_a_draw_over_the_months_bound_never_falls_under_a_hazard():
+    """The turnover pass skips ``exp`` for a draw at or over its bound: no hazard lies above it.
+
+    Over morale from 0 to 1 (and either sign of the slope), every hazard the reference works
+    out lies under the bound the kernel uses, and draws just under and over each hazard give
+    the reference's quits.
+    """
+    rng = np.random.default_rng(3007)
+    morale = np.concatenate([np.linspace(0.0, 1.0, 2_001), rng.random(2_000)])
+    for case_no in range(60):
+        par = (float(rng.uniform(0.0, 0.3)), float(rng.choice([0.25, 1.0, 4.0])),
+               float(rng.choice([0.01, 0.2, 0.5, 1.0])), float(rng.uniform(-6.0, 10.0)),
+               float(rng.random()))
+        hazard = workforce_kernels.quit_hazard(morale, par)
+        n = morale.size
+        for u in (np.nextafter(hazard, -1.0), hazard, np.nextafter(hazard, 2.0)):
+            u = np.clip(u, 0.0, np.nextafter(1.0, 0.0))
+            status = np.full(n, FILLED, dtype=np.int8)
+            org, loc = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+            args = (morale.copy(), np.zeros(n, dtype=np.int64), org, loc, u, np.zeros(n),
+                    np.zeros(n), np.zeros(1, dtype=np.int8), np.zeros(1), np.zeros(1), par,
+                    (0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))
+            ref_status, got_status = status.copy(), status.copy()
+            ref = workforce_kernels.turnover_reference(ref_status, np.zeros(n), *args)
+            got = workforce_kernels._turnover_kernel(got_status, np.zeros(n), *args)
+            assert got[0] == ref[0], case_no
+            assert same(got_status, ref_status), case_no

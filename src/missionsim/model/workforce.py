@@ -68,11 +68,20 @@ def _fill_base(p) -> float:
     return 1.0 - np.exp(-1.0 / (p["vacancy_fill_months"] * p["labour_market_tightness"]))
 
 
-def monthly_quit_hazard(model: MissionModel, morale: np.ndarray) -> np.ndarray:
-    """Probability a post-holder quits this month, rising as morale falls."""
+def _hazard_par(model: MissionModel) -> tuple:
+    """The quit hazard's parameters, in the order ``workforce_kernels.quit_hazard`` takes them."""
     p = model.p
-    hazard = _quit_base(p) * np.exp(p["morale_turnover"] * (model.morale_ref - morale))
-    return np.clip(hazard * p["labour_market_tightness"], 0.0, p["quit_hazard_cap"])
+    return (_quit_base(p), p["labour_market_tightness"], p["quit_hazard_cap"],
+            p["morale_turnover"], model.morale_ref)
+
+
+def monthly_quit_hazard(model: MissionModel, morale: np.ndarray) -> np.ndarray:
+    """Probability a post-holder quits this month, rising as morale falls.
+
+    The base hazard times ``exp(morale_turnover × (reference morale − morale))`` (the C
+    library's ``exp``, as the compiled pass's) times the labour market's tightness, capped.
+    """
+    return workforce_kernels.quit_hazard(morale, _hazard_par(model))
 
 
 def recruitment(model: MissionModel) -> np.ndarray:
@@ -97,8 +106,9 @@ def update(model: MissionModel) -> None:
     """Morale, quits, hires and skill for every post.
 
     Compiled (:mod:`~missionsim.model.kernels`) when :data:`kernels.COMPILED` is set, else in
-    NumPy passes; both give identical results. Either way every ``exp`` is NumPy's, and the
-    random draws are NumPy's numbers (:mod:`~missionsim.model.draws`).
+    NumPy passes; both give identical results. Either way the quit hazard's ``exp`` is the C
+    library's (:func:`~missionsim.model.workforce_kernels.libm_exp`), and the random draws are
+    NumPy's numbers (:mod:`~missionsim.model.draws`).
     """
     p, s = model.p, model.staff
     rng = model.streams["workforce"]
@@ -117,19 +127,17 @@ def update(model: MissionModel) -> None:
     # workload, the morale target, the employers' reserves in months and the new morale in
     # one compiled pass (the same numbers as workload, morale_target and the model's
     # charity_reserves_months)
-    target, exponent, reserves = workforce_kernels.staff_month(
+    target, reserves = workforce_kernels.staff_month(
         s.status, s.loc, s.org, s.morale, noise, model.need(), pl.reach, pl.need0, pl.reach0,
         pl.filled0, lv.at("punitive"), lv.at("codesign"), o.kind, o.active, o.reserves,
         s.funded_by_org(o.n), _place_par(p),
         (finance.post_bill(p), lv.competitive_share / lv.settlement_years,
          p["insecurity_morale"]),
-        (p["morale_months"], p["morale_noise"], p["morale_turnover"], model.morale_ref))
-    rise = np.exp(exponent)
+        (p["morale_months"], p["morale_noise"]))
     spread = p["new_hire_skill_spread"]
     quits, filled, hires, sums = kernels.staff_turnover(
-        s.status, s.skill, s.morale, s.tenure, s.org, s.loc, u, target, noise, rise,
-        model.orgs.kind, model.places.capacity, reserves,
-        (_quit_base(p), p["labour_market_tightness"], p["quit_hazard_cap"]),
+        s.status, s.skill, s.morale, s.tenure, s.org, s.loc, u, target, noise,
+        model.orgs.kind, model.places.capacity, reserves, _hazard_par(model),
         (_fill_base(p), p["recruitment_capacity_offset"],
          p["recruitment_capacity_offset"] + p["capacity_mean"], p["hiring_freeze_months"]),
         (p["new_hire_skill"], spread, 1.0 - spread / 2.0,  # structural: centred on 1

@@ -2,11 +2,15 @@
 
 Each kernel gives exactly the result of its NumPy twin, kept here as the reference the unit
 tests compare against and as the path taken when numba is not used
-(:data:`missionsim.model.compiled.COMPILED`). ``exp`` stays in NumPy between the two kernels,
-so that results do not depend on which ``exp`` a machine's numba and NumPy use.
+(:data:`missionsim.model.compiled.COMPILED`). The quit hazard's ``exp`` is the C library's
+in both (:func:`libm_exp`): the compiled pass works it out only for a holder whose draw could
+fall under the hazard, which NumPy's array ``exp`` (whose SIMD version can differ from the C
+library's in the last bit) cannot do.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -22,24 +26,54 @@ PARTS = 4  # structural: interleaved tallies, enough to keep additions from wait
 two; as ``staff_kernels.PARTS``, kept here so that this module's compiled cache follows it)."""
 
 
-# A month of the workforce in two passes around NumPy's ``exp`` (kept in NumPy, whose SIMD exp
-# can differ in the last bit from a compiled one): morale moves towards its target and gives
-# the exponent of the quit hazard; then quits, hires, skill, tenure and the counts. Each float
-# expression keeps the order of operations of the NumPy passes in ``workforce.update``.
-def morale_reference(morale: np.ndarray, target: np.ndarray, noise: np.ndarray, months: float,
-                     noise_sd: float, turnover: float, reference: float) -> np.ndarray:
-    """Move ``morale`` (in place) towards ``target`` with noise; return the hazard exponent.
+HAZARD_MARGIN = 1e-9  # structural: far above the C library exp's error (under 1e-15)
+"""Relative margin by which :func:`_turnover_kernel`'s bound on the month's quit hazard exceeds
+the largest hazard it can work out, so that a draw at or over the bound never needs ``exp``."""
 
-    NumPy reference. The exponent is ``turnover * (reference - morale)``, of the new morale.
+
+def _exp_or_inf(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:  # the C library's exp gives inf where Python's raises
+        return math.inf
+
+
+_libm_exp = np.frompyfunc(_exp_or_inf, 1, 1)
+
+
+def libm_exp(x: np.ndarray) -> np.ndarray:
+    """``exp`` of each element by the C library, as compiled code works it out (floats).
+
+    NumPy's own ``exp`` may use SIMD code that differs from the C library's in the last bit.
     """
+    return np.asarray(_libm_exp(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+
+
+def quit_hazard(morale: np.ndarray, hazard_par: tuple) -> np.ndarray:
+    """Each holder's monthly quit hazard at ``morale`` (NumPy reference).
+
+    ``hazard_par`` holds the base monthly hazard, the labour-market tightness, the cap, the log
+    hazard per unit of morale lost and the reference morale: the hazard is the base times
+    ``exp(turnover * (reference - morale))`` (:func:`libm_exp`) times the tightness, capped.
+    """
+    quit_base, tightness, quit_cap, turnover, reference = hazard_par
+    return np.clip(quit_base * libm_exp(turnover * (reference - morale)) * tightness, 0.0,
+                   quit_cap)
+
+
+# A month of the workforce in two passes: morale moves towards its target; then quits, hires,
+# skill, tenure and the counts. Each float expression keeps the order of operations of the
+# NumPy passes in ``workforce.update``.
+def morale_reference(morale: np.ndarray, target: np.ndarray, noise: np.ndarray, months: float,
+                     noise_sd: float) -> None:
+    """Move ``morale`` (in place) towards ``target`` with noise (NumPy reference)."""
     morale += (target - morale) / months + noise_sd * noise
     np.clip(morale, 0.0, 1.0, out=morale)
-    return turnover * (reference - morale)
 
 
 def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray,
                        tenure: np.ndarray, org: np.ndarray, loc: np.ndarray, u: np.ndarray,
-                       target: np.ndarray, noise: np.ndarray, rise: np.ndarray,
+                       target: np.ndarray, noise: np.ndarray,
                        kind: np.ndarray, capacity: np.ndarray, reserves: np.ndarray,
                        hazard_par: tuple, fill_par: tuple, hire_par: tuple) -> tuple:
     """Quits, hires, new hires' skill and morale, skill growth and tenure (NumPy reference).
@@ -47,9 +81,8 @@ def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray
     Works in place on ``status``, ``skill``, ``morale`` and ``tenure``. Each post has one
     uniform draw ``u``: a holder quits when it is under the quit hazard; a vacant post is
     filled when it is under the chance of filling it, and ``u`` over that chance (uniform in
-    [0, 1) again) places the new hire's skill within its spread. ``rise`` is the exp of
-    the hazard exponent; ``kind`` and ``reserves`` are per employer, ``capacity`` per place.
-    ``hazard_par`` holds the base monthly hazard, the labour-market tightness and the cap;
+    [0, 1) again) places the new hire's skill within its spread. ``kind`` and ``reserves``
+    are per employer, ``capacity`` per place. ``hazard_par`` is :func:`quit_hazard`'s;
     ``fill_par`` the base chance of filling a vacancy, the capacity offset, the capacity
     divisor and the reserves (months) under which a charity freezes hiring; ``hire_par`` a new
     hire's skill, its spread, its centre (``1 - spread / 2``), a new hire's morale noise and
@@ -58,11 +91,10 @@ def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray
     org_sums_reference`, over the employers of ``kind``; None if a post in post has an
     employer outside them).
     """
-    quit_base, tightness, quit_cap = hazard_par
     fill_base, offset, divisor, freeze = fill_par
     hire_skill, spread, centre, hire_noise, learn = hire_par
     filled = status == FILLED
-    hazard = np.clip(quit_base * rise * tightness, 0.0, quit_cap)
+    hazard = quit_hazard(morale, hazard_par)
     quits = filled & (u < hazard)
     status[quits] = VACANT
     post_kind = kind[org]
@@ -84,26 +116,22 @@ def turnover_reference(status: np.ndarray, skill: np.ndarray, morale: np.ndarray
 
 
 @_compile
-def _morale_kernel(morale, target, noise, months, noise_sd, turnover, reference):
-    """Compiled :func:`morale_reference`: the same morale and exponent."""
-    rise = np.empty(morale.size, dtype=np.float64)
-    for i in range(morale.size):
-        m = morale[i]
-        m = _clip(m + ((target[i] - m) / months + noise_sd * noise[i]), 0.0, 1.0)
-        morale[i] = m
-        rise[i] = turnover * (reference - m)
-    return rise
-
-
-@_compile
-def _turnover_kernel(status, skill, morale, tenure, org, loc, u, target, noise, rise, kind,
+def _turnover_kernel(status, skill, morale, tenure, org, loc, u, target, noise, kind,
                      capacity, reserves, hazard_par, fill_par, hire_par):
     """Compiled :func:`turnover_reference`: the same posts, skills, morale, counts and sums.
 
     Each post now in post adds to its employer's sums as the pass leaves it: the sums run over
-    the posts in post order, as ``bincount`` adds them.
+    the posts in post order, as ``bincount`` adds them. A holder's hazard (and its ``exp``) is
+    worked out only when its draw falls under the month's bound on every holder's hazard (the
+    hazard at morale 0 or 1, whichever is higher, :data:`HAZARD_MARGIN` above): a draw at or
+    over it cannot fall under the hazard.
     """
-    quit_base, tightness, quit_cap = hazard_par
+    quit_base, tightness, quit_cap, turnover, reference = hazard_par
+    most = _maximum(_clip(quit_base * math.exp(turnover * reference) * tightness, 0.0,
+                          quit_cap),
+                    _clip(quit_base * math.exp(turnover * (reference - 1.0)) * tightness, 0.0,
+                          quit_cap))
+    most += most * HAZARD_MARGIN
     fill_base, offset, divisor, freeze = fill_par
     hire_skill, spread, centre, hire_noise, learn = hire_par
     n_quits = 0
@@ -117,8 +145,9 @@ def _turnover_kernel(status, skill, morale, tenure, org, loc, u, target, noise, 
         code = status[i]
         if code == FILLED:
             n_filled += 1
-            hazard = _clip(quit_base * rise[i] * tightness, 0.0, quit_cap)
-            if u[i] < hazard:
+            if u[i] < most and u[i] < _clip(
+                    quit_base * math.exp(turnover * (reference - morale[i])) * tightness, 0.0,
+                    quit_cap):
                 status[i] = VACANT
                 n_quits += 1
                 continue
@@ -172,21 +201,9 @@ def staff_target(compiled: bool, place: np.ndarray, employer: np.ndarray, loc: n
     return fn(place, employer, loc, org)
 
 
-def staff_morale(morale: np.ndarray, target: np.ndarray, noise: np.ndarray, months: float,
-           noise_sd: float, turnover: float, reference: float) -> np.ndarray:
-    """Move ``morale`` (in place) towards ``target``; return the hazard exponent.
-
-    See the reference, :func:`morale_reference`.
-    """
-    args = (float(months), float(noise_sd), float(turnover), float(reference))
-    if COMPILED:
-        return _morale_kernel(morale, target, noise, *args)
-    return morale_reference(morale, target, noise, *args)
-
-
 def staff_turnover(status: np.ndarray, skill: np.ndarray, morale: np.ndarray, tenure: np.ndarray,
              org: np.ndarray, loc: np.ndarray, u: np.ndarray, target: np.ndarray,
-             noise: np.ndarray, rise: np.ndarray, kind: np.ndarray, capacity: np.ndarray,
+             noise: np.ndarray, kind: np.ndarray, capacity: np.ndarray,
              reserves: np.ndarray, hazard_par: tuple, fill_par: tuple, hire_par: tuple) -> tuple:
     """Quits, hires, skill and tenure in place; returns (quits, filled, hires, sums by employer).
 
@@ -195,7 +212,7 @@ def staff_turnover(status: np.ndarray, skill: np.ndarray, morale: np.ndarray, te
     hazard_par = tuple(map(float, hazard_par))
     fill_par = tuple(map(float, fill_par))
     hire_par = tuple(map(float, hire_par))
-    args = (status, skill, morale, tenure, org, loc, u, target, noise, rise, kind, capacity,
+    args = (status, skill, morale, tenure, org, loc, u, target, noise, kind, capacity,
             reserves, hazard_par, fill_par, hire_par)
     if not COMPILED:
         return turnover_reference(*args)
@@ -207,8 +224,8 @@ def staff_turnover(status: np.ndarray, skill: np.ndarray, morale: np.ndarray, te
 
 # The start of the month in one pass: the posts in post per place give each place's workload
 # and its part of the morale target, each charity's reserves in months its part, and then each
-# post's target, its new morale and the exponent of its quit hazard (``staff_target`` and
-# ``staff_morale`` in turn). Each float expression keeps the order of operations of
+# post's target and its new morale (``staff_target`` and :func:`morale_reference` in turn).
+# Each float expression keeps the order of operations of
 # ``workforce.workload``, ``workforce.morale_target`` and the model's
 # ``charity_reserves_months``.
 def month_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale: np.ndarray,
@@ -217,7 +234,7 @@ def month_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale
                     codesign: np.ndarray, kind: np.ndarray, active: np.ndarray,
                     reserves: np.ndarray, funded: np.ndarray, place_par: tuple, org_par: tuple,
                     morale_par: tuple) -> tuple:
-    """Each post's morale target and hazard exponent, moving ``morale`` (NumPy reference).
+    """Each post's morale target, moving ``morale`` towards it (NumPy reference).
 
     ``need`` to ``codesign`` are per place (``punitive`` and ``codesign`` the levers there);
     ``kind`` to ``funded`` (funded posts) per employer. ``place_par`` holds the workload at
@@ -225,8 +242,8 @@ def month_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale
     accountability stress, the co-design morale and the part of it punitive accountability
     undoes; ``org_par`` the monthly bill of a post, the insecurity of competitive funding
     (competitive share over settlement years) and the morale insecurity costs; ``morale_par``
-    the arguments of :func:`morale_reference` after the noise. Returns the targets, the
-    exponents and the employers' reserves in months (0 but for operating charities).
+    the arguments of :func:`morale_reference` after the noise. Returns the targets and the
+    employers' reserves in months (0 but for operating charities).
     """
     start, cap, base, load, stress, co, co_loss = place_par
     bill, share, insecurity = org_par
@@ -241,17 +258,18 @@ def month_reference(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale
     insecure = (share + (months < 1.0)) / 2.0  # structural: mean of the two sources
     employer = np.where(kind == CHARITY, insecurity * insecure, 0.0)
     target = target_reference(place, employer, loc, org)
-    return target, morale_reference(morale, target, noise, *morale_par), months
+    morale_reference(morale, target, noise, *morale_par)
+    return target, months
 
 
 @_compile
 def _month_kernel(status, loc, org, morale, noise, need, reach, need0, reach0, filled0,
                   punitive, codesign, kind, active, reserves, funded, place_par, org_par,
                   morale_par):
-    """Compiled :func:`month_reference`: the same targets, morale, exponents and months."""
+    """Compiled :func:`month_reference`: the same targets, morale and months."""
     start, cap, base, load, stress, co, co_loss = place_par
     bill, share, insecurity = org_par
-    months_to, noise_sd, turnover, reference = morale_par
+    months_to, noise_sd = morale_par
     n_places = need.size
     # posts of a place lie together: counted in PARTS interleaved tallies, so that adding one
     # to a place's count need not wait for the last addition
@@ -278,15 +296,13 @@ def _month_kernel(status, loc, org, morale, noise, need, reach, need0, reach0, f
             edge = 1.0 if months[o] < 1.0 else 0.0
             employer[o] = insecurity * ((share + edge) / 2.0)  # structural: mean of two
     target = np.empty(status.size)
-    rise = np.empty(status.size)
     for i in range(status.size):
         t = _clip(place[loc[i]] - employer[org[i]], 0.0, 1.0)
         target[i] = t
         m = morale[i]
         m = _clip(m + ((t - m) / months_to + noise_sd * noise[i]), 0.0, 1.0)
         morale[i] = m
-        rise[i] = turnover * (reference - m)
-    return target, rise, months
+    return target, months
 
 
 def _per_place(value, n: int) -> np.ndarray:
@@ -301,7 +317,7 @@ def staff_month(status: np.ndarray, loc: np.ndarray, org: np.ndarray, morale: np
                 reach0: np.ndarray, filled0: np.ndarray, punitive, codesign, kind: np.ndarray,
                 active: np.ndarray, reserves: np.ndarray, funded: np.ndarray, place_par: tuple,
                 org_par: tuple, morale_par: tuple, compiled: bool = COMPILED) -> tuple:
-    """Targets, morale (in place), hazard exponents and reserves in months.
+    """Targets, morale (in place) and reserves in months.
 
     ``punitive`` and ``codesign`` may be single numbers. Compiled when ``compiled`` (numba in
     use). See the reference, :func:`month_reference`.
@@ -324,4 +340,4 @@ def warm() -> None:
     one, real = np.zeros(1, dtype=np.int64), np.ones(1)
     staff_month(np.zeros(1, dtype=np.int8), one, one, real.copy(), real, real, real, real, real,
                 real, 0.0, 0.0, np.zeros(1, dtype=np.int8), np.ones(1, dtype=bool), real, one,
-                (1.0,) * 7, (1.0,) * 3, (1.0,) * 4)  # structural: any parameters
+                (1.0,) * 7, (1.0,) * 3, (1.0,) * 2)  # structural: any parameters
