@@ -159,14 +159,30 @@ def summarise(results: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in results) for key in METRICS}
 
 
-def evaluate(target: dict, medians: dict) -> tuple[float | None, str]:
-    """Return ``(measured value, PASS/FAIL/SKIP)`` for one target."""
+def by_round(target: dict, results: dict) -> list[float]:
+    """A reference target's ratio in each round: the reference's repeat over the config's.
+
+    The repeats of a round run one after the other, so each ratio is taken side by side; a
+    round where either failed is left out.
+    """
+    metric = target["metric"]
+    pairs = zip(results.get(target["reference"], []), results.get(target["config"], []),
+                strict=False)  # a config with fewer repeats pairs with the first rounds
+    return [ref[metric] / got[metric] if got[metric] else float("inf") for ref, got in pairs]
+
+
+def evaluate(target: dict, medians: dict, results: dict) -> tuple[float | None, str]:
+    """Return ``(measured value, PASS/FAIL/SKIP)`` for one target.
+
+    A ratio to a reference is the median of the rounds' ratios (:func:`by_round`): the
+    machine's speed drifts between rounds, and a ratio of medians would mix rounds.
+    """
     config, reference = target["config"], target.get("reference")
     if config not in medians or (reference is not None and reference not in medians):
         return None, "SKIP"
     value = medians[config][target["metric"]]
     if reference is not None:
-        value = medians[reference][target["metric"]] / value if value else float("inf")
+        value = statistics.median(by_round(target, results))
     limit = target["limit"]
     ok = value <= limit if target["op"] == "<=" else value >= limit
     return value, "PASS" if ok else "FAIL"
@@ -198,7 +214,7 @@ def _fmt_value(value: float | None, unit: str) -> str:
 
 
 def report(plan: dict, summaries: dict, errors: dict, verdicts: dict, info: dict,
-           quick: bool) -> str:
+           quick: bool, results: dict) -> str:
     """The Markdown report printed at the end of a run."""
     mode = "quick mode: 1 repeat, fewer steps" if quick else "full run"
     out = [f"## Benchmark results ({mode})", "",
@@ -231,8 +247,13 @@ def report(plan: dict, summaries: dict, errors: dict, verdicts: dict, info: dict
         value, verdict = verdicts[key]
         limit = f"{target['op'].replace('<=', '≤').replace('>=', '≥')} " \
                 f"{_fmt_value(target['limit'], target['unit'])}"
-        rows.append([key, target["description"], _fmt_value(value, target["unit"]), limit,
-                     verdict])
+        measured = _fmt_value(value, target["unit"])
+        if target.get("reference") and verdict != "SKIP":
+            ratios = by_round(target, results)
+            measured += (f" (median of {len(ratios)} rounds; "
+                         f"{_fmt_value(min(ratios), target['unit'])}–"
+                         f"{_fmt_value(max(ratios), target['unit'])})")
+        rows.append([key, target["description"], measured, limit, verdict])
     out.append(markdown_table(["target", "description", "measured", "limit", "result"], rows,
                       "lllrl"))
     out += ["", "## Machine", ""]
@@ -300,9 +321,9 @@ def main(argv: list[str] | None = None) -> int:
 
     summaries = {name: summarise(rs) for name, rs in results.items()
                  if rs and name not in errors}
-    verdicts = {key: evaluate(target, summaries) for key, target in TARGETS.items()}
+    verdicts = {key: evaluate(target, summaries, results) for key, target in TARGETS.items()}
     info = machine()
-    print(report(plan, summaries, errors, verdicts, info, args.quick))
+    print(report(plan, summaries, errors, verdicts, info, args.quick, results))
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -316,7 +337,10 @@ def main(argv: list[str] | None = None) -> int:
                 for name in plan
             },
             "targets": {key: {**TARGETS[key], "measured": verdicts[key][0],
-                              "result": verdicts[key][1]} for key in TARGETS},
+                              "result": verdicts[key][1],
+                              **({"by_round": by_round(TARGETS[key], results)}
+                                 if TARGETS[key].get("reference") else {})}
+                        for key in TARGETS},
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         print(f"\nWrote {args.json}", file=sys.stderr)
