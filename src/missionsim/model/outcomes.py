@@ -191,4 +191,4 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 
     The weights must not sum to zero (a population, a need or a budget: always positive).
     """
-    return float(np.multiply(values, weights).sum() / weights.sum())
+    return float(np.add.reduce(np.multiply(values, weights)) / np.add.reduce(weights))

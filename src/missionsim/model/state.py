@@ -19,18 +19,31 @@ SECTOR_OF_KIND = ("central", "local_government", "voluntary", "central")
 UNFUNDED, VACANT, FILLED = 0, 1, 2  # structural: post status codes
 
 
+_SEQUENCES = (list, tuple)
+
+
 def one_number(value) -> bool:
     """Whether ``value`` is one number (``np.ndim(value) == 0``, without its overhead)."""
     if isinstance(value, np.ndarray):
         return value.ndim == 0
-    return not isinstance(value, list | tuple)
+    return not isinstance(value, _SEQUENCES)
+
+
+def filled(n: int, value, dtype=np.float64) -> np.ndarray:
+    """``np.full(n, value, dtype=dtype)``: the same array, without its Python-level overhead."""
+    out = np.empty(n, dtype=dtype)
+    try:
+        out[...] = value
+    except ValueError:  # a NaN into integers, which np.full casts as it can
+        np.copyto(out, value, casting="unsafe")
+    return out
 
 
 def each(value, n: int) -> np.ndarray:
     """``value`` as a float array of ``n`` (a number repeated, or the array itself)."""
     if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
         return value
-    return np.full(n, value, dtype=np.float64)
+    return filled(n, value)
 
 
 @dataclass
