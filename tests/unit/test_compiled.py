@@ -62,3 +62,35 @@ def test_every_function_a_kernel_calls_is_written_into_it() -> None:
                     f"{kernel.py_func.__qualname__} calls {callee.py_func.__qualname__}, "
                     "which is not compiled with compile_helper")
     assert callers >= 20  # structural: the kernels' calls of the rules and helpers were seen
+
+
+def _sum_kernel():
+    """A kernel that calls :func:`add_reduce` (a helper, written into its caller)."""
+    import numba
+
+    from missionsim.model.compiled import add_reduce
+
+    return numba.njit(lambda a: add_reduce(a))
+
+
+@pytest.mark.skipif(not COMPILED, reason="numba is not in use")
+def test_add_reduce_is_numpys_sum_bit_for_bit() -> None:
+    """Every length from 0 to 1,100 (the blocks of eight and of 128 and the halvings), then
+    long arrays; values over 16 orders of magnitude and of both signs, where the order of the
+    additions shows in the last bits; infinities, NaNs and -0.0 among them."""
+    total = _sum_kernel()
+    rng = np.random.default_rng(5150)
+    lengths = list(range(1101)) + [int(n) for n in rng.integers(1101, 200_000, 40)]
+    differ = 0
+    for n in lengths:
+        a = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+        if n and rng.random() < 0.05:
+            a[rng.integers(0, n)] = rng.choice([np.inf, -np.inf, np.nan, -0.0])
+        got, want = np.float64(total(a)), np.add.reduce(a)
+        differ += got.tobytes() != want.tobytes()
+    assert differ == 0
+    assert np.float64(total(np.array([-0.0]))).tobytes() == np.add.reduce(
+        np.array([-0.0])).tobytes()
+    # a sequential sum differs from NumPy's, so the test can tell the two apart
+    a = rng.standard_normal(1000) * 10.0 ** rng.integers(-8, 8, 1000)
+    assert float(np.add.reduce(a)) != sum(a.tolist())

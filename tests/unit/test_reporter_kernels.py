@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from kernel_cases import organisations
 
-from missionsim.model import kernels, reporter_kernels, reporters, ties
+from missionsim.model import evidence, kernels, outcomes, reporter_kernels, reporters, ties
 from missionsim.model.state import CHARITY, COUNCIL, FILLED, UNFUNDED
 
 CASES = 300
@@ -146,7 +146,7 @@ def before(model) -> dict:
     ties_ = np.bincount(lu[same_place], minlength=pl.n)
     possible = n_orgs * (n_orgs - 1) / 2
     ok = possible > 0
-    backed = reporters.evidence.evidence_backed(model)
+    backed = evidence.evidence_backed(model)
     used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)
     share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
     filled = s.status == FILLED
@@ -168,16 +168,16 @@ def before(model) -> dict:
         "on_track_share": float(np.mean(model.places_behind(reported=False) <= 0.0)),
         "inequality": float(v[-k:].mean() - v[:k].mean()),
         "outcome_most_deprived": (float(pl.y[idx].sum()) if model.mission.aggregate == "sum"
-                                  else reporters.outcomes.weighted_mean(pl.y[idx], pl.cohort[idx])),
+                                  else outcomes.weighted_mean(pl.y[idx], pl.cohort[idx])),
         "cross_sector_ties": (float(ties.cross_sector(model).mean()) if net.n_edges else 0.0),
         "mean_trust": float(net.trust.mean()) if net.n_edges else 0.0,
         "department_focus": (float(np.mean([d.focus for d in model.departments]))
                              if model.departments else 0.0),
         "council_capacity": float(pl.capacity.mean()),
-        "outcome_reported": reporters.outcomes.national(model,
-                                                        reporters.outcomes.reported(model)),
+        "outcome_reported": outcomes.national(model,
+                                                        outcomes.reported(model)),
         "trajectory_gap": model.mission.direction * (
-            reporters.outcomes.national(model, pl.y)
+            outcomes.national(model, pl.y)
             - float(model.mission.trajectory(model.month))),
     }
 

@@ -25,6 +25,7 @@ from missionsim.model import (
     finance_kernels,
     money_kernels,
     outcome_kernels,
+    record_kernels,
     reporter_kernels,
     staff_kernels,
     ties_kernels,
@@ -331,6 +332,7 @@ def warm() -> None:
     money_kernels.warm(COMPILED)
     outcome_kernels.warm(COMPILED)
     reporter_kernels.warm(COMPILED)
+    record_kernels.warm(COMPILED)
     if COMPILED:
         from missionsim.model.model import MissionModel  # the model imports this module
 

@@ -208,7 +208,7 @@ def on_track_reference(y: np.ndarray, y0: np.ndarray, frac: float, direction: fl
     return int(np.count_nonzero(behind <= 0.0))
 
 
-@_compile
+@_helper
 def _on_track_kernel(y, y0, frac, direction, target, baseline, per_place):
     """Compiled :func:`on_track_reference`: one pass over the places."""
     count = 0
@@ -246,7 +246,7 @@ def reported_reference(y: np.ndarray, best: np.ndarray, gaming: np.ndarray,
     return np.where(gaming > 0.0, best - direction * gap, y)
 
 
-@_compile
+@_helper
 def _reported_kernel(y, best, gaming, direction):
     """Compiled :func:`reported_reference`: one pass over the places."""
     out = np.empty(y.size)

@@ -11,14 +11,13 @@ import copy
 import itertools
 import types
 from collections.abc import Iterable
-from typing import NamedTuple
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from missionsim.limits import MAX_HORIZON, quote, whole_number
-from missionsim.model import evidence, finance, kernels, outcomes, reporter_kernels, ties
+from missionsim.model import finance, kernels, record_kernels, reporter_kernels, ties
 
 _mean = reporter_kernels.mean
 
@@ -38,18 +37,29 @@ def _once(model, name: str, compute):
     return shared[name]
 
 
+def _places(model) -> record_kernels.PlaceFigures:
+    """The record's figures of the places, worked out together (:mod:`record_kernels`)."""
+    def compute():
+        pl, m = model.places, model.mission
+        d = m.displacement
+        mission = record_kernels.Mission(
+            float(m.direction), m.aggregate == "sum", min(1.0, model.month / m.deadline),
+            float(m.target), float(m.baseline), d is not None,
+            float(d["share"]) if d else 0.0, float(d["per"]) if d else 1.0)
+        return record_kernels.places(kernels.COMPILED, pl.y, pl.best, pl.gaming, pl.y0,
+                                     pl.cohort, pl.capacity, pl.early_share, pl.core,
+                                     pl.reach, pl.need0, pl.most_deprived[0], mission)
+    return _once(model, "places", compute)
+
+
 def outcome(model) -> float:
     """True national value of the mission indicator."""
-    return _once(model, "outcome", lambda: outcomes.national(model, model.places.y))
+    return _places(model).outcome
 
 
 def outcome_reported(model) -> float:
     """Reported national value (the true value plus what gaming hides)."""
-    def compute():
-        pl = model.places
-        return outcomes.national(model, reporter_kernels.reported(
-            kernels.COMPILED, pl.y, pl.best, pl.gaming, model.mission.direction))
-    return _once(model, "outcome_reported", compute)
+    return _places(model).reported
 
 
 def trajectory_gap(model) -> float:
@@ -59,17 +69,7 @@ def trajectory_gap(model) -> float:
 
 def on_track_share(model) -> float:
     """Share of places at or ahead of their own trajectory (true indicator)."""
-    m, pl = model.mission, model.places
-    frac = min(1.0, model.month / m.deadline)  # as the model's place_trajectory
-    on_track = reporter_kernels.on_track(kernels.COMPILED, pl.y, pl.y0, frac, m.direction,
-                                         m.target, m.baseline, m.aggregate == "sum")
-    return float(on_track / pl.n)
-
-
-def _per_capita(model, values: np.ndarray) -> np.ndarray:
-    if model.mission.aggregate == "sum":
-        return values / model.places.cohort * 10_000.0  # unit: per 10,000 of the population
-    return values
+    return float(_places(model).on_track / model.places.n)
 
 
 def inequality(model) -> float:
@@ -77,18 +77,12 @@ def inequality(model) -> float:
 
     For count missions the places are compared per 10,000 of their population.
     """
-    v = np.sort(_per_capita(model, model.places.y))
-    k = max(1, len(v) // 10)  # structural: deciles
-    return _mean(v[-k:]) - _mean(v[:k])
+    return _places(model).inequality
 
 
 def outcome_most_deprived(model) -> float:
     """True indicator in the most deprived tenth of places (mean, or sum for counts)."""
-    pl = model.places
-    idx, cohort = pl.most_deprived
-    if model.mission.aggregate == "sum":
-        return float(pl.y[idx].sum())
-    return outcomes.weighted_mean(pl.y[idx], cohort)
+    return _places(model).most_deprived
 
 
 def spend(model) -> float:
@@ -111,40 +105,19 @@ def extra_money(model) -> float:
     return float(model.extra_money_places.sum() / 12.0)  # unit: months per year
 
 
-class InPost(NamedTuple):
-    """The staff in post: their mean morale, evidence-backed share and practice; the counts."""
+def _staff_in_post(model) -> record_kernels.InPost:
+    """The staff in post's means and the posts' counts (:class:`~record_kernels.InPost`).
 
-    morale: float
-    evidence: float
-    practice: float
-    filled: int
-    vacant: int
-    funded: int
-
-
-def _staff_in_post(model) -> InPost:
-    """The staff in post's means and the posts' counts (:class:`InPost`).
-
-    From the sums by employer (``StaffArrays.sums_by_org``), shared by the staff reporters:
-    each employer's posts in post count its evidence-backed share (the rolled-out programme's
-    backing times its rollout plus its own programme's times the rest; -1: none, read as
-    programme 0) and its practice.
+    From the sums by employer (``StaffArrays.sums_by_org``), shared by the staff reporters
+    (:func:`~missionsim.model.record_kernels.in_post_reference` says how).
     """
     def compute():
-        o, s = model.orgs, model.staff
-        n = o.n
-        sums = s.sums_by_org(n)
-        count = sums.filled[:n]
-        filled, funded = int(count.sum()), int(s.funded_by_org(n).sum())
-        if not filled:
-            return InPost(0.0, 0.0, 0.0, 0, funded, funded)
-        backed = evidence.evidence_backed(model)
-        used, own = np.maximum(o.programme, 0), np.maximum(o.own_programme, 0)  # -1: none
-        share = o.rollout * backed[used] + (1.0 - o.rollout) * backed[own]
-        return InPost(float(np.add.reduce(sums.morale[:n]) / filled),
-                      float(np.add.reduce(count * share) / filled),
-                      float(np.add.reduce(count * o.practice) / filled),
-                      filled, funded - filled, funded)
+        o, s, pr, p = model.orgs, model.staff, model.programmes, model.p
+        sums = s.sums_by_org(o.n)
+        return record_kernels.in_post(
+            kernels.COMPILED, sums.filled, sums.morale, s.funded_by_org(o.n),
+            (pr.mean, pr.sd, p["meaningful_effect"], p["evidence_backed_z"]), o.programme,
+            o.own_programme, o.rollout, o.practice)
     return _once(model, "staff_in_post", compute)
 
 
@@ -219,7 +192,7 @@ def cross_sector_ties(model) -> float:
 
 def reach(model) -> float:
     """Share of need reached (mean over places): referrals, data sharing and uptake."""
-    return outcomes.weighted_mean(model.places.reach, model.places.need0)
+    return _places(model).reach
 
 
 def mean_trust(model) -> float:
@@ -244,12 +217,12 @@ def department_focus(model) -> float:
 
 def council_capacity(model) -> float:
     """Mean council capacity (0–1)."""
-    return _mean(model.places.capacity)
+    return _places(model).capacity
 
 
 def early_intervention_share(model) -> float:
     """Share of councils' spending this month on early intervention rather than crisis."""
-    return outcomes.weighted_mean(model.places.early_share, model.places.core)
+    return _places(model).early
 
 
 def gaming_gap(model) -> float:
@@ -296,7 +269,7 @@ def displaced(model) -> float:
     They go to a hidden stock or another indicator (the mission file's ``displacement``); 0 for
     missions without displacement.
     """
-    return float(outcomes.displaced_cases(model).sum())
+    return _places(model).displaced
 
 
 def displacement_cost(model) -> float:
