@@ -73,7 +73,7 @@ def random_employers(rng: np.random.Generator) -> tuple:
     morale = rng.random(filled.size) * filled
     funded = filled + rng.integers(0, 5, filled.size)
     n_prog = int(rng.integers(1, 12))
-    belief = (rng.normal(0.1, 0.2, n_prog), rng.uniform(0.01, 0.5, n_prog), 0.1, 0.8416)
+    belief = (rng.normal(0.1, 0.2, n_prog), rng.uniform(4.0, 1e4, n_prog), 0.1, 0.8416)
     programme = rng.integers(-1, n_prog, n)
     own = rng.integers(-1, n_prog, n)
     return (filled, morale, funded, belief, programme, own, rng.random(n),

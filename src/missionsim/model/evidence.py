@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import evidence_kernels, kernels, staff_kernels
+from missionsim.model import draws, evidence_kernels, kernels, staff_kernels
 from missionsim.model.state import each, one_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +25,7 @@ def update(model: MissionModel) -> None:
     """Update the evidence about every programme, then let organisations adopt practice."""
     p, pr, lv = model.p, model.programmes, model.levers
     rng = model.streams["evidence"]
-    z = rng.normal(0.0, 1.0, pr.n)
+    z = draws.standard_normal(rng, pr.n)
     o, s = model.orgs, model.staff
     trials = lv.experimentation
     if lv.targeted() and not one_number(trials):  # trials run where the reform reaches

@@ -92,7 +92,8 @@ def budget(model: MissionModel) -> None:
 def capacity(model: MissionModel) -> None:
     """Council capacity moves towards its target."""
     pl = model.places
-    target = np.clip(pl.capacity_base + model.levers.capacity_boost, 0.0, 1.0)
+    # np.clip's values (none is NaN or -0.0), without its wrapper's checks
+    target = np.minimum(np.maximum(pl.capacity_base + model.levers.capacity_boost, 0.0), 1.0)
     pl.capacity += (target - pl.capacity) / model.p["capacity_months"]
 
 

@@ -13,6 +13,7 @@ operations in the same order. The references are kept beside them, for the unit 
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -156,8 +157,9 @@ def in_post_reference(filled, morale, funded, belief, programme, own_programme, 
 
     ``filled``, ``morale``: each employer's posts in post and their holders' summed morale;
     ``funded``: funded posts per employer slot (every slot counts); ``belief``: the
-    programmes' believed effects' means and SDs, the meaningful effect and the confidence z
-    (a programme is evidence-backed where ``(mean - meaningful) / sd >= z``, as
+    programmes' believed effects' means and precisions, the meaningful effect and the
+    confidence z (a programme is evidence-backed where ``(mean - meaningful) / sd >= z``, with
+    ``sd = 1 / sqrt(precision)``, as
     :func:`~missionsim.model.evidence.evidence_backed`). An employer's posts count its
     evidence-backed share (the rolled-out programme's backing times its rollout plus its own
     programme's times the rest; -1: none, read as programme 0) and its practice.
@@ -167,8 +169,8 @@ def in_post_reference(filled, morale, funded, belief, programme, own_programme, 
     total, posts = int(count.sum()), int(funded.sum())
     if not total:
         return InPost(0.0, 0.0, 0.0, 0, posts, posts)
-    mean, sd, meaningful, z = belief
-    backed = (mean - meaningful) / sd >= z
+    mean, prec, meaningful, z = belief
+    backed = (mean - meaningful) / (1.0 / np.sqrt(prec)) >= z
     used, own = np.maximum(programme, 0), np.maximum(own_programme, 0)  # -1: none
     share = rollout * backed[used] + (1.0 - rollout) * backed[own]
     return InPost(float(np.add.reduce(morale[:n]) / total),
@@ -178,7 +180,7 @@ def in_post_reference(filled, morale, funded, belief, programme, own_programme, 
 
 
 @_compile
-def _in_post_kernel(filled, morale, funded, mean, sd, meaningful, z, programme, own_programme,
+def _in_post_kernel(filled, morale, funded, mean, prec, meaningful, z, programme, own_programme,
                     rollout, practice):
     """Compiled :func:`in_post_reference`: one pass over the employers, NumPy's sums."""
     n = rollout.size
@@ -194,8 +196,8 @@ def _in_post_kernel(filled, morale, funded, mean, sd, meaningful, z, programme, 
     used = np.empty(n)
     for j in range(n):
         p, q = max(programme[j], 0), max(own_programme[j], 0)
-        a = 1.0 if (mean[p] - meaningful) / sd[p] >= z else 0.0
-        b = 1.0 if (mean[q] - meaningful) / sd[q] >= z else 0.0
+        a = 1.0 if (mean[p] - meaningful) / (1.0 / math.sqrt(prec[p])) >= z else 0.0
+        b = 1.0 if (mean[q] - meaningful) / (1.0 / math.sqrt(prec[q])) >= z else 0.0
         evidence[j] = filled[j] * (rollout[j] * a + (1.0 - rollout[j]) * b)
         used[j] = filled[j] * practice[j]
     return (_sum(morale[:n]) / total, _sum(evidence) / total, _sum(used) / total,
@@ -208,8 +210,8 @@ def in_post(compiled: bool, filled, morale, funded, belief, programme, own_progr
     if not compiled or filled.size < rollout.size or morale.size < rollout.size:
         return in_post_reference(filled, morale, funded, belief, programme, own_programme,
                                  rollout, practice)
-    mean, sd, meaningful, z = belief
-    return InPost(*_in_post_kernel(filled, morale, funded, mean, sd, float(meaningful),
+    mean, prec, meaningful, z = belief
+    return InPost(*_in_post_kernel(filled, morale, funded, mean, prec, float(meaningful),
                                    float(z), programme, own_programme, rollout, practice))
 
 

@@ -116,7 +116,7 @@ def _staff_in_post(model) -> record_kernels.InPost:
         sums = s.sums_by_org(o.n)
         return record_kernels.in_post(
             kernels.COMPILED, sums.filled, sums.morale, s.funded_by_org(o.n),
-            (pr.mean, pr.sd, p["meaningful_effect"], p["evidence_backed_z"]), o.programme,
+            (pr.mean, pr.prec, p["meaningful_effect"], p["evidence_backed_z"]), o.programme,
             o.own_programme, o.rollout, o.practice)
     return _once(model, "staff_in_post", compute)
 
