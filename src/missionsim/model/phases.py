@@ -85,7 +85,7 @@ def budget(model: MissionModel) -> None:
     """The annual budget round, or a mid-year re-plan of extra money."""
     if model.month > 0 and model.month % MONTHS_PER_YEAR == 0:
         finance.annual_budget(model)
-    elif model.extra_money_change.any():  # extra money started or stopped mid-year
+    elif np.count_nonzero(model.extra_money_change):  # extra money started or stopped mid-year
         finance.replan_extra_money(model, model.extra_money_change)
 
 
