@@ -5,8 +5,10 @@ kernel here makes one pass where the NumPy code makes several (masks, gathers, c
 gives exactly the result of its NumPy reference, kept beside it for the unit tests
 (``tests/unit/test_reporter_kernels.py``) and as the path taken when numba is not used.
 Only counts, gathers, comparisons and single sums, differences, products or divisions are
-compiled; sums and means over arrays stay NumPy's (:func:`mean`), as does the median where
-NumPy's own ordering of equal values could decide it (:func:`reserves_median`).
+compiled here; sums and means over arrays stay NumPy's (:func:`mean`), as does the median where
+NumPy's own ordering of equal values could decide it (:func:`reserves_median`). The figures of
+the places and of the staff in post, whose sums are NumPy's pairwise sums reproduced in
+compiled code, are in :mod:`~missionsim.model.record_kernels`.
 """
 
 from __future__ import annotations
