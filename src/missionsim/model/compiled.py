@@ -116,7 +116,8 @@ def _block_sum(a, lo, n):
         for j in range(UNROLL):
             r[j] += a[lo + i + j]
         i += UNROLL
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    res = (((r[0] + r[1]) + (r[2] + r[3]))  # structural: NumPy's pairing of the partial sums
+           + ((r[4] + r[5]) + (r[6] + r[7])))  # structural: the same
     for k in range(i, n):
         res += a[lo + k]
     return res
@@ -152,13 +153,13 @@ def add_reduce(a):
                 if d < 0:
                     return total
             else:
-                h = m // 2
+                h = m // 2  # structural: half the run
                 h -= h % UNROLL
                 halves[d], stage[d] = h, 1
                 d += 1
                 los[d], ns[d], stage[d] = los[d - 1], h, 0
         elif stage[d] == 1:  # the first half's sum is in: sum the second half
-            lefts[d], stage[d] = total, 2
+            lefts[d], stage[d] = total, 2  # structural: stage 2, the second half
             d += 1
             los[d], ns[d], stage[d] = los[d - 1] + halves[d - 1], ns[d - 1] - halves[d - 1], 0
         else:  # both halves summed

@@ -221,5 +221,6 @@ def warm(compiled: bool) -> None:
         return
     real = np.ones(1)
     one = np.zeros(1, dtype=np.int64)
-    places(True, *([real] * 10), one, Mission(1.0, False, 0.5, 1.0, 0.0, True, 0.5, 100.0))
+    mission = Mission(1.0, False, 0.5, 1.0, 0.0, True, 0.5, 100.0)  # structural: any mission
+    places(True, *([real] * 10), one, mission)  # structural: the ten place arrays
     in_post(True, one + 1, real, one, (real, real, 0.0, 0.0), one, one, real, real)

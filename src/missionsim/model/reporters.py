@@ -41,11 +41,12 @@ def _places(model) -> record_kernels.PlaceFigures:
     """The record's figures of the places, worked out together (:mod:`record_kernels`)."""
     def compute():
         pl, m = model.places, model.mission
-        d = m.displacement
+        d, count = m.displacement, m.aggregate == "sum"
         mission = record_kernels.Mission(
-            float(m.direction), m.aggregate == "sum", min(1.0, model.month / m.deadline),
+            float(m.direction), count, min(1.0, model.month / m.deadline),
             float(m.target), float(m.baseline), d is not None,
-            float(d["share"]) if d else 0.0, float(d["per"]) if d else 1.0)
+            float(d["share"]) if d else 0.0,
+            float(d["per"]) if d and not count else 1.0)  # a count's cases need no base
         return record_kernels.places(kernels.COMPILED, pl.y, pl.best, pl.gaming, pl.y0,
                                      pl.cohort, pl.capacity, pl.early_share, pl.core,
                                      pl.reach, pl.need0, pl.most_deprived[0], mission)
