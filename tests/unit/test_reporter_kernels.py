@@ -96,8 +96,8 @@ def test_places_on_track_are_the_reference_count():
         required = (target / baseline - 1.0) * y0 if per_place else target - baseline
         y = y0 + frac * required + rng.choice([0.0, 1e-12, -1e-12, 1.0, -1.0], n)
         args = (y, y0, frac, direction, target, baseline, per_place)
-        assert same(reporter_kernels.on_track(True, *args),
-                    reporter_kernels.on_track(False, *args)), case_no
+        assert same(reporter_kernels._on_track_kernel(*args),
+                    reporter_kernels.on_track_reference(*args)), case_no
 
 
 @compiled_only
@@ -108,8 +108,8 @@ def test_the_reported_indicator_is_the_reference_indicator():
         y, best = rng.uniform(0.0, 80.0, n), rng.choice([0.0, 100.0, rng.uniform(0.0, 100.0)], n)
         gaming = rng.choice([0.0, 0.0, 1.0, rng.random()], n)
         args = (y, best, gaming, float(rng.choice([-1.0, 1.0])))
-        assert same(reporter_kernels.reported(True, *args),
-                    reporter_kernels.reported(False, *args)), case_no
+        assert same(reporter_kernels._reported_kernel(*args),
+                    reporter_kernels.reported_reference(*args)), case_no
 
 
 def test_the_mean_is_numpys_mean():

@@ -27,6 +27,7 @@ from missionsim.model.reporter_kernels import (
     on_track_reference,
     reported_reference,
 )
+from missionsim.model.reporter_kernels import mean as _mean
 
 PER_CAPITA = 10_000.0  # unit: count missions compare places per 10,000 of their population
 DECILE = 10  # structural: the best and worst tenth of places
@@ -60,14 +61,12 @@ class Mission(NamedTuple):
 
 
 # --- the places --------------------------------------------------------------------------------
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    return float(np.add.reduce(np.multiply(values, weights)) / np.add.reduce(weights))
+
+
 def _national(values: np.ndarray, cohort: np.ndarray, per_place: bool) -> float:
-    if per_place:
-        return float(values.sum())
-    return float(np.add.reduce(np.multiply(values, cohort)) / np.add.reduce(cohort))
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(np.add.reduce(values) / values.size) if values.size else 0.0
+    return float(values.sum()) if per_place else _weighted_mean(values, cohort)
 
 
 def places_reference(y, best, gaming, y0, cohort, capacity, early_share, core, reach, need0,
@@ -89,10 +88,8 @@ def places_reference(y, best, gaming, y0, cohort, capacity, early_share, core, r
                         _national(reported, cohort, m.per_place), on_track,
                         _mean(v[-k:]) - _mean(v[:k]),
                         _national(y[deprived], cohort[deprived], m.per_place),
-                        _mean(capacity),
-                        float(np.add.reduce(early_share * core) / np.add.reduce(core)),
-                        float(np.add.reduce(reach * need0) / np.add.reduce(need0)),
-                        displaced)
+                        _mean(capacity), _weighted_mean(early_share, core),
+                        _weighted_mean(reach, need0), displaced)
 
 
 @_helper
@@ -182,7 +179,10 @@ def in_post_reference(filled, morale, funded, belief, programme, own_programme, 
 @_compile
 def _in_post_kernel(filled, morale, funded, mean, prec, meaningful, z, programme, own_programme,
                     rollout, practice):
-    """Compiled :func:`in_post_reference`: one pass over the employers, NumPy's sums."""
+    """Compiled :func:`in_post_reference`: the programmes' backing, then the employers.
+
+    Each programme's backing is worked out once, then one pass over the employers; NumPy's sums.
+    """
     n = rollout.size
     total = 0
     for j in range(n):
@@ -192,12 +192,13 @@ def _in_post_kernel(filled, morale, funded, mean, prec, meaningful, z, programme
         posts += funded[j]
     if total == 0:
         return 0.0, 0.0, 0.0, 0, posts, posts
+    backed = np.empty(mean.size)  # 1.0 where a programme is evidence-backed, else 0.0
+    for k in range(mean.size):
+        backed[k] = 1.0 if (mean[k] - meaningful) / (1.0 / math.sqrt(prec[k])) >= z else 0.0
     evidence = np.empty(n)
     used = np.empty(n)
     for j in range(n):
-        p, q = max(programme[j], 0), max(own_programme[j], 0)
-        a = 1.0 if (mean[p] - meaningful) / (1.0 / math.sqrt(prec[p])) >= z else 0.0
-        b = 1.0 if (mean[q] - meaningful) / (1.0 / math.sqrt(prec[q])) >= z else 0.0
+        a, b = backed[max(programme[j], 0)], backed[max(own_programme[j], 0)]
         evidence[j] = filled[j] * (rollout[j] * a + (1.0 - rollout[j]) * b)
         used[j] = filled[j] * practice[j]
     return (_sum(morale[:n]) / total, _sum(evidence) / total, _sum(used) / total,

@@ -227,16 +227,6 @@ def _on_track_kernel(y, y0, frac, direction, target, baseline, per_place):
     return count
 
 
-def on_track(compiled: bool, y, y0, frac: float, direction: float, target: float,
-             baseline: float, per_place: bool) -> int:
-    """Places at or ahead of their trajectory; see :func:`on_track_reference`."""
-    if not compiled:
-        return on_track_reference(y, y0, frac, direction, target, baseline, per_place)
-    return _on_track_kernel(np.ascontiguousarray(y, dtype=np.float64),
-                            np.ascontiguousarray(y0, dtype=np.float64), float(frac),
-                            float(direction), float(target), float(baseline), bool(per_place))
-
-
 # --- the reported indicator ------------------------------------------------------------------
 def reported_reference(y: np.ndarray, best: np.ndarray, gaming: np.ndarray,
                        direction: float) -> np.ndarray:
@@ -260,18 +250,6 @@ def _reported_kernel(y, best, gaming, direction):
     return out
 
 
-def reported(compiled: bool, y, best, gaming, direction: float) -> np.ndarray:
-    """The reported indicator per place; see :func:`reported_reference`.
-
-    A ``best`` that is not one value a place is left to the reference.
-    """
-    if not compiled or np.shape(best) != y.shape or gaming.shape != y.shape:
-        return reported_reference(y, best, gaming, direction)
-    return _reported_kernel(np.ascontiguousarray(y, dtype=np.float64),
-                            np.ascontiguousarray(best, dtype=np.float64),
-                            np.ascontiguousarray(gaming, dtype=np.float64), float(direction))
-
-
 def warm(compiled: bool) -> None:
     """Compile, or load from the cache, the kernels here on one post, charity and tie."""
     if not compiled:
@@ -283,5 +261,3 @@ def warm(compiled: bool) -> None:
     _reserves_kernel(kind, active, real, one, 1.0)
     _reserves_median_kernel(kind, active, real, one, 1.0)
     _densities_kernel(one, one, one, kind, active, 1)
-    _on_track_kernel(real, real, 1.0, 1.0, 1.0, 1.0, False)
-    _reported_kernel(real, real, real, 1.0)
