@@ -43,6 +43,25 @@ def compile_helper(fn):
     return _njit(fn, inline="always")
 
 
+ROUTINES: list = []
+"""The functions compiled with :func:`compile_routine`: kernels may call them."""
+
+
+def compile_routine(fn):
+    """``fn`` compiled as :func:`compile_kernel` does, for kernels to call rather than inline.
+
+    For a long routine that a kernel calls a few times a call, never in a loop over agents:
+    writing it into each caller, as :func:`compile_helper` does, multiplies the time numba takes
+    to compile the callers (NumPy's sum, :func:`add_reduce`, written into the record's kernels
+    at twenty places took 40 s to compile on a fresh install; called, 4 s). The call costs a
+    few nanoseconds. A routine's change reaches its callers' caches only when their own modules
+    change, as a helper's does.
+    """
+    compiled = _njit(fn)
+    ROUTINES.append(compiled)
+    return compiled
+
+
 def _njit(fn, **options):
     """``fn`` compiled with numba's ``options`` (``fn`` itself where numba is not used).
 
@@ -123,15 +142,15 @@ def _block_sum(a, lo, n):
     return res
 
 
-@compile_helper
+@compile_routine
 def add_reduce(a):
     """``np.add.reduce`` of a 1-D float array, the same bits: NumPy's pairwise summation.
 
     NumPy sums blocks of up to :data:`PAIRWISE_BLOCK` values (:func:`_block_sum`) and splits a
     longer run in two at half its length rounded down to a multiple of eight, adding the two
-    halves' sums. The halving is done here with a stack instead of recursion, so that the
-    helper can be written into its callers. ``tests/unit/test_compiled.py`` checks it against
-    NumPy on thousands of arrays.
+    halves' sums. The halving is done here with a stack instead of recursion (numba compiles
+    a recursive function only with its types declared). ``tests/unit/test_compiled.py`` checks
+    it against NumPy on thousands of arrays.
     """
     n = a.size
     if n <= PAIRWISE_BLOCK:

@@ -133,14 +133,15 @@ def _context(fn: Callable) -> multiprocessing.context.BaseContext:
     everything this process has imported and loaded (missionsim, the compiled kernels), so a
     pool starts in milliseconds. Forking a process whose other threads may hold locks (the
     browser app, a dask client) is not safe, so there the workers fork from a fork server
-    that imports the worker function's module and the compiled kernels once (its preload).
+    that imports the worker function's module and loads the compiled kernels once (its
+    preload, :mod:`missionsim.model.loaded`).
     """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([fn.__module__, "missionsim.model.kernels"])
+        ctx.set_forkserver_preload([fn.__module__, "missionsim.model.loaded"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
 
