@@ -158,6 +158,30 @@ def markdown_table(header: list[str], rows: list[list[str]], align: str) -> str:
     return "\n".join(lines)
 
 
+def write_record(path, fields: dict) -> None:
+    """Write ``fields`` as JSON to ``path``, after the date and the machine they were taken on."""
+    import datetime
+    import json
+    import os
+    import platform
+
+    record = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+              "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+                          "python": platform.python_version()},
+              **fields}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def side_by_side(label: str, old: list[float], new: list[float], digits: int) -> list[str]:
+    """A table row: the commit's least and median, the tree's, and the ratio of the least."""
+    import statistics
+
+    return [label, f"{min(old):.{digits}f}", f"{statistics.median(old):.{digits}f}",
+            f"{min(new):.{digits}f}", f"{statistics.median(new):.{digits}f}",
+            f"{min(new) / max(min(old), 1e-9):.2f}×"]
+
+
 def free_stem(folder, stem: str) -> str:
     """``stem``, else ``stem-2``, ``stem-3``, …: the first name free in ``folder``.
 

@@ -19,17 +19,15 @@ least disturbed by other work.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from configurations import markdown_table
+from configurations import markdown_table, side_by_side, write_record
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "missionsim-benchmarks"
@@ -77,6 +75,23 @@ def one_round(src: Path, preset: str, months: int, seed: int) -> dict[str, float
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def alternate(commit_src: Path, rounds: int, measure: Callable[[Path], dict[str, float]],
+              show: Callable[[dict[str, float]], str]) -> dict[str, list[dict[str, float]]]:
+    """``measure`` each tree's source folder, ``rounds`` times, the order alternating.
+
+    Returns each tree's figures by round (``"commit"``, ``"working tree"``); each measure is
+    reported on stderr as ``show`` words it.
+    """
+    trees = {"commit": commit_src, "working tree": ROOT / "src"}
+    times: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for r in range(rounds):
+        order = list(trees) if r % 2 == 0 else list(trees)[::-1]
+        for name in order:
+            times[name].append(measure(trees[name]))
+            print(f"round {r + 1}/{rounds}: {name} {show(times[name][-1])}", file=sys.stderr)
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", required=True, help="the earlier commit to compare with")
@@ -91,35 +106,26 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("months", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} {getattr(args, name)}: expected a whole number ≥ 1")
-    trees = {"commit": checkout(args.against, args.cache), "working tree": ROOT / "src"}
-    times: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-    for r in range(args.rounds):
-        order = list(trees) if r % 2 == 0 else list(trees)[::-1]
-        for name in order:
-            times[name].append(one_round(trees[name], args.preset, args.months, args.seed))
-            print(f"round {r + 1}/{args.rounds}: {name} {times[name][-1]['step']:.3f} ms a month",
-                  file=sys.stderr)
+    times = alternate(checkout(args.against, args.cache), args.rounds,
+                      lambda src: one_round(src, args.preset, args.months, args.seed),
+                      lambda got: f"{got['step']:.3f} ms a month")
     rows, figures = [], {}
     for phase in times["commit"][0]:
         old = [t[phase] for t in times["commit"]]
         new = [t[phase] for t in times["working tree"]]
         figures[phase] = {"commit_ms": old, "working_tree_ms": new}
-        bold = "**" if phase == "step" else ""
-        rows.append([f"{bold}{phase}{bold}", f"{min(old):.3f}", f"{statistics.median(old):.3f}",
-                     f"{min(new):.3f}", f"{statistics.median(new):.3f}",
-                     f"{bold}{min(new) / max(min(old), 1e-9):.2f}×{bold}"])
+        row = side_by_side(phase, old, new, 3)
+        if phase == "step":
+            row[0], row[-1] = f"**{row[0]}**", f"**{row[-1]}**"
+        rows.append(row)
     print(f"## Phases: working tree beside `{args.against}` ({args.preset}, {args.months} months, "
           f"{args.rounds} rounds, ms a month)\n")
     print(markdown_table(["phase", "commit least", "commit median", "tree least", "tree median",
                           "tree / commit (least)"], rows, "lrrrrr"))
     if args.json:
-        record = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                  "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                              "python": platform.python_version()},
-                  "against": args.against, "preset": args.preset, "months": args.months,
-                  "rounds": args.rounds, "seed": args.seed, "phases": figures}
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        write_record(args.json, {"against": args.against, "preset": args.preset,
+                                 "months": args.months, "rounds": args.rounds, "seed": args.seed,
+                                 "phases": figures})
     return 0
 
 
