@@ -168,7 +168,7 @@ def before(model) -> dict:
         "on_track_share": float(np.mean(model.places_behind(reported=False) <= 0.0)),
         "inequality": float(v[-k:].mean() - v[:k].mean()),
         "outcome_most_deprived": (float(pl.y[idx].sum()) if model.mission.aggregate == "sum"
-                                  else outcomes.weighted_mean(pl.y[idx], pl.cohort[idx])),
+                                  else reporter_kernels.weighted_mean(pl.y[idx], pl.cohort[idx])),
         "cross_sector_ties": (float(ties.cross_sector(model).mean()) if net.n_edges else 0.0),
         "mean_trust": float(net.trust.mean()) if net.n_edges else 0.0,
         "department_focus": (float(np.mean([d.focus for d in model.departments]))

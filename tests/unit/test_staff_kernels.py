@@ -241,7 +241,7 @@ def test_morale_targets_are_the_reference_targets():
 
 
 def test_the_weighted_mean_is_numpys_average_bit_for_bit():
-    from missionsim.model.outcomes import weighted_mean
+    from missionsim.model.reporter_kernels import weighted_mean
 
     rng = np.random.default_rng(2007)
     for case_no in range(CASES):

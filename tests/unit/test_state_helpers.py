@@ -5,25 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from missionsim.model.state import each, filled, one_number
+from missionsim.model.state import each, full, one_number
 
 
 @pytest.mark.parametrize("value", [0.25, -0.0, np.nan, 3, True, np.float64(2.5), np.int8(7),
                                    np.arange(5.0), np.array([1.5]), np.array(4.0)])
 @pytest.mark.parametrize("dtype", [np.float64, np.int8, np.int64])
-def test_filled_is_np_full(value, dtype):
+def test_full_is_np_full(value, dtype):
     with np.errstate(invalid="ignore"):  # NaN cast to an integer, as np.full does it
         want = np.full(5, value, dtype=dtype)
-        got = filled(5, value, dtype)
+        got = full(5, value, dtype)
     assert got.dtype == want.dtype and got.shape == want.shape
     assert got.tobytes() == want.tobytes()
 
 
-def test_filled_rejects_what_np_full_rejects():
+def test_full_rejects_what_np_full_rejects():
     with pytest.raises(ValueError):
         np.full(5, np.arange(3.0))
     with pytest.raises(ValueError):
-        filled(5, np.arange(3.0))
+        full(5, np.arange(3.0))
 
 
 def test_each_keeps_a_float_array_and_fills_anything_else():

@@ -53,9 +53,9 @@ def compile_routine(fn):
     For a long routine that a kernel calls a few times a call, never in a loop over agents:
     writing it into each caller, as :func:`compile_helper` does, multiplies the time numba takes
     to compile the callers (NumPy's sum, :func:`add_reduce`, written into the record's kernels
-    at twenty places took 40 s to compile on a fresh install; called, 4 s). The call costs a
-    few nanoseconds. A routine's change reaches its callers' caches only when their own modules
-    change, as a helper's does.
+    at twenty places took 40 s to compile on a fresh install; called, 4 s; the month's time did
+    not change, ``benchmarks/README.md``). A routine's change reaches its callers' caches only
+    when their own modules change, as a helper's does.
     """
     compiled = _njit(fn)
     ROUTINES.append(compiled)

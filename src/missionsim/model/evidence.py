@@ -73,4 +73,5 @@ def evidence_backed(model: MissionModel) -> np.ndarray:
     ``evidence_backed_z`` standard deviations (0.8416: a probability of 0.8).
     """
     pr, p = model.programmes, model.p
-    return (pr.mean - p["meaningful_effect"]) / pr.sd >= p["evidence_backed_z"]
+    return evidence_kernels.evidence_backed(pr.mean, pr.prec, p["meaningful_effect"],
+                                            p["evidence_backed_z"])

@@ -16,8 +16,17 @@ import numpy as np
 
 from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
-from missionsim.model.outcome_kernels import filled
-from missionsim.model.state import CHARITY, COUNCIL
+from missionsim.model.state import CHARITY, COUNCIL, each
+
+
+def evidence_backed(mean: np.ndarray, prec: np.ndarray, meaningful: float,
+                    z: float) -> np.ndarray:
+    """Whether each programme is evidence-backed, from its belief's ``mean`` and ``prec``.
+
+    Backed when the belief puts its effect above ``meaningful`` with a confidence of ``z``
+    standard deviations (``sd = 1 / sqrt(prec)``).
+    """
+    return (mean - meaningful) / (1.0 / np.sqrt(prec)) >= z
 
 
 # --- learning: each programme's belief after the month's evidence -----------------------------
@@ -228,7 +237,7 @@ def adopt(compiled: bool, draw: np.ndarray, innovation, trials, kind: np.ndarray
     n = kind.size
     par = tuple(map(float, par))
     fn = _adopt_kernel if compiled else adopt_reference
-    return int(fn(draw, filled(innovation, n), filled(trials, n), kind, active, programme, own,
+    return int(fn(draw, each(innovation, n), each(trials, n), kind, active, programme, own,
                   rollout, practice, theta, mean, sd, net_u, net_v, trust, par))
 
 

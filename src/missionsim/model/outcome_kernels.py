@@ -25,15 +25,6 @@ SUPPORT_FLOOR = 1e-3  # structural: keeps the power of the support finite
 """Floor of the support whose power sets the supported gap."""
 
 
-def filled(value, n: int) -> np.ndarray:
-    """:func:`~missionsim.model.state.each`: a number filled into a new array in one call."""
-    if isinstance(value, (float, int)):
-        out = np.empty(n)
-        out.fill(value)
-        return out
-    return each(value, n)
-
-
 # --- employers: practice and focus ------------------------------------------------------------
 def employers_reference(practice: np.ndarray, kind: np.ndarray, punitive, par) -> tuple:
     """Each employer's practice factor and focus, and which employers are charities (NumPy).
@@ -74,7 +65,7 @@ def employers(compiled: bool, practice, kind, punitive, par) -> tuple:
     par = tuple(map(float, par))
     if not compiled:
         return employers_reference(practice, kind, punitive, par)
-    return _employers_kernel(practice, kind, filled(punitive, kind.size), par)
+    return _employers_kernel(practice, kind, each(punitive, kind.size), par)
 
 
 # --- local ties: mean trust and trusted cross-sector ties per place ---------------------------
@@ -361,7 +352,7 @@ def step_gaming(compiled: bool, gaming, punitive, tangent, par) -> None:
     if not compiled:
         gaming_reference(gaming, punitive, tangent, par)
         return
-    _gaming_kernel(gaming, filled(punitive, gaming.size), tangent, par)
+    _gaming_kernel(gaming, each(punitive, gaming.size), tangent, par)
 
 
 def warm(compiled: bool) -> None:

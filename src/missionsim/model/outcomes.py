@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionsim.model import kernels, outcome_kernels, staff_kernels, ties
+from missionsim.model import kernels, outcome_kernels, record_kernels, staff_kernels, ties
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -181,14 +181,5 @@ def reported(model: MissionModel) -> np.ndarray:
 
 def national(model: MissionModel, values: np.ndarray) -> float:
     """National value of a per-place indicator (population-weighted mean, or a sum)."""
-    if model.mission.aggregate == "sum":
-        return float(values.sum())
-    return weighted_mean(values, model.places.cohort)
-
-
-def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    """``np.average(values, weights=weights)`` of float arrays: the same sums, less overhead.
-
-    The weights must not sum to zero (a population, a need or a budget: always positive).
-    """
-    return float(np.add.reduce(np.multiply(values, weights)) / np.add.reduce(weights))
+    return record_kernels.national(values, model.places.cohort,
+                                   model.mission.aggregate == "sum")

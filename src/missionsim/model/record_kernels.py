@@ -21,11 +21,13 @@ import numpy as np
 from missionsim.model.compiled import add_reduce as _sum
 from missionsim.model.compiled import compile_helper as _helper
 from missionsim.model.compiled import compile_kernel as _compile
+from missionsim.model.evidence_kernels import evidence_backed
 from missionsim.model.reporter_kernels import (
     _on_track_kernel,
     _reported_kernel,
     on_track_reference,
     reported_reference,
+    weighted_mean,
 )
 from missionsim.model.reporter_kernels import mean as _mean
 
@@ -61,12 +63,9 @@ class Mission(NamedTuple):
 
 
 # --- the places --------------------------------------------------------------------------------
-def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    return float(np.add.reduce(np.multiply(values, weights)) / np.add.reduce(weights))
-
-
-def _national(values: np.ndarray, cohort: np.ndarray, per_place: bool) -> float:
-    return float(values.sum()) if per_place else _weighted_mean(values, cohort)
+def national(values: np.ndarray, cohort: np.ndarray, per_place: bool) -> float:
+    """National value of a per-place indicator: a sum (``per_place``), else weighted by cohort."""
+    return float(values.sum()) if per_place else weighted_mean(values, cohort)
 
 
 def places_reference(y, best, gaming, y0, cohort, capacity, early_share, core, reach, need0,
@@ -84,12 +83,12 @@ def places_reference(y, best, gaming, y0, cohort, capacity, early_share, core, r
         displaced = float((moved if m.per_place else moved * cohort / m.per).sum())
     else:
         displaced = 0.0
-    return PlaceFigures(_national(y, cohort, m.per_place),
-                        _national(reported, cohort, m.per_place), on_track,
+    return PlaceFigures(national(y, cohort, m.per_place),
+                        national(reported, cohort, m.per_place), on_track,
                         _mean(v[-k:]) - _mean(v[:k]),
-                        _national(y[deprived], cohort[deprived], m.per_place),
-                        _mean(capacity), _weighted_mean(early_share, core),
-                        _weighted_mean(reach, need0), displaced)
+                        national(y[deprived], cohort[deprived], m.per_place),
+                        _mean(capacity), weighted_mean(early_share, core),
+                        weighted_mean(reach, need0), displaced)
 
 
 @_helper
@@ -156,18 +155,17 @@ def in_post_reference(filled, morale, funded, belief, programme, own_programme, 
     ``funded``: funded posts per employer slot (every slot counts); ``belief``: the
     programmes' believed effects' means and precisions, the meaningful effect and the
     confidence z (a programme is evidence-backed where ``(mean - meaningful) / sd >= z``, with
-    ``sd = 1 / sqrt(precision)``, as
-    :func:`~missionsim.model.evidence.evidence_backed`). An employer's posts count its
-    evidence-backed share (the rolled-out programme's backing times its rollout plus its own
-    programme's times the rest; -1: none, read as programme 0) and its practice.
+    ``sd = 1 / sqrt(precision)``: :func:`~missionsim.model.evidence_kernels.evidence_backed`).
+    An employer's posts count its evidence-backed share (the rolled-out programme's backing
+    times its rollout plus its own programme's times the rest; -1: none, read as programme 0)
+    and its practice.
     """
     n = rollout.size
     count = filled[:n]
     total, posts = int(count.sum()), int(funded.sum())
     if not total:
         return InPost(0.0, 0.0, 0.0, 0, posts, posts)
-    mean, prec, meaningful, z = belief
-    backed = (mean - meaningful) / (1.0 / np.sqrt(prec)) >= z
+    backed = evidence_backed(*belief)
     used, own = np.maximum(programme, 0), np.maximum(own_programme, 0)  # -1: none
     share = rollout * backed[used] + (1.0 - rollout) * backed[own]
     return InPost(float(np.add.reduce(morale[:n]) / total),

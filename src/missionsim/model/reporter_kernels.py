@@ -109,6 +109,14 @@ def mean(values: np.ndarray) -> float:
     return float(np.add.reduce(values) / values.size) if values.size else 0.0
 
 
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """``np.average(values, weights=weights)`` of float arrays: the same sums, less overhead.
+
+    The weights must not sum to zero (a population, a need or a budget: always positive).
+    """
+    return float(np.add.reduce(np.multiply(values, weights)) / np.add.reduce(weights))
+
+
 def median(values: np.ndarray) -> float:
     """``np.median`` of a non-empty float array, by its same steps with less overhead.
 

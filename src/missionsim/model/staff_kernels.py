@@ -170,7 +170,7 @@ def month_delivery(compiled: bool, staff: tuple, orgs: tuple, ties: tuple, place
             row[...] = lever  # a number in every place, or the lever's value in each
     has_factor = factor is not None
     return _month_delivery_kernel(*staff, practice, kind, locality, active,
-                                  _outcome.filled(punitive, kind.size), *ties, volunteers0,
+                                  each(punitive, kind.size), *ties, volunteers0,
                                   capacity, need0, float(demand),
                                   factor if has_factor else _NO_FACTOR,
                                   has_factor, rows, par[EMPLOYER_PARAMETERS],

@@ -29,7 +29,7 @@ def one_number(value) -> bool:
     return not isinstance(value, _SEQUENCES)
 
 
-def filled(n: int, value, dtype=np.float64) -> np.ndarray:
+def full(n: int, value, dtype=np.float64) -> np.ndarray:
     """``np.full(n, value, dtype=dtype)``: the same array, without its Python-level overhead."""
     out = np.empty(n, dtype=dtype)
     try:
@@ -43,7 +43,7 @@ def each(value, n: int) -> np.ndarray:
     """``value`` as a float array of ``n`` (a number repeated, or the array itself)."""
     if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
         return value
-    return filled(n, value)
+    return full(n, value)
 
 
 @dataclass

@@ -18,7 +18,7 @@ import numpy as np
 
 from missionsim.model import formation_kernels, kernels, ties_kernels
 from missionsim.model.network import PARTNERSHIP
-from missionsim.model.state import SECTOR_OF_KIND, filled, one_number
+from missionsim.model.state import SECTOR_OF_KIND, full, one_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from missionsim.model.model import MissionModel
@@ -116,5 +116,4 @@ def form_ties(model: MissionModel, rng: np.random.Generator,
                            p["partnership_brokered_share"]), par)
     if new_u.size:
         k = new_u.size
-        net.add_edges(new_u, new_v, filled(k, PARTNERSHIP, np.int8),
-                      filled(k, p["new_tie_trust"]))
+        net.add_edges(new_u, new_v, full(k, PARTNERSHIP, np.int8), full(k, p["new_tie_trust"]))

@@ -17,7 +17,7 @@ from missionsim.model import formation_kernels, network_kernels
 from missionsim.model.compiled import clip, maximum, minimum
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.network import CONTRACT, COORDINATION, FUNDING, PARTNERSHIP
-from missionsim.model.state import CHARITY, COUNCIL, each, filled, one_number
+from missionsim.model.state import CHARITY, COUNCIL, each, full, one_number
 
 
 # --- per-tie and per-organisation look-ups -------------------------------------------------
@@ -240,7 +240,7 @@ def _on_ties(value, n: int) -> np.ndarray:
     """A lever on ``n`` ties as a float array: per tie, or one value for all."""
     if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
         return value
-    return filled(1 if one_number(value) else n, value)
+    return full(1 if one_number(value) else n, value)
 
 
 def trust(compiled: bool, u_contact, cap, eu, ev, locality, kind, sector_of_kind, trust_now,

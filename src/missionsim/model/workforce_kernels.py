@@ -19,7 +19,7 @@ from missionsim.model.compiled import clip as _clip
 from missionsim.model.compiled import compile_kernel as _compile
 from missionsim.model.compiled import maximum as _maximum
 from missionsim.model.employer_kernels import add_holder, org_sums_reference
-from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT, filled, one_number
+from missionsim.model.state import CHARITY, COUNCIL, FILLED, VACANT, full, one_number
 
 PARTS = 4  # structural: interleaved tallies, enough to keep additions from waiting
 """How many interleaved tallies :func:`_month_kernel` counts the posts in post in (a power of
@@ -308,7 +308,7 @@ def _month_kernel(status, loc, org, morale, noise, need, reach, need0, reach0, f
 def _per_place(value, n: int) -> np.ndarray:
     """A lever's value in each of ``n`` places, as floats."""
     if one_number(value):
-        return filled(n, float(value))
+        return full(n, float(value))
     return np.ascontiguousarray(value, dtype=np.float64)
 
 
